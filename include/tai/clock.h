@@ -1,0 +1,22 @@
+// Clocks: wall time for timestamps that leave the process, monotonic time
+// for durations (never goes backwards when NTP steps the wall clock).
+//
+// Free functions over clock_gettime (vDSO: no syscall); thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tai {
+
+// Nanoseconds since the Unix epoch (CLOCK_REALTIME).
+int64_t WallNanos();
+// Nanoseconds since an arbitrary point (CLOCK_MONOTONIC); only differences mean anything.
+int64_t MonotonicNanos();
+// CPU time used by the whole process, in nanoseconds (CLOCK_PROCESS_CPUTIME_ID).
+int64_t ProcessCpuNanos();
+
+// RFC 3339 with nanoseconds in UTC: "2026-01-25T10:30:00.123456789Z".
+std::string FormatRfc3339(int64_t wall_nanos);
+
+}  // namespace tai

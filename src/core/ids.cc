@@ -1,0 +1,167 @@
+#include "tai/ids.h"
+
+#include <pthread.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+
+#include "core/hash.h"
+#include "core/text.h"
+
+namespace tai {
+namespace {
+
+uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+// xoshiro256++ (Blackman & Vigna): fast, 256 bits of state, passes BigCrush.
+class Xoshiro256 {
+ public:
+  Xoshiro256() {
+    uint64_t seed[4];
+    if (getrandom(seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) {
+      // No entropy source (very old kernel, seccomp): mix what differs
+      // between threads and processes so ids still do not collide.
+      uint64_t t = static_cast<uint64_t>(
+          std::chrono::high_resolution_clock::now().time_since_epoch().count());
+      uint64_t addr = reinterpret_cast<uintptr_t>(this);
+      seed[0] = internal::Mix64(t);
+      seed[1] = internal::Mix64(addr ^ static_cast<uint64_t>(getpid()));
+      seed[2] = internal::Mix64(seed[0] ^ seed[1]);
+      seed[3] = internal::Mix64(seed[2] + 1);
+    }
+    for (int i = 0; i < 4; ++i) s_[i] = internal::Mix64(seed[i] + static_cast<uint64_t>(i));
+  }
+
+  uint64_t Next() {
+    const uint64_t result = Rotl(s_[0] + s_[3], 23) + s_[0];
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  uint64_t s_[4];
+};
+
+// A forked child starts with a copy of its parent's generator state; the
+// fork generation tells each thread to reseed so the two do not repeat ids.
+// (getpid() is a real syscall in current glibc, too slow to call per id.)
+std::atomic<uint64_t> g_fork_generation{0};
+[[maybe_unused]] const int g_atfork_registered =
+    pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1); });
+
+Xoshiro256& ThreadRng() {
+  thread_local Xoshiro256 rng;
+  thread_local uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
+  uint64_t now = g_fork_generation.load(std::memory_order_relaxed);
+  if (now != generation) {
+    rng = Xoshiro256();
+    generation = now;
+  }
+  return rng;
+}
+
+uint64_t LoadBigEndian(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+void StoreBigEndian(uint8_t* p, uint64_t v) {
+  for (int i = 7; i >= 0; --i) {
+    p[i] = static_cast<uint8_t>(v);
+    v >>= 8;
+  }
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case is not valid in W3C ids
+}
+
+bool ParseHex(std::string_view hex, uint8_t* out, size_t n) {
+  if (hex.size() != 2 * n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    int hi = HexValue(hex[2 * i]);
+    int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+}  // namespace
+
+TraceId TraceId::FromWords(uint64_t high, uint64_t low) {
+  std::array<uint8_t, 16> b;
+  StoreBigEndian(b.data(), high);
+  StoreBigEndian(b.data() + 8, low);
+  return TraceId(b);
+}
+
+std::optional<TraceId> TraceId::FromHex(std::string_view hex) {
+  std::array<uint8_t, 16> b;
+  if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
+  return TraceId(b);
+}
+
+uint64_t TraceId::high() const { return LoadBigEndian(bytes_.data()); }
+uint64_t TraceId::low() const { return LoadBigEndian(bytes_.data() + 8); }
+
+std::string TraceId::ToHex() const {
+  std::string s;
+  s.reserve(32);
+  internal::AppendHex(s, bytes_.data(), bytes_.size());
+  return s;
+}
+
+SpanId SpanId::FromWord(uint64_t v) {
+  std::array<uint8_t, 8> b;
+  StoreBigEndian(b.data(), v);
+  return SpanId(b);
+}
+
+std::optional<SpanId> SpanId::FromHex(std::string_view hex) {
+  std::array<uint8_t, 8> b;
+  if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
+  return SpanId(b);
+}
+
+uint64_t SpanId::word() const { return LoadBigEndian(bytes_.data()); }
+
+std::string SpanId::ToHex() const {
+  std::string s;
+  s.reserve(16);
+  internal::AppendHex(s, bytes_.data(), bytes_.size());
+  return s;
+}
+
+uint64_t RandomU64() {
+  Xoshiro256& rng = ThreadRng();
+  uint64_t v;
+  do {
+    v = rng.Next();
+  } while (v == 0);
+  return v;
+}
+
+TraceId NewTraceId() {
+  Xoshiro256& rng = ThreadRng();
+  uint64_t hi = rng.Next();
+  uint64_t lo = rng.Next();
+  if (hi == 0 && lo == 0) lo = 1;
+  return TraceId::FromWords(hi, lo);
+}
+
+SpanId NewSpanId() { return SpanId::FromWord(RandomU64()); }
+
+}  // namespace tai

@@ -1,0 +1,95 @@
+#include "tai/labels.h"
+
+#include <algorithm>
+
+#include "core/hash.h"
+
+namespace tai {
+namespace {
+
+uint64_t HashPair(uint64_t h, std::string_view key, std::string_view value) {
+  h = internal::HashBytes(key, h);
+  // The separator keeps ("ab","c") and ("a","bc") apart.
+  h = internal::HashBytes(value, h ^ 0x5bd1e995ULL);
+  return h;
+}
+
+}  // namespace
+
+uint64_t HashSortedLabels(std::span<const Label> sorted) {
+  uint64_t h = 0x243f6a8885a308d3ULL;
+  for (const Label& l : sorted) h = HashPair(h, l.key, l.value);
+  return internal::Mix64(h);
+}
+
+LabelSet::LabelSet() { Finish({}); }
+
+LabelSet::LabelSet(LabelsView labels) {
+  std::vector<std::pair<std::string, std::string>> v;
+  v.reserve(labels.size());
+  for (const Label& l : labels) v.emplace_back(l.key, l.value);
+  Finish(std::move(v));
+}
+
+LabelSet::LabelSet(std::vector<std::pair<std::string, std::string>> labels) {
+  Finish(std::move(labels));
+}
+
+LabelSet LabelSet::FromAttributes(const Attributes& attributes) {
+  std::vector<std::pair<std::string, std::string>> v;
+  v.reserve(attributes.size());
+  for (const Attribute& a : attributes) v.emplace_back(a.key, a.value.ToString());
+  return LabelSet(std::move(v));
+}
+
+void LabelSet::Finish(std::vector<std::pair<std::string, std::string>> labels) {
+  // Stable sort then keep the last of each key: "last value wins".
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, std::string>> unique;
+  unique.reserve(labels.size());
+  for (auto& kv : labels) {
+    if (!unique.empty() && unique.back().first == kv.first) {
+      unique.back().second = std::move(kv.second);
+    } else {
+      unique.push_back(std::move(kv));
+    }
+  }
+  auto rep = std::make_shared<Rep>();
+  uint64_t h = 0x243f6a8885a308d3ULL;
+  for (const auto& [k, v] : unique) h = HashPair(h, k, v);
+  rep->hash = internal::Mix64(h);
+  rep->labels = std::move(unique);
+  rep_ = std::move(rep);
+}
+
+const std::string* LabelSet::Find(std::string_view key) const {
+  for (const auto& [k, v] : rep_->labels) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+bool LabelSet::Equals(std::span<const Label> sorted) const {
+  const auto& mine = rep_->labels;
+  if (mine.size() != sorted.size()) return false;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (mine[i].first != sorted[i].key || mine[i].second != sorted[i].value) return false;
+  }
+  return true;
+}
+
+std::string LabelSet::ToString() const {
+  std::string out = "{";
+  for (const auto& [k, v] : rep_->labels) {
+    if (out.size() > 1) out += ',';
+    out += k;
+    out += "=\"";
+    out += v;
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace tai

@@ -1,0 +1,28 @@
+// Internal: appending numbers and JSON strings to a std::string without
+// going through streams (hot in exporters and the log formatter).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tai::internal {
+
+void AppendInt(std::string& out, int64_t v);
+void AppendUint(std::string& out, uint64_t v);
+// Shortest text that reads back to the same double; "NaN", "+Inf", "-Inf" for
+// the non-finite values (the Prometheus spelling).
+void AppendDouble(std::string& out, double v);
+// A JSON string literal with quotes. Control characters are escaped, and
+// bytes that are not valid UTF-8 become U+FFFD, so the output is always
+// valid JSON whatever the input.
+void AppendJsonString(std::string& out, std::string_view s);
+// Lower-case hex of the bytes.
+void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
+
+}  // namespace tai::internal
+
+namespace tai::internal {
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or stray bytes).
+bool IsValidUtf8(std::string_view s);
+}  // namespace tai::internal

@@ -1,0 +1,173 @@
+// Out-of-line parts of the instrument handles (metrics.h).
+#include <cmath>
+
+#include "metrics/metric_impl.h"
+#include "tai/metrics.h"
+
+namespace tai {
+namespace detail {
+
+template <typename T>
+SumCell<T>* InertSumCell() {
+  // Handles made by default write here and nowhere else reads it.
+  static SumCell<T> cell;
+  return &cell;
+}
+template SumCell<int64_t>* InertSumCell<int64_t>();
+template SumCell<double>* InertSumCell<double>();
+
+std::atomic<uint64_t>* InertRejectCounter() {
+  static std::atomic<uint64_t> counter{0};
+  return &counter;
+}
+
+}  // namespace detail
+
+namespace {
+
+const MetricDescriptor& NoDescriptor() {
+  static const MetricDescriptor d;
+  return d;
+}
+
+}  // namespace
+
+template <typename T, bool M>
+void SumInstrument<T, M>::Add(T v) const {
+  if (impl_ == nullptr) return;
+  if (auto* cells = impl_->Unlabelled()) impl_->template MakeBound<M>(cells).Add(v);
+}
+
+template <typename T, bool M>
+void SumInstrument<T, M>::Add(T v, LabelsView labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* cells = impl_->Find(labels)) impl_->template MakeBound<M>(cells).Add(v);
+}
+
+template <typename T, bool M>
+void SumInstrument<T, M>::Add(T v, const LabelSet& labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* cells = impl_->Find(labels)) impl_->template MakeBound<M>(cells).Add(v);
+}
+
+template <typename T, bool M>
+Result<BoundSum<T, M>> SumInstrument<T, M>::Bind(LabelsView labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* cells = impl_->Find(labels, &error);
+  if (cells == nullptr) return error;
+  return impl_->template MakeBound<M>(cells);
+}
+
+template <typename T, bool M>
+Result<BoundSum<T, M>> SumInstrument<T, M>::Bind(const LabelSet& labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* cells = impl_->Find(labels, &error);
+  if (cells == nullptr) return error;
+  return impl_->template MakeBound<M>(cells);
+}
+
+template <typename T, bool M>
+const MetricDescriptor& SumInstrument<T, M>::descriptor() const {
+  return impl_ ? impl_->descriptor() : NoDescriptor();
+}
+
+template class SumInstrument<int64_t, true>;
+template class SumInstrument<double, true>;
+template class SumInstrument<int64_t, false>;
+template class SumInstrument<double, false>;
+
+namespace {
+
+internal::GaugeCell* InertGaugeCell() {
+  static internal::GaugeCell cell;
+  return &cell;
+}
+
+}  // namespace
+
+BoundGauge::BoundGauge() : cell_(InertGaugeCell()), rejected_(detail::InertRejectCounter()) {}
+
+void BoundGauge::Set(double v) const {
+  if (!std::isfinite(v)) [[unlikely]] {
+    rejected_->fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  cell_->value.store(v, std::memory_order_relaxed);
+}
+
+void Gauge::Set(double v) const { Set(v, LabelsView{}); }
+
+void Gauge::Set(double v, LabelsView labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* cell = impl_->Find(labels)) impl_->MakeBound(cell).Set(v);
+}
+
+void Gauge::Set(double v, const LabelSet& labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* cell = impl_->Find(labels)) impl_->MakeBound(cell).Set(v);
+}
+
+Result<BoundGauge> Gauge::Bind(LabelsView labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* cell = impl_->Find(labels, &error);
+  if (cell == nullptr) return error;
+  return impl_->MakeBound(cell);
+}
+
+Result<BoundGauge> Gauge::Bind(const LabelSet& labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* cell = impl_->Find(labels, &error);
+  if (cell == nullptr) return error;
+  return impl_->MakeBound(cell);
+}
+
+const MetricDescriptor& Gauge::descriptor() const {
+  return impl_ ? impl_->descriptor() : NoDescriptor();
+}
+
+void BoundHistogram::Record(double v) const {
+  if (recorder_ == nullptr) return;
+  if (!std::isfinite(v)) [[unlikely]] {
+    rejected_->fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  recorder_->Record(v);
+}
+
+void Histogram::Record(double v) const { Record(v, LabelsView{}); }
+
+void Histogram::Record(double v, LabelsView labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* s = impl_->Find(labels)) impl_->MakeBound(s).Record(v);
+}
+
+void Histogram::Record(double v, const LabelSet& labels) const {
+  if (impl_ == nullptr) return;
+  if (auto* s = impl_->Find(labels)) impl_->MakeBound(s).Record(v);
+}
+
+Result<BoundHistogram> Histogram::Bind(LabelsView labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* s = impl_->Find(labels, &error);
+  if (s == nullptr) return error;
+  return impl_->MakeBound(s);
+}
+
+Result<BoundHistogram> Histogram::Bind(const LabelSet& labels) const {
+  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* s = impl_->Find(labels, &error);
+  if (s == nullptr) return error;
+  return impl_->MakeBound(s);
+}
+
+const MetricDescriptor& Histogram::descriptor() const {
+  return impl_ ? impl_->descriptor() : NoDescriptor();
+}
+
+}  // namespace tai
