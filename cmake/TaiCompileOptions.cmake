@@ -9,7 +9,10 @@ target_compile_options(tai_compile_options INTERFACE
   # (GCC bug 105329) and false -Wmaybe-uninitialized ones when moving
   # std::variant and std::optional (GCC bug 105562); both checks stay off
   # until the compiler is fixed.
-  -Wno-restrict -Wno-maybe-uninitialized)
+  -Wno-restrict -Wno-maybe-uninitialized
+  # Designated initializers that leave fields at their defaults are how the
+  # API's option structs are meant to be filled.
+  -Wno-missing-field-initializers)
 
 if(TAI_SANITIZE STREQUAL "address")
   set(_tai_san -fsanitize=address,undefined -fno-sanitize-recover=undefined)

@@ -6,11 +6,12 @@ find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 
-find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian builds cpp-httplib as a shared library; its pkg-config flags carry
+# the feature macros that must match the library's ABI.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 add_library(tai_httplib INTERFACE)
-target_include_directories(tai_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
-target_compile_definitions(tai_httplib INTERFACE CPPHTTPLIB_ZLIB_SUPPORT)
-target_link_libraries(tai_httplib INTERFACE ZLIB::ZLIB Threads::Threads)
+target_link_libraries(tai_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
 
 find_package(nlohmann_json 3 REQUIRED)
 

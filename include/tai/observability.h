@@ -1,0 +1,58 @@
+// Observability: the one object a service creates to get every pillar with
+// the embedded defaults: a metric registry and its collector, the HTTP
+// server with Prometheus /metrics (127.0.0.1:9464 unless configured), and
+// the sinks configured in Config.
+//
+//   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
+//   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
+//   auto requests = (*obs)->metrics().CreateCounter({.metric_type = "myapp/requests"});
+//
+// Owned by the application (unique_ptr). Thread-safe. Shutdown(), or the
+// destructor, collects and flushes everything within
+// Config::shutdown_deadline.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tai/config.h"
+#include "tai/http_server.h"
+#include "tai/metric_collector.h"
+#include "tai/metric_registry.h"
+#include "tai/metric_sink.h"
+#include "tai/status.h"
+
+namespace tai {
+
+class Observability {
+ public:
+  static Result<std::unique_ptr<Observability>> Start(Config config);
+  ~Observability();
+  Observability(const Observability&) = delete;
+  Observability& operator=(const Observability&) = delete;
+
+  const Config& config() const { return config_; }
+  const Resource& resource() const { return *resource_; }
+  MetricRegistry& metrics() { return *registry_; }
+  // The embedded HTTP server; nullptr when Prometheus is off.
+  HttpServer* http_server() { return server_.get(); }
+  // "http://127.0.0.1:9464/metrics", or "" when Prometheus is off.
+  std::string metrics_url() const;
+
+  void AddMetricSink(std::shared_ptr<MetricSink> sink);
+  // Collects and flushes every pillar within the configured deadline, then
+  // stops the background threads and the HTTP server. Idempotent.
+  void Shutdown();
+
+ private:
+  explicit Observability(Config config);
+
+  Config config_;
+  std::shared_ptr<const Resource> resource_;
+  std::unique_ptr<MetricRegistry> registry_;
+  std::unique_ptr<MetricCollector> collector_;
+  std::unique_ptr<HttpServer> server_;
+  bool shut_down_ = false;
+};
+
+}  // namespace tai
