@@ -3,7 +3,7 @@
 add_library(tai_compile_options INTERFACE)
 target_compile_options(tai_compile_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Werror
+  -Wcast-align -Woverloaded-virtual -Wformat=2 -Werror
   -fno-omit-frame-pointer
   # g++ 12 reports false -Wrestrict errors inside std::string concatenation
   # (GCC bug 105329) and false -Wmaybe-uninitialized ones when moving

@@ -59,7 +59,7 @@ class LabelSet {
   LabelSet();
   // Sorts by key; for a repeated key the last value wins.
   explicit LabelSet(LabelsView labels);
-  explicit LabelSet(std::vector<std::pair<std::string, std::string>> labels);
+  static LabelSet FromPairs(std::vector<std::pair<std::string, std::string>> labels);
   // Typed attribute values are turned into text (AttributeValue::ToString).
   static LabelSet FromAttributes(const Attributes& attributes);
 

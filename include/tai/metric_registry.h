@@ -72,7 +72,8 @@ class MetricRegistry {
   std::vector<std::shared_ptr<const MetricDescriptor>> Descriptors() const;
 
   // A cumulative snapshot of every series, plus the registry's own tai_*
-  // metrics. Drains histogram shards; safe to call from several threads.
+  // metrics, which are collected last so they count what this collection
+  // saw. Drains histogram shards; safe to call from several threads.
   std::shared_ptr<const MetricBatch> Collect();
 
   const std::shared_ptr<const Resource>& resource() const { return resource_; }
@@ -83,7 +84,8 @@ class MetricRegistry {
   Result<Impl*> GetOrCreate(MetricDescriptor d, MetricType expected, InstrumentKind kind,
                             Args&&... args);
   Result<uint64_t> AddCallback(MetricDescriptor d, MetricType expected, InstrumentKind kind,
-                               ObserveCallback callback);
+                               size_t series_limit, ObserveCallback callback);
+  void AddSelfMetric(MetricDescriptor d, ObserveCallback callback);
   Result<internal::WrittenMetric*> WrittenMetricFor(std::string_view metric_type,
                                                    const MetricValue& value);
 

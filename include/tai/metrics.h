@@ -90,6 +90,7 @@ class SumInstrument {
   void Add(T v, LabelsView labels) const;
   void Add(T v, const LabelSet& labels) const;
   // Fails when the labels are invalid for this metric (the error says which).
+  Result<Bound> Bind() const { return Bind(LabelsView{}); }
   Result<Bound> Bind(LabelsView labels) const;
   Result<Bound> Bind(const LabelSet& labels) const;
   const MetricDescriptor& descriptor() const;
@@ -129,6 +130,7 @@ class Gauge {
   void Set(double v) const;
   void Set(double v, LabelsView labels) const;
   void Set(double v, const LabelSet& labels) const;
+  Result<BoundGauge> Bind() const { return Bind(LabelsView{}); }
   Result<BoundGauge> Bind(LabelsView labels) const;
   Result<BoundGauge> Bind(const LabelSet& labels) const;
   const MetricDescriptor& descriptor() const;
@@ -171,6 +173,7 @@ class Histogram {
   void Record(double v) const;
   void Record(double v, LabelsView labels) const;
   void Record(double v, const LabelSet& labels) const;
+  Result<BoundHistogram> Bind() const { return Bind(LabelsView{}); }
   Result<BoundHistogram> Bind(LabelsView labels) const;
   Result<BoundHistogram> Bind(const LabelSet& labels) const;
   const MetricDescriptor& descriptor() const;

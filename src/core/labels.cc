@@ -31,15 +31,17 @@ LabelSet::LabelSet(LabelsView labels) {
   Finish(std::move(v));
 }
 
-LabelSet::LabelSet(std::vector<std::pair<std::string, std::string>> labels) {
-  Finish(std::move(labels));
+LabelSet LabelSet::FromPairs(std::vector<std::pair<std::string, std::string>> labels) {
+  LabelSet set;
+  set.Finish(std::move(labels));
+  return set;
 }
 
 LabelSet LabelSet::FromAttributes(const Attributes& attributes) {
   std::vector<std::pair<std::string, std::string>> v;
   v.reserve(attributes.size());
   for (const Attribute& a : attributes) v.emplace_back(a.key, a.value.ToString());
-  return LabelSet(std::move(v));
+  return FromPairs(std::move(v));
 }
 
 void LabelSet::Finish(std::vector<std::pair<std::string, std::string>> labels) {

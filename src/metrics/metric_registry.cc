@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 #include "metrics/metric_impl.h"
 #include "tai/clock.h"
@@ -79,11 +80,7 @@ MetricRegistry::MetricRegistry(MetricRegistryOptions options,
       for (internal::MetricImpl* m : list) value_of(o, *m);
     };
   };
-  auto check = [](const Result<uint64_t>& r) {
-    assert(r.ok() && "self-metric registration cannot fail");
-    (void)r;
-  };
-  check(CreateCallbackCounter(
+  AddSelfMetric(
       SelfDescriptor("tai_metric_rejected", MetricType::kCumulative, "1",
                      "Records refused by an instrument, by reason", {"metric", "reason"}),
       per_metric([](Observer& o, internal::MetricImpl& m) {
@@ -94,8 +91,8 @@ MetricRegistry::MetricRegistry(MetricRegistryOptions options,
         if (uint64_t v = m.rejected_labels.load(std::memory_order_relaxed)) {
           o.Observe(v, {{"metric", t}, {"reason", "invalid_labels"}});
         }
-      })));
-  check(CreateCallbackCounter(
+      }));
+  AddSelfMetric(
       SelfDescriptor("tai_metric_overflow", MetricType::kCumulative, "1",
                      "Records sent to the overflow series past the cardinality limit",
                      {"metric"}),
@@ -103,20 +100,31 @@ MetricRegistry::MetricRegistry(MetricRegistryOptions options,
         if (uint64_t v = m.overflowed.load(std::memory_order_relaxed)) {
           o.Observe(v, {{"metric", m.descriptor().metric_type}});
         }
-      })));
-  check(CreateCallbackGauge(
+      }));
+  AddSelfMetric(
       SelfDescriptor("tai_metric_series", MetricType::kGauge, "1", "Series per metric",
                      {"metric"}),
       per_metric([](Observer& o, internal::MetricImpl& m) {
         o.Observe(m.series_count(), {{"metric", m.descriptor().metric_type}});
-      })));
-  check(CreateCallbackCounter(
+      }));
+  AddSelfMetric(
       SelfDescriptor("tai_metric_callback_errors", MetricType::kCumulative, "1",
                      "Metric callbacks that threw", {}),
-      [this](Observer& o) { o.Observe(callback_errors_.load(std::memory_order_relaxed)); }));
+      [this](Observer& o) { o.Observe(callback_errors_.load(std::memory_order_relaxed)); });
 }
 
 MetricRegistry::~MetricRegistry() = default;
+
+void MetricRegistry::AddSelfMetric(MetricDescriptor d, ObserveCallback callback) {
+  // One series per metric or reason: the user's cardinality limit is not for these.
+  MetricType type = d.value_type;
+  InstrumentKind kind =
+      type == MetricType::kCumulative ? InstrumentKind::kObservedCounter : InstrumentKind::kGauge;
+  auto added = AddCallback(std::move(d), type, kind, std::numeric_limits<size_t>::max(),
+                           std::move(callback));
+  assert(added.ok() && "self-metric registration cannot fail");
+  (void)added;
+}
 
 template <typename Impl, typename... Args>
 Result<Impl*> MetricRegistry::GetOrCreate(MetricDescriptor d, MetricType expected,
@@ -216,13 +224,13 @@ Result<Histogram> MetricRegistry::CreateHistogram(MetricDescriptor d, HistogramO
 }
 
 Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expected,
-                                             InstrumentKind kind, ObserveCallback callback) {
+                                             InstrumentKind kind, size_t series_limit,
+                                             ObserveCallback callback) {
   if (!callback) {
     return InvalidArgumentError("metric '" + d.metric_type + "': the callback is empty");
   }
   auto m = GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind,
-                                                 options_.cardinality_limit, start_nanos_,
-                                                 &callback_errors_);
+                                                 series_limit, start_nanos_, &callback_errors_);
   if (!m.ok()) return m.status();
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t id = next_callback_id_++;
@@ -231,12 +239,13 @@ Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expe
 }
 
 Result<uint64_t> MetricRegistry::CreateCallbackGauge(MetricDescriptor d, ObserveCallback cb) {
-  return AddCallback(std::move(d), MetricType::kGauge, InstrumentKind::kGauge, std::move(cb));
+  return AddCallback(std::move(d), MetricType::kGauge, InstrumentKind::kGauge,
+                     options_.cardinality_limit, std::move(cb));
 }
 
 Result<uint64_t> MetricRegistry::CreateCallbackCounter(MetricDescriptor d, ObserveCallback cb) {
   return AddCallback(std::move(d), MetricType::kCumulative, InstrumentKind::kObservedCounter,
-                     std::move(cb));
+                     options_.cardinality_limit, std::move(cb));
 }
 
 void MetricRegistry::RemoveCallback(uint64_t id) {
@@ -328,6 +337,9 @@ std::shared_ptr<const MetricBatch> MetricRegistry::Collect() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& m : metrics_) list.push_back(m.get());
   }
+  std::stable_partition(list.begin(), list.end(), [](const internal::MetricImpl* m) {
+    return m->descriptor().metric_type.rfind("tai_", 0) != 0;
+  });
   auto batch = std::make_shared<MetricBatch>();
   batch->resource = resource_;
   batch->time_nanos = WallNanos();

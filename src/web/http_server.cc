@@ -115,6 +115,12 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
   impl_->server.set_read_timeout(impl_->options.read_timeout);
   impl_->server.set_write_timeout(impl_->options.write_timeout);
   impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
+  // httplib's default SO_REUSEPORT would let a second process share our
+  // port silently; SO_REUSEADDR only allows a quick restart.
+  impl_->server.set_socket_options([](auto sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -158,6 +164,16 @@ Status HttpServer::Start() {
   impl_->host = host;
   impl_->port = bound;
   impl_->thread = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs: wait for it (bounded) so
+  // a Stop() right after Start() cannot be lost.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->server.is_running() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!impl_->server.is_running()) {
+    Stop();
+    return UnavailableError("HTTP server on " + impl_->options.address + " did not start");
+  }
   return Status::Ok();
 }
 

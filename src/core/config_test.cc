@@ -1,0 +1,99 @@
+#include "tai/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace tai {
+namespace {
+
+Result<Config> FromMap(std::map<std::string, std::string> env) {
+  return Config::FromEnv([env = std::move(env)](const char* name) -> const char* {
+    static thread_local std::string value;
+    auto it = env.find(name);
+    if (it == env.end()) return nullptr;
+    value = it->second;
+    return value.c_str();
+  });
+}
+
+TEST(ConfigTest, DefaultsWithEmptyEnvironment) {
+  auto c = FromMap({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->resource.service_name, "unknown_service");
+  EXPECT_EQ(c->resource.environment, Environment::kDev);
+  EXPECT_EQ(c->resource.instance_id.size(), 16u);
+  EXPECT_EQ(c->metrics.collect_interval, std::chrono::seconds(10));
+  EXPECT_EQ(c->metrics.cardinality_limit, 2000u);
+  EXPECT_EQ(c->metrics.prometheus_address, "127.0.0.1:9464");
+}
+
+TEST(ConfigTest, ReadsStandardAndTaiVariables) {
+  auto c = FromMap({{"OTEL_SERVICE_NAME", "otel-name"},
+                    {"TAI_SERVICE_NAME", "payments"},
+                    {"TAI_SERVICE_VERSION", "1.4.2"},
+                    {"TAI_ENV", "production"},
+                    {"GOOGLE_CLOUD_PROJECT", "my-project"},
+                    {"OTEL_RESOURCE_ATTRIBUTES", "team=core, region=eu%2Cwest"},
+                    {"TAI_METRICS_INTERVAL", "500ms"},
+                    {"TAI_METRICS_CARDINALITY_LIMIT", "50"},
+                    {"TAI_PROMETHEUS_ADDR", "off"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->resource.service_name, "payments");  // TAI_ wins over OTEL_
+  EXPECT_EQ(c->resource.service_version, "1.4.2");
+  EXPECT_EQ(c->resource.environment, Environment::kProd);
+  EXPECT_EQ(c->resource.gcp_project, "my-project");
+  ASSERT_EQ(c->resource.attributes.size(), 2u);
+  EXPECT_EQ(c->resource.attributes[1].value.ToString(), "eu,west");
+  EXPECT_EQ(c->metrics.collect_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(c->metrics.cardinality_limit, 50u);
+  EXPECT_FALSE(c->metrics.prometheus_enabled);
+  Attributes attrs = c->resource.ToAttributes();
+  EXPECT_EQ(attrs[0].key, "service.name");
+  EXPECT_EQ(attrs[0].value.ToString(), "payments");
+}
+
+TEST(ConfigTest, BadValuesNameTheVariable) {
+  auto env = FromMap({{"TAI_ENV", "qa"}});
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "TAI_ENV='qa': environment 'qa' is not one of dev, staging, prod");
+  auto interval = FromMap({{"TAI_METRICS_INTERVAL", "10 parsecs"}});
+  ASSERT_FALSE(interval.ok());
+  EXPECT_NE(interval.status().message().find("TAI_METRICS_INTERVAL='10 parsecs'"), std::string::npos);
+  auto limit = FromMap({{"TAI_METRICS_CARDINALITY_LIMIT", "-3"}});
+  ASSERT_FALSE(limit.ok());
+  EXPECT_NE(limit.status().message().find("not a positive whole number"), std::string::npos);
+  auto addr = FromMap({{"TAI_PROMETHEUS_ADDR", "localhost:99999"}});
+  ASSERT_FALSE(addr.ok());
+  EXPECT_NE(addr.status().message().find("expected 0-65535"), std::string::npos);
+  auto attrs = FromMap({{"OTEL_RESOURCE_ATTRIBUTES", "novalue"}});
+  ASSERT_FALSE(attrs.ok());
+  EXPECT_NE(attrs.status().message().find("is not key=value"), std::string::npos);
+  auto tiny = FromMap({{"TAI_METRICS_INTERVAL", "1ms"}});
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.status().message().find("below the 10 ms minimum"), std::string::npos);
+}
+
+TEST(ConfigTest, Durations) {
+  EXPECT_EQ(*ParseDuration("10"), std::chrono::seconds(10));
+  EXPECT_EQ(*ParseDuration("1.5s"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(*ParseDuration("2m"), std::chrono::minutes(2));
+  EXPECT_EQ(*ParseDuration("1h"), std::chrono::hours(1));
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("-1s").ok());
+  EXPECT_EQ(ParseDuration("3 weeks").status().message(),
+            "duration '3 weeks' has unit ' weeks'; use ms, s, m or h");
+}
+
+TEST(ConfigTest, HostPort) {
+  std::string host;
+  int port;
+  ASSERT_TRUE(ParseHostPort("[::1]:8080", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 8080);
+  EXPECT_FALSE(ParseHostPort("nohost", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort(":80", &host, &port).ok());
+}
+
+}  // namespace
+}  // namespace tai
