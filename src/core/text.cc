@@ -31,6 +31,16 @@ void AppendDouble(std::string& out, double v) {
   out.append(buf, r.ptr);
 }
 
+void AppendJsonDouble(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    AppendDouble(out, v);
+  }
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.

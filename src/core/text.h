@@ -17,6 +17,9 @@ void AppendDouble(std::string& out, double v);
 // bytes that are not valid UTF-8 become U+FFFD, so the output is always
 // valid JSON whatever the input.
 void AppendJsonString(std::string& out, std::string_view s);
+// A JSON number; non-finite values as the strings "NaN", "Infinity" and
+// "-Infinity" (the proto3 JSON mapping), so the output stays valid JSON.
+void AppendJsonDouble(std::string& out, double v);
 // Lower-case hex of the bytes.
 void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
 

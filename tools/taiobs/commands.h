@@ -1,0 +1,17 @@
+// The commands of taiobs: each is a function taking the arguments after the
+// command name (argv[0] is the command name itself) and returning the exit
+// code: 0 success, 1 failure, 2 bad usage.
+#pragma once
+
+namespace taiobs {
+
+inline constexpr const char* kVersion = TAI_VERSION;
+
+struct Command {
+  const char* name;
+  const char* usage;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+}  // namespace taiobs

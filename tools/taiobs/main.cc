@@ -1,0 +1,59 @@
+// taiobs: the command-line tool of tai-observability.
+//
+//   taiobs --version
+//   taiobs help [COMMAND]
+//
+// Each command is a function in this folder registered in kCommands.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "tools/taiobs/commands.h"
+
+namespace taiobs {
+namespace {
+
+int Version(int, char**) {
+  std::printf("taiobs %s\n", kVersion);
+  return 0;
+}
+
+int Help(int argc, char** argv);
+
+const Command kCommands[] = {
+    {"help", "help [COMMAND]", "Show the commands, or one command's usage", Help},
+    {"version", "version", "Print the version", Version},
+};
+
+int Help(int argc, char** argv) {
+  if (argc >= 2) {
+    for (const Command& c : kCommands) {
+      if (argv[1] == std::string_view(c.name)) {
+        std::printf("usage: taiobs %s\n\n%s\n", c.usage, c.summary);
+        return 0;
+      }
+    }
+    std::fprintf(stderr, "taiobs: no command '%s'; see 'taiobs help'\n", argv[1]);
+    return 2;
+  }
+  std::printf("usage: taiobs COMMAND [ARGS...]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
+  std::printf("\n'taiobs help COMMAND' shows a command's usage.\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace taiobs
+
+int main(int argc, char** argv) {
+  using namespace taiobs;
+  if (argc < 2) return Help(1, argv);
+  std::string_view cmd = argv[1];
+  if (cmd == "--version" || cmd == "-V") return Version(argc - 1, argv + 1);
+  if (cmd == "--help" || cmd == "-h") return Help(1, argv);
+  for (const Command& c : kCommands) {
+    if (cmd == c.name) return c.run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "taiobs: unknown command '%s'; see 'taiobs help'\n", argv[1]);
+  return 2;
+}
