@@ -69,8 +69,6 @@ class LabelSet {
   const std::vector<std::pair<std::string, std::string>>& labels() const { return rep_->labels; }
   // The value for `key`, or nullptr.
   const std::string* Find(std::string_view key) const;
-  // Same labels as `sorted`, which must be sorted by key with unique keys.
-  bool Equals(std::span<const Label> sorted) const;
   // {k="v",...} in the order of the set, for messages.
   std::string ToString() const;
 
@@ -89,5 +87,13 @@ class LabelSet {
 
 // Hash of labels sorted by key, equal to LabelSet::hash() of the same labels.
 uint64_t HashSortedLabels(std::span<const Label> sorted);
+
+namespace detail {
+// The label-set hash over n sorted pairs given by accessors; every form of
+// label set hashes through this so that equal sets hash equally.
+uint64_t LabelHashSeed();
+uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value);
+uint64_t LabelHashFinish(uint64_t h);
+}  // namespace detail
 
 }  // namespace tai

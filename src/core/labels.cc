@@ -5,21 +5,24 @@
 #include "core/hash.h"
 
 namespace tai {
-namespace {
+namespace detail {
 
-uint64_t HashPair(uint64_t h, std::string_view key, std::string_view value) {
+uint64_t LabelHashSeed() { return 0x243f6a8885a308d3ULL; }
+
+uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value) {
   h = internal::HashBytes(key, h);
-  // The separator keeps ("ab","c") and ("a","bc") apart.
-  h = internal::HashBytes(value, h ^ 0x5bd1e995ULL);
-  return h;
+  // Hashing the value with a different seed keeps ("ab","c") and ("a","bc") apart.
+  return internal::HashBytes(value, h ^ 0x5bd1e995ULL);
 }
 
-}  // namespace
+uint64_t LabelHashFinish(uint64_t h) { return internal::Mix64(h); }
+
+}  // namespace detail
 
 uint64_t HashSortedLabels(std::span<const Label> sorted) {
-  uint64_t h = 0x243f6a8885a308d3ULL;
-  for (const Label& l : sorted) h = HashPair(h, l.key, l.value);
-  return internal::Mix64(h);
+  uint64_t h = detail::LabelHashSeed();
+  for (const Label& l : sorted) h = detail::LabelHashStep(h, l.key, l.value);
+  return detail::LabelHashFinish(h);
 }
 
 LabelSet::LabelSet() { Finish({}); }
@@ -58,9 +61,9 @@ void LabelSet::Finish(std::vector<std::pair<std::string, std::string>> labels) {
     }
   }
   auto rep = std::make_shared<Rep>();
-  uint64_t h = 0x243f6a8885a308d3ULL;
-  for (const auto& [k, v] : unique) h = HashPair(h, k, v);
-  rep->hash = internal::Mix64(h);
+  uint64_t h = detail::LabelHashSeed();
+  for (const auto& [k, v] : unique) h = detail::LabelHashStep(h, k, v);
+  rep->hash = detail::LabelHashFinish(h);
   rep->labels = std::move(unique);
   rep_ = std::move(rep);
 }
@@ -70,15 +73,6 @@ const std::string* LabelSet::Find(std::string_view key) const {
     if (k == key) return &v;
   }
   return nullptr;
-}
-
-bool LabelSet::Equals(std::span<const Label> sorted) const {
-  const auto& mine = rep_->labels;
-  if (mine.size() != sorted.size()) return false;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (mine[i].first != sorted[i].key || mine[i].second != sorted[i].value) return false;
-  }
-  return true;
 }
 
 std::string LabelSet::ToString() const {

@@ -65,11 +65,10 @@ struct alignas(64) HistogramRecorder::Shard {
   std::atomic<uint32_t> busy{0};
   // Everything below belongs to whoever holds `busy`.
   uint64_t count = 0;
-  double sum = 0;
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   // Moments about the first value seen: numerically stable variance
-  // without a division per record.
+  // without a division per record; the sum is shift * count + s1.
   double shift = 0;
   double s1 = 0;
   double s2 = 0;
@@ -81,7 +80,7 @@ struct alignas(64) HistogramRecorder::Shard {
 
   void Reset(int max_scale) {
     count = 0;
-    sum = s1 = s2 = shift = 0;
+    s1 = s2 = shift = 0;
     min = std::numeric_limits<double>::infinity();
     max = -std::numeric_limits<double>::infinity();
     zero = 0;
@@ -97,11 +96,17 @@ struct alignas(64) HistogramRecorder::Shard {
       return;
     }
     Ring* ring = &positive;
-    if (v < 0) {
+    if (v < 0) [[unlikely]] {
       if (!negative) negative = std::make_unique<Ring>();
       ring = negative.get();
     }
     int32_t index = DownscaleIndex(ExponentialIndex(std::fabs(v)), kMaxScale - scale);
+    // Fast path: inside the range already held.
+    if (!ring->empty &&
+        static_cast<uint32_t>(index - ring->lo) <= static_cast<uint32_t>(ring->hi - ring->lo)) {
+      ++ring->At(index);
+      return;
+    }
     if (!ring->Fits(index)) {
       int by = 1;
       while (!FitsAfter(*ring, index, by)) ++by;
@@ -145,7 +150,7 @@ HistogramRecorder::Shard* HistogramRecorder::ShardFor(unsigned slot) {
   return s;
 }
 
-HistogramRecorder::Shard* HistogramRecorder::Claim() {
+inline HistogramRecorder::Shard* HistogramRecorder::Claim() {
   unsigned slot = detail::CurrentCpuSlot() & mask_;
   for (;;) {
     Shard* s = ShardFor(slot);
@@ -162,7 +167,6 @@ void HistogramRecorder::Record(double v) {
   Shard* s = Claim();
   if (s->count == 0) s->shift = v;
   ++s->count;
-  s->sum += v;
   s->min = std::min(s->min, v);
   s->max = std::max(s->max, v);
   const double d = v - s->shift;
@@ -187,7 +191,7 @@ void HistogramRecorder::DrainInto(HistogramData& cumulative) {
       const double n = static_cast<double>(s->count);
       const double mean = s->shift + s->s1 / n;
       const double m2 = std::max(0.0, s->s2 - s->s1 * s->s1 / n);
-      cumulative.AddStats(s->count, s->sum, s->min, s->max, mean, m2);
+      cumulative.AddStats(s->count, s->shift * n + s->s1, s->min, s->max, mean, m2);
       if (bounds_.empty()) {
         cumulative.AddZero(s->zero);
         const Ring* rings[2] = {&s->positive, s->negative.get()};

@@ -88,12 +88,11 @@ class SeriesMetric : public MetricImpl {
       }
       return nullptr;
     }
-    const uint64_t h = HashSortedLabels(sorted.span());
-    if (Entry* e = Lookup(h, [&](const Entry& c) { return c.labels.Equals(sorted.span()); })) {
+    if (Entry* e = Lookup(sorted.Hash(), [&](const Entry& c) { return sorted.SameAs(c.labels); })) {
       return e->payload.get();
     }
     if (full_.load(std::memory_order_acquire)) return Overflow();
-    return Insert(LabelSet(LabelsView(sorted.span())), error);
+    return Insert(sorted.ToLabelSet(), error);
   }
 
   Payload* Find(const LabelSet& labels, Status* error = nullptr) {

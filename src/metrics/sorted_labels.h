@@ -1,11 +1,12 @@
-// Internal: labels given at a call, copied to the stack and sorted by key,
-// so a lookup can hash and compare them without allocating.
+// Internal: labels given at a call, put in key order without copying them
+// (an index permutation on the stack), so a lookup can hash and compare
+// them with no allocation.
 #pragma once
 
 #include <cstddef>
-#include <new>
-#include <span>
+#include <cstdint>
 
+#include "core/hash.h"
 #include "tai/labels.h"
 #include "tai/metric_descriptor.h"
 
@@ -13,44 +14,66 @@ namespace tai::internal {
 
 class SortedLabels {
  public:
-  explicit SortedLabels(LabelsView labels) {
+  explicit SortedLabels(LabelsView labels) : base_(labels.begin()) {
     if (labels.size() > kMaxLabelsPerMetric) {
       too_many_ = true;
       return;
     }
-    Label* out = data();
-    for (const Label& l : labels) {
+    for (size_t k = 0; k < labels.size(); ++k) {
       // Insertion sort, stable: equal keys keep their call order.
-      size_t i = n_;
-      new (&out[i]) Label(l);
-      while (i > 0 && out[i - 1].key > out[i].key) {
-        Label tmp = out[i - 1];
-        out[i - 1] = out[i];
-        out[i] = tmp;
+      size_t i = n_++;
+      order_[i] = static_cast<uint8_t>(k);
+      while (i > 0 && BytesLess(key(i), key(i - 1))) {
+        uint8_t t = order_[i];
+        order_[i] = order_[i - 1];
+        order_[i - 1] = t;
         --i;
       }
-      ++n_;
     }
     // A repeated key keeps its last value, as LabelSet does.
     size_t w = 0;
     for (size_t r = 0; r < n_; ++r) {
-      if (w > 0 && out[w - 1].key == out[r].key) {
-        out[w - 1] = out[r];
+      if (w > 0 && BytesEqual(key(w - 1), key(r))) {
+        order_[w - 1] = order_[r];
       } else {
-        out[w++] = out[r];
+        order_[w++] = order_[r];
       }
     }
     n_ = w;
   }
 
   bool too_many() const { return too_many_; }
-  std::span<const Label> span() const { return {data(), n_}; }
+  size_t size() const { return n_; }
+  std::string_view key(size_t i) const { return base_[order_[i]].key; }
+  std::string_view value(size_t i) const { return base_[order_[i]].value; }
+
+  uint64_t Hash() const {
+    uint64_t h = detail::LabelHashSeed();
+    for (size_t i = 0; i < n_; ++i) h = detail::LabelHashStep(h, key(i), value(i));
+    return detail::LabelHashFinish(h);
+  }
+
+  bool SameAs(const LabelSet& set) const {
+    const auto& pairs = set.labels();
+    if (pairs.size() != n_) return false;
+    for (size_t i = 0; i < n_; ++i) {
+      if (!BytesEqual(pairs[i].first, key(i)) || !BytesEqual(pairs[i].second, value(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  LabelSet ToLabelSet() const {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(n_);
+    for (size_t i = 0; i < n_; ++i) pairs.emplace_back(key(i), value(i));
+    return LabelSet::FromPairs(std::move(pairs));
+  }
 
  private:
-  Label* data() { return std::launder(reinterpret_cast<Label*>(raw_)); }
-  const Label* data() const { return std::launder(reinterpret_cast<const Label*>(raw_)); }
-
-  alignas(Label) unsigned char raw_[sizeof(Label) * kMaxLabelsPerMetric];
+  const Label* base_;
+  uint8_t order_[kMaxLabelsPerMetric];
   size_t n_ = 0;
   bool too_many_ = false;
 };
