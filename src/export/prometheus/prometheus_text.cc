@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <unordered_set>
@@ -137,9 +138,11 @@ class Writer {
         out_ += "# UNIT " + family + " " + unit + "\n";
       }
     }
+    ExposedLayout layout;
+    if (histogram) layout = CommonLayout(m);
     for (const MetricPoint& p : m.points) {
       if (histogram) {
-        Histogram(name, p, scale);
+        Histogram(name, p, &layout, scale);
       } else if (summary) {
         Summary(name, p, scale);
       } else {
@@ -208,44 +211,93 @@ class Writer {
     out_ += '\n';
   }
 
-  void Histogram(const std::string& name, const MetricPoint& p, double scale) {
+  // One set of `le` boundaries for every series of a metric, so that
+  // sum by (le) (...) across series adds like with like: the coarsest scale
+  // of any series, lowered until the union of their ranges fits the budget.
+  struct ExposedLayout {
+    int scale = internal::kMaxScale;
+    bool zero_bucket = false;
+    bool positive = false, negative = false;
+    int32_t pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0;
+  };
+
+  ExposedLayout CommonLayout(const MetricData& m) const {
+    ExposedLayout l;
+    for (const MetricPoint& p : m.points) l.scale = std::min(l.scale, p.value.distribution().histogram->scale());
+    for (;; --l.scale) {
+      l.positive = l.negative = l.zero_bucket = false;
+      for (const MetricPoint& p : m.points) {
+        const HistogramData& h = *p.value.distribution().histogram;
+        const int by = h.scale() - l.scale;
+        Widen(h.positive(), by, &l.positive, &l.pos_lo, &l.pos_hi);
+        Widen(h.negative(), by, &l.negative, &l.neg_lo, &l.neg_hi);
+        l.zero_bucket |= h.zero_count() > 0 || !h.negative().empty();
+      }
+      const size_t budget = std::max<size_t>(o_.max_exposed_buckets, 2);
+      bool fits = (!l.positive || static_cast<size_t>(l.pos_hi - l.pos_lo) < budget) &&
+                  (!l.negative || static_cast<size_t>(l.neg_hi - l.neg_lo) < budget);
+      if (fits || l.scale <= internal::kMinScale) return l;
+    }
+  }
+
+  static void Widen(const ExponentialBuckets& b, int by, bool* any, int32_t* lo, int32_t* hi) {
+    if (b.empty()) return;
+    const int32_t first = internal::DownscaleIndex(b.offset, by);
+    const int32_t last =
+        internal::DownscaleIndex(b.offset + static_cast<int32_t>(b.counts.size()) - 1, by);
+    *lo = *any ? std::min(*lo, first) : first;
+    *hi = *any ? std::max(*hi, last) : last;
+    *any = true;
+  }
+
+  static uint64_t CountAt(const ExponentialBuckets& b, int32_t index) {
+    const int32_t k = index - b.offset;
+    return k >= 0 && k < static_cast<int32_t>(b.counts.size()) ? b.counts[static_cast<size_t>(k)]
+                                                                : 0;
+  }
+
+  void Histogram(const std::string& name, const MetricPoint& p, const ExposedLayout* layout,
+                 double scale) {
     HistogramData h = *p.value.distribution().histogram;
-    uint64_t cum = 0;
     if (h.layout() == HistogramData::Layout::kExplicit) {
+      uint64_t cum = 0;
       for (size_t k = 0; k < h.bounds().size(); ++k) {
         cum += h.bucket_counts()[k];
         Bucket(name, p.labels, h.bounds()[k] * scale, cum);
       }
     } else {
-      h.LimitBuckets(o_.max_exposed_buckets);
-      ExponentialBuckets(name, p.labels, h, scale);
+      h.Downscale(h.scale() - layout->scale);
+      ExponentialBuckets(name, p.labels, h, *layout, scale);
     }
     Bucket(name, p.labels, std::numeric_limits<double>::infinity(), h.count());
     Sample(name + "_sum", p.labels, {}, {}, MetricValue(h.sum()), scale);
     Sample(name + "_count", p.labels, {}, {}, MetricValue(static_cast<int64_t>(h.count())), 1);
   }
 
-  // Every bucket from the lowest to the highest populated one, so each
-  // interpolation of histogram_quantile stays inside one bucket.
+  // Every bucket of the common range, plus the lower edge of the first
+  // positive one, so each interpolation of histogram_quantile stays inside
+  // one bucket.
   void ExponentialBuckets(const std::string& name, const LabelSet& labels, const HistogramData& h,
-                          double scale) {
-    uint64_t cum = 0;
-    const auto& neg = h.negative();
+                          const ExposedLayout& l, double scale) {
     auto boundary = [&](int32_t index) {
-      return internal::ExponentialLowerBoundary(index, h.scale()) * scale;
+      return internal::ExponentialLowerBoundary(index, l.scale) * scale;
     };
-    for (size_t k = neg.counts.size(); k-- > 0;) {
-      cum += neg.counts[k];
-      Bucket(name, labels, -boundary(neg.offset + static_cast<int32_t>(k)), cum);
+    uint64_t cum = 0;
+    if (l.negative) {
+      for (int32_t i = l.neg_hi; i >= l.neg_lo; --i) {
+        cum += CountAt(h.negative(), i);
+        Bucket(name, labels, -boundary(i), cum);
+      }
     }
-    cum += h.zero_count();
-    if (!neg.empty() || h.zero_count() > 0) Bucket(name, labels, 0.0, cum);
-    const auto& pos = h.positive();
-    if (pos.empty()) return;
-    Bucket(name, labels, boundary(pos.offset), cum);
-    for (size_t k = 0; k < pos.counts.size(); ++k) {
-      cum += pos.counts[k];
-      Bucket(name, labels, boundary(pos.offset + static_cast<int32_t>(k) + 1), cum);
+    if (l.zero_bucket) {
+      cum += h.zero_count();
+      Bucket(name, labels, 0.0, cum);
+    }
+    if (!l.positive) return;
+    Bucket(name, labels, boundary(l.pos_lo), cum);
+    for (int32_t i = l.pos_lo; i <= l.pos_hi; ++i) {
+      cum += CountAt(h.positive(), i);
+      Bucket(name, labels, boundary(i + 1), cum);
     }
   }
 

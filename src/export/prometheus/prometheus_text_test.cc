@@ -130,3 +130,29 @@ TEST(PrometheusTextTest, SameNameTwiceKeepsTheFirst) {
 
 }  // namespace
 }  // namespace tai
+
+namespace tai {
+namespace {
+
+TEST(PrometheusTextTest, SeriesOfOneHistogramShareTheirBoundaries) {
+  MetricRegistry r;
+  auto h = r.CreateHistogram({.metric_type = "app/lat"}, {.max_scale = 1}).value();
+  h.Record(1.5, {{"route", "a"}});
+  h.Record(40, {{"route", "b"}});
+  std::string text = Expose(r);
+  auto les = [&](const std::string& route) {
+    std::vector<std::string> out;
+    std::string prefix = "app_lat_bucket{route=\"" + route + "\",le=\"";
+    for (size_t pos = text.find(prefix); pos != std::string::npos;
+         pos = text.find(prefix, pos + 1)) {
+      size_t start = pos + prefix.size();
+      out.push_back(text.substr(start, text.find('"', start) - start));
+    }
+    return out;
+  };
+  EXPECT_EQ(les("a"), les("b"));
+  EXPECT_GE(les("a").size(), 10u);  // contiguous from 1.5 up to 40 at scale 1
+}
+
+}  // namespace
+}  // namespace tai
