@@ -20,6 +20,7 @@
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
 #include "tai/metric_sink.h"
+#include "tai/metric_store.h"
 #include "tai/status.h"
 
 namespace tai {
@@ -34,6 +35,9 @@ class Observability {
   const Config& config() const { return config_; }
   const Resource& resource() const { return *resource_; }
   MetricRegistry& metrics() { return *registry_; }
+  // Recent points of every series, fed by the collector (the query side
+  // until the embedded SQLite store takes over).
+  const std::shared_ptr<InMemoryMetricStore>& metric_store() { return metric_store_; }
   // The embedded HTTP server; nullptr when Prometheus is off.
   HttpServer* http_server() { return server_.get(); }
   // "http://127.0.0.1:9464/metrics", or "" when Prometheus is off.
@@ -50,6 +54,7 @@ class Observability {
   Config config_;
   std::shared_ptr<const Resource> resource_;
   std::unique_ptr<MetricRegistry> registry_;
+  std::shared_ptr<InMemoryMetricStore> metric_store_;
   std::unique_ptr<MetricCollector> collector_;
   std::unique_ptr<HttpServer> server_;
   bool shut_down_ = false;

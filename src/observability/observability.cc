@@ -16,6 +16,8 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->registry_ = std::make_unique<MetricRegistry>(
       MetricRegistryOptions{.cardinality_limit = c.metrics.cardinality_limit}, obs->resource_);
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
+  obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
+  obs->collector_->AddSink(obs->metric_store_);
   if (c.metrics.prometheus_enabled) {
     obs->server_ = std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);

@@ -1,0 +1,70 @@
+#include "tai/observability.h"
+
+#include <gtest/gtest.h>
+
+#include "export/http/http_client.h"
+
+namespace tai {
+namespace {
+
+Config TestConfig() {
+  Config c;
+  c.resource.service_name = "test-service";
+  c.metrics.prometheus_address = "127.0.0.1:0";
+  c.metrics.collect_interval = std::chrono::hours(1);
+  return c;
+}
+
+TEST(ObservabilityTest, ServesMetricsAndFlushesOnShutdown) {
+  auto obs = Observability::Start(TestConfig());
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryMetricSink>();
+  (*obs)->AddMetricSink(sink);
+  auto c = (*obs)->metrics().CreateCounter({.metric_type = "app/requests"}).value();
+  c.Add(42);
+
+  internal::HttpClient client;
+  auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("app_requests_total 42"), std::string::npos);
+
+  c.Add(1);
+  (*obs)->Shutdown();  // the collect interval is an hour: only shutdown exports
+  ASSERT_NE(sink->last(), nullptr);
+  bool found = false;
+  for (const auto& m : sink->last()->metrics) {
+    if (m.descriptor->metric_type == "app/requests") {
+      found = true;
+      EXPECT_EQ(m.points[0].value.int64(), 43);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(sink->last()->resource->service_name, "test-service");
+  EXPECT_TRUE((*obs)->metric_store()->Latest("app/requests").has_value());
+}
+
+TEST(ObservabilityTest, StartFailsWithAClearError) {
+  Config bad = TestConfig();
+  bad.resource.service_name = "";
+  EXPECT_EQ(Observability::Start(bad).status().message(), "resource: service name is empty");
+  auto first = Observability::Start(TestConfig());
+  ASSERT_TRUE(first.ok());
+  Config clash = TestConfig();
+  clash.metrics.prometheus_address = "127.0.0.1:" + std::to_string((*first)->http_server()->port());
+  auto second = Observability::Start(clash);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {
+  Config c = TestConfig();
+  c.metrics.prometheus_enabled = false;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok());
+  EXPECT_EQ((*obs)->http_server(), nullptr);
+  EXPECT_EQ((*obs)->metrics_url(), "");
+}
+
+}  // namespace
+}  // namespace tai

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "tai/metric_registry.h"
+#include "tai/metric_store.h"
+
+namespace tai {
+namespace {
+
+TEST(InMemoryMetricStoreTest, KeepsRecentPointsPerSeriesBounded) {
+  InMemoryMetricStore store(3, 100);
+  for (int i = 1; i <= 5; ++i) store.Append("m", {LabelSet(), i, MetricValue(i * 10)});
+  auto points = store.Query("m", 10);
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points.front().value.int64(), 30);
+  EXPECT_EQ(store.Latest("m")->value.int64(), 50);
+  EXPECT_EQ(store.Query("m", 2).front().value.int64(), 40);
+  EXPECT_FALSE(store.Latest("other").has_value());
+}
+
+TEST(InMemoryMetricStoreTest, SamePointSeenTwiceIsStoredOnce) {
+  InMemoryMetricStore store;
+  store.Append("m", {LabelSet(), 7, MetricValue(1.5)});
+  store.Append("m", {LabelSet(), 7, MetricValue(1.5)});
+  EXPECT_EQ(store.Query("m", 10).size(), 1u);
+}
+
+TEST(InMemoryMetricStoreTest, SeriesLimitDropsAndCounts) {
+  InMemoryMetricStore store(10, 2);
+  for (int i = 0; i < 4; ++i) {
+    store.Append("m", {LabelSet({{"k", std::to_string(i)}}), 1, MetricValue(i)});
+  }
+  EXPECT_EQ(store.Query("m", 10).size(), 2u);
+  EXPECT_EQ(store.dropped_series(), 2u);
+}
+
+TEST(InMemoryMetricStoreTest, NumberStatistics) {
+  InMemoryMetricStore store;
+  for (int i = 1; i <= 100; ++i) store.Append("m", {LabelSet(), i, MetricValue(double(i))});
+  auto s = store.Statistics("m");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->count, 100u);
+  EXPECT_DOUBLE_EQ(s->mean, 50.5);
+  EXPECT_DOUBLE_EQ(s->min, 1);
+  EXPECT_DOUBLE_EQ(s->max, 100);
+  EXPECT_DOUBLE_EQ(s->percentiles.at("p99"), 99);
+  EXPECT_EQ(store.Statistics("none").status().message(),
+            "no points stored for metric type 'none'");
+}
+
+TEST(InMemoryMetricStoreTest, DistributionStatisticsMergeSeriesBuckets) {
+  MetricRegistry r;
+  auto h = r.CreateHistogram({.metric_type = "lat"}).value();
+  for (int i = 1; i <= 100; ++i) h.Record(i, {{"route", i % 2 ? "a" : "b"}});
+  InMemoryMetricStore store;
+  ASSERT_TRUE(store.Export(r.Collect()).ok());
+  auto s = store.Statistics("lat");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->count, 100u);
+  EXPECT_DOUBLE_EQ(s->mean, 50.5);
+  EXPECT_NEAR(s->percentiles.at("p50"), 50, 50 * 0.011);
+  EXPECT_DOUBLE_EQ(s->max, 100);
+}
+
+}  // namespace
+}  // namespace tai
