@@ -45,6 +45,7 @@ namespace detail {
 template <typename T>
 SumCell<T>* InertSumCell();
 std::atomic<uint64_t>* InertRejectCounter();
+void RecordHistogram(internal::HistogramRecorder* recorder, double value);
 }  // namespace detail
 
 // A handle bound to one series of a counter (kMonotonic) or up-down counter.
@@ -157,7 +158,14 @@ class BoundHistogram {
  public:
   BoundHistogram() = default;
   // NaN and infinities are rejected and counted.
-  void Record(double v) const;
+  void Record(double v) const {
+    if (recorder_ == nullptr) return;
+    if (!std::isfinite(v)) [[unlikely]] {
+      rejected_->fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    detail::RecordHistogram(recorder_, v);
+  }
 
  private:
   friend class internal::HistogramMetric;

@@ -2,216 +2,336 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
+#include <thread>
 
 #include "metrics/exponential_mapping.h"
 #include "tai/detail/cpu_slot.h"
 
 namespace tai::internal {
+namespace {
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+// Single-writer update: a plain load and store, no read-modify-write.
+template <typename T>
+void Bump(std::atomic<T>& a, T delta) {
+  a.store(a.load(kRelaxed) + delta, kRelaxed);
+}
+
+// What a reader copied out of one shard.
+struct ShardCopy {
+  uint64_t count = 0;
+  double min = 0, max = 0, shift = 0, s1 = 0, s2 = 0;
+  int scale = kMaxScale;
+  uint64_t zero = 0;
+  int32_t lo[2] = {0, 0};
+  std::vector<uint64_t> rings[2];  // positive, negative: counts from lo
+  std::vector<uint64_t> explicit_counts;
+};
+
+
+}  // namespace
 
 struct HistogramRecorder::Ring {
-  bool empty = true;
-  int32_t lo = 0;  // lowest and highest index held, at the shard's scale
-  int32_t hi = 0;
-  uint64_t counts[kRingSize] = {};
+  std::atomic<bool> empty{true};
+  std::atomic<int32_t> lo{0};  // lowest and highest index held, at the shard's scale
+  std::atomic<int32_t> hi{0};
+  std::atomic<uint64_t> counts[kRingSize] = {};
 
-  uint64_t& At(int32_t index) { return counts[static_cast<uint32_t>(index) & (kRingSize - 1)]; }
-  // True when `index` fits without lowering the scale.
-  bool Fits(int32_t index) const {
-    return empty || (std::max(hi, index) - std::min(lo, index) < kRingSize);
+  std::atomic<uint64_t>& At(int32_t index) {
+    return counts[static_cast<uint32_t>(index) & (kRingSize - 1)];
   }
-  void Add(int32_t index) {
-    if (empty) {
-      empty = false;
-      lo = hi = index;
-    } else {
-      lo = std::min(lo, index);
-      hi = std::max(hi, index);
+  bool Holds(int32_t index) const {
+    return !empty.load(kRelaxed) &&
+           static_cast<uint32_t>(index - lo.load(kRelaxed)) <=
+               static_cast<uint32_t>(hi.load(kRelaxed) - lo.load(kRelaxed));
+  }
+  // Lowers the scale by `by` until `index` (at the old scale) fits; returns by.
+  int DownscaleNeeded(int32_t index) const {
+    if (empty.load(kRelaxed)) return 0;
+    const int32_t l = std::min(lo.load(kRelaxed), index), h = std::max(hi.load(kRelaxed), index);
+    int by = 0;
+    while (DownscaleIndex(h, by) - DownscaleIndex(l, by) >= kRingSize) ++by;
+    return by;
+  }
+  void Extend(int32_t index) {
+    if (empty.load(kRelaxed)) {
+      lo.store(index, kRelaxed);
+      hi.store(index, kRelaxed);
+      empty.store(false, kRelaxed);
+    } else if (index < lo.load(kRelaxed)) {
+      lo.store(index, kRelaxed);
+    } else if (index > hi.load(kRelaxed)) {
+      hi.store(index, kRelaxed);
     }
-    ++At(index);
   }
-  // Merges neighbours so indices are those of `by` scales lower.
   void Downscale(int by) {
-    if (empty) return;
+    if (empty.load(kRelaxed) || by == 0) return;
+    const int32_t old_lo = lo.load(kRelaxed), n = hi.load(kRelaxed) - old_lo + 1;
     uint64_t old[kRingSize];
-    const int32_t n = hi - lo + 1;
     for (int32_t k = 0; k < n; ++k) {
-      old[k] = At(lo + k);
-      At(lo + k) = 0;
+      old[k] = At(old_lo + k).load(kRelaxed);
+      At(old_lo + k).store(0, kRelaxed);
     }
-    const int32_t old_lo = lo;
-    empty = true;
+    empty.store(true, kRelaxed);
     for (int32_t k = 0; k < n; ++k) {
       if (old[k] == 0) continue;
       const int32_t index = DownscaleIndex(old_lo + k, by);
-      if (empty) {
-        empty = false;
-        lo = hi = index;
-      } else {
-        hi = std::max(hi, index);
-      }
-      At(index) += old[k];
+      Extend(index);
+      Bump(At(index), old[k]);
     }
-  }
-  void Clear() {
-    if (empty) return;
-    for (int32_t i = lo; i <= hi; ++i) At(i) = 0;
-    empty = true;
   }
 };
 
 struct alignas(64) HistogramRecorder::Shard {
-  std::atomic<uint32_t> busy{0};
-  // Everything below belongs to whoever holds `busy`.
-  uint64_t count = 0;
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  // Moments about the first value seen: numerically stable variance
-  // without a division per record; the sum is shift * count + s1.
-  double shift = 0;
-  double s1 = 0;
-  double s2 = 0;
-  int scale = kMaxScale;
-  uint64_t zero = 0;
+  std::atomic<uint32_t> busy{0};  // shared shards: held by the writing thread
+  std::atomic<uint32_t> seq{0};   // odd while the shape changes
+  std::atomic<uint64_t> count{0};
+  std::atomic<double> min{std::numeric_limits<double>::infinity()};
+  std::atomic<double> max{-std::numeric_limits<double>::infinity()};
+  // Moments about the first value: stable variance without a division per
+  // record; the sum is shift * count + s1.
+  std::atomic<double> shift{0};
+  std::atomic<double> s1{0};
+  std::atomic<double> s2{0};
+  std::atomic<int> scale{kMaxScale};
+  std::atomic<uint64_t> zero{0};
   Ring positive;
-  std::unique_ptr<Ring> negative;   // made on the first negative value
-  std::vector<uint64_t> explicit_counts;  // explicit layout only
+  std::atomic<Ring*> negative{nullptr};
+  std::unique_ptr<std::atomic<uint64_t>[]> explicit_counts;
 
-  void Reset(int max_scale) {
-    count = 0;
-    s1 = s2 = shift = 0;
-    min = std::numeric_limits<double>::infinity();
-    max = -std::numeric_limits<double>::infinity();
-    zero = 0;
-    positive.Clear();
-    if (negative) negative->Clear();
-    std::fill(explicit_counts.begin(), explicit_counts.end(), 0);
-    scale = max_scale;
+  ~Shard() { delete negative.load(); }
+
+  [[gnu::always_inline]] void Add(double v, const std::vector<double>& bounds) {
+    const uint64_t n = count.load(kRelaxed);
+    if (n == 0) shift.store(v, kRelaxed);
+    const double d = v - shift.load(kRelaxed);
+    count.store(n + 1, kRelaxed);
+    if (v < min.load(kRelaxed)) min.store(v, kRelaxed);
+    if (v > max.load(kRelaxed)) max.store(v, kRelaxed);
+    Bump(s1, d);
+    Bump(s2, d * d);
+    if (!bounds.empty()) {
+      auto k = std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin();
+      Bump(explicit_counts[static_cast<size_t>(k)], uint64_t{1});
+    } else if (v == 0) {
+      Bump(zero, uint64_t{1});
+    } else {
+      AddExponential(v);
+    }
   }
 
-  void AddExponential(double v) {
-    if (v == 0) {
-      ++zero;
-      return;
-    }
+  [[gnu::always_inline]] void AddExponential(double v) {
     Ring* ring = &positive;
     if (v < 0) [[unlikely]] {
-      if (!negative) negative = std::make_unique<Ring>();
-      ring = negative.get();
+      ring = negative.load(kRelaxed);
+      if (ring == nullptr) {
+        ring = new Ring();
+        negative.store(ring, std::memory_order_release);
+      }
     }
-    int32_t index = DownscaleIndex(ExponentialIndex(std::fabs(v)), kMaxScale - scale);
-    // Fast path: inside the range already held.
-    if (!ring->empty &&
-        static_cast<uint32_t>(index - ring->lo) <= static_cast<uint32_t>(ring->hi - ring->lo)) {
-      ++ring->At(index);
-      return;
+    const int s = scale.load(kRelaxed);
+    int32_t index = DownscaleIndex(ExponentialIndex(std::fabs(v)), kMaxScale - s);
+    if (!ring->Holds(index)) {
+      if (int by = ring->DownscaleNeeded(index)) {
+        BeginChange();
+        positive.Downscale(by);
+        if (Ring* n = negative.load(kRelaxed)) n->Downscale(by);
+        scale.store(s - by, kRelaxed);
+        EndChange();
+        index = DownscaleIndex(index, by);
+      }
+      ring->Extend(index);
     }
-    if (!ring->Fits(index)) {
-      int by = 1;
-      while (!FitsAfter(*ring, index, by)) ++by;
-      positive.Downscale(by);
-      if (negative) negative->Downscale(by);
-      scale -= by;
-      index = DownscaleIndex(index, by);
-    }
-    ring->Add(index);
+    Bump(ring->At(index), uint64_t{1});
   }
 
-  static bool FitsAfter(const Ring& r, int32_t index, int by) {
-    const int32_t lo = DownscaleIndex(std::min(r.lo, index), by);
-    const int32_t hi = DownscaleIndex(std::max(r.hi, index), by);
-    return hi - lo < kRingSize;
+  // One unsynchronised copy; the caller checks `seq` around it.
+  void CopyTo(bool exponential, ShardCopy* c) const {
+    c->count = count.load(kRelaxed);
+    c->min = min.load(kRelaxed);
+    c->max = max.load(kRelaxed);
+    c->shift = shift.load(kRelaxed);
+    c->s1 = s1.load(kRelaxed);
+    c->s2 = s2.load(kRelaxed);
+    if (!exponential) {
+      for (size_t k = 0; k < c->explicit_counts.size(); ++k) {
+        c->explicit_counts[k] = explicit_counts[k].load(kRelaxed);
+      }
+      return;
+    }
+    c->scale = scale.load(kRelaxed);
+    c->zero = zero.load(kRelaxed);
+    const Ring* rings[2] = {&positive, negative.load(std::memory_order_acquire)};
+    for (int sign = 0; sign < 2; ++sign) {
+      c->rings[sign].clear();
+      const Ring* r = rings[sign];
+      if (r == nullptr || r->empty.load(kRelaxed)) continue;
+      const int32_t lo = r->lo.load(kRelaxed), hi = r->hi.load(kRelaxed);
+      c->lo[sign] = lo;
+      for (int32_t i = lo; i <= hi; ++i) {
+        c->rings[sign].push_back(r->counts[static_cast<uint32_t>(i) & (kRingSize - 1)].load(kRelaxed));
+      }
+    }
+  }
+
+  void BeginChange() {
+    seq.store(seq.load(kRelaxed) + 1, kRelaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+  }
+  void EndChange() { seq.store(seq.load(kRelaxed) + 1, std::memory_order_release); }
+};
+
+struct HistogramRecorder::Block {
+  std::atomic<Shard*> shards[kBlockSlots] = {};
+  ~Block() {
+    for (auto& s : shards) delete s.load();
   }
 };
+
 
 HistogramRecorder::HistogramRecorder(std::vector<double> explicit_bounds, int max_scale)
     : bounds_(std::move(explicit_bounds)),
       max_scale_(std::clamp(max_scale, 0, kMaxScale)),
-      mask_(static_cast<unsigned>(detail::ShardCount() - 1)),
-      shards_(new std::atomic<Shard*>[detail::ShardCount()]) {
-  for (unsigned i = 0; i <= mask_; ++i) shards_[i].store(nullptr, std::memory_order_relaxed);
+      cpu_mask_(static_cast<unsigned>(detail::ShardCount() - 1)),
+      shared_(new std::atomic<Shard*>[detail::ShardCount()]) {
+  for (auto& b : blocks_) b.store(nullptr, kRelaxed);
+  for (unsigned i = 0; i <= cpu_mask_; ++i) shared_[i].store(nullptr, kRelaxed);
 }
 
 HistogramRecorder::~HistogramRecorder() {
-  for (unsigned i = 0; i <= mask_; ++i) delete shards_[i].load(std::memory_order_acquire);
+  for (auto& b : blocks_) delete b.load();
+  for (unsigned i = 0; i <= cpu_mask_; ++i) delete shared_[i].load();
 }
 
-HistogramRecorder::Shard* HistogramRecorder::ShardFor(unsigned slot) {
-  Shard* s = shards_[slot].load(std::memory_order_acquire);
-  if (s != nullptr) [[likely]] return s;
-  // First record on this CPU for this series: allocate once, publish with CAS.
-  auto fresh = std::make_unique<Shard>();
-  fresh->scale = max_scale_;
-  fresh->explicit_counts.assign(bounds_.empty() ? 0 : bounds_.size() + 1, 0);
-  if (shards_[slot].compare_exchange_strong(s, fresh.get(), std::memory_order_acq_rel)) {
-    return fresh.release();
+HistogramRecorder::Shard* HistogramRecorder::NewShard() const {
+  auto* s = new Shard();
+  s->scale.store(max_scale_, kRelaxed);
+  if (!bounds_.empty()) s->explicit_counts.reset(new std::atomic<uint64_t>[bounds_.size() + 1]());
+  return s;
+}
+
+inline HistogramRecorder::Shard* HistogramRecorder::OwnedShard(int slot) {
+  Block* block = blocks_[slot / kBlockSlots].load(std::memory_order_acquire);
+  if (block != nullptr) [[likely]] {
+    Shard* s = block->shards[slot % kBlockSlots].load(std::memory_order_acquire);
+    if (s != nullptr) [[likely]] return s;
+  }
+  return MakeOwnedShard(slot);
+}
+
+HistogramRecorder::Shard* HistogramRecorder::MakeOwnedShard(int slot) {
+  std::atomic<Block*>& bp = blocks_[slot / kBlockSlots];
+  Block* block = bp.load(std::memory_order_acquire);
+  if (block == nullptr) {
+    auto* fresh = new Block();
+    if (bp.compare_exchange_strong(block, fresh, std::memory_order_acq_rel)) {
+      block = fresh;
+    } else {
+      delete fresh;
+    }
+  }
+  std::atomic<Shard*>& sp = block->shards[slot % kBlockSlots];
+  Shard* s = sp.load(std::memory_order_acquire);
+  if (s == nullptr) {
+    // Only this thread writes its slot's entry: no race to make it.
+    s = NewShard();
+    sp.store(s, std::memory_order_release);
   }
   return s;
 }
 
-inline HistogramRecorder::Shard* HistogramRecorder::Claim() {
-  unsigned slot = detail::CurrentCpuSlot() & mask_;
+HistogramRecorder::Shard* HistogramRecorder::SharedShard(unsigned cpu) {
+  Shard* s = shared_[cpu].load(std::memory_order_acquire);
+  if (s != nullptr) return s;
+  Shard* fresh = NewShard();
+  if (shared_[cpu].compare_exchange_strong(s, fresh, std::memory_order_acq_rel)) return fresh;
+  delete fresh;
+  return s;
+}
+
+inline void HistogramRecorder::Record(double v) {
+  const int slot = detail::ThreadSlot();
+  if (slot >= 0 && slot < kOwnedSlots) [[likely]] {
+    OwnedShard(slot)->Add(v, bounds_);
+    return;
+  }
+  // Past kOwnedSlots live threads (or during thread exit): per-CPU shards,
+  // owned for one record; a busy one is skipped, so nobody waits on it.
+  unsigned cpu = detail::CurrentCpuSlot() & cpu_mask_;
   for (;;) {
-    Shard* s = ShardFor(slot);
-    if (s->busy.load(std::memory_order_relaxed) == 0 &&
-        s->busy.exchange(1, std::memory_order_acquire) == 0) {
-      return s;
+    Shard* s = SharedShard(cpu);
+    if (s->busy.load(kRelaxed) == 0 && s->busy.exchange(1, std::memory_order_acquire) == 0) {
+      s->Add(v, bounds_);
+      s->busy.store(0, std::memory_order_release);
+      return;
     }
-    slot = (slot + 1) & mask_;
+    cpu = (cpu + 1) & cpu_mask_;
     detail::CpuRelax();
   }
 }
 
-void HistogramRecorder::Record(double v) {
-  Shard* s = Claim();
-  if (s->count == 0) s->shift = v;
-  ++s->count;
-  s->min = std::min(s->min, v);
-  s->max = std::max(s->max, v);
-  const double d = v - s->shift;
-  s->s1 += d;
-  s->s2 += d * d;
-  if (bounds_.empty()) {
-    s->AddExponential(v);
-  } else {
-    size_t k = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
-                                   bounds_.begin());
-    ++s->explicit_counts[k];
-  }
-  s->busy.store(0, std::memory_order_release);
-}
 
-void HistogramRecorder::DrainInto(HistogramData& cumulative) {
-  for (unsigned i = 0; i <= mask_; ++i) {
-    Shard* s = shards_[i].load(std::memory_order_acquire);
-    if (s == nullptr) continue;
-    while (s->busy.exchange(1, std::memory_order_acquire) != 0) detail::CpuRelax();
-    if (s->count > 0) {
-      const double n = static_cast<double>(s->count);
-      const double mean = s->shift + s->s1 / n;
-      const double m2 = std::max(0.0, s->s2 - s->s1 * s->s1 / n);
-      cumulative.AddStats(s->count, s->shift * n + s->s1, s->min, s->max, mean, m2);
-      if (bounds_.empty()) {
-        cumulative.AddZero(s->zero);
-        const Ring* rings[2] = {&s->positive, s->negative.get()};
-        for (int sign = 0; sign < 2; ++sign) {
-          const Ring* r = rings[sign];
-          if (r == nullptr || r->empty) continue;
-          for (int32_t idx = r->lo; idx <= r->hi; ++idx) {
-            uint64_t c = r->counts[static_cast<uint32_t>(idx) & (kRingSize - 1)];
-            if (c) cumulative.AddExponentialBucket(sign == 1, idx, s->scale, c);
-          }
-        }
-      } else {
-        for (size_t k = 0; k < s->explicit_counts.size(); ++k) {
-          cumulative.AddExplicitBucket(k, s->explicit_counts[k]);
+void HistogramRecorder::ReadInto(HistogramData& out) const {
+  const bool exponential = bounds_.empty();
+  ShardCopy c;
+  c.explicit_counts.resize(exponential ? 0 : bounds_.size() + 1);
+  auto read = [&](const Shard* s) {
+    if (s == nullptr) return;
+    // Retry while the writer reshapes the shard (rare: only when its scale drops).
+    for (int attempt = 0;; ++attempt) {
+      const uint32_t before = s->seq.load(std::memory_order_acquire);
+      if ((before & 1) == 0) {
+        s->CopyTo(exponential, &c);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (s->seq.load(kRelaxed) == before) break;
+      }
+      if (attempt > 100) std::this_thread::yield();
+    }
+    // The count is the buckets' total so the two always agree; the moments
+    // use the count read with them.
+    uint64_t total = c.zero;
+    for (const auto& r : c.rings) {
+      for (uint64_t n : r) total += n;
+    }
+    for (uint64_t n : c.explicit_counts) total += n;
+    if (total == 0) return;
+    const double n = static_cast<double>(c.count);
+    const double mean = c.count ? c.shift + c.s1 / n : c.shift;
+    const double m2 = c.count ? std::max(0.0, c.s2 - c.s1 * c.s1 / n) : 0.0;
+    out.AddStats(total, mean * static_cast<double>(total), c.min, c.max, mean, m2);
+    if (!exponential) {
+      for (size_t k = 0; k < c.explicit_counts.size(); ++k) {
+        out.AddExplicitBucket(k, c.explicit_counts[k]);
+      }
+      return;
+    }
+    out.AddZero(c.zero);
+    for (int sign = 0; sign < 2; ++sign) {
+      for (size_t k = 0; k < c.rings[sign].size(); ++k) {
+        if (c.rings[sign][k]) {
+          out.AddExponentialBucket(sign == 1, c.lo[sign] + static_cast<int32_t>(k), c.scale,
+                                   c.rings[sign][k]);
         }
       }
-      s->Reset(max_scale_);
     }
-    s->busy.store(0, std::memory_order_release);
+  };
+  for (const auto& bp : blocks_) {
+    const Block* b = bp.load(std::memory_order_acquire);
+    if (b == nullptr) continue;
+    for (const auto& sp : b->shards) read(sp.load(std::memory_order_acquire));
   }
+  for (unsigned i = 0; i <= cpu_mask_; ++i) read(shared_[i].load(std::memory_order_acquire));
 }
 
 }  // namespace tai::internal
+
+namespace tai::detail {
+
+// Here rather than in instruments.cc so that Record() inlines into it.
+void RecordHistogram(internal::HistogramRecorder* recorder, double value) {
+  recorder->Record(value);
+}
+
+}  // namespace tai::detail

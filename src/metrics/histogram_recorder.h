@@ -1,16 +1,16 @@
 // Internal: the hot-path side of one histogram series.
 //
-// Writes go to per-CPU shards. A writer owns a shard for the few
-// nanoseconds of a record by swapping its `busy` flag; a shard found busy
-// (its owner was preempted mid-record on this CPU) is skipped for the next
-// one, so nobody waits. Owning the shard lets the record update count, sum,
-// min, max, the shifted moments and a bucket with plain stores: one atomic
-// exchange in all, where lock-free fields would need five.
+// Every recording thread gets a shard of its own (by its thread slot, see
+// detail::ThreadSlot) and is its only writer, so a record is plain loads and
+// stores on memory no other thread writes: no atomic read-modify-write, no
+// fence. Threads past kOwnedSlots share per-CPU shards, owned for the few
+// nanoseconds of a record by swapping a `busy` flag.
 //
-// Each shard holds what arrived since the last drain, in a ring of 256
-// exponential buckets whose scale drops when the values span too much; the
-// collector drains shards into the series' cumulative HistogramData and
-// resets them, so a shard's scale recovers every interval.
+// Shards are cumulative and never reset; the collector reads them while
+// writers go on. A shard changes shape (its scale drops when values span
+// more than its 256-bucket ring) under a sequence counter, and the reader
+// retries when one happened during its read. Between such changes a read
+// may miss a record still being written: it shows up at the next one.
 #pragma once
 
 #include <atomic>
@@ -30,24 +30,32 @@ class HistogramRecorder {
   HistogramRecorder(const HistogramRecorder&) = delete;
   HistogramRecorder& operator=(const HistogramRecorder&) = delete;
 
-  // Finite values only (the caller rejects the rest).
+  // Finite values only (the caller rejects the rest). Reached through
+  // detail::RecordHistogram (metrics.h), which it inlines into.
   void Record(double value);
-  // Moves every shard's contents into `cumulative` and empties the shards.
-  void DrainInto(HistogramData& cumulative);
+  // Adds everything recorded so far into `out` (which has this recorder's layout).
+  void ReadInto(HistogramData& out) const;
 
   static constexpr int kRingBits = 8;
   static constexpr int32_t kRingSize = 1 << kRingBits;
+  static constexpr int kBlockSlots = 32;
+  static constexpr int kBlocks = 16;
+  static constexpr int kOwnedSlots = kBlockSlots * kBlocks;
 
  private:
   struct Ring;
   struct Shard;
-  Shard* ShardFor(unsigned slot);
-  Shard* Claim();
+  struct Block;
+  Shard* NewShard() const;
+  Shard* OwnedShard(int slot);
+  [[gnu::noinline]] Shard* MakeOwnedShard(int slot);
+  Shard* SharedShard(unsigned cpu);
 
   const std::vector<double> bounds_;
   const int max_scale_;
-  const unsigned mask_;
-  std::unique_ptr<std::atomic<Shard*>[]> shards_;
+  const unsigned cpu_mask_;
+  std::atomic<Block*> blocks_[kBlocks];
+  std::unique_ptr<std::atomic<Shard*>[]> shared_;  // per CPU, for threads past kOwnedSlots
 };
 
 }  // namespace tai::internal

@@ -129,14 +129,6 @@ const MetricDescriptor& Gauge::descriptor() const {
   return impl_ ? impl_->descriptor() : NoDescriptor();
 }
 
-void BoundHistogram::Record(double v) const {
-  if (recorder_ == nullptr) return;
-  if (!std::isfinite(v)) [[unlikely]] {
-    rejected_->fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  recorder_->Record(v);
-}
 
 void Histogram::Record(double v) const { Record(v, LabelsView{}); }
 

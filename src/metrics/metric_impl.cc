@@ -46,19 +46,15 @@ void GaugeMetric::CollectInto(MetricData& out, int64_t now) {
 HistogramMetric::HistogramMetric(std::shared_ptr<const MetricDescriptor> d, size_t limit,
                                  int64_t start, HistogramOptions options, HistogramData empty)
     : SeriesMetric(std::move(d), InstrumentKind::kHistogram, limit, start,
-                   [options, empty] { return std::make_unique<HistogramSeries>(options, empty); }),
-      options_(std::move(options)) {}
+                   [options] { return std::make_unique<HistogramSeries>(options); }),
+      options_(std::move(options)),
+      empty_(std::move(empty)) {}
 
 void HistogramMetric::CollectInto(MetricData& out, int64_t now) {
   ForEach([&](const Entry& e) {
-    HistogramSeries& s = *e.payload;
-    std::shared_ptr<HistogramData> snapshot;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      s.recorder.DrainInto(s.cumulative);
-      s.cumulative.LimitBuckets(options_.max_buckets);
-      snapshot = std::make_shared<HistogramData>(s.cumulative);
-    }
+    auto snapshot = std::make_shared<HistogramData>(empty_);
+    e.payload->recorder.ReadInto(*snapshot);
+    snapshot->LimitBuckets(options_.max_buckets);
     out.points.push_back(
         {e.labels, e.start_nanos, now, MetricValue(DistributionValue::FromHistogram(snapshot))});
   });

@@ -258,11 +258,8 @@ class GaugeMetric : public SeriesMetric<GaugeCell> {
 };
 
 struct HistogramSeries {
-  HistogramSeries(const HistogramOptions& o, HistogramData initial)
-      : recorder(o.explicit_bounds, o.max_scale), cumulative(std::move(initial)) {}
+  explicit HistogramSeries(const HistogramOptions& o) : recorder(o.explicit_bounds, o.max_scale) {}
   HistogramRecorder recorder;
-  std::mutex mu;  // guards `cumulative`
-  HistogramData cumulative;
 };
 
 class HistogramMetric : public SeriesMetric<HistogramSeries> {
@@ -277,6 +274,7 @@ class HistogramMetric : public SeriesMetric<HistogramSeries> {
 
  private:
   const HistogramOptions options_;
+  const HistogramData empty_;  // the layout every snapshot starts from
 };
 
 // Points written whole (MetricRegistry::WritePoint).

@@ -18,6 +18,13 @@ size_t ShardCount();
 
 unsigned ThreadSlotFallback();
 
+// A small id owned by the calling thread alone while it lives, reused by a
+// later thread after it exits (ids stay dense: 0, 1, 2, ...). Lets a thread
+// write its own shard with plain stores. -1 once the thread is exiting.
+inline int ThreadSlot();
+int AcquireThreadSlot();
+extern constinit thread_local int t_thread_slot;  // -2: not yet acquired
+
 inline unsigned CurrentCpuSlot();
 
 // A spin-wait hint to the CPU.
@@ -34,6 +41,11 @@ inline void CpuRelax() {
 #include <sys/rseq.h>
 
 namespace tai::detail {
+
+inline int ThreadSlot() {
+  int slot = t_thread_slot;
+  return slot != -2 ? slot : AcquireThreadSlot();
+}
 
 inline unsigned CurrentCpuSlot() {
   if (__rseq_size != 0) {
