@@ -86,7 +86,7 @@ struct HistogramRecorder::Ring {
 
 struct alignas(64) HistogramRecorder::Shard {
   std::atomic<uint32_t> busy{0};  // shared shards: held by the writing thread
-  std::atomic<uint32_t> seq{0};   // odd while the shape changes
+  mutable std::atomic<uint32_t> seq{0};  // odd while the shape changes
   std::atomic<uint64_t> count{0};
   std::atomic<double> min{std::numeric_limits<double>::infinity()};
   std::atomic<double> max{-std::numeric_limits<double>::infinity()};
@@ -176,11 +176,10 @@ struct alignas(64) HistogramRecorder::Shard {
     }
   }
 
-  void BeginChange() {
-    seq.store(seq.load(kRelaxed) + 1, kRelaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-  }
-  void EndChange() { seq.store(seq.load(kRelaxed) + 1, std::memory_order_release); }
+  // Read-modify-writes rather than fences (which TSan cannot check): the
+  // acquire half keeps the reshaping stores after the odd count.
+  void BeginChange() { seq.fetch_add(1, std::memory_order_acq_rel); }
+  void EndChange() { seq.fetch_add(1, std::memory_order_release); }
 };
 
 struct HistogramRecorder::Block {
@@ -284,8 +283,8 @@ void HistogramRecorder::ReadInto(HistogramData& out) const {
       const uint32_t before = s->seq.load(std::memory_order_acquire);
       if ((before & 1) == 0) {
         s->CopyTo(exponential, &c);
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (s->seq.load(kRelaxed) == before) break;
+        // The release half keeps the copy's loads before this check.
+        if (s->seq.fetch_add(0, std::memory_order_acq_rel) == before) break;
       }
       if (attempt > 100) std::this_thread::yield();
     }

@@ -232,8 +232,12 @@ Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expe
   auto m = GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind,
                                                  series_limit, start_nanos_, &callback_errors_);
   if (!m.ok()) return m.status();
-  std::lock_guard<std::mutex> lock(mu_);
-  uint64_t id = next_callback_id_++;
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_callback_id_++;
+  }
+  // Not under mu_: a running callback holds the metric's lock and may take mu_.
   (*m)->Add(id, std::move(callback));
   return id;
 }
