@@ -88,12 +88,5 @@ class LabelSet {
 // Hash of labels sorted by key, equal to LabelSet::hash() of the same labels.
 uint64_t HashSortedLabels(std::span<const Label> sorted);
 
-namespace detail {
-// The label-set hash over n sorted pairs given by accessors; every form of
-// label set hashes through this so that equal sets hash equally.
-uint64_t LabelHashSeed();
-uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value);
-uint64_t LabelHashFinish(uint64_t h);
-}  // namespace detail
 
 }  // namespace tai

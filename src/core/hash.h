@@ -52,10 +52,8 @@ inline bool BytesEqual(std::string_view a, std::string_view b) {
     return ((Load32(p) ^ Load32(q)) | (Load32(p + n - 4) ^ Load32(q + n - 4))) == 0;
   }
   if (n < 4) {
-    for (size_t i = 0; i < n; ++i) {
-      if (p[i] != q[i]) return false;
-    }
-    return true;
+    // Bytes 0, n/2 and n-1 cover every position of a string of 1 to 3.
+    return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
   }
   return std::memcmp(p, q, n) == 0;
 }
@@ -95,5 +93,15 @@ inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
   }
   return MulFold(a ^ k0 ^ s.size(), b ^ k1 ^ seed);
 }
+
+// The label-set hash, step by step over pairs sorted by key; every form of
+// label set hashes through these so that equal sets hash equally.
+inline uint64_t LabelHashSeed() { return 0x243f6a8885a308d3ULL; }
+inline uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value) {
+  h = HashBytes(key, h);
+  // Hashing the value with a different seed keeps ("ab","c") and ("a","bc") apart.
+  return HashBytes(value, h ^ 0x5bd1e995ULL);
+}
+inline uint64_t LabelHashFinish(uint64_t h) { return Mix64(h); }
 
 }  // namespace tai::internal

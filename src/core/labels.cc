@@ -5,24 +5,10 @@
 #include "core/hash.h"
 
 namespace tai {
-namespace detail {
-
-uint64_t LabelHashSeed() { return 0x243f6a8885a308d3ULL; }
-
-uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value) {
-  h = internal::HashBytes(key, h);
-  // Hashing the value with a different seed keeps ("ab","c") and ("a","bc") apart.
-  return internal::HashBytes(value, h ^ 0x5bd1e995ULL);
-}
-
-uint64_t LabelHashFinish(uint64_t h) { return internal::Mix64(h); }
-
-}  // namespace detail
-
 uint64_t HashSortedLabels(std::span<const Label> sorted) {
-  uint64_t h = detail::LabelHashSeed();
-  for (const Label& l : sorted) h = detail::LabelHashStep(h, l.key, l.value);
-  return detail::LabelHashFinish(h);
+  uint64_t h = internal::LabelHashSeed();
+  for (const Label& l : sorted) h = internal::LabelHashStep(h, l.key, l.value);
+  return internal::LabelHashFinish(h);
 }
 
 LabelSet::LabelSet() { Finish({}); }
@@ -61,9 +47,9 @@ void LabelSet::Finish(std::vector<std::pair<std::string, std::string>> labels) {
     }
   }
   auto rep = std::make_shared<Rep>();
-  uint64_t h = detail::LabelHashSeed();
-  for (const auto& [k, v] : unique) h = detail::LabelHashStep(h, k, v);
-  rep->hash = detail::LabelHashFinish(h);
+  uint64_t h = internal::LabelHashSeed();
+  for (const auto& [k, v] : unique) h = internal::LabelHashStep(h, k, v);
+  rep->hash = internal::LabelHashFinish(h);
   rep->labels = std::move(unique);
   rep_ = std::move(rep);
 }

@@ -60,6 +60,7 @@ class SeriesMetric : public MetricImpl {
   struct Entry {
     uint64_t hash;
     LabelSet labels;
+    std::string flat_labels;  // FlatLabels(labels), compared by lookups
     int64_t start_nanos;
     std::unique_ptr<Payload> payload;
   };
@@ -88,7 +89,8 @@ class SeriesMetric : public MetricImpl {
       }
       return nullptr;
     }
-    if (Entry* e = Lookup(sorted.Hash(), [&](const Entry& c) { return sorted.SameAs(c.labels); })) {
+    if (Entry* e = Lookup(sorted.Hash(),
+                          [&](const Entry& c) { return sorted.SameAs(c.flat_labels); })) {
       return e->payload.get();
     }
     if (full_.load(std::memory_order_acquire)) return Overflow();
@@ -167,7 +169,8 @@ class SeriesMetric : public MetricImpl {
       if (error) *error = s;
       return nullptr;
     }
-    auto e = std::make_unique<Entry>(Entry{labels.hash(), labels, start_nanos_, make_()});
+    auto e = std::make_unique<Entry>(
+        Entry{labels.hash(), labels, FlatLabels(labels), start_nanos_, make_()});
     Table* t = table_.load(std::memory_order_relaxed);
     if ((entries_.size() + 1) * 2 > t->mask + 1) {
       // Readers may still probe the old table: it is kept, never freed early.
@@ -188,8 +191,9 @@ class SeriesMetric : public MetricImpl {
 
   Payload* OverflowLocked() {
     if (!overflow_) {
-      overflow_ = std::make_unique<Entry>(Entry{0, LabelSet(LabelsView{{"otel_metric_overflow", "true"}}),
-                                                start_nanos_, make_()});
+      LabelSet labels(LabelsView{{"otel_metric_overflow", "true"}});
+      overflow_ = std::make_unique<Entry>(
+          Entry{0, labels, FlatLabels(labels), start_nanos_, make_()});
       overflow_payload_.store(overflow_->payload.get(), std::memory_order_release);
       full_.store(true, std::memory_order_release);
     }

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 #include "core/hash.h"
 #include "tai/labels.h"
@@ -48,20 +50,20 @@ class SortedLabels {
   std::string_view value(size_t i) const { return base_[order_[i]].value; }
 
   uint64_t Hash() const {
-    uint64_t h = detail::LabelHashSeed();
-    for (size_t i = 0; i < n_; ++i) h = detail::LabelHashStep(h, key(i), value(i));
-    return detail::LabelHashFinish(h);
+    uint64_t h = LabelHashSeed();
+    for (size_t i = 0; i < n_; ++i) h = LabelHashStep(h, key(i), value(i));
+    return LabelHashFinish(h);
   }
 
-  bool SameAs(const LabelSet& set) const {
-    const auto& pairs = set.labels();
-    if (pairs.size() != n_) return false;
+  // Compares with FlatLabels(set) of a series: one contiguous buffer, so
+  // the hot lookup does not chase the pointers of a LabelSet.
+  bool SameAs(std::string_view flat) const {
+    const char* p = flat.data();
+    const char* end = p + flat.size();
     for (size_t i = 0; i < n_; ++i) {
-      if (!BytesEqual(pairs[i].first, key(i)) || !BytesEqual(pairs[i].second, value(i))) {
-        return false;
-      }
+      if (!TakeEqual(p, end, key(i)) || !TakeEqual(p, end, value(i))) return false;
     }
-    return true;
+    return p == end;
   }
 
   LabelSet ToLabelSet() const {
@@ -72,10 +74,34 @@ class SortedLabels {
   }
 
  private:
+  static bool TakeEqual(const char*& p, const char* end, std::string_view s) {
+    uint16_t len;
+    if (end - p < 2) return false;
+    std::memcpy(&len, p, 2);
+    p += 2;
+    if (len != s.size() || end - p < len || !BytesEqual({p, len}, s)) return false;
+    p += len;
+    return true;
+  }
+
   const Label* base_;
   uint8_t order_[kMaxLabelsPerMetric];
   size_t n_ = 0;
   bool too_many_ = false;
 };
+
+// A label set as [length][key][length][value]... (lengths as 2 bytes; keys
+// are at most 100 bytes and values 1024), for SortedLabels::SameAs.
+inline std::string FlatLabels(const LabelSet& set) {
+  std::string flat;
+  for (const auto& [k, v] : set.labels()) {
+    for (const std::string* s : {&k, &v}) {
+      const uint16_t len = static_cast<uint16_t>(s->size());
+      flat.append(reinterpret_cast<const char*>(&len), 2);
+      flat += *s;
+    }
+  }
+  return flat;
+}
 
 }  // namespace tai::internal

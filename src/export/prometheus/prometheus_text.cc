@@ -93,17 +93,15 @@ bool IsDistribution(const MetricData& m) {
 }
 
 void AppendEscaped(std::string& out, std::string_view s, bool quote_too) {
-  for (char c : s) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"' && quote_too) {
-      out += "\\\"";
-    } else {
-      out += c;
-    }
+  size_t run = 0;  // start of the run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '\\' && c != '\n' && (c != '"' || !quote_too)) continue;
+    out.append(s.data() + run, i - run);
+    out += c == '\\' ? "\\\\" : c == '\n' ? "\\n" : "\\\"";
+    run = i + 1;
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 class Writer {
@@ -140,13 +138,14 @@ class Writer {
     }
     ExposedLayout layout;
     if (histogram) layout = CommonLayout(m);
+    const std::string sample_name = counter ? name + "_total" : name;
     for (const MetricPoint& p : m.points) {
       if (histogram) {
         Histogram(name, p, &layout, scale);
       } else if (summary) {
         Summary(name, p, scale);
       } else {
-        Sample(counter ? name + "_total" : name, p.labels, {}, {}, p.value, scale);
+        Sample(sample_name, p.labels, {}, {}, p.value, scale);
       }
     }
   }
