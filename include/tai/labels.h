@@ -85,8 +85,9 @@ class LabelSet {
   std::shared_ptr<const Rep> rep_;
 };
 
-// Hash of labels sorted by key, equal to LabelSet::hash() of the same labels.
-uint64_t HashSortedLabels(std::span<const Label> sorted);
+// Hash of labels with distinct keys, in any order; equal to LabelSet::hash()
+// of the same labels.
+uint64_t HashLabels(std::span<const Label> labels);
 
 
 }  // namespace tai

@@ -94,14 +94,13 @@ inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
   return MulFold(a ^ k0 ^ s.size(), b ^ k1 ^ seed);
 }
 
-// The label-set hash, step by step over pairs sorted by key; every form of
+// The label-set hash: a sum of per-pair hashes, so it does not depend on
+// the order labels come in and a lookup need not sort them. Every form of
 // label set hashes through these so that equal sets hash equally.
-inline uint64_t LabelHashSeed() { return 0x243f6a8885a308d3ULL; }
-inline uint64_t LabelHashStep(uint64_t h, std::string_view key, std::string_view value) {
-  h = HashBytes(key, h);
-  // Hashing the value with a different seed keeps ("ab","c") and ("a","bc") apart.
-  return HashBytes(value, h ^ 0x5bd1e995ULL);
+inline uint64_t LabelPairHash(std::string_view key, std::string_view value) {
+  // Hashing the value with the key's hash as seed keeps ("ab","c") and ("a","bc") apart.
+  return Mix64(HashBytes(value, HashBytes(key, 0x243f6a8885a308d3ULL)));
 }
-inline uint64_t LabelHashFinish(uint64_t h) { return Mix64(h); }
+inline uint64_t LabelHashFinish(uint64_t sum) { return Mix64(sum ^ 0x5bd1e995ULL); }
 
 }  // namespace tai::internal

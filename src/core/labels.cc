@@ -5,10 +5,10 @@
 #include "core/hash.h"
 
 namespace tai {
-uint64_t HashSortedLabels(std::span<const Label> sorted) {
-  uint64_t h = internal::LabelHashSeed();
-  for (const Label& l : sorted) h = internal::LabelHashStep(h, l.key, l.value);
-  return internal::LabelHashFinish(h);
+uint64_t HashLabels(std::span<const Label> labels) {
+  uint64_t sum = 0;
+  for (const Label& l : labels) sum += internal::LabelPairHash(l.key, l.value);
+  return internal::LabelHashFinish(sum);
 }
 
 LabelSet::LabelSet() { Finish({}); }
@@ -47,9 +47,9 @@ void LabelSet::Finish(std::vector<std::pair<std::string, std::string>> labels) {
     }
   }
   auto rep = std::make_shared<Rep>();
-  uint64_t h = internal::LabelHashSeed();
-  for (const auto& [k, v] : unique) h = internal::LabelHashStep(h, k, v);
-  rep->hash = internal::LabelHashFinish(h);
+  uint64_t sum = 0;
+  for (const auto& [k, v] : unique) sum += internal::LabelPairHash(k, v);
+  rep->hash = internal::LabelHashFinish(sum);
   rep->labels = std::move(unique);
   rep_ = std::move(rep);
 }

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "metrics/histogram_recorder.h"
-#include "metrics/sorted_labels.h"
+#include "metrics/call_labels.h"
 #include "tai/detail/sum_cells.h"
 #include "tai/metric_data.h"
 #include "tai/metrics.h"
@@ -58,9 +58,15 @@ template <typename Payload>
 class SeriesMetric : public MetricImpl {
  public:
   struct Entry {
+    Entry(uint64_t h, LabelSet l, int64_t start, std::unique_ptr<Payload> p)
+        : hash(h), labels(std::move(l)), start_nanos(start), payload(std::move(p)) {
+      // Views into `labels`, whose storage is immutable and lives as long.
+      for (const auto& [k, v] : labels.labels()) views.push_back({k, v});
+    }
+
     uint64_t hash;
+    std::vector<Label> views;  // compared by lookups, without touching `labels`
     LabelSet labels;
-    std::string flat_labels;  // FlatLabels(labels), compared by lookups
     int64_t start_nanos;
     std::unique_ptr<Payload> payload;
   };
@@ -79,8 +85,8 @@ class SeriesMetric : public MetricImpl {
   // The series for `labels`, made on first use; nullptr when the labels are
   // invalid (counted; the reason goes to *error when given).
   Payload* Find(LabelsView labels, Status* error = nullptr) {
-    SortedLabels sorted(labels);
-    if (sorted.too_many()) {
+    CallLabels call(labels);
+    if (call.too_many()) {
       rejected_labels.fetch_add(1, std::memory_order_relaxed);
       if (error) {
         *error = InvalidArgumentError("metric '" + descriptor().metric_type + "': " +
@@ -89,12 +95,12 @@ class SeriesMetric : public MetricImpl {
       }
       return nullptr;
     }
-    if (Entry* e = Lookup(sorted.Hash(),
-                          [&](const Entry& c) { return sorted.SameAs(c.flat_labels); })) {
+    if (Entry* e = Lookup(call.Hash(),
+                          [&](const Entry& c) { return call.SameAs(c.views); })) {
       return e->payload.get();
     }
     if (full_.load(std::memory_order_acquire)) return Overflow();
-    return Insert(sorted.ToLabelSet(), error);
+    return Insert(LabelSet(labels), error);
   }
 
   Payload* Find(const LabelSet& labels, Status* error = nullptr) {
@@ -169,8 +175,7 @@ class SeriesMetric : public MetricImpl {
       if (error) *error = s;
       return nullptr;
     }
-    auto e = std::make_unique<Entry>(
-        Entry{labels.hash(), labels, FlatLabels(labels), start_nanos_, make_()});
+    auto e = std::make_unique<Entry>(labels.hash(), labels, start_nanos_, make_());
     Table* t = table_.load(std::memory_order_relaxed);
     if ((entries_.size() + 1) * 2 > t->mask + 1) {
       // Readers may still probe the old table: it is kept, never freed early.
@@ -192,8 +197,7 @@ class SeriesMetric : public MetricImpl {
   Payload* OverflowLocked() {
     if (!overflow_) {
       LabelSet labels(LabelsView{{"otel_metric_overflow", "true"}});
-      overflow_ = std::make_unique<Entry>(
-          Entry{0, labels, FlatLabels(labels), start_nanos_, make_()});
+      overflow_ = std::make_unique<Entry>(0, labels, start_nanos_, make_());
       overflow_payload_.store(overflow_->payload.get(), std::memory_order_release);
       full_.store(true, std::memory_order_release);
     }
