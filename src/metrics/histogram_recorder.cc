@@ -103,7 +103,7 @@ struct alignas(64) HistogramRecorder::Shard {
 
   ~Shard() { delete negative.load(); }
 
-  [[gnu::always_inline]] void Add(double v, const std::vector<double>& bounds) {
+  [[gnu::always_inline]] void Add(double v, bool exponential, const std::vector<double>& bounds) {
     const uint64_t n = count.load(kRelaxed);
     if (n == 0) shift.store(v, kRelaxed);
     const double d = v - shift.load(kRelaxed);
@@ -112,7 +112,7 @@ struct alignas(64) HistogramRecorder::Shard {
     if (v > max.load(kRelaxed)) max.store(v, kRelaxed);
     Bump(s1, d);
     Bump(s2, d * d);
-    if (!bounds.empty()) {
+    if (!exponential) {
       auto k = std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin();
       Bump(explicit_counts[static_cast<size_t>(k)], uint64_t{1});
     } else if (v == 0) {
@@ -192,6 +192,7 @@ struct HistogramRecorder::Block {
 
 HistogramRecorder::HistogramRecorder(std::vector<double> explicit_bounds, int max_scale)
     : bounds_(std::move(explicit_bounds)),
+      exponential_(bounds_.empty()),
       max_scale_(std::clamp(max_scale, 0, kMaxScale)),
       cpu_mask_(static_cast<unsigned>(detail::ShardCount() - 1)),
       shared_(new std::atomic<Shard*>[detail::ShardCount()]) {
@@ -253,7 +254,7 @@ HistogramRecorder::Shard* HistogramRecorder::SharedShard(unsigned cpu) {
 inline void HistogramRecorder::Record(double v) {
   const int slot = detail::ThreadSlot();
   if (slot >= 0 && slot < kOwnedSlots) [[likely]] {
-    OwnedShard(slot)->Add(v, bounds_);
+    OwnedShard(slot)->Add(v, exponential_, bounds_);
     return;
   }
   // Past kOwnedSlots live threads (or during thread exit): per-CPU shards,
@@ -262,7 +263,7 @@ inline void HistogramRecorder::Record(double v) {
   for (;;) {
     Shard* s = SharedShard(cpu);
     if (s->busy.load(kRelaxed) == 0 && s->busy.exchange(1, std::memory_order_acquire) == 0) {
-      s->Add(v, bounds_);
+      s->Add(v, exponential_, bounds_);
       s->busy.store(0, std::memory_order_release);
       return;
     }
@@ -273,7 +274,7 @@ inline void HistogramRecorder::Record(double v) {
 
 
 void HistogramRecorder::ReadInto(HistogramData& out) const {
-  const bool exponential = bounds_.empty();
+  const bool exponential = exponential_;
   ShardCopy c;
   c.explicit_counts.resize(exponential ? 0 : bounds_.size() + 1);
   auto read = [&](const Shard* s) {

@@ -52,6 +52,7 @@ class HistogramRecorder {
   Shard* SharedShard(unsigned cpu);
 
   const std::vector<double> bounds_;
+  const bool exponential_;  // no explicit bounds
   const int max_scale_;
   const unsigned cpu_mask_;
   std::atomic<Block*> blocks_[kBlocks];
