@@ -34,32 +34,31 @@ struct ShardCopy {
 }  // namespace
 
 struct HistogramRecorder::Ring {
-  std::atomic<bool> empty{true};
-  std::atomic<int32_t> lo{0};  // lowest and highest index held, at the shard's scale
-  std::atomic<int32_t> hi{0};
+  // The lowest and highest index held, at the shard's scale; empty while lo > hi.
+  std::atomic<int32_t> lo{std::numeric_limits<int32_t>::max()};
+  std::atomic<int32_t> hi{std::numeric_limits<int32_t>::min()};
   std::atomic<uint64_t> counts[kRingSize] = {};
 
+  bool empty() const { return lo.load(kRelaxed) > hi.load(kRelaxed); }
   std::atomic<uint64_t>& At(int32_t index) {
     return counts[static_cast<uint32_t>(index) & (kRingSize - 1)];
   }
   bool Holds(int32_t index) const {
-    return !empty.load(kRelaxed) &&
-           static_cast<uint32_t>(index - lo.load(kRelaxed)) <=
-               static_cast<uint32_t>(hi.load(kRelaxed) - lo.load(kRelaxed));
+    return index >= lo.load(kRelaxed) && index <= hi.load(kRelaxed);
   }
-  // Lowers the scale by `by` until `index` (at the old scale) fits; returns by.
+  // How many scales to drop so that `index` (at the current scale) fits.
   int DownscaleNeeded(int32_t index) const {
-    if (empty.load(kRelaxed)) return 0;
+    if (empty()) return 0;
     const int32_t l = std::min(lo.load(kRelaxed), index), h = std::max(hi.load(kRelaxed), index);
     int by = 0;
     while (DownscaleIndex(h, by) - DownscaleIndex(l, by) >= kRingSize) ++by;
     return by;
   }
   void Extend(int32_t index) {
-    if (empty.load(kRelaxed)) {
-      lo.store(index, kRelaxed);
+    if (empty()) {
+      // hi first: a reader seeing the new lo with the old hi sees an empty ring.
       hi.store(index, kRelaxed);
-      empty.store(false, kRelaxed);
+      lo.store(index, kRelaxed);
     } else if (index < lo.load(kRelaxed)) {
       lo.store(index, kRelaxed);
     } else if (index > hi.load(kRelaxed)) {
@@ -67,14 +66,15 @@ struct HistogramRecorder::Ring {
     }
   }
   void Downscale(int by) {
-    if (empty.load(kRelaxed) || by == 0) return;
+    if (empty() || by == 0) return;
     const int32_t old_lo = lo.load(kRelaxed), n = hi.load(kRelaxed) - old_lo + 1;
     uint64_t old[kRingSize];
     for (int32_t k = 0; k < n; ++k) {
       old[k] = At(old_lo + k).load(kRelaxed);
       At(old_lo + k).store(0, kRelaxed);
     }
-    empty.store(true, kRelaxed);
+    lo.store(std::numeric_limits<int32_t>::max(), kRelaxed);
+    hi.store(std::numeric_limits<int32_t>::min(), kRelaxed);
     for (int32_t k = 0; k < n; ++k) {
       if (old[k] == 0) continue;
       const int32_t index = DownscaleIndex(old_lo + k, by);
@@ -90,8 +90,8 @@ struct alignas(64) HistogramRecorder::Shard {
   std::atomic<uint64_t> count{0};
   std::atomic<double> min{std::numeric_limits<double>::infinity()};
   std::atomic<double> max{-std::numeric_limits<double>::infinity()};
-  // Moments about the first value: stable variance without a division per
-  // record; the sum is shift * count + s1.
+  // Moments about the first value recorded (set when the shard is made):
+  // stable variance without a division per record; sum = shift * count + s1.
   std::atomic<double> shift{0};
   std::atomic<double> s1{0};
   std::atomic<double> s2{0};
@@ -104,10 +104,8 @@ struct alignas(64) HistogramRecorder::Shard {
   ~Shard() { delete negative.load(); }
 
   [[gnu::always_inline]] void Add(double v, bool exponential, const std::vector<double>& bounds) {
-    const uint64_t n = count.load(kRelaxed);
-    if (n == 0) shift.store(v, kRelaxed);
     const double d = v - shift.load(kRelaxed);
-    count.store(n + 1, kRelaxed);
+    Bump(count, uint64_t{1});
     if (v < min.load(kRelaxed)) min.store(v, kRelaxed);
     if (v > max.load(kRelaxed)) max.store(v, kRelaxed);
     Bump(s1, d);
@@ -167,8 +165,9 @@ struct alignas(64) HistogramRecorder::Shard {
     for (int sign = 0; sign < 2; ++sign) {
       c->rings[sign].clear();
       const Ring* r = rings[sign];
-      if (r == nullptr || r->empty.load(kRelaxed)) continue;
+      if (r == nullptr) continue;
       const int32_t lo = r->lo.load(kRelaxed), hi = r->hi.load(kRelaxed);
+      if (lo > hi) continue;
       c->lo[sign] = lo;
       for (int32_t i = lo; i <= hi; ++i) {
         c->rings[sign].push_back(r->counts[static_cast<uint32_t>(i) & (kRingSize - 1)].load(kRelaxed));
@@ -205,8 +204,9 @@ HistogramRecorder::~HistogramRecorder() {
   for (unsigned i = 0; i <= cpu_mask_; ++i) delete shared_[i].load();
 }
 
-HistogramRecorder::Shard* HistogramRecorder::NewShard() const {
+HistogramRecorder::Shard* HistogramRecorder::NewShard(double first_value) const {
   auto* s = new Shard();
+  s->shift.store(first_value, kRelaxed);
   s->scale.store(max_scale_, kRelaxed);
   if (!bounds_.empty()) s->explicit_counts.reset(new std::atomic<uint64_t>[bounds_.size() + 1]());
   return s;
@@ -218,10 +218,10 @@ inline HistogramRecorder::Shard* HistogramRecorder::OwnedShard(int slot) {
     Shard* s = block->shards[slot % kBlockSlots].load(std::memory_order_acquire);
     if (s != nullptr) [[likely]] return s;
   }
-  return MakeOwnedShard(slot);
+  return nullptr;
 }
 
-HistogramRecorder::Shard* HistogramRecorder::MakeOwnedShard(int slot) {
+HistogramRecorder::Shard* HistogramRecorder::MakeOwnedShard(int slot, double first_value) {
   std::atomic<Block*>& bp = blocks_[slot / kBlockSlots];
   Block* block = bp.load(std::memory_order_acquire);
   if (block == nullptr) {
@@ -236,16 +236,16 @@ HistogramRecorder::Shard* HistogramRecorder::MakeOwnedShard(int slot) {
   Shard* s = sp.load(std::memory_order_acquire);
   if (s == nullptr) {
     // Only this thread writes its slot's entry: no race to make it.
-    s = NewShard();
+    s = NewShard(first_value);
     sp.store(s, std::memory_order_release);
   }
   return s;
 }
 
-HistogramRecorder::Shard* HistogramRecorder::SharedShard(unsigned cpu) {
+HistogramRecorder::Shard* HistogramRecorder::SharedShard(unsigned cpu, double first_value) {
   Shard* s = shared_[cpu].load(std::memory_order_acquire);
   if (s != nullptr) return s;
-  Shard* fresh = NewShard();
+  Shard* fresh = NewShard(first_value);
   if (shared_[cpu].compare_exchange_strong(s, fresh, std::memory_order_acq_rel)) return fresh;
   delete fresh;
   return s;
@@ -254,14 +254,16 @@ HistogramRecorder::Shard* HistogramRecorder::SharedShard(unsigned cpu) {
 inline void HistogramRecorder::Record(double v) {
   const int slot = detail::ThreadSlot();
   if (slot >= 0 && slot < kOwnedSlots) [[likely]] {
-    OwnedShard(slot)->Add(v, exponential_, bounds_);
+    Shard* s = OwnedShard(slot);
+    if (s == nullptr) [[unlikely]] s = MakeOwnedShard(slot, v);
+    s->Add(v, exponential_, bounds_);
     return;
   }
   // Past kOwnedSlots live threads (or during thread exit): per-CPU shards,
   // owned for one record; a busy one is skipped, so nobody waits on it.
   unsigned cpu = detail::CurrentCpuSlot() & cpu_mask_;
   for (;;) {
-    Shard* s = SharedShard(cpu);
+    Shard* s = SharedShard(cpu, v);
     if (s->busy.load(kRelaxed) == 0 && s->busy.exchange(1, std::memory_order_acquire) == 0) {
       s->Add(v, exponential_, bounds_);
       s->busy.store(0, std::memory_order_release);

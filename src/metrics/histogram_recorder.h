@@ -46,10 +46,11 @@ class HistogramRecorder {
   struct Ring;
   struct Shard;
   struct Block;
-  Shard* NewShard() const;
+  Shard* NewShard(double first_value) const;
+  // The calling thread's shard, or nullptr before its first record.
   Shard* OwnedShard(int slot);
-  [[gnu::noinline]] Shard* MakeOwnedShard(int slot);
-  Shard* SharedShard(unsigned cpu);
+  [[gnu::noinline]] Shard* MakeOwnedShard(int slot, double first_value);
+  Shard* SharedShard(unsigned cpu, double first_value);
 
   const std::vector<double> bounds_;
   const bool exponential_;  // no explicit bounds
