@@ -62,15 +62,13 @@ void BM_BoundHistogramRecord(benchmark::State& state) {
 BENCHMARK(BM_BoundHistogramRecord)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_CounterAddWith2Labels(benchmark::State& state) {
-  static tai::Counter counter =
-      Registry().CreateCounter({.metric_type = "bench/labelled"}).value();
+  static tai::Counter counter = Registry().CreateCounter({.metric_type = "bench/labelled"}).value();
   for (auto _ : state) counter.Add(1, {{"method", "GET"}, {"code", "200"}});
 }
 BENCHMARK(BM_CounterAddWith2Labels)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_CounterAddWithLabelSet(benchmark::State& state) {
-  static tai::Counter counter =
-      Registry().CreateCounter({.metric_type = "bench/labelset"}).value();
+  static tai::Counter counter = Registry().CreateCounter({.metric_type = "bench/labelset"}).value();
   static const tai::LabelSet labels({{"method", "GET"}, {"code", "200"}});
   for (auto _ : state) counter.Add(1, labels);
 }
@@ -81,9 +79,9 @@ std::unique_ptr<tai::MetricRegistry> MakeTenThousandSeries() {
   auto r = std::make_unique<tai::MetricRegistry>(
       tai::MetricRegistryOptions{.cardinality_limit = 100000});
   for (int m = 0; m < 10; ++m) {
-    auto c = r->CreateCounter({.metric_type = "custom.googleapis.com/bench/requests_" +
-                                              std::to_string(m),
-                               .description = "Requests"})
+    auto c = r->CreateCounter(
+                  {.metric_type = "custom.googleapis.com/bench/requests_" + std::to_string(m),
+                   .description = "Requests"})
                  .value();
     for (int s = 0; s < 1000; ++s) {
       c.Add(s, {{"route", "/api/v1/item/" + std::to_string(s % 100)},

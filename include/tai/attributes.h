@@ -28,8 +28,8 @@ class AttributeValue {
   AttributeValue(float v) : v_(static_cast<double>(v)) {}     // NOLINT
   // Every integer type becomes int64 (uint64 above INT64_MAX wraps, as in OTel).
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  AttributeValue(I v) : v_(static_cast<int64_t>(v)) {}  // NOLINT
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) AttributeValue(I v)
+      : v_(static_cast<int64_t>(v)) {}                              // NOLINT
   AttributeValue(std::vector<std::string> v) : v_(std::move(v)) {}  // NOLINT
   AttributeValue(std::vector<int64_t> v) : v_(std::move(v)) {}      // NOLINT
   AttributeValue(std::vector<double> v) : v_(std::move(v)) {}       // NOLINT

@@ -30,8 +30,8 @@
 namespace tai {
 
 struct ExponentialBuckets {
-  int32_t offset = 0;             // index of counts[0]
-  std::vector<uint64_t> counts;   // counts[k] is bucket offset + k
+  int32_t offset = 0;            // index of counts[0]
+  std::vector<uint64_t> counts;  // counts[k] is bucket offset + k
   bool empty() const { return counts.empty(); }
 };
 
@@ -48,8 +48,12 @@ class HistogramData {
   uint64_t count() const { return count_; }
   double sum() const { return sum_; }
   // min/max are NaN when unknown (delta snapshots) and for an empty histogram.
-  double min() const { return count_ && minmax_known_ ? min_ : std::numeric_limits<double>::quiet_NaN(); }
-  double max() const { return count_ && minmax_known_ ? max_ : std::numeric_limits<double>::quiet_NaN(); }
+  double min() const {
+    return count_ && minmax_known_ ? min_ : std::numeric_limits<double>::quiet_NaN();
+  }
+  double max() const {
+    return count_ && minmax_known_ ? max_ : std::numeric_limits<double>::quiet_NaN();
+  }
   double mean() const { return count_ ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
   double sum_of_squared_deviation() const { return m2_; }
   double variance() const { return count_ ? m2_ / static_cast<double>(count_) : 0.0; }
@@ -59,7 +63,7 @@ class HistogramData {
   uint64_t zero_count() const { return zero_count_; }
   const ExponentialBuckets& positive() const { return positive_; }
   const ExponentialBuckets& negative() const { return negative_; }  // by |value|
-  double RelativeErrorBound() const;  // NaN for the explicit layout
+  double RelativeErrorBound() const;                                // NaN for the explicit layout
 
   // Explicit layout: bucket k holds (bounds[k-1], bounds[k]]; the last is +Inf.
   const std::vector<double>& bounds() const { return bounds_; }
@@ -85,7 +89,8 @@ class HistogramData {
 
   // Every populated bucket in value order: (lower, upper, count). The zero
   // bucket, if populated, is reported as (0, 0, n).
-  void ForEachBucket(const std::function<void(double lower, double upper, uint64_t count)>& fn) const;
+  void ForEachBucket(
+      const std::function<void(double lower, double upper, uint64_t count)>& fn) const;
 
   // Internal: folds in pre-aggregated data from a hot-path shard.
   void AddStats(uint64_t count, double sum, double min, double max, double mean, double m2);

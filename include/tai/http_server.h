@@ -27,7 +27,7 @@ struct HttpRequest {
   std::string route;  // the pattern that matched, e.g. "/api/traces/:id"
   std::string query;  // raw query string, without '?'
   std::map<std::string, std::string> query_params;
-  std::map<std::string, std::string> path_params;  // ":id" -> value
+  std::map<std::string, std::string> path_params;            // ":id" -> value
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;

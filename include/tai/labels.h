@@ -89,5 +89,4 @@ class LabelSet {
 // of the same labels.
 uint64_t HashLabels(std::span<const Label> labels);
 
-
 }  // namespace tai

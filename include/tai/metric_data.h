@@ -45,10 +45,10 @@ class MetricValue {
 
   MetricValue() : v_(int64_t{0}) {}
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  MetricValue(I v) : v_(static_cast<int64_t>(v)) {}            // NOLINT: implicit by design
-  MetricValue(double v) : v_(v) {}                              // NOLINT
-  MetricValue(DistributionValue v) : v_(std::move(v)) {}        // NOLINT
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) MetricValue(I v)
+      : v_(static_cast<int64_t>(v)) {}                    // NOLINT: implicit by design
+  MetricValue(double v) : v_(v) {}                        // NOLINT
+  MetricValue(DistributionValue v) : v_(std::move(v)) {}  // NOLINT
 
   bool is_int64() const { return std::holds_alternative<int64_t>(v_); }
   bool is_double() const { return std::holds_alternative<double>(v_); }
@@ -68,12 +68,12 @@ enum class Temporality { kCumulative, kDelta };
 
 // Which instrument made the data; exporters map it to their own types.
 enum class InstrumentKind {
-  kCounter,           // monotonic sum
-  kUpDownCounter,     // non-monotonic sum
-  kGauge,             // last value set, or read by a callback
-  kHistogram,         // buckets
-  kObservedCounter,   // monotonic total read by a callback
-  kWrittenPoint,      // points written whole (CloudMonitoring::WriteMetricPoint)
+  kCounter,          // monotonic sum
+  kUpDownCounter,    // non-monotonic sum
+  kGauge,            // last value set, or read by a callback
+  kHistogram,        // buckets
+  kObservedCounter,  // monotonic total read by a callback
+  kWrittenPoint,     // points written whole (CloudMonitoring::WriteMetricPoint)
 };
 
 struct MetricPoint {

@@ -65,8 +65,8 @@ class MetricRegistry {
   // distributions) unless RegisterDescriptor came first; a point of the
   // wrong kind is an error. The latest point per series is exported.
   Status RegisterDescriptor(MetricDescriptor d);
-  Status WritePoint(std::string_view metric_type, const MetricValue& value,
-                    const LabelSet& labels, int64_t time_nanos);
+  Status WritePoint(std::string_view metric_type, const MetricValue& value, const LabelSet& labels,
+                    int64_t time_nanos);
 
   std::shared_ptr<const MetricDescriptor> FindDescriptor(std::string_view metric_type) const;
   std::vector<std::shared_ptr<const MetricDescriptor>> Descriptors() const;
@@ -87,7 +87,7 @@ class MetricRegistry {
                                size_t series_limit, ObserveCallback callback);
   void AddSelfMetric(MetricDescriptor d, ObserveCallback callback);
   Result<internal::WrittenMetric*> WrittenMetricFor(std::string_view metric_type,
-                                                   const MetricValue& value);
+                                                    const MetricValue& value);
 
   const MetricRegistryOptions options_;
   const std::shared_ptr<const Resource> resource_;

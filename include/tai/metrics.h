@@ -56,8 +56,8 @@ class BoundSum {
 
   void Add(T v) const {
     if constexpr (std::is_floating_point_v<T>) {
-      const bool bad = kMonotonic ? !(v >= 0 && v < std::numeric_limits<T>::infinity())
-                                  : !std::isfinite(v);
+      const bool bad =
+          kMonotonic ? !(v >= 0 && v < std::numeric_limits<T>::infinity()) : !std::isfinite(v);
       if (bad) [[unlikely]] {
         rejected_->fetch_add(1, std::memory_order_relaxed);
         return;
@@ -198,8 +198,8 @@ class Observer {
   virtual ~Observer() = default;
   void Observe(double value, LabelsView labels = {}) { ObserveDouble(value, labels); }
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  void Observe(I value, LabelsView labels = {}) {
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void Observe(I value,
+                                                                           LabelsView labels = {}) {
     ObserveInt64(static_cast<int64_t>(value), labels);
   }
 

@@ -25,8 +25,8 @@ namespace tai {
 
 struct PrometheusOptions {
   PrometheusUnitStyle units = PrometheusUnitStyle::kBaseUnits;
-  bool open_metrics = false;          // OpenMetrics 1.0 instead of text 0.0.4
-  size_t max_exposed_buckets = 160;   // per sign, for exponential histograms
+  bool open_metrics = false;         // OpenMetrics 1.0 instead of text 0.0.4
+  size_t max_exposed_buckets = 160;  // per sign, for exponential histograms
 };
 
 // The Prometheus name of a metric (without _total or histogram suffixes), and

@@ -74,7 +74,7 @@ Status OutOfRangeError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "a Result made from a Status needs an error");
   }
@@ -107,8 +107,8 @@ class [[nodiscard]] Result {
 
 // Returns early from a function returning Status or Result<T> when `expr`
 // (a Status) is an error.
-#define TAI_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::tai::Status tai_status_ = (expr);    \
+#define TAI_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::tai::Status tai_status_ = (expr);        \
     if (!tai_status_.ok()) return tai_status_; \
   } while (0)

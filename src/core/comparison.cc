@@ -6,12 +6,18 @@ namespace tai {
 
 bool Compare(double value, ComparisonOperator op, double threshold) {
   switch (op) {
-    case ComparisonOperator::kGreaterThan: return value > threshold;
-    case ComparisonOperator::kGreaterThanOrEqual: return value >= threshold;
-    case ComparisonOperator::kLessThan: return value < threshold;
-    case ComparisonOperator::kLessThanOrEqual: return value <= threshold;
-    case ComparisonOperator::kEqual: return value == threshold;
-    case ComparisonOperator::kNotEqual: return value != threshold;
+    case ComparisonOperator::kGreaterThan:
+      return value > threshold;
+    case ComparisonOperator::kGreaterThanOrEqual:
+      return value >= threshold;
+    case ComparisonOperator::kLessThan:
+      return value < threshold;
+    case ComparisonOperator::kLessThanOrEqual:
+      return value <= threshold;
+    case ComparisonOperator::kEqual:
+      return value == threshold;
+    case ComparisonOperator::kNotEqual:
+      return value != threshold;
   }
   return false;
 }

@@ -56,10 +56,12 @@ TEST(ConfigTest, ReadsStandardAndTaiVariables) {
 TEST(ConfigTest, BadValuesNameTheVariable) {
   auto env = FromMap({{"TAI_ENV", "qa"}});
   ASSERT_FALSE(env.ok());
-  EXPECT_EQ(env.status().message(), "TAI_ENV='qa': environment 'qa' is not one of dev, staging, prod");
+  EXPECT_EQ(env.status().message(),
+            "TAI_ENV='qa': environment 'qa' is not one of dev, staging, prod");
   auto interval = FromMap({{"TAI_METRICS_INTERVAL", "10 parsecs"}});
   ASSERT_FALSE(interval.ok());
-  EXPECT_NE(interval.status().message().find("TAI_METRICS_INTERVAL='10 parsecs'"), std::string::npos);
+  EXPECT_NE(interval.status().message().find("TAI_METRICS_INTERVAL='10 parsecs'"),
+            std::string::npos);
   auto limit = FromMap({{"TAI_METRICS_CARDINALITY_LIMIT", "-3"}});
   ASSERT_FALSE(limit.ok());
   EXPECT_NE(limit.status().message().find("not a positive whole number"), std::string::npos);

@@ -20,8 +20,7 @@ TEST(GzipTest, RoundTrip) {
 
 TEST(GzipTest, CorruptTruncatedAndBombs) {
   std::string z = GzipCompress(std::string(1 << 20, 'x'));
-  EXPECT_EQ(GzipDecompress(z.substr(0, z.size() / 2)).status().message(),
-            "gzip data is truncated");
+  EXPECT_EQ(GzipDecompress(z.substr(0, z.size() / 2)).status().message(), "gzip data is truncated");
   EXPECT_NE(GzipDecompress("not gzip at all").status().message().find("gzip data is corrupt"),
             std::string::npos);
   EXPECT_EQ(GzipDecompress(z, 1000).status().code(), StatusCode::kResourceExhausted);

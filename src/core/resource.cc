@@ -7,9 +7,12 @@ namespace tai {
 
 std::string_view EnvironmentName(Environment env) {
   switch (env) {
-    case Environment::kDev: return "dev";
-    case Environment::kStaging: return "staging";
-    case Environment::kProd: return "prod";
+    case Environment::kDev:
+      return "dev";
+    case Environment::kStaging:
+      return "staging";
+    case Environment::kProd:
+      return "prod";
   }
   return "dev";
 }

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "tai/clock.h"
@@ -19,7 +20,7 @@ TEST(TextTest, JsonEscapesQuotesControlsAndBadUtf8) {
   EXPECT_EQ(Json(std::string_view("\n\t\x01\0", 4)), R"("\n\t\u0001\u0000")");
   EXPECT_EQ(Json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   EXPECT_EQ(Json("\xff"), "\"\xEF\xBF\xBD\"");
-  EXPECT_EQ(Json("\xc0\xaf"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");       // overlong
+  EXPECT_EQ(Json("\xc0\xaf"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                  // overlong
   EXPECT_EQ(Json("\xed\xa0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
 }
 

@@ -22,18 +22,20 @@ TEST(CloudMonitoringTest, OriginalDesignExamples) {
   ASSERT_TRUE(monitoring.CreateMetricDescriptor(descriptor).ok());
 
   std::map<std::string, std::string> labels = {{"host", "web-1"}};
-  ASSERT_TRUE(monitoring.WriteMetricPoint("custom.googleapis.com/app/cpu_usage",
-                                          MetricValue(42.5), labels)
-                  .ok());
-  ASSERT_TRUE(monitoring.WriteMetricPoint("custom.googleapis.com/app/total_requests",
-                                          MetricValue(int64_t{100000}), labels)
+  ASSERT_TRUE(
+      monitoring.WriteMetricPoint("custom.googleapis.com/app/cpu_usage", MetricValue(42.5), labels)
+          .ok());
+  ASSERT_TRUE(monitoring
+                  .WriteMetricPoint("custom.googleapis.com/app/total_requests",
+                                    MetricValue(int64_t{100000}), labels)
                   .ok());
   DistributionValue dist{.count = 1000,
                          .mean = 150.0,
                          .sum_of_squared_deviation = 50000.0,
                          .percentiles = {{"p50", 120.0}, {"p95", 300.0}, {"p99", 500.0}}};
-  ASSERT_TRUE(monitoring.WriteMetricPoint("custom.googleapis.com/app/latency_distribution",
-                                          MetricValue(dist), labels)
+  ASSERT_TRUE(monitoring
+                  .WriteMetricPoint("custom.googleapis.com/app/latency_distribution",
+                                    MetricValue(dist), labels)
                   .ok());
 
   auto value = monitoring.GetLatestMetricValue("custom.googleapis.com/app/cpu_usage");
@@ -89,9 +91,9 @@ TEST(CloudMonitoringTest, ErrorsNameWhatIsWrong) {
   EXPECT_FALSE(monitoring.WriteMetricPoint("custom.googleapis.com/errors", MetricValue(-5)).ok());
   EXPECT_EQ(monitoring.QueryTimeSeries("custom.googleapis.com/errors", 0).status().message(),
             "QueryTimeSeries: limit must be at least 1");
-  EXPECT_FALSE(monitoring
-                   .CheckThreshold("custom.googleapis.com/none", 1, ComparisonOperator::kLessThan)
-                   .ok());
+  EXPECT_FALSE(
+      monitoring.CheckThreshold("custom.googleapis.com/none", 1, ComparisonOperator::kLessThan)
+          .ok());
 }
 
 TEST(ComparisonTest, OperatorsAndNames) {

@@ -1,8 +1,7 @@
-#include "tai/metric_collector.h"
-
 #include <gtest/gtest.h>
 
 #include "metrics/test_util.h"
+#include "tai/metric_collector.h"
 
 namespace tai {
 namespace {

@@ -52,8 +52,8 @@ TEST_P(HistogramAccuracyTest, PercentilesWithinDocumentedBound) {
     const double exact = Exact(values, q);
     const double got = h->Percentile(q);
     EXPECT_LE(std::fabs(got - exact), alpha * std::fabs(exact) * (1 + 1e-9))
-        << GetParam().name << " p" << q * 100 << " exact " << exact << " got " << got
-        << " bound " << alpha;
+        << GetParam().name << " p" << q * 100 << " exact " << exact << " got " << got << " bound "
+        << alpha;
   }
 }
 

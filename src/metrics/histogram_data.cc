@@ -36,8 +36,7 @@ double HistogramData::RelativeErrorBound() const {
   return (base - 1) / (base + 1);
 }
 
-void HistogramData::AddStats(uint64_t n, double sum, double mn, double mx, double mean,
-                             double m2) {
+void HistogramData::AddStats(uint64_t n, double sum, double mn, double mx, double mean, double m2) {
   if (n == 0) return;
   if (count_ == 0) {
     mean_ = mean;
@@ -64,8 +63,8 @@ void HistogramData::Record(double v, uint64_t times) {
   if (!std::isfinite(v) || times == 0) return;
   AddStats(times, v * static_cast<double>(times), v, v, v, 0.0);
   if (layout_ == Layout::kExplicit) {
-    size_t k = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
-                                   bounds_.begin());
+    size_t k =
+        static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
     bucket_counts_[k] += times;
   } else if (v == 0) {
     zero_count_ += times;
@@ -252,7 +251,8 @@ double HistogramData::Percentile(double q) const {
   }
   for (size_t k = negative_.counts.size(); k-- > 0;) {
     seen += negative_.counts[k];
-    if (seen >= rank) return clamp(BucketValueEstimate(true, negative_.offset + static_cast<int32_t>(k)));
+    if (seen >= rank)
+      return clamp(BucketValueEstimate(true, negative_.offset + static_cast<int32_t>(k)));
   }
   seen += zero_count_;
   if (seen >= rank) return clamp(0.0);

@@ -30,7 +30,6 @@ struct ShardCopy {
   std::vector<uint64_t> explicit_counts;
 };
 
-
 }  // namespace
 
 struct HistogramRecorder::Ring {
@@ -85,7 +84,7 @@ struct HistogramRecorder::Ring {
 };
 
 struct alignas(64) HistogramRecorder::Shard {
-  std::atomic<uint32_t> busy{0};  // shared shards: held by the writing thread
+  std::atomic<uint32_t> busy{0};         // shared shards: held by the writing thread
   mutable std::atomic<uint32_t> seq{0};  // odd while the shape changes
   std::atomic<uint64_t> count{0};
   std::atomic<double> min{std::numeric_limits<double>::infinity()};
@@ -170,7 +169,8 @@ struct alignas(64) HistogramRecorder::Shard {
       if (lo > hi) continue;
       c->lo[sign] = lo;
       for (int32_t i = lo; i <= hi; ++i) {
-        c->rings[sign].push_back(r->counts[static_cast<uint32_t>(i) & (kRingSize - 1)].load(kRelaxed));
+        c->rings[sign].push_back(
+            r->counts[static_cast<uint32_t>(i) & (kRingSize - 1)].load(kRelaxed));
       }
     }
   }
@@ -187,7 +187,6 @@ struct HistogramRecorder::Block {
     for (auto& s : shards) delete s.load();
   }
 };
-
 
 HistogramRecorder::HistogramRecorder(std::vector<double> explicit_bounds, int max_scale)
     : bounds_(std::move(explicit_bounds)),
@@ -216,7 +215,8 @@ inline HistogramRecorder::Shard* HistogramRecorder::OwnedShard(int slot) {
   Block* block = blocks_[slot / kBlockSlots].load(std::memory_order_acquire);
   if (block != nullptr) [[likely]] {
     Shard* s = block->shards[slot % kBlockSlots].load(std::memory_order_acquire);
-    if (s != nullptr) [[likely]] return s;
+    if (s != nullptr) [[likely]]
+      return s;
   }
   return nullptr;
 }
@@ -255,7 +255,8 @@ inline void HistogramRecorder::Record(double v) {
   const int slot = detail::ThreadSlot();
   if (slot >= 0 && slot < kOwnedSlots) [[likely]] {
     Shard* s = OwnedShard(slot);
-    if (s == nullptr) [[unlikely]] s = MakeOwnedShard(slot, v);
+    if (s == nullptr) [[unlikely]]
+      s = MakeOwnedShard(slot, v);
     s->Add(v, exponential_, bounds_);
     return;
   }
@@ -273,7 +274,6 @@ inline void HistogramRecorder::Record(double v) {
     detail::CpuRelax();
   }
 }
-
 
 void HistogramRecorder::ReadInto(HistogramData& out) const {
   const bool exponential = exponential_;

@@ -129,7 +129,6 @@ const MetricDescriptor& Gauge::descriptor() const {
   return impl_ ? impl_->descriptor() : NoDescriptor();
 }
 
-
 void Histogram::Record(double v) const { Record(v, LabelsView{}); }
 
 void Histogram::Record(double v, LabelsView labels) const {

@@ -20,8 +20,8 @@ int64_t IntValue(MetricRegistry& r, const std::string& type, LabelSet labels = L
 
 uint64_t Rejected(MetricRegistry& r, const std::string& type, const std::string& reason) {
   auto batch = r.Collect();
-  const MetricPoint* p = FindPoint(*batch, "tai_metric_rejected",
-                                   LabelSet({{"metric", type}, {"reason", reason}}));
+  const MetricPoint* p =
+      FindPoint(*batch, "tai_metric_rejected", LabelSet({{"metric", type}, {"reason", reason}}));
   return p ? static_cast<uint64_t>(p->value.int64()) : 0;
 }
 
@@ -89,8 +89,8 @@ TEST(GaugeTest, LastValueWinsAndUnsetSeriesAreAbsent) {
 
 TEST(HistogramTest, RecordsThroughAllPaths) {
   MetricRegistry r;
-  auto h = r.CreateHistogram({.metric_type = "app/latency", .unit = MetricUnit::kMilliseconds})
-               .value();
+  auto h =
+      r.CreateHistogram({.metric_type = "app/latency", .unit = MetricUnit::kMilliseconds}).value();
   h.Record(10);
   h.Record(20);
   h.Bind().value().Record(30);
@@ -116,11 +116,10 @@ TEST(HistogramTest, ExplicitBoundsAndOptionErrors) {
   auto batch = r.Collect();
   const auto& hd = *FindPoint(*batch, "app/size", LabelSet())->value.distribution().histogram;
   EXPECT_EQ(hd.bucket_counts(), (std::vector<uint64_t>{1, 1, 2}));
-  EXPECT_EQ(r.CreateHistogram({.metric_type = "app/bad"}, {.explicit_bounds = {3, 2}})
-                .status()
-                .message(),
-            "histogram 'app/bad': explicit histogram bounds must increase strictly; bound 1 "
-            "(2.000000) is not above bound 0 (3.000000)");
+  EXPECT_EQ(
+      r.CreateHistogram({.metric_type = "app/bad"}, {.explicit_bounds = {3, 2}}).status().message(),
+      "histogram 'app/bad': explicit histogram bounds must increase strictly; bound 1 "
+      "(2.000000) is not above bound 0 (3.000000)");
   EXPECT_EQ(r.CreateHistogram({.metric_type = "app/bad2"}, {.max_scale = 9}).status().message(),
             "histogram 'app/bad2': max_scale 9 is outside 0..6");
 }
@@ -177,9 +176,9 @@ TEST(CardinalityTest, OverflowSeriesPastTheLimit) {
       FindPoint(*batch, "tai_metric_overflow", LabelSet({{"metric", "app/users"}}));
   ASSERT_NE(overflow, nullptr);
   EXPECT_EQ(overflow->value.int64(), 7);
-  EXPECT_EQ(FindPoint(*batch, "tai_metric_series", LabelSet({{"metric", "app/users"}}))
-                ->value.int64(),
-            4);
+  EXPECT_EQ(
+      FindPoint(*batch, "tai_metric_series", LabelSet({{"metric", "app/users"}}))->value.int64(),
+      4);
 }
 
 TEST(RegistryTest, ReRegistrationSameDefinitionReturnsSameMetric) {
@@ -230,9 +229,9 @@ TEST(CallbackTest, GaugeAndCounterCallbacks) {
     o.Observe(7, {{"queue", "b"}});
   });
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(r.CreateCallbackCounter({.metric_type = "app/cpu_ns"},
-                                      [](Observer& o) { o.Observe(int64_t{123}); })
-                  .ok());
+  ASSERT_TRUE(r.CreateCallbackCounter({.metric_type = "app/cpu_ns"}, [](Observer& o) {
+                 o.Observe(int64_t{123});
+               }).ok());
   auto batch = r.Collect();
   EXPECT_DOUBLE_EQ(FindPoint(*batch, "app/queue", LabelSet({{"queue", "a"}}))->value.dbl(), 3.5);
   EXPECT_EQ(FindPoint(*batch, "app/queue", LabelSet({{"queue", "b"}}))->value.int64(), 7);
@@ -257,17 +256,18 @@ TEST(CallbackTest, ThrowingCallbackIsCountedAndSkipped) {
 
 TEST(WritePointTest, WritesWholePointsAndChecksKinds) {
   MetricRegistry r;
-  ASSERT_TRUE(r.WritePoint("custom.googleapis.com/app/cpu", MetricValue(42.5), LabelSet(), 1000)
-                  .ok());
+  ASSERT_TRUE(
+      r.WritePoint("custom.googleapis.com/app/cpu", MetricValue(42.5), LabelSet(), 1000).ok());
   DistributionValue d{.count = 10, .mean = 5, .percentiles = {{"p99", 9.0}}};
   Status wrong = r.WritePoint("custom.googleapis.com/app/cpu", MetricValue(d), LabelSet(), 2000);
-  EXPECT_EQ(wrong.message(),
-            "metric 'custom.googleapis.com/app/cpu' is GAUGE; a distribution point does not fit it");
+  EXPECT_EQ(
+      wrong.message(),
+      "metric 'custom.googleapis.com/app/cpu' is GAUGE; a distribution point does not fit it");
   ASSERT_TRUE(r.RegisterDescriptor({.metric_type = "custom.googleapis.com/app/total",
                                     .value_type = MetricType::kCumulative})
                   .ok());
-  EXPECT_FALSE(r.WritePoint("custom.googleapis.com/app/total", MetricValue(-1), LabelSet(), 1)
-                   .ok());
+  EXPECT_FALSE(
+      r.WritePoint("custom.googleapis.com/app/total", MetricValue(-1), LabelSet(), 1).ok());
   ASSERT_TRUE(
       r.WritePoint("custom.googleapis.com/app/total", MetricValue(100000), LabelSet(), 3000).ok());
   ASSERT_TRUE(r.CreateCounter({.metric_type = "app/instrumented"}).ok());

@@ -13,8 +13,8 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 std::string CharAt(std::string_view s, size_t i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
-  std::string what = (c >= 0x20 && c < 0x7f) ? std::string("'") + s[i] + "'"
-                                             : "byte 0x" + std::to_string(c);
+  std::string what =
+      (c >= 0x20 && c < 0x7f) ? std::string("'") + s[i] + "'" : "byte 0x" + std::to_string(c);
   return what + " at " + std::to_string(i);
 }
 
@@ -22,10 +22,14 @@ std::string CharAt(std::string_view s, size_t i) {
 
 std::string_view MetricTypeName(MetricType type) {
   switch (type) {
-    case MetricType::kUnspecified: return "UNSPECIFIED";
-    case MetricType::kGauge: return "GAUGE";
-    case MetricType::kCumulative: return "CUMULATIVE";
-    case MetricType::kDistribution: return "DISTRIBUTION";
+    case MetricType::kUnspecified:
+      return "UNSPECIFIED";
+    case MetricType::kGauge:
+      return "GAUGE";
+    case MetricType::kCumulative:
+      return "CUMULATIVE";
+    case MetricType::kDistribution:
+      return "DISTRIBUTION";
   }
   return "UNSPECIFIED";
 }

@@ -8,19 +8,22 @@ namespace {
 std::string Error(MetricDescriptor d) { return ValidateMetricDescriptor(d).message(); }
 
 TEST(MetricDescriptorTest, AcceptsCloudMonitoringAndPlainNames) {
-  EXPECT_TRUE(ValidateMetricDescriptor({.metric_type = "custom.googleapis.com/myapp/request_latency",
-                                        .unit = MetricUnit::kMilliseconds,
-                                        .labels = {{"method"}, {"endpoint"}}})
-                  .ok());
+  EXPECT_TRUE(
+      ValidateMetricDescriptor({.metric_type = "custom.googleapis.com/myapp/request_latency",
+                                .unit = MetricUnit::kMilliseconds,
+                                .labels = {{"method"}, {"endpoint"}}})
+          .ok());
   EXPECT_TRUE(ValidateMetricDescriptor({.metric_type = "tai_dropped"}).ok());
-  EXPECT_TRUE(ValidateMetricDescriptor({.metric_type = "app/x", .unit = MetricUnit("{request}/s")}).ok());
+  EXPECT_TRUE(
+      ValidateMetricDescriptor({.metric_type = "app/x", .unit = MetricUnit("{request}/s")}).ok());
 }
 
 TEST(MetricDescriptorTest, NameErrors) {
   EXPECT_EQ(Error({.metric_type = ""}), "metric type is empty");
   EXPECT_EQ(Error({.metric_type = "9lives"}), "metric type '9lives' must start with a letter");
-  EXPECT_EQ(Error({.metric_type = "my app/x"}),
-            "metric type 'my app/x': character ' ' at 2 is not allowed (use letters, digits, _ . / -)");
+  EXPECT_EQ(
+      Error({.metric_type = "my app/x"}),
+      "metric type 'my app/x': character ' ' at 2 is not allowed (use letters, digits, _ . / -)");
   EXPECT_EQ(Error({.metric_type = "a//b"}), "metric type 'a//b' has an empty path segment");
   EXPECT_EQ(Error({.metric_type = "a/b/"}), "metric type 'a/b/' has an empty path segment");
   EXPECT_NE(Error({.metric_type = "a" + std::string(200, 'b')}).find("the limit is 200"),

@@ -20,9 +20,8 @@ Status MetricImpl::ValidateLabels(const LabelSet& labels) const {
   for (const auto& [key, value] : labels.labels()) {
     Status s = ValidateLabelKey(key);
     if (!s.ok()) return fail(s.message());
-    if (!d.labels.empty() &&
-        std::none_of(d.labels.begin(), d.labels.end(),
-                     [&](const LabelDescriptor& l) { return l.key == key; })) {
+    if (!d.labels.empty() && std::none_of(d.labels.begin(), d.labels.end(),
+                                          [&](const LabelDescriptor& l) { return l.key == key; })) {
       std::string declared;
       for (const auto& l : d.labels) declared += (declared.empty() ? "" : ", ") + l.key;
       return fail("label '" + key + "' is not declared (declared: " + declared + ")");
@@ -99,9 +98,7 @@ bool CallbackMetric::Remove(uint64_t id) {
   return callbacks_.erase(id) > 0;
 }
 
-size_t CallbackMetric::series_count() const {
-  return last_series_.load(std::memory_order_relaxed);
-}
+size_t CallbackMetric::series_count() const { return last_series_.load(std::memory_order_relaxed); }
 
 namespace {
 

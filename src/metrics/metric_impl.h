@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "metrics/histogram_recorder.h"
 #include "metrics/call_labels.h"
+#include "metrics/histogram_recorder.h"
 #include "tai/detail/sum_cells.h"
 #include "tai/metric_data.h"
 #include "tai/metrics.h"
@@ -89,14 +89,13 @@ class SeriesMetric : public MetricImpl {
     if (call.too_many()) {
       rejected_labels.fetch_add(1, std::memory_order_relaxed);
       if (error) {
-        *error = InvalidArgumentError("metric '" + descriptor().metric_type + "': " +
-                                      std::to_string(labels.size()) + " labels; the limit is " +
-                                      std::to_string(kMaxLabelsPerMetric));
+        *error = InvalidArgumentError(
+            "metric '" + descriptor().metric_type + "': " + std::to_string(labels.size()) +
+            " labels; the limit is " + std::to_string(kMaxLabelsPerMetric));
       }
       return nullptr;
     }
-    if (Entry* e = Lookup(call.Hash(),
-                          [&](const Entry& c) { return call.SameAs(c.views); })) {
+    if (Entry* e = Lookup(call.Hash(), [&](const Entry& c) { return call.SameAs(c.views); })) {
       return e->payload.get();
     }
     if (full_.load(std::memory_order_acquire)) return Overflow();

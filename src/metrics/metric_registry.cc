@@ -12,11 +12,10 @@ namespace tai {
 namespace {
 
 std::string Describe(const MetricDescriptor& d, InstrumentKind kind, const std::string& settings) {
-  static constexpr const char* kKinds[] = {"counter",         "up-down counter", "gauge",
-                                           "histogram",       "callback counter",
-                                           "written metric"};
-  std::string s = std::string(MetricTypeName(d.value_type)) + " " +
-                  kKinds[static_cast<int>(kind)] + " with unit '" + d.unit.ucum() + "'";
+  static constexpr const char* kKinds[] = {"counter",   "up-down counter",  "gauge",
+                                           "histogram", "callback counter", "written metric"};
+  std::string s = std::string(MetricTypeName(d.value_type)) + " " + kKinds[static_cast<int>(kind)] +
+                  " with unit '" + d.unit.ucum() + "'";
   if (!d.labels.empty()) {
     s += " and labels [";
     for (size_t i = 0; i < d.labels.size(); ++i) s += (i ? "," : "") + d.labels[i].key;
@@ -39,10 +38,9 @@ Status CheckValueType(MetricDescriptor& d, MetricType expected) {
     return Status::Ok();
   }
   if (d.value_type != expected) {
-    return InvalidArgumentError("metric '" + d.metric_type + "' is declared " +
-                                std::string(MetricTypeName(d.value_type)) +
-                                " but this instrument makes " +
-                                std::string(MetricTypeName(expected)) + " data");
+    return InvalidArgumentError(
+        "metric '" + d.metric_type + "' is declared " + std::string(MetricTypeName(d.value_type)) +
+        " but this instrument makes " + std::string(MetricTypeName(expected)) + " data");
   }
   return Status::Ok();
 }
@@ -80,30 +78,27 @@ MetricRegistry::MetricRegistry(MetricRegistryOptions options,
       for (internal::MetricImpl* m : list) value_of(o, *m);
     };
   };
-  AddSelfMetric(
-      SelfDescriptor("tai_metric_rejected", MetricType::kCumulative, "1",
-                     "Records refused by an instrument, by reason", {"metric", "reason"}),
-      per_metric([](Observer& o, internal::MetricImpl& m) {
-        const std::string& t = m.descriptor().metric_type;
-        if (uint64_t v = m.rejected_value.load(std::memory_order_relaxed)) {
-          o.Observe(v, {{"metric", t}, {"reason", "invalid_value"}});
-        }
-        if (uint64_t v = m.rejected_labels.load(std::memory_order_relaxed)) {
-          o.Observe(v, {{"metric", t}, {"reason", "invalid_labels"}});
-        }
-      }));
+  AddSelfMetric(SelfDescriptor("tai_metric_rejected", MetricType::kCumulative, "1",
+                               "Records refused by an instrument, by reason", {"metric", "reason"}),
+                per_metric([](Observer& o, internal::MetricImpl& m) {
+                  const std::string& t = m.descriptor().metric_type;
+                  if (uint64_t v = m.rejected_value.load(std::memory_order_relaxed)) {
+                    o.Observe(v, {{"metric", t}, {"reason", "invalid_value"}});
+                  }
+                  if (uint64_t v = m.rejected_labels.load(std::memory_order_relaxed)) {
+                    o.Observe(v, {{"metric", t}, {"reason", "invalid_labels"}});
+                  }
+                }));
   AddSelfMetric(
       SelfDescriptor("tai_metric_overflow", MetricType::kCumulative, "1",
-                     "Records sent to the overflow series past the cardinality limit",
-                     {"metric"}),
+                     "Records sent to the overflow series past the cardinality limit", {"metric"}),
       per_metric([](Observer& o, internal::MetricImpl& m) {
         if (uint64_t v = m.overflowed.load(std::memory_order_relaxed)) {
           o.Observe(v, {{"metric", m.descriptor().metric_type}});
         }
       }));
   AddSelfMetric(
-      SelfDescriptor("tai_metric_series", MetricType::kGauge, "1", "Series per metric",
-                     {"metric"}),
+      SelfDescriptor("tai_metric_series", MetricType::kGauge, "1", "Series per metric", {"metric"}),
       per_metric([](Observer& o, internal::MetricImpl& m) {
         o.Observe(m.series_count(), {{"metric", m.descriptor().metric_type}});
       }));
@@ -142,11 +137,10 @@ Result<Impl*> MetricRegistry::GetOrCreate(MetricDescriptor d, MetricType expecte
     if (same == nullptr || have->kind() != kind || hd.value_type != descriptor->value_type ||
         hd.unit != descriptor->unit || LabelKeys(hd) != LabelKeys(*descriptor) ||
         have->settings() != made->settings()) {
-      return AlreadyExistsError("metric '" + descriptor->metric_type +
-                                "' is already registered as " +
-                                Describe(hd, have->kind(), have->settings()) +
-                                "; cannot register it again as " +
-                                Describe(*descriptor, kind, made->settings()));
+      return AlreadyExistsError(
+          "metric '" + descriptor->metric_type + "' is already registered as " +
+          Describe(hd, have->kind(), have->settings()) + "; cannot register it again as " +
+          Describe(*descriptor, kind, made->settings()));
     }
     return same;
   }
@@ -157,19 +151,17 @@ Result<Impl*> MetricRegistry::GetOrCreate(MetricDescriptor d, MetricType expecte
 }
 
 Result<Counter> MetricRegistry::CreateCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<int64_t>>(std::move(d), MetricType::kCumulative,
-                                                     InstrumentKind::kCounter,
-                                                     InstrumentKind::kCounter,
-                                                     options_.cardinality_limit, start_nanos_);
+  auto m = GetOrCreate<internal::SumMetric<int64_t>>(
+      std::move(d), MetricType::kCumulative, InstrumentKind::kCounter, InstrumentKind::kCounter,
+      options_.cardinality_limit, start_nanos_);
   if (!m.ok()) return m.status();
   return Counter(*m);
 }
 
 Result<DoubleCounter> MetricRegistry::CreateDoubleCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<double>>(std::move(d), MetricType::kCumulative,
-                                                    InstrumentKind::kCounter,
-                                                    InstrumentKind::kCounter,
-                                                    options_.cardinality_limit, start_nanos_);
+  auto m = GetOrCreate<internal::SumMetric<double>>(
+      std::move(d), MetricType::kCumulative, InstrumentKind::kCounter, InstrumentKind::kCounter,
+      options_.cardinality_limit, start_nanos_);
   if (!m.ok()) return m.status();
   return DoubleCounter(*m);
 }
@@ -191,9 +183,9 @@ Result<DoubleUpDownCounter> MetricRegistry::CreateDoubleUpDownCounter(MetricDesc
 }
 
 Result<Gauge> MetricRegistry::CreateGauge(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::GaugeMetric>(std::move(d), MetricType::kGauge,
-                                              InstrumentKind::kGauge, options_.cardinality_limit,
-                                              start_nanos_);
+  auto m =
+      GetOrCreate<internal::GaugeMetric>(std::move(d), MetricType::kGauge, InstrumentKind::kGauge,
+                                         options_.cardinality_limit, start_nanos_);
   if (!m.ok()) return m.status();
   return Gauge(*m);
 }
@@ -215,10 +207,9 @@ Result<Histogram> MetricRegistry::CreateHistogram(MetricDescriptor d, HistogramO
     }
     empty.Downscale(6 - options.max_scale);
   }
-  auto m = GetOrCreate<internal::HistogramMetric>(std::move(d), MetricType::kDistribution,
-                                                  InstrumentKind::kHistogram,
-                                                  options_.cardinality_limit, start_nanos_,
-                                                  std::move(options), std::move(empty));
+  auto m = GetOrCreate<internal::HistogramMetric>(
+      std::move(d), MetricType::kDistribution, InstrumentKind::kHistogram,
+      options_.cardinality_limit, start_nanos_, std::move(options), std::move(empty));
   if (!m.ok()) return m.status();
   return Histogram(*m);
 }
@@ -229,8 +220,8 @@ Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expe
   if (!callback) {
     return InvalidArgumentError("metric '" + d.metric_type + "': the callback is empty");
   }
-  auto m = GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind,
-                                                 series_limit, start_nanos_, &callback_errors_);
+  auto m = GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind, series_limit,
+                                                 start_nanos_, &callback_errors_);
   if (!m.ok()) return m.status();
   uint64_t id;
   {
@@ -304,10 +295,9 @@ Status MetricRegistry::WritePoint(std::string_view metric_type, const MetricValu
   if (!w.ok()) return w.status();
   const MetricType kind = (*w)->descriptor().value_type;
   if (value.is_distribution() != (kind == MetricType::kDistribution)) {
-    return InvalidArgumentError("metric '" + std::string(metric_type) + "' is " +
-                                std::string(MetricTypeName(kind)) + "; a " +
-                                (value.is_distribution() ? "distribution" : "number") +
-                                " point does not fit it");
+    return InvalidArgumentError(
+        "metric '" + std::string(metric_type) + "' is " + std::string(MetricTypeName(kind)) +
+        "; a " + (value.is_distribution() ? "distribution" : "number") + " point does not fit it");
   }
   if (value.is_double() && !std::isfinite(value.dbl())) {
     return InvalidArgumentError("metric '" + std::string(metric_type) +

@@ -19,7 +19,8 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
   obs->collector_->AddSink(obs->metric_store_);
   if (c.metrics.prometheus_enabled) {
-    obs->server_ = std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
+    obs->server_ =
+        std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }

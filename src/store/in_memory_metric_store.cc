@@ -31,8 +31,9 @@ MetricStatistics NumberStatistics(std::vector<double> values) {
 // them, otherwise count-weighted means and the percentiles of the largest.
 MetricStatistics DistributionStatistics(const std::vector<const DistributionValue*>& latest) {
   MetricStatistics s;
-  bool all_buckets = std::all_of(latest.begin(), latest.end(),
-                                 [](const DistributionValue* d) { return d->histogram != nullptr; });
+  bool all_buckets = std::all_of(latest.begin(), latest.end(), [](const DistributionValue* d) {
+    return d->histogram != nullptr;
+  });
   if (all_buckets) {
     HistogramData merged = *latest.front()->histogram;
     for (size_t i = 1; i < latest.size(); ++i) {

@@ -43,8 +43,7 @@ TEST(InMemoryMetricStoreTest, NumberStatistics) {
   EXPECT_DOUBLE_EQ(s->min, 1);
   EXPECT_DOUBLE_EQ(s->max, 100);
   EXPECT_DOUBLE_EQ(s->percentiles.at("p99"), 99);
-  EXPECT_EQ(store.Statistics("none").status().message(),
-            "no points stored for metric type 'none'");
+  EXPECT_EQ(store.Statistics("none").status().message(), "no points stored for metric type 'none'");
 }
 
 TEST(InMemoryMetricStoreTest, DistributionStatisticsMergeSeriesBuckets) {

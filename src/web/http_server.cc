@@ -130,7 +130,7 @@ void HttpServer::Handle(std::string method, std::string route, HttpHandler handl
   std::string re = RouteToRegex(route, names.get());
   Impl* impl = impl_.get();
   auto fn = [impl, route, names, handler = std::move(handler)](const httplib::Request& in,
-                                                                httplib::Response& out) {
+                                                               httplib::Response& out) {
     impl->Dispatch(route, *names, handler, in, out);
   };
   if (method == "GET") {
@@ -148,13 +148,16 @@ void HttpServer::Handle(std::string method, std::string route, HttpHandler handl
   }
 }
 
-void HttpServer::Use(HttpMiddleware middleware) { impl_->middleware.push_back(std::move(middleware)); }
+void HttpServer::Use(HttpMiddleware middleware) {
+  impl_->middleware.push_back(std::move(middleware));
+}
 
 Status HttpServer::Start() {
   if (running()) return FailedPreconditionError("HTTP server already started on " + url());
   std::string host;
   int port;
-  TAI_RETURN_IF_ERROR(ParseHostPort(impl_->options.address, &host, &port).WithContext("HTTP server"));
+  TAI_RETURN_IF_ERROR(
+      ParseHostPort(impl_->options.address, &host, &port).WithContext("HTTP server"));
   int bound = port == 0 ? impl_->server.bind_to_any_port(host)
                         : (impl_->server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {

@@ -1,10 +1,10 @@
 // The example service scraped by a real Prometheus server (Debian package
 // `prometheus`) on 127.0.0.1, and its /metrics checked by `promtool`.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
@@ -34,7 +34,8 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
-std::string Get(const std::string& url, std::vector<std::pair<std::string, std::string>> headers = {}) {
+std::string Get(const std::string& url,
+                std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpClient client;
   auto r = client.Send({.method = "GET", .url = url, .headers = std::move(headers)});
   return r.ok() && r->status == 200 ? r->body : "";
@@ -50,9 +51,8 @@ constexpr int kRequests = 20000;
 
 // Starts the example service with a fixed workload and waits for its summary.
 void StartService(ServiceRun* run) {
-  ASSERT_TRUE(run->process.Start({TAI_METRICS_SERVICE_PATH, "--listen", "127.0.0.1:0",
-                                  "--requests", std::to_string(kRequests), "--rate", "1e9",
-                                  "--seed", "7"}));
+  ASSERT_TRUE(run->process.Start({TAI_METRICS_SERVICE_PATH, "--listen", "127.0.0.1:0", "--requests",
+                                  std::to_string(kRequests), "--rate", "1e9", "--seed", "7"}));
   auto first = run->process.ReadLine(std::chrono::seconds(30));
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->rfind("metrics: ", 0), 0u) << *first;
@@ -60,7 +60,8 @@ void StartService(ServiceRun* run) {
   auto done = run->process.ReadLine(std::chrono::seconds(60));
   ASSERT_TRUE(done.has_value());
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(*done, m, std::regex("p50_ms=([0-9.]+) p90_ms=([0-9.]+) p99_ms=([0-9.]+)")))
+  ASSERT_TRUE(
+      std::regex_search(*done, m, std::regex("p50_ms=([0-9.]+) p90_ms=([0-9.]+) p99_ms=([0-9.]+)")))
       << *done;
   run->p50 = std::stod(m[1]);
   run->p90 = std::stod(m[2]);
@@ -77,7 +78,8 @@ TEST(PrometheusIntegrationTest, PromtoolAcceptsTheExposition) {
   EXPECT_EQ(code, 0) << output;
   EXPECT_EQ(output, "");
   // The OpenMetrics form is served on request and ends with # EOF.
-  std::string om = Get(run.metrics_url, {{"Accept", "application/openmetrics-text; version=1.0.0"}});
+  std::string om =
+      Get(run.metrics_url, {{"Accept", "application/openmetrics-text; version=1.0.0"}});
   ASSERT_GT(om.size(), 6u);
   EXPECT_EQ(om.substr(om.size() - 6), "# EOF\n");
 }
@@ -119,14 +121,15 @@ TEST(PrometheusIntegrationTest, RealPrometheusScrapesCountersAndQuantiles) {
   {
     std::ofstream cfg(dir.path() + "/prometheus.yml");
     cfg << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        << "scrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: ['"
-        << target << "']\n";
+        << "scrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: ['" << target
+        << "']\n";
   }
   ChildProcess prometheus;
-  ASSERT_TRUE(prometheus.Start({"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
-                                "--storage.tsdb.path=" + dir.path() + "/data",
-                                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-                               dir.path() + "/prometheus.log"));
+  ASSERT_TRUE(
+      prometheus.Start({"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
+                        "--storage.tsdb.path=" + dir.path() + "/data",
+                        "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                       dir.path() + "/prometheus.log"));
 
   auto total = QueryUntil(
       prom_port, "sum(demo_requests_total)",

@@ -29,8 +29,10 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* out) {
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     static_cast<std::vector<std::pair<std::string, std::string>>*>(out)->emplace_back(
@@ -43,8 +45,7 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* out) {
 
 std::string_view HttpClientResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {
@@ -82,7 +83,8 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   const std::string& payload = request.gzip_body ? body : request.body;
 
   curl_slist* headers = nullptr;
-  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : request.headers)
+    headers = curl_slist_append(headers, (k + ": " + v).c_str());
   if (request.gzip_body) headers = curl_slist_append(headers, "Content-Encoding: gzip");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
 
@@ -97,7 +99,7 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // never SIGALRM the host application
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);         // never SIGALRM the host application
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // accept and decode gzip responses
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
@@ -138,9 +140,8 @@ Result<HttpClientResponse> SendWithRetry(
     if (!retryable) return r;
     if (attempt >= std::max(1, policy.max_attempts)) {
       if (r.ok()) {
-        return UnavailableError(request.url + " answered " + std::to_string(r->status) +
-                                " after " + std::to_string(attempt) + " attempts: " +
-                                r->body.substr(0, 512));
+        return UnavailableError(request.url + " answered " + std::to_string(r->status) + " after " +
+                                std::to_string(attempt) + " attempts: " + r->body.substr(0, 512));
       }
       return r;
     }

@@ -49,7 +49,8 @@ TEST_F(HttpClientTest, SendsGzipBodiesTheServerCanRead) {
 TEST_F(HttpClientTest, RetriesRetryableStatusesThenSucceeds) {
   HttpClient client;
   std::vector<std::chrono::milliseconds> waits;
-  auto r = SendWithRetry(client, {.url = Url("/flaky")}, {.initial_backoff = std::chrono::milliseconds(1)},
+  auto r = SendWithRetry(client, {.url = Url("/flaky")},
+                         {.initial_backoff = std::chrono::milliseconds(1)},
                          [&](std::chrono::milliseconds d) {
                            waits.push_back(d);
                            return true;

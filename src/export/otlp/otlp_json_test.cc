@@ -1,20 +1,17 @@
 #include "export/otlp/otlp_json.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace tai::internal {
 namespace {
 
 TEST(OtlpJsonTest, AnyValueFollowsProto3JsonMapping) {
-  Attributes attrs = {{"s", "text"},
-                      {"i", int64_t{9007199254740993}},
-                      {"d", 1.5},
-                      {"nan", std::nan("")},
-                      {"b", true},
-                      {"arr", std::vector<int64_t>{1, 2}}};
+  Attributes attrs = {{"s", "text"}, {"i", int64_t{9007199254740993}},
+                      {"d", 1.5},    {"nan", std::nan("")},
+                      {"b", true},   {"arr", std::vector<int64_t>{1, 2}}};
   std::string out;
   AppendOtlpAttributes(out, attrs);
   auto j = nlohmann::json::parse(out);

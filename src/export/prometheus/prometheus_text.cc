@@ -12,23 +12,34 @@ namespace {
 
 struct UnitName {
   std::string_view ucum;
-  std::string_view kept;   // PrometheusUnitStyle::kKeepUnits
-  std::string_view base;   // PrometheusUnitStyle::kBaseUnits
-  double to_base;          // factor from the unit to `base`
+  std::string_view kept;  // PrometheusUnitStyle::kKeepUnits
+  std::string_view base;  // PrometheusUnitStyle::kBaseUnits
+  double to_base;         // factor from the unit to `base`
 };
 
 constexpr UnitName kUnits[] = {
-    {"ns", "nanoseconds", "seconds", 1e-9},   {"us", "microseconds", "seconds", 1e-6},
-    {"ms", "milliseconds", "seconds", 1e-3},  {"s", "seconds", "seconds", 1},
-    {"min", "minutes", "seconds", 60},        {"h", "hours", "seconds", 3600},
-    {"d", "days", "seconds", 86400},          {"By", "bytes", "bytes", 1},
-    {"KiBy", "kibibytes", "bytes", 1024},     {"MiBy", "mebibytes", "bytes", 1048576},
-    {"GiBy", "gibibytes", "bytes", 1073741824}, {"kBy", "kilobytes", "bytes", 1e3},
-    {"MBy", "megabytes", "bytes", 1e6},       {"GBy", "gigabytes", "bytes", 1e9},
-    {"bit", "bits", "bits", 1},               {"%", "percent", "percent", 1},
-    {"m", "meters", "meters", 1},             {"Cel", "celsius", "celsius", 1},
-    {"Hz", "hertz", "hertz", 1},              {"V", "volts", "volts", 1},
-    {"W", "watts", "watts", 1},               {"J", "joules", "joules", 1},
+    {"ns", "nanoseconds", "seconds", 1e-9},
+    {"us", "microseconds", "seconds", 1e-6},
+    {"ms", "milliseconds", "seconds", 1e-3},
+    {"s", "seconds", "seconds", 1},
+    {"min", "minutes", "seconds", 60},
+    {"h", "hours", "seconds", 3600},
+    {"d", "days", "seconds", 86400},
+    {"By", "bytes", "bytes", 1},
+    {"KiBy", "kibibytes", "bytes", 1024},
+    {"MiBy", "mebibytes", "bytes", 1048576},
+    {"GiBy", "gibibytes", "bytes", 1073741824},
+    {"kBy", "kilobytes", "bytes", 1e3},
+    {"MBy", "megabytes", "bytes", 1e6},
+    {"GBy", "gigabytes", "bytes", 1e9},
+    {"bit", "bits", "bits", 1},
+    {"%", "percent", "percent", 1},
+    {"m", "meters", "meters", 1},
+    {"Cel", "celsius", "celsius", 1},
+    {"Hz", "hertz", "hertz", 1},
+    {"V", "volts", "volts", 1},
+    {"W", "watts", "watts", 1},
+    {"J", "joules", "joules", 1},
 };
 
 void AppendSanitized(std::string& out, std::string_view s) {
@@ -128,7 +139,10 @@ class Writer {
     AppendEscaped(out_, help, false);
     out_ += "\n# TYPE ";
     out_ += family;
-    out_ += counter ? " counter\n" : histogram ? " histogram\n" : summary ? " summary\n" : " gauge\n";
+    out_ += counter     ? " counter\n"
+            : histogram ? " histogram\n"
+            : summary   ? " summary\n"
+                        : " gauge\n";
     if (o_.open_metrics) {
       double unused;
       std::string unit = UnitSuffix(d.unit.ucum(), o_.units, &unused);
@@ -222,7 +236,8 @@ class Writer {
 
   ExposedLayout CommonLayout(const MetricData& m) const {
     ExposedLayout l;
-    for (const MetricPoint& p : m.points) l.scale = std::min(l.scale, p.value.distribution().histogram->scale());
+    for (const MetricPoint& p : m.points)
+      l.scale = std::min(l.scale, p.value.distribution().histogram->scale());
     for (;; --l.scale) {
       l.positive = l.negative = l.zero_bucket = false;
       for (const MetricPoint& p : m.points) {
@@ -252,7 +267,7 @@ class Writer {
   static uint64_t CountAt(const ExponentialBuckets& b, int32_t index) {
     const int32_t k = index - b.offset;
     return k >= 0 && k < static_cast<int32_t>(b.counts.size()) ? b.counts[static_cast<size_t>(k)]
-                                                                : 0;
+                                                               : 0;
   }
 
   void Histogram(const std::string& name, const MetricPoint& p, const ExposedLayout* layout,
@@ -324,7 +339,8 @@ std::string PrometheusName(const MetricDescriptor& d, PrometheusUnitStyle units,
                            double* value_scale) {
   std::string_view type = d.metric_type;
   size_t slash = type.find('/');
-  if (slash != std::string_view::npos && type.substr(0, slash).find('.') != std::string_view::npos) {
+  if (slash != std::string_view::npos &&
+      type.substr(0, slash).find('.') != std::string_view::npos) {
     type = type.substr(slash + 1);  // drop the domain: custom.googleapis.com/
   }
   std::string name;
