@@ -5,17 +5,19 @@
 
 namespace tai::internal {
 
-void AppendInt(std::string& out, int64_t v) {
+namespace {
+
+template <typename Integer>
+void AppendInteger(std::string& out, Integer v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
 
-void AppendUint(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
+}  // namespace
+
+void AppendInt(std::string& out, int64_t v) { AppendInteger(out, v); }
+void AppendUint(std::string& out, uint64_t v) { AppendInteger(out, v); }
 
 void AppendDouble(std::string& out, double v) {
   if (std::isnan(v)) {

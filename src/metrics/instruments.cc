@@ -30,6 +30,25 @@ const MetricDescriptor& NoDescriptor() {
   return d;
 }
 
+// Binds a handle (made by `bind` from the series) to the series of
+// `labels`, which is made when new.
+template <typename Impl, typename Labels, typename Bind>
+auto BindSeries(Impl* impl, const Labels& labels, Bind bind)
+    -> Result<decltype(bind(impl->Find(labels)))> {
+  if (impl == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
+  Status error;
+  auto* series = impl->Find(labels, &error);
+  if (series == nullptr) return error;
+  return bind(series);
+}
+
+// Records through a temporary handle; invalid labels were counted by Find.
+template <typename Impl, typename Labels, typename Record>
+void RecordSeries(Impl* impl, const Labels& labels, Record record) {
+  if (impl == nullptr) return;
+  if (auto* series = impl->Find(labels)) record(series);
+}
+
 }  // namespace
 
 template <typename T, bool M>
@@ -40,32 +59,22 @@ void SumInstrument<T, M>::Add(T v) const {
 
 template <typename T, bool M>
 void SumInstrument<T, M>::Add(T v, LabelsView labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* cells = impl_->Find(labels)) impl_->template MakeBound<M>(cells).Add(v);
+  RecordSeries(impl_, labels, [&](auto* c) { impl_->template MakeBound<M>(c).Add(v); });
 }
 
 template <typename T, bool M>
 void SumInstrument<T, M>::Add(T v, const LabelSet& labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* cells = impl_->Find(labels)) impl_->template MakeBound<M>(cells).Add(v);
+  RecordSeries(impl_, labels, [&](auto* c) { impl_->template MakeBound<M>(c).Add(v); });
 }
 
 template <typename T, bool M>
 Result<BoundSum<T, M>> SumInstrument<T, M>::Bind(LabelsView labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* cells = impl_->Find(labels, &error);
-  if (cells == nullptr) return error;
-  return impl_->template MakeBound<M>(cells);
+  return BindSeries(impl_, labels, [&](auto* c) { return impl_->template MakeBound<M>(c); });
 }
 
 template <typename T, bool M>
 Result<BoundSum<T, M>> SumInstrument<T, M>::Bind(const LabelSet& labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* cells = impl_->Find(labels, &error);
-  if (cells == nullptr) return error;
-  return impl_->template MakeBound<M>(cells);
+  return BindSeries(impl_, labels, [&](auto* c) { return impl_->template MakeBound<M>(c); });
 }
 
 template <typename T, bool M>
@@ -100,29 +109,19 @@ void BoundGauge::Set(double v) const {
 void Gauge::Set(double v) const { Set(v, LabelsView{}); }
 
 void Gauge::Set(double v, LabelsView labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* cell = impl_->Find(labels)) impl_->MakeBound(cell).Set(v);
+  RecordSeries(impl_, labels, [&](auto* c) { impl_->MakeBound(c).Set(v); });
 }
 
 void Gauge::Set(double v, const LabelSet& labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* cell = impl_->Find(labels)) impl_->MakeBound(cell).Set(v);
+  RecordSeries(impl_, labels, [&](auto* c) { impl_->MakeBound(c).Set(v); });
 }
 
 Result<BoundGauge> Gauge::Bind(LabelsView labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* cell = impl_->Find(labels, &error);
-  if (cell == nullptr) return error;
-  return impl_->MakeBound(cell);
+  return BindSeries(impl_, labels, [&](auto* c) { return impl_->MakeBound(c); });
 }
 
 Result<BoundGauge> Gauge::Bind(const LabelSet& labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* cell = impl_->Find(labels, &error);
-  if (cell == nullptr) return error;
-  return impl_->MakeBound(cell);
+  return BindSeries(impl_, labels, [&](auto* c) { return impl_->MakeBound(c); });
 }
 
 const MetricDescriptor& Gauge::descriptor() const {
@@ -132,29 +131,19 @@ const MetricDescriptor& Gauge::descriptor() const {
 void Histogram::Record(double v) const { Record(v, LabelsView{}); }
 
 void Histogram::Record(double v, LabelsView labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* s = impl_->Find(labels)) impl_->MakeBound(s).Record(v);
+  RecordSeries(impl_, labels, [&](auto* s) { impl_->MakeBound(s).Record(v); });
 }
 
 void Histogram::Record(double v, const LabelSet& labels) const {
-  if (impl_ == nullptr) return;
-  if (auto* s = impl_->Find(labels)) impl_->MakeBound(s).Record(v);
+  RecordSeries(impl_, labels, [&](auto* s) { impl_->MakeBound(s).Record(v); });
 }
 
 Result<BoundHistogram> Histogram::Bind(LabelsView labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* s = impl_->Find(labels, &error);
-  if (s == nullptr) return error;
-  return impl_->MakeBound(s);
+  return BindSeries(impl_, labels, [&](auto* s) { return impl_->MakeBound(s); });
 }
 
 Result<BoundHistogram> Histogram::Bind(const LabelSet& labels) const {
-  if (impl_ == nullptr) return FailedPreconditionError("Bind on an instrument made by default");
-  Status error;
-  auto* s = impl_->Find(labels, &error);
-  if (s == nullptr) return error;
-  return impl_->MakeBound(s);
+  return BindSeries(impl_, labels, [&](auto* s) { return impl_->MakeBound(s); });
 }
 
 const MetricDescriptor& Histogram::descriptor() const {
