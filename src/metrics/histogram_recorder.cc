@@ -121,26 +121,37 @@ struct alignas(64) HistogramRecorder::Shard {
 
   [[gnu::always_inline]] void AddExponential(double v) {
     Ring* ring = &positive;
-    if (v < 0) [[unlikely]] {
-      ring = negative.load(kRelaxed);
-      if (ring == nullptr) {
-        ring = new Ring();
-        negative.store(ring, std::memory_order_release);
-      }
-    }
+    if (v < 0) [[unlikely]]
+      ring = NegativeRing();
     const int s = scale.load(kRelaxed);
-    int32_t index = DownscaleIndex(ExponentialIndex(std::fabs(v)), kMaxScale - s);
-    if (!ring->Holds(index)) {
-      if (int by = ring->DownscaleNeeded(index)) {
-        BeginChange();
-        positive.Downscale(by);
-        if (Ring* n = negative.load(kRelaxed)) n->Downscale(by);
-        scale.store(s - by, kRelaxed);
-        EndChange();
-        index = DownscaleIndex(index, by);
-      }
-      ring->Extend(index);
+    const int32_t index = DownscaleIndex(ExponentialIndex(std::fabs(v)), kMaxScale - s);
+    if (ring->Holds(index)) [[likely]] {
+      Bump(ring->At(index), uint64_t{1});
+    } else {
+      AddOutsideRange(ring, index, s);
     }
+  }
+
+  // Kept out of line so the common path above stays small.
+  [[gnu::noinline]] Ring* NegativeRing() {
+    Ring* ring = negative.load(kRelaxed);
+    if (ring == nullptr) {
+      ring = new Ring();
+      negative.store(ring, std::memory_order_release);
+    }
+    return ring;
+  }
+
+  [[gnu::noinline]] void AddOutsideRange(Ring* ring, int32_t index, int s) {
+    if (int by = ring->DownscaleNeeded(index)) {
+      BeginChange();
+      positive.Downscale(by);
+      if (Ring* n = negative.load(kRelaxed)) n->Downscale(by);
+      scale.store(s - by, kRelaxed);
+      EndChange();
+      index = DownscaleIndex(index, by);
+    }
+    ring->Extend(index);
     Bump(ring->At(index), uint64_t{1});
   }
 
