@@ -72,6 +72,11 @@ class LabelSet {
   // {k="v",...} in the order of the set, for messages.
   std::string ToString() const;
 
+  // Cache hints for loops over many label sets (exporters): bring the set's
+  // storage, then its strings, in ahead of use.
+  void PrefetchStorage() const { __builtin_prefetch(rep_.get()); }
+  void PrefetchLabels() const { __builtin_prefetch(rep_->labels.data()); }
+
   friend bool operator==(const LabelSet& a, const LabelSet& b) {
     return a.rep_ == b.rep_ || (a.rep_->hash == b.rep_->hash && a.rep_->labels == b.rep_->labels);
   }
