@@ -1,0 +1,101 @@
+#include "profile/stack_walk.h"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace tai::internal {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+// The largest step between two frames that is taken for a real frame.
+constexpr uint64_t kMaxFrameBytes = 4u << 20;
+
+// A few pages already proven readable during this walk.
+struct PageMemo {
+  uint64_t pages[8] = {};
+  int n = 0;
+  bool Readable(uint64_t address) {
+    uint64_t page = address & ~(kPage - 1);
+    for (int i = 0; i < n; ++i) {
+      if (pages[i] == page) return true;
+    }
+    if (!IsReadable(page, 8)) return false;
+    pages[n % 8] = page;
+    if (n < 8) ++n;
+    return true;
+  }
+};
+
+__attribute__((no_sanitize("address", "thread", "undefined"))) int Walk(uint64_t pc, uint64_t fp,
+                                                                        uint64_t sp, uint64_t* out,
+                                                                        int max, bool* truncated) {
+  int n = 0;
+  *truncated = false;
+  if (max <= 0) return 0;
+  out[n++] = pc;
+  PageMemo memo;
+  uint64_t low = sp;
+  while (true) {
+    if (fp < low || (fp & 7) != 0 || fp - low > kMaxFrameBytes) break;
+    if (!memo.Readable(fp) || !memo.Readable(fp + 15)) break;
+    const auto* frame = reinterpret_cast<const uint64_t*>(fp);
+    uint64_t next = frame[0];
+    uint64_t ret = frame[1];
+    if (ret < kPage) break;
+    if (n == max) {
+      *truncated = true;
+      break;
+    }
+    out[n++] = ret - 1;
+    if (next <= fp) break;
+    low = fp + 16;
+    fp = next;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool IsReadable(uint64_t address, uint64_t size) {
+  // The kernel copies the new mask from user memory before it validates
+  // `how`, so an invalid `how` (-1) makes the call a pure read probe.
+  if (address < kPage) return false;  // a null page probe would pass a null mask
+  uint64_t end = address + size - 1;
+  for (uint64_t page = address & ~(kPage - 1); page <= end; page += kPage) {
+    int saved = errno;
+    long r = syscall(SYS_rt_sigprocmask, -1, reinterpret_cast<void*>(page), nullptr, 8);
+    bool fault = r == -1 && errno == EFAULT;
+    errno = saved;
+    if (fault) return false;
+  }
+  return true;
+}
+
+int WalkStackFromContext(const void* ucontext, uint64_t* out, int max, bool* truncated) {
+#if defined(__x86_64__)
+  const auto* uc = static_cast<const ucontext_t*>(ucontext);
+  const greg_t* g = uc->uc_mcontext.gregs;
+  return Walk(static_cast<uint64_t>(g[REG_RIP]), static_cast<uint64_t>(g[REG_RBP]),
+              static_cast<uint64_t>(g[REG_RSP]), out, max, truncated);
+#elif defined(__aarch64__)
+  const auto* uc = static_cast<const ucontext_t*>(ucontext);
+  return Walk(uc->uc_mcontext.pc, uc->uc_mcontext.regs[29], uc->uc_mcontext.sp, out, max,
+              truncated);
+#else
+#error "the CPU profiler walks frame pointers on x86-64 and AArch64 only"
+#endif
+}
+
+__attribute__((noinline)) int WalkStackHere(uint64_t* out, int max, bool* truncated) {
+  auto fp = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+  uint64_t pc = reinterpret_cast<uint64_t>(__builtin_return_address(0)) - 1;
+  const auto* frame = reinterpret_cast<const uint64_t*>(fp);
+  // Start from our caller's frame: pc is its return point into the caller.
+  return Walk(pc, frame[0], fp + 16, out, max, truncated);
+}
+
+}  // namespace tai::internal

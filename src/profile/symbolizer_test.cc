@@ -1,0 +1,95 @@
+#include "profile/symbolizer.h"
+
+#include <gtest/gtest.h>
+
+#include "profile/stack_walk.h"
+
+namespace tai_symbolizer_test {
+// Externally visible and mangled, so the symbol table has it under its C++ name.
+__attribute__((noinline)) int Target(int x) {
+  asm volatile("" ::: "memory");
+  return x * 3 + 1;
+}
+__attribute__((noinline)) int WalkInto(uint64_t* out, int max, bool* truncated) {
+  int n = tai::internal::WalkStackHere(out, max, truncated);
+  asm volatile("" ::: "memory");
+  return n;
+}
+__attribute__((noinline)) int Outer(uint64_t* out, int max, bool* truncated) {
+  int n = WalkInto(out, max, truncated);
+  asm volatile("" ::: "memory");
+  return n;
+}
+}  // namespace tai_symbolizer_test
+
+namespace tai::internal {
+namespace {
+
+TEST(SymbolizerTest, DemanglesCppNamesAndKeepsOthers) {
+  EXPECT_EQ(Demangle("_ZN2db5Query3RunEi"), "db::Query::Run(int)");
+  EXPECT_EQ(Demangle("main"), "main");
+  EXPECT_EQ(Demangle("_Znot a name"), "_Znot a name");
+}
+
+TEST(SymbolizerTest, ParsesExecutableFileMappings) {
+  std::string maps =
+      "55d0c0000000-55d0c0001000 r--p 00000000 08:01 123 /usr/bin/app\n"
+      "55d0c0001000-55d0c0005000 r-xp 00001000 08:01 123 /usr/bin/app\n"
+      "7f0000000000-7f0000021000 rw-p 00000000 00:00 0 \n"
+      "7f1000000000-7f1000100000 r-xp 00028000 08:01 456 /lib/x86_64-linux-gnu/libc.so.6\n"
+      "7ffd00000000-7ffd00002000 r-xp 00000000 00:00 0                          [vdso]\n";
+  std::vector<Module> m = Symbolizer::ParseMaps(maps);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].path, "/usr/bin/app");
+  EXPECT_EQ(m[0].start, 0x55d0c0001000u);
+  EXPECT_EQ(m[0].limit, 0x55d0c0005000u);
+  EXPECT_EQ(m[0].file_offset, 0x1000u);
+  EXPECT_EQ(m[1].path, "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(m[2].path, "[vdso]");
+}
+
+TEST(SymbolizerTest, ResolvesOurFunctionsAndLibc) {
+  Symbolizer s;
+  auto target = reinterpret_cast<uint64_t>(&tai_symbolizer_test::Target);
+  const Symbolized& a = s.Resolve(target + 2);
+  EXPECT_EQ(a.name, "tai_symbolizer_test::Target(int)");
+  EXPECT_EQ(a.system_name, "_ZN19tai_symbolizer_test6TargetEi");
+  ASSERT_GE(a.module, 0);
+  const Module& exe = s.modules()[a.module];
+  EXPECT_NE(exe.path.find("tai_profile_tests"), std::string::npos) << exe.path;
+  EXPECT_FALSE(exe.build_id.empty());
+  EXPECT_EQ(exe.build_id.size() % 2, 0u);
+
+  // A libc function, through its own ELF file.
+  auto memchr_addr = reinterpret_cast<uint64_t>(&::getpid);
+  const Symbolized& b = s.Resolve(memchr_addr);
+  ASSERT_GE(b.module, 0);
+  EXPECT_NE(s.modules()[b.module].path.find("libc"), std::string::npos);
+  EXPECT_NE(b.name.find("getpid"), std::string::npos) << b.name;
+}
+
+TEST(SymbolizerTest, FramePointerWalkFindsTheCallers) {
+  uint64_t frames[32];
+  bool truncated = true;
+  int n = tai_symbolizer_test::Outer(frames, 32, &truncated);
+  ASSERT_GE(n, 3);
+  EXPECT_FALSE(truncated);
+  Symbolizer s;
+  EXPECT_EQ(s.Resolve(frames[0]).name, "tai_symbolizer_test::WalkInto(unsigned long*, int, bool*)");
+  EXPECT_EQ(s.Resolve(frames[1]).name, "tai_symbolizer_test::Outer(unsigned long*, int, bool*)");
+  // And a depth limit cuts the walk and says so.
+  int cut = tai_symbolizer_test::Outer(frames, 2, &truncated);
+  EXPECT_EQ(cut, 2);
+  EXPECT_TRUE(truncated);
+}
+
+TEST(SymbolizerTest, ReadabilityProbe) {
+  int local = 0;
+  EXPECT_TRUE(IsReadable(reinterpret_cast<uint64_t>(&local), sizeof local));
+  EXPECT_FALSE(IsReadable(8, 8));
+  EXPECT_FALSE(IsReadable(0x10000, 8));  // below the lowest mappable address
+  EXPECT_FALSE(IsReadable(0xffff800000000000ull, 8));
+}
+
+}  // namespace
+}  // namespace tai::internal
