@@ -20,17 +20,33 @@
 
 namespace tai::internal {
 
+namespace {
+
+// GCC names the copies it makes of a function foo.constprop.0, foo.isra.0,
+// foo.part.0, foo.cold (demangled: "foo(int) [clone .isra.0]"); a profile
+// counts them as foo.
+std::string StripCloneSuffixes(std::string name) {
+  if (size_t clone = name.find(" [clone ."); clone != std::string::npos) name.resize(clone);
+  static const char* const kSuffixes[] = {".constprop.", ".isra.", ".part.", ".cold", ".lto_priv."};
+  size_t cut = std::string::npos;
+  for (const char* s : kSuffixes) cut = std::min(cut, name.find(s));
+  if (cut != std::string::npos && cut > 0) name.resize(cut);
+  return name;
+}
+
+}  // namespace
+
 std::string Demangle(const std::string& name) {
-  if (name.size() < 2 || name[0] != '_' || name[1] != 'Z') return name;
+  if (name.size() < 2 || name[0] != '_' || name[1] != 'Z') return StripCloneSuffixes(name);
   int status = 0;
   char* out = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
   if (status != 0 || out == nullptr) {
     std::free(out);
-    return name;
+    return StripCloneSuffixes(name);
   }
   std::string result(out);
   std::free(out);
-  return result;
+  return StripCloneSuffixes(std::move(result));
 }
 
 // An ELF object's function symbols, load segments and build id, read from a

@@ -29,6 +29,10 @@ TEST(SymbolizerTest, DemanglesCppNamesAndKeepsOthers) {
   EXPECT_EQ(Demangle("_ZN2db5Query3RunEi"), "db::Query::Run(int)");
   EXPECT_EQ(Demangle("main"), "main");
   EXPECT_EQ(Demangle("_Znot a name"), "_Znot a name");
+  // GCC's clones count as the function they were cloned from.
+  EXPECT_EQ(Demangle("tai_burn_alpha.constprop.0.isra.0"), "tai_burn_alpha");
+  EXPECT_EQ(Demangle("_ZN2db5Query3RunEi.isra.0"), "db::Query::Run(int)");
+  EXPECT_EQ(Demangle("compute.cold"), "compute");
 }
 
 TEST(SymbolizerTest, ParsesExecutableFileMappings) {
