@@ -145,6 +145,8 @@ struct CpuProfiler::Session {
   std::unordered_set<pid_t> named_from_samples;
   std::unordered_map<std::string, Aggregate> stacks;
   std::unordered_set<uint64_t> symbolized;
+  std::unordered_map<uint64_t, bool> frameless_at;      // leaf pc -> no frame set up there
+  std::unordered_map<uint64_t, bool> return_addresses;  // word -> follows a call
   internal::Symbolizer symbolizer;
   std::atomic<uint64_t> threads_seen{0};
   std::atomic<int64_t> symbolize_nanos{0};
@@ -161,6 +163,7 @@ struct CpuProfiler::Session {
   void Run();
   void Scan();
   void Drain();
+  bool LeafCallerMissing(uint64_t pc, uint64_t sp_word);
   bool CreateTimer(pid_t tid);
   void DeleteAllTimers();
   Profile Build(int64_t end_mono);
@@ -211,7 +214,8 @@ void ProfilerSignalHandler(int sig, siginfo_t* info, void* uc) {
     s->ticks.fetch_add(weight, std::memory_order_relaxed);
     if (s->buffer.Claim(&token, &h, &frames)) {
       bool truncated = false;
-      int depth = internal::WalkStackFromContext(uc, frames, s->buffer.max_frames(), &truncated);
+      int depth = internal::WalkStackFromContext(uc, frames, s->buffer.max_frames(), &truncated,
+                                                 &h->sp_word);
       h->tid = static_cast<uint32_t>(value & 0xffffffffu);
       h->label_set = t_label_set;
       h->weight = weight;
@@ -336,21 +340,47 @@ void CpuProfiler::Session::Scan() {
   }
 }
 
+// A sample in a function without a frame of its own (GCC omits it in
+// leaves that do not touch the stack, even with -fno-omit-frame-pointer;
+// every function is frameless at its first instruction) has the frame
+// pointer of its caller, so the chain starts at the caller's caller. The
+// caller's return address is then the word at the stack pointer.
+bool CpuProfiler::Session::LeafCallerMissing(uint64_t pc, uint64_t sp_word) {
+  if (sp_word < 4096) return false;
+  auto [leaf, added] = frameless_at.try_emplace(pc, false);
+  if (added) {
+    const internal::Symbolized& sym = symbolizer.Resolve(pc);
+    leaf->second = sym.start != 0 && internal::FrameNotSetUp(sym.start, pc);
+  }
+  if (!leaf->second) return false;
+  auto [ret, fresh] = return_addresses.try_emplace(sp_word, false);
+  if (fresh) {
+    ret->second = symbolizer.Resolve(sp_word - 1).module >= 0 && internal::FollowsCall(sp_word);
+  }
+  return ret->second;
+}
+
 void CpuProfiler::Session::Drain() {
   std::string key;
   std::vector<uint64_t> fresh;
+  std::vector<uint64_t> stack;
+  int64_t t0 = ThreadCpuNanos();
   buffer.Drain([&](const SampleHeader& h, const uint64_t* frames) {
+    stack.assign(frames, frames + h.depth);
+    if (h.depth > 0 && LeafCallerMissing(frames[0], h.sp_word)) {
+      stack.insert(stack.begin() + 1, h.sp_word - 1);
+    }
     uint32_t tid = options.thread_labels ? h.tid : 0;
     key.assign(reinterpret_cast<const char*>(&tid), sizeof tid);
     key.append(reinterpret_cast<const char*>(&h.label_set), sizeof h.label_set);
-    key.append(reinterpret_cast<const char*>(frames), h.depth * sizeof(uint64_t));
+    key.append(reinterpret_cast<const char*>(stack.data()), stack.size() * sizeof(uint64_t));
     auto [it, added] = stacks.try_emplace(key);
     if (added) {
-      it->second.frames.assign(frames, frames + h.depth);
+      it->second.frames = stack;
       it->second.tid = tid;
       it->second.label_set = h.label_set;
-      for (int i = 0; i < h.depth; ++i) {
-        if (symbolized.insert(frames[i]).second) fresh.push_back(frames[i]);
+      for (uint64_t pc : stack) {
+        if (symbolized.insert(pc).second) fresh.push_back(pc);
       }
     }
     it->second.weight += h.weight;
@@ -360,11 +390,8 @@ void CpuProfiler::Session::Drain() {
       if (!name.empty()) thread_names[static_cast<pid_t>(h.tid)] = name;
     }
   });
-  if (!fresh.empty()) {
-    int64_t t0 = ThreadCpuNanos();
-    for (uint64_t pc : fresh) symbolizer.Resolve(pc);
-    symbolize_nanos.fetch_add(ThreadCpuNanos() - t0, std::memory_order_relaxed);
-  }
+  for (uint64_t pc : fresh) symbolizer.Resolve(pc);
+  symbolize_nanos.fetch_add(ThreadCpuNanos() - t0, std::memory_order_relaxed);
 }
 
 void CpuProfiler::Session::Run() {

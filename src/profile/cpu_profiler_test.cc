@@ -15,6 +15,7 @@
 
 #include "profile/handler_state.h"
 #include "profile/test_workload.h"
+#include "tai/flame_graph.h"
 #include "tai/profiler.h"
 
 #if !defined(TAI_SANITIZER_BUILD)
@@ -114,6 +115,21 @@ TEST(CpuProfilerTest, AttributesKnownSharesWithinFivePoints) {
   EXPECT_EQ(hot[2].function, "tai_burn_gamma");
   EXPECT_EQ(p->sample_types[1], (ValueType{"cpu", "nanoseconds"}));
   EXPECT_EQ(p->period, 1'000'000);
+  // The burn functions are leaves GCC builds without a frame: their caller
+  // must still be on the stack, right under them.
+  int64_t with_caller = 0, leaf_total = 0;
+  for (const ProfileSample& s : p->samples) {
+    std::vector<std::string> stack = p->StackNames(s);
+    if (stack.size() < 2 || stack.back().rfind("tai_burn_", 0) != 0) continue;
+    leaf_total += s.values[1];
+    const std::string& parent = stack[stack.size() - 2];  // Burn, or the test it was inlined into
+    if (parent.find("Burn(") != std::string::npos ||
+        parent.find("AttributesKnownShares") != std::string::npos) {
+      with_caller += s.values[1];
+    }
+  }
+  EXPECT_GT(static_cast<double>(with_caller), 0.97 * static_cast<double>(leaf_total))
+      << CollapsedStacks(*p);
 #ifdef TAI_HAVE_MALLOC_HOOK
   EXPECT_EQ(g_mallocs_in_handler.load(), 0);
 #endif

@@ -14,6 +14,7 @@
 namespace tai::internal {
 
 struct SampleHeader {
+  uint64_t sp_word = 0;  // the word at the stack pointer (see WalkStackFromContext)
   uint32_t tid = 0;
   uint32_t label_set = 0;
   uint32_t weight = 0;  // timer periods this sample stands for (1 + overruns)

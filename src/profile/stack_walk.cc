@@ -75,14 +75,23 @@ bool IsReadable(uint64_t address, uint64_t size) {
   return true;
 }
 
-int WalkStackFromContext(const void* ucontext, uint64_t* out, int max, bool* truncated) {
+__attribute__((no_sanitize("address", "thread", "undefined"))) uint64_t ReadWord(uint64_t address) {
+  if ((address & 7) != 0 || !IsReadable(address, 8)) return 0;
+  return *reinterpret_cast<const uint64_t*>(address);
+}
+
+int WalkStackFromContext(const void* ucontext, uint64_t* out, int max, bool* truncated,
+                         uint64_t* sp_word) {
 #if defined(__x86_64__)
   const auto* uc = static_cast<const ucontext_t*>(ucontext);
   const greg_t* g = uc->uc_mcontext.gregs;
+  *sp_word = ReadWord(static_cast<uint64_t>(g[REG_RSP]));
   return Walk(static_cast<uint64_t>(g[REG_RIP]), static_cast<uint64_t>(g[REG_RBP]),
               static_cast<uint64_t>(g[REG_RSP]), out, max, truncated);
 #elif defined(__aarch64__)
+  // The caller of a frameless leaf is in the link register.
   const auto* uc = static_cast<const ucontext_t*>(ucontext);
+  *sp_word = uc->uc_mcontext.regs[30];
   return Walk(uc->uc_mcontext.pc, uc->uc_mcontext.regs[29], uc->uc_mcontext.sp, out, max,
               truncated);
 #else
@@ -96,6 +105,50 @@ __attribute__((noinline)) int WalkStackHere(uint64_t* out, int max, bool* trunca
   const auto* frame = reinterpret_cast<const uint64_t*>(fp);
   // Start from our caller's frame: pc is its return point into the caller.
   return Walk(pc, frame[0], fp + 16, out, max, truncated);
+}
+
+namespace {
+bool CopyCode(uint64_t address, uint8_t* out, size_t n) {
+  if (address < kPage || !IsReadable(address, n)) return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(address);
+  for (size_t i = 0; i < n; ++i) out[i] = p[i];
+  return true;
+}
+}  // namespace
+
+bool FrameNotSetUp(uint64_t function_start, uint64_t pc) {
+#if defined(__x86_64__)
+  uint8_t code[8];
+  if (!CopyCode(function_start, code, sizeof code)) return false;
+  uint64_t off = 0;
+  if (code[0] == 0xf3 && code[1] == 0x0f && code[2] == 0x1e && code[3] == 0xfa) off = 4;  // endbr64
+  bool framed =
+      code[off] == 0x55 && code[off + 1] == 0x48 && code[off + 2] == 0x89 && code[off + 3] == 0xe5;
+  if (!framed) return true;           // a function that never sets up a frame
+  return pc <= function_start + off;  // at its entry, before push %rbp
+#else
+  (void)function_start;
+  (void)pc;
+  return false;
+#endif
+}
+
+bool FollowsCall(uint64_t ret) {
+#if defined(__x86_64__)
+  uint8_t b[7];
+  if (ret < kPage + 7 || !CopyCode(ret - 7, b, sizeof b)) return false;
+  // b[6] is the byte just before the return address.
+  if (b[2] == 0xe8) return true;                                           // call rel32
+  if (b[1] == 0xff && b[2] == 0x15) return true;                           // call *rel32(%rip)
+  if (b[5] == 0xff && (b[6] & 0xf8) == 0xd0) return true;                  // call *%reg
+  if (b[4] == 0x41 && b[5] == 0xff && (b[6] & 0xf8) == 0xd0) return true;  // call *%r8-15
+  if (b[4] == 0xff && (b[5] & 0xf8) == 0x50) return true;                  // call *disp8(%reg)
+  if (b[1] == 0xff && (b[2] & 0xf8) == 0x90) return true;                  // call *disp32(%reg)
+  return false;
+#else
+  (void)ret;
+  return true;
+#endif
 }
 
 }  // namespace tai::internal

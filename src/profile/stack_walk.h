@@ -16,7 +16,20 @@ namespace tai::internal {
 // Writes the interrupted pc, then the return addresses of the callers, each
 // minus one (so that it falls inside the call instruction), up to `max`.
 // Returns the count; *truncated is set when the stack went deeper.
-int WalkStackFromContext(const void* ucontext, uint64_t* out, int max, bool* truncated);
+// *sp_word receives the word at the stack pointer (0 when unreadable): when
+// the sample hit a function that has not set up a frame (a leaf GCC built
+// without one, or the first instruction of any function) it is the return
+// address into the caller the frame chain skips; see LeafCallerFix.
+int WalkStackFromContext(const void* ucontext, uint64_t* out, int max, bool* truncated,
+                         uint64_t* sp_word);
+
+// Off the signal path: whether the function starting at `function_start`
+// has no frame of its own at `pc`, so that the caller's return address is
+// at the stack pointer rather than behind the frame pointer. Reads the
+// function's first instructions (endbr64; push %rbp; mov %rsp,%rbp).
+bool FrameNotSetUp(uint64_t function_start, uint64_t pc);
+// Whether `return_address` follows a call instruction (direct or indirect).
+bool FollowsCall(uint64_t return_address);
 
 // The same from the caller of this function (for tests and on-demand dumps).
 int WalkStackHere(uint64_t* out, int max, bool* truncated);

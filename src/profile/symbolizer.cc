@@ -291,12 +291,16 @@ const Symbolized& Symbolizer::Resolve(uint64_t address) {
   out.module = mi;
   if (mi >= 0 && modules_[mi].elf) {
     const Module& m = modules_[mi];
-    if (const auto* sym = m.elf->Find(address - m.bias)) out.system_name = std::string(sym->name);
+    if (const auto* sym = m.elf->Find(address - m.bias)) {
+      out.system_name = std::string(sym->name);
+      out.start = sym->value + m.bias;
+    }
   }
   if (out.system_name.empty()) {
     Dl_info info;
     if (dladdr(reinterpret_cast<void*>(address), &info) != 0 && info.dli_sname) {
       out.system_name = info.dli_sname;
+      out.start = reinterpret_cast<uint64_t>(info.dli_saddr);
     }
   }
   out.name = Demangle(out.system_name);

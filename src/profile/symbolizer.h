@@ -31,6 +31,7 @@ struct Symbolized {
   int module = -1;          // index into modules(), -1 when in no known object
   std::string name;         // demangled; "" when unknown
   std::string system_name;  // as in the symbol table
+  uint64_t start = 0;       // runtime address of the function's first byte, 0 if unknown
 };
 
 class Symbolizer {
