@@ -30,6 +30,7 @@
 
 #include "profile/handler_state.h"
 #include "profile/sample_buffer.h"
+#include "profile/stack_dump.h"
 #include "profile/stack_walk.h"
 #include "profile/symbolizer.h"
 #include "tai/clock.h"
@@ -179,6 +180,20 @@ struct sigaction g_previous_action;
 std::atomic<bool> g_have_previous{false};
 std::once_flag g_atfork_once;
 
+// One on-demand stack dump at a time (see stack_dump.h).
+struct DumpSlot {
+  std::atomic<uint64_t> request{0};  // the request being served, 0 for none
+  std::atomic<uint64_t> answered{0};
+  std::atomic<pid_t> target{0};
+  int max_frames = 0;
+  int depth = 0;
+  uint64_t sp_word = 0;
+  uint64_t frames[256];
+};
+DumpSlot g_dump;
+std::mutex g_dump_mu;
+uint64_t g_dump_counter = 0;
+
 void ChainPrevious(int sig, siginfo_t* info, void* uc) {
   if (!g_have_previous.load(std::memory_order_acquire)) return;
   const struct sigaction& prev = g_previous_action;
@@ -196,6 +211,18 @@ void ChainPrevious(int sig, siginfo_t* info, void* uc) {
 // walk (reads and rt_sigprocmask probes) and writes into preallocated memory.
 void ProfilerSignalHandler(int sig, siginfo_t* info, void* uc);
 void ProfilerSignalHandler(int sig, siginfo_t* info, void* uc) {
+  if (info != nullptr && info->si_code == SI_QUEUE && info->si_value.sival_ptr == &g_dump) {
+    int saved_errno = errno;
+    uint64_t request = g_dump.request.load(std::memory_order_acquire);
+    if (request != 0 && g_dump.target.load(std::memory_order_acquire) == GetTid()) {
+      bool truncated;
+      g_dump.depth = internal::WalkStackFromContext(uc, g_dump.frames, g_dump.max_frames,
+                                                    &truncated, &g_dump.sp_word);
+      g_dump.answered.store(request, std::memory_order_release);
+    }
+    errno = saved_errno;
+    return;
+  }
   if (info == nullptr || info->si_code != SI_TIMER) {
     ChainPrevious(sig, info, uc);
     return;
@@ -347,16 +374,12 @@ void CpuProfiler::Session::Scan() {
 // caller's return address is then the word at the stack pointer.
 bool CpuProfiler::Session::LeafCallerMissing(uint64_t pc, uint64_t sp_word) {
   if (sp_word < 4096) return false;
+  // Cached per leaf pc (does the leaf have a frame there?) and per word.
   auto [leaf, added] = frameless_at.try_emplace(pc, false);
-  if (added) {
-    const internal::Symbolized& sym = symbolizer.Resolve(pc);
-    leaf->second = sym.start != 0 && internal::FrameNotSetUp(sym.start, pc);
-  }
+  if (added) leaf->second = internal::LeafHasNoFrame(symbolizer, pc);
   if (!leaf->second) return false;
   auto [ret, fresh] = return_addresses.try_emplace(sp_word, false);
-  if (fresh) {
-    ret->second = symbolizer.Resolve(sp_word - 1).module >= 0 && internal::FollowsCall(sp_word);
-  }
+  if (fresh) ret->second = internal::IsReturnAddress(symbolizer, sp_word);
   return ret->second;
 }
 
@@ -650,4 +673,38 @@ ScopedProfileLabels::ScopedProfileLabels(
 
 ScopedProfileLabels::~ScopedProfileLabels() { t_label_set = previous_; }
 
+namespace internal {
+
+bool DumpThreadStack(pid_t tid, std::chrono::milliseconds timeout, int max_frames, RawStack* out) {
+  max_frames = std::clamp(max_frames, 1, 256);
+  std::lock_guard<std::mutex> lock(g_dump_mu);
+  if (!InstallHandler().ok()) return false;
+  uint64_t request = ++g_dump_counter;
+  g_dump.max_frames = max_frames;
+  g_dump.target.store(tid, std::memory_order_release);
+  g_dump.request.store(request, std::memory_order_release);
+  siginfo_t si;
+  std::memset(&si, 0, sizeof si);
+  si.si_signo = SIGPROF;
+  si.si_code = SI_QUEUE;
+  si.si_pid = getpid();
+  si.si_uid = getuid();
+  si.si_value.sival_ptr = &g_dump;
+  bool ok = syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGPROF, &si) == 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (ok && g_dump.answered.load(std::memory_order_acquire) != request) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ok = false;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  g_dump.request.store(0, std::memory_order_release);
+  if (!ok) return false;
+  out->frames.assign(g_dump.frames, g_dump.frames + g_dump.depth);
+  out->sp_word = g_dump.sp_word;
+  return true;
+}
+
+}  // namespace internal
 }  // namespace tai

@@ -133,17 +133,33 @@ bool FrameNotSetUp(uint64_t function_start, uint64_t pc) {
 #endif
 }
 
+namespace {
+// Length of an `ff /r` instruction from its ModRM (and SIB) byte.
+int IndirectLength(uint8_t modrm, uint8_t sib) {
+  int mod = modrm >> 6, rm = modrm & 7;
+  if (mod == 3) return 2;
+  int len = 2 + (rm == 4 ? 1 : 0);
+  if (mod == 0) {
+    if (rm == 5) return 6;                          // disp32(%rip)
+    if (rm == 4 && (sib & 7) == 5) return len + 4;  // SIB without base: disp32
+    return len;
+  }
+  return len + (mod == 1 ? 1 : 4);
+}
+}  // namespace
+
 bool FollowsCall(uint64_t ret) {
 #if defined(__x86_64__)
-  uint8_t b[7];
-  if (ret < kPage + 7 || !CopyCode(ret - 7, b, sizeof b)) return false;
-  // b[6] is the byte just before the return address.
-  if (b[2] == 0xe8) return true;                                           // call rel32
-  if (b[1] == 0xff && b[2] == 0x15) return true;                           // call *rel32(%rip)
-  if (b[5] == 0xff && (b[6] & 0xf8) == 0xd0) return true;                  // call *%reg
-  if (b[4] == 0x41 && b[5] == 0xff && (b[6] & 0xf8) == 0xd0) return true;  // call *%r8-15
-  if (b[4] == 0xff && (b[5] & 0xf8) == 0x50) return true;                  // call *disp8(%reg)
-  if (b[1] == 0xff && (b[2] & 0xf8) == 0x90) return true;                  // call *disp32(%reg)
+  uint8_t b[8];
+  if (ret < kPage + 8 || !CopyCode(ret - 8, b, sizeof b)) return false;
+  // b[7] is the byte just before the return address.
+  if (b[3] == 0xe8) return true;  // call rel32
+  // call *r/m64: ff /2, 2 to 7 bytes (a REX prefix before it changes nothing).
+  for (int len = 2; len <= 7; ++len) {
+    int i = 8 - len;
+    if (b[i] != 0xff || ((b[i + 1] >> 3) & 7) != 2) continue;
+    if (IndirectLength(b[i + 1], len >= 3 ? b[i + 2] : 0) == len) return true;
+  }
   return false;
 #else
   (void)ret;

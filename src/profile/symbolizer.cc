@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/text.h"
+#include "profile/stack_walk.h"
 
 namespace tai::internal {
 
@@ -305,6 +306,19 @@ const Symbolized& Symbolizer::Resolve(uint64_t address) {
   }
   out.name = Demangle(out.system_name);
   return cache_.emplace(address, std::move(out)).first->second;
+}
+
+bool LeafHasNoFrame(Symbolizer& symbolizer, uint64_t pc) {
+  const Symbolized& leaf = symbolizer.Resolve(pc);
+  return leaf.start != 0 && FrameNotSetUp(leaf.start, pc);
+}
+
+bool IsReturnAddress(Symbolizer& symbolizer, uint64_t word) {
+  return word >= 4096 && symbolizer.Resolve(word - 1).module >= 0 && FollowsCall(word);
+}
+
+bool LeafCallerMissing(Symbolizer& symbolizer, uint64_t pc, uint64_t sp_word) {
+  return LeafHasNoFrame(symbolizer, pc) && IsReturnAddress(symbolizer, sp_word);
 }
 
 }  // namespace tai::internal

@@ -60,6 +60,15 @@ class Symbolizer {
   bool refreshed_ = false;
 };
 
+// Whether a stack whose leaf is `pc` lacks the leaf's caller, which is then
+// `sp_word` (see WalkStackFromContext): the leaf has no frame at `pc` and
+// `sp_word` is a return address into known code.
+bool LeafCallerMissing(Symbolizer& symbolizer, uint64_t pc, uint64_t sp_word);
+// Its two halves: the function at `pc` has no frame there; `word` is a
+// return address into known code.
+bool LeafHasNoFrame(Symbolizer& symbolizer, uint64_t pc);
+bool IsReturnAddress(Symbolizer& symbolizer, uint64_t word);
+
 // "_ZN2db5Query3RunEi" -> "db::Query::Run(int)"; other names unchanged.
 std::string Demangle(const std::string& name);
 

@@ -97,3 +97,27 @@ TEST(SymbolizerTest, ReadabilityProbe) {
 
 }  // namespace
 }  // namespace tai::internal
+
+namespace tai::internal {
+namespace {
+
+TEST(StackWalkTest, RecognisesCallInstructionsBeforeAReturnAddress) {
+  // Each row: 8 bytes ending in a call, then the byte the call returns to.
+  const uint8_t rows[][9] = {
+      {0x90, 0x90, 0x90, 0xe8, 1, 2, 3, 4, 0xc3},              // call rel32
+      {0x90, 0x90, 0xff, 0x15, 1, 2, 3, 4, 0xc3},              // call *rel32(%rip)
+      {0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xd0, 0xc3},  // call *%rax
+      {0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0x14, 0xc4, 0xc3},  // call *(%rsp,%rax,8)
+      {0x90, 0x90, 0x90, 0x90, 0xff, 0x54, 0xc4, 0x10, 0xc3},  // call *0x10(%rsp,%rax,8)
+      {0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0x50, 0x08, 0xc3},  // call *0x8(%rax)
+  };
+  for (const auto& row : rows) {
+    EXPECT_TRUE(FollowsCall(reinterpret_cast<uint64_t>(&row[8]))) << int(row[6]);
+  }
+  const uint8_t not_call[9] = {0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xc3};
+  EXPECT_FALSE(FollowsCall(reinterpret_cast<uint64_t>(&not_call[8])));
+  EXPECT_FALSE(FollowsCall(16));
+}
+
+}  // namespace
+}  // namespace tai::internal
