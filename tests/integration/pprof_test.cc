@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -115,6 +116,27 @@ TEST_F(PprofIntegrationTest, OurDecoderReadsGoToolPprofsReEncoding) {
   EXPECT_EQ(back->TotalValue(), profile.TotalValue());
   EXPECT_EQ(back->HotPaths(5), profile.HotPaths(5));
   EXPECT_EQ(back->HotPathsCumulative(5), profile.HotPathsCumulative(5));
+}
+
+// The CLI on the same files: taiobs top / collapse / flamegraph.
+TEST_F(PprofIntegrationTest, TaiobsReadsTheProfile) {
+  Profile profile = ProfileWorkload();
+  std::string path = dir_.path() + "/cpu.pb.gz", svg = dir_.path() + "/cpu.svg";
+  ASSERT_TRUE(WritePprofFile(profile, path).ok());
+  std::string out;
+  ASSERT_EQ(RunWithInput({TAI_TAIOBS_PATH, "top", "-n", "3", path}, "", &out), 0) << out;
+  size_t alpha = out.find("tai_burn_alpha"), beta = out.find("tai_burn_beta");
+  ASSERT_NE(alpha, std::string::npos) << out;
+  ASSERT_NE(beta, std::string::npos) << out;
+  EXPECT_LT(alpha, beta) << out;
+  ASSERT_EQ(RunWithInput({TAI_TAIOBS_PATH, "collapse", path}, "", &out), 0) << out;
+  EXPECT_NE(out.find(";tai_burn_alpha "), std::string::npos) << out;
+  ASSERT_EQ(RunWithInput({TAI_TAIOBS_PATH, "flamegraph", path, "-o", svg}, "", &out), 0) << out;
+  std::ifstream f(svg);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_NE(ss.str().find("data-name=\"tai_burn_alpha\""), std::string::npos);
+  EXPECT_EQ(RunWithInput({TAI_TAIOBS_PATH, "top", dir_.path() + "/missing.pb.gz"}, "", &out), 1);
 }
 
 }  // namespace
