@@ -42,6 +42,9 @@ TEST(CloudProfilerTest, OriginalDesignFlow) {
   EXPECT_NE(svg->find("tai_burn_alpha"), std::string::npos);
 
   EXPECT_GT(profiler.MeasuredOverhead(), 0.0);
+#if defined(TAI_SANITIZER_BUILD)
+  profiler.set_overhead_limit(0.5);  // sanitizers slow symbolization several times
+#endif
   EXPECT_TRUE(profiler.CheckOverhead());
   profiler.set_overhead_limit(0.0);
   EXPECT_FALSE(profiler.CheckOverhead());

@@ -125,7 +125,21 @@ struct CpuProfiler::Session {
   };
 
   Session(const CpuProfileOptions& o, uint32_t gen)
-      : options(o), generation(gen), buffer(o.buffer_samples, o.max_frames) {}
+      : options(o), generation(gen), buffer(o.buffer_samples, o.max_frames) {
+    symbolizer.ForgetAddresses();
+  }
+
+  static internal::Symbolizer& SharedSymbolizer() {
+    // Never destroyed (a profile may run at exit). A child made by fork gets
+    // a fresh one: the parent's may have been in use at the fork.
+    static internal::Symbolizer* shared = nullptr;
+    static pid_t owner = 0;
+    if (shared == nullptr || owner != getpid()) {
+      shared = new internal::Symbolizer();
+      owner = getpid();
+    }
+    return *shared;
+  }
 
   const CpuProfileOptions options;
   const uint32_t generation;
@@ -148,7 +162,9 @@ struct CpuProfiler::Session {
   std::unordered_set<uint64_t> symbolized;
   std::unordered_map<uint64_t, bool> frameless_at;      // leaf pc -> no frame set up there
   std::unordered_map<uint64_t, bool> return_addresses;  // word -> follows a call
-  internal::Symbolizer symbolizer;
+  // Process-wide, so that each object's ELF file is parsed once per process
+  // rather than once per profile (profiles run one at a time).
+  internal::Symbolizer& symbolizer = SharedSymbolizer();
   std::atomic<uint64_t> threads_seen{0};
   std::atomic<int64_t> symbolize_nanos{0};
   std::atomic<int64_t> background_cpu_nanos{0};

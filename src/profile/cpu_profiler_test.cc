@@ -364,7 +364,11 @@ TEST(CpuProfilerTest, MeasuresItsOwnCost) {
   EXPECT_GT(st.background_cpu_nanos, 0);
   EXPECT_GT(st.wall_nanos, 0);
   EXPECT_GT(st.Overhead(), 0.0);
+#if defined(TAI_SANITIZER_BUILD)
+  EXPECT_LT(st.Overhead(), 0.5);  // sanitizers slow symbolization several times
+#else
   EXPECT_LT(st.Overhead(), 0.05);
+#endif
 }
 
 // Many short-lived threads allocating heavily while sampled at 1000 Hz: the

@@ -271,6 +271,12 @@ void Symbolizer::Refresh() {
   modules_ = std::move(modules);
 }
 
+void Symbolizer::ForgetAddresses() {
+  cache_.clear();
+  modules_.clear();
+  refreshed_ = false;
+}
+
 int Symbolizer::FindModule(uint64_t address) {
   for (size_t i = 0; i < modules_.size(); ++i) {
     if (address >= modules_[i].start && address < modules_[i].limit) return static_cast<int>(i);

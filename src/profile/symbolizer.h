@@ -48,6 +48,9 @@ class Symbolizer {
   // address: callers subtract 1 from return addresses).
   const Symbolized& Resolve(uint64_t address);
   const std::vector<Module>& modules() const { return modules_; }
+  // Drops the per-address results and the module list (objects may have
+  // been unloaded since) but keeps every parsed ELF file.
+  void ForgetAddresses();
 
   // Parses /proc/self/maps-format text into the executable file mappings.
   static std::vector<Module> ParseMaps(const std::string& text);
