@@ -24,9 +24,24 @@ namespace {
 
 inline bool Profiling() { return tai::internal::g_heap_profiling.load(std::memory_order_relaxed); }
 
+// Bytes this thread may still allocate before its next sample.
+__attribute__((tls_model("initial-exec"))) thread_local int64_t t_countdown = 0;
+
+inline void OnAlloc(void* p, size_t size) {
+  if (p != nullptr && Profiling() && (t_countdown -= static_cast<int64_t>(size)) <= 0) {
+    t_countdown = tai::internal::HeapOnAlloc(p, size);
+  }
+}
+
+inline void OnFree(void* p) {
+  if (p != nullptr && Profiling() && tai::internal::HeapMaybeSampled(p)) {
+    tai::internal::HeapOnFree(p);
+  }
+}
+
 __attribute__((noinline)) void* AlignedAlloc(size_t alignment, size_t size) {
   void* p = __libc_memalign(alignment, size);
-  if (p != nullptr && Profiling()) tai::internal::HeapOnAlloc(p, size);
+  OnAlloc(p, size);
   return p;
 }
 
@@ -58,25 +73,25 @@ int tai_heap_hooks_linked() { return 1; }
 
 __attribute__((noinline)) void* malloc(size_t size) {
   void* p = __libc_malloc(size);
-  if (p != nullptr && Profiling()) tai::internal::HeapOnAlloc(p, size);
+  OnAlloc(p, size);
   return p;
 }
 
 __attribute__((noinline)) void* calloc(size_t n, size_t size) {
   void* p = __libc_calloc(n, size);
-  if (p != nullptr && Profiling()) tai::internal::HeapOnAlloc(p, n * size);
+  OnAlloc(p, n * size);
   return p;
 }
 
 __attribute__((noinline)) void* realloc(void* old, size_t size) {
-  if (old != nullptr && Profiling()) tai::internal::HeapOnFree(old);
+  OnFree(old);
   void* p = __libc_realloc(old, size);
-  if (p != nullptr && Profiling()) tai::internal::HeapOnAlloc(p, size);
+  OnAlloc(p, size);
   return p;
 }
 
 void free(void* p) {
-  if (p != nullptr && Profiling()) tai::internal::HeapOnFree(p);
+  OnFree(p);
   __libc_free(p);
 }
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -22,6 +23,7 @@ namespace tai {
 namespace internal {
 
 std::atomic<bool> g_heap_profiling{false};
+std::atomic<uint64_t> g_heap_sampled_bits[kHeapBits / 64];
 
 namespace {
 
@@ -35,11 +37,6 @@ struct Live {
   double objects, bytes;  // the estimates this sample added
 };
 
-// Counters by pointer hash: a free whose bucket is 0 cannot be a sampled
-// block, so it never takes the lock.
-constexpr size_t kBuckets = 1 << 16;
-std::atomic<uint32_t> g_buckets[kBuckets];
-
 struct HeapState {
   std::mutex mu;
   HeapProfileOptions options;
@@ -48,6 +45,28 @@ struct HeapState {
   std::map<std::vector<uint64_t>, size_t> stack_index;
   std::vector<StackStats> stacks;
   std::unordered_map<uintptr_t, Live> live;
+  std::vector<uint32_t> live_per_bit = std::vector<uint32_t>(kHeapBits, 0);
+
+  void AddLive(uintptr_t p, const Live& l) {
+    auto [it, fresh] = live.insert_or_assign(p, l);
+    (void)it;
+    size_t b = HeapBit(reinterpret_cast<void*>(p));
+    if (fresh && live_per_bit[b]++ == 0) {
+      g_heap_sampled_bits[b >> 6].fetch_or(uint64_t{1} << (b & 63), std::memory_order_relaxed);
+    }
+  }
+  void RemoveLive(std::unordered_map<uintptr_t, Live>::iterator it) {
+    size_t b = HeapBit(reinterpret_cast<void*>(it->first));
+    live.erase(it);
+    if (--live_per_bit[b] == 0) {
+      g_heap_sampled_bits[b >> 6].fetch_and(~(uint64_t{1} << (b & 63)), std::memory_order_relaxed);
+    }
+  }
+  void ClearLive() {
+    live.clear();
+    std::fill(live_per_bit.begin(), live_per_bit.end(), 0);
+    for (auto& w : g_heap_sampled_bits) w.store(0, std::memory_order_relaxed);
+  }
 };
 
 HeapState& State() {
@@ -59,15 +78,9 @@ std::atomic<uint32_t> g_epoch{0};
 
 // Per thread: bytes left before the next sample, the session they belong
 // to, a random state, and a guard against sampling our own allocations.
-__attribute__((tls_model("initial-exec"))) thread_local int64_t t_countdown = 0;
 __attribute__((tls_model("initial-exec"))) thread_local uint32_t t_epoch = 0;
 __attribute__((tls_model("initial-exec"))) thread_local uint64_t t_rng = 0;
 __attribute__((tls_model("initial-exec"))) thread_local bool t_busy = false;
-
-size_t Bucket(const void* p) {
-  auto v = reinterpret_cast<uintptr_t>(p);
-  return static_cast<size_t>((v >> 4) * 0x9e3779b97f4a7c15ull >> 48) & (kBuckets - 1);
-}
 
 int64_t NextInterval(int64_t mean) {
   if (mean <= 1) return 1;
@@ -87,19 +100,19 @@ struct Busy {
 
 }  // namespace
 
-__attribute__((noinline)) void HeapOnAlloc(void* p, size_t size) {
-  if (t_busy) return;
+__attribute__((noinline)) int64_t HeapOnAlloc(void* p, size_t size) {
   HeapState& st = State();
-  uint32_t epoch = g_epoch.load(std::memory_order_acquire);
   const int64_t mean = st.options.sample_interval_bytes;
+  if (t_busy) return NextInterval(mean);
+  uint32_t epoch = g_epoch.load(std::memory_order_acquire);
   if (t_epoch != epoch) {
+    // The thread's first countdown in this profile ran out: start a fresh
+    // one rather than sample (its start was not random).
     t_epoch = epoch;
-    t_countdown = NextInterval(mean);
+    return NextInterval(mean);
   }
-  t_countdown -= static_cast<int64_t>(size);
-  if (t_countdown > 0) return;
   Busy busy;
-  t_countdown = NextInterval(mean);
+  int64_t next = NextInterval(mean);
   // Sampled with probability 1 - exp(-size/mean): scale by its inverse.
   double probability =
       mean <= 1 ? 1.0 : 1.0 - std::exp(-static_cast<double>(size) / static_cast<double>(mean));
@@ -110,7 +123,7 @@ __attribute__((noinline)) void HeapOnAlloc(void* p, size_t size) {
   int depth = WalkStackHere(frames, st.options.max_frames, &truncated);
   std::vector<uint64_t> stack(frames, frames + depth);
   std::lock_guard<std::mutex> lock(st.mu);
-  if (!g_heap_profiling.load(std::memory_order_relaxed) || epoch != st.epoch) return;
+  if (!g_heap_profiling.load(std::memory_order_relaxed) || epoch != st.epoch) return next;
   auto [it, added] = st.stack_index.try_emplace(std::move(stack), st.stacks.size());
   if (added) {
     st.stacks.emplace_back();
@@ -121,14 +134,12 @@ __attribute__((noinline)) void HeapOnAlloc(void* p, size_t size) {
   s.alloc_bytes += bytes;
   s.inuse_objects += objects;
   s.inuse_bytes += bytes;
-  auto [live, fresh] =
-      st.live.insert_or_assign(reinterpret_cast<uintptr_t>(p), Live{it->second, objects, bytes});
-  (void)live;
-  if (fresh) g_buckets[Bucket(p)].fetch_add(1, std::memory_order_relaxed);
+  st.AddLive(reinterpret_cast<uintptr_t>(p), Live{it->second, objects, bytes});
+  return next;
 }
 
 __attribute__((noinline)) void HeapOnFree(void* p) {
-  if (t_busy || g_buckets[Bucket(p)].load(std::memory_order_relaxed) == 0) return;
+  if (t_busy) return;
   Busy busy;
   HeapState& st = State();
   std::lock_guard<std::mutex> lock(st.mu);
@@ -137,8 +148,7 @@ __attribute__((noinline)) void HeapOnFree(void* p) {
   StackStats& s = st.stacks[it->second.stack];
   s.inuse_objects -= it->second.objects;
   s.inuse_bytes -= it->second.bytes;
-  st.live.erase(it);
-  g_buckets[Bucket(p)].fetch_sub(1, std::memory_order_relaxed);
+  st.RemoveLive(it);
 }
 
 namespace {
@@ -250,10 +260,7 @@ Status HeapProfiler::Start(const HeapProfileOptions& options) {
   st.options = options;
   st.stacks.clear();
   st.stack_index.clear();
-  for (const auto& [ptr, live] : st.live) {
-    internal::g_buckets[internal::Bucket(reinterpret_cast<void*>(ptr))].store(0);
-  }
-  st.live.clear();
+  st.ClearLive();
   st.epoch = internal::g_epoch.fetch_add(1) + 1;
   st.start_wall = WallNanos();
   st.start_mono = MonotonicNanos();
@@ -286,10 +293,7 @@ Result<Profile> HeapProfiler::Stop() {
   internal::Busy busy;
   std::lock_guard<std::mutex> lock(st.mu);
   internal::g_heap_profiling.store(false);
-  for (const auto& [ptr, live] : st.live) {
-    internal::g_buckets[internal::Bucket(reinterpret_cast<void*>(ptr))].store(0);
-  }
-  st.live.clear();
+  st.ClearLive();
   return p;
 }
 
