@@ -12,6 +12,10 @@
 
 #include "profile/heap_sampler.h"
 
+// Exported even from a library built with hidden visibility (the preload
+// shim), so that they interpose the C library's.
+#define TAI_HOOK __attribute__((visibility("default")))
+
 extern "C" {
 void* __libc_malloc(size_t);
 void* __libc_calloc(size_t, size_t);
@@ -69,35 +73,37 @@ __attribute__((noinline)) void* NewAlignedImpl(size_t size, std::align_val_t ali
 
 extern "C" {
 
-int tai_heap_hooks_linked() { return 1; }
+TAI_HOOK int tai_heap_hooks_linked() { return 1; }
 
-__attribute__((noinline)) void* malloc(size_t size) {
+TAI_HOOK __attribute__((noinline)) void* malloc(size_t size) {
   void* p = __libc_malloc(size);
   OnAlloc(p, size);
   return p;
 }
 
-__attribute__((noinline)) void* calloc(size_t n, size_t size) {
+TAI_HOOK __attribute__((noinline)) void* calloc(size_t n, size_t size) {
   void* p = __libc_calloc(n, size);
   OnAlloc(p, n * size);
   return p;
 }
 
-__attribute__((noinline)) void* realloc(void* old, size_t size) {
+TAI_HOOK __attribute__((noinline)) void* realloc(void* old, size_t size) {
   OnFree(old);
   void* p = __libc_realloc(old, size);
   OnAlloc(p, size);
   return p;
 }
 
-void free(void* p) {
+TAI_HOOK void free(void* p) {
   OnFree(p);
   __libc_free(p);
 }
 
-void* memalign(size_t alignment, size_t size) { return AlignedAlloc(alignment, size); }
-void* aligned_alloc(size_t alignment, size_t size) { return AlignedAlloc(alignment, size); }
-int posix_memalign(void** out, size_t alignment, size_t size) {
+TAI_HOOK void* memalign(size_t alignment, size_t size) { return AlignedAlloc(alignment, size); }
+TAI_HOOK void* aligned_alloc(size_t alignment, size_t size) {
+  return AlignedAlloc(alignment, size);
+}
+TAI_HOOK int posix_memalign(void** out, size_t alignment, size_t size) {
   if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return EINVAL;
   void* p = AlignedAlloc(alignment, size);
   if (p == nullptr) return ENOMEM;
@@ -107,32 +113,32 @@ int posix_memalign(void** out, size_t alignment, size_t size) {
 
 }  // extern "C"
 
-void* operator new(size_t size) { return NewImpl(size); }
-void* operator new[](size_t size) { return NewImpl(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
+TAI_HOOK void* operator new(size_t size) { return NewImpl(size); }
+TAI_HOOK void* operator new[](size_t size) { return NewImpl(size); }
+TAI_HOOK void* operator new(size_t size, const std::nothrow_t&) noexcept {
   try {
     return NewImpl(size);
   } catch (...) {
     return nullptr;
   }
 }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+TAI_HOOK void* operator new[](size_t size, const std::nothrow_t&) noexcept {
   try {
     return NewImpl(size);
   } catch (...) {
     return nullptr;
   }
 }
-void* operator new(size_t size, std::align_val_t a) { return NewAlignedImpl(size, a); }
-void* operator new[](size_t size, std::align_val_t a) { return NewAlignedImpl(size, a); }
-void* operator new(size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+TAI_HOOK void* operator new(size_t size, std::align_val_t a) { return NewAlignedImpl(size, a); }
+TAI_HOOK void* operator new[](size_t size, std::align_val_t a) { return NewAlignedImpl(size, a); }
+TAI_HOOK void* operator new(size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
   try {
     return NewAlignedImpl(size, a);
   } catch (...) {
     return nullptr;
   }
 }
-void* operator new[](size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+TAI_HOOK void* operator new[](size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
   try {
     return NewAlignedImpl(size, a);
   } catch (...) {
@@ -140,15 +146,19 @@ void* operator new[](size_t size, std::align_val_t a, const std::nothrow_t&) noe
   }
 }
 
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
-void operator delete[](void* p, size_t) noexcept { free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p) noexcept { free(p); }
+TAI_HOOK void operator delete[](void* p) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p, size_t) noexcept { free(p); }
+TAI_HOOK void operator delete[](void* p, size_t) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p, const std::nothrow_t&) noexcept { free(p); }
+TAI_HOOK void operator delete[](void* p, const std::nothrow_t&) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p, std::align_val_t) noexcept { free(p); }
+TAI_HOOK void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
+TAI_HOOK void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
+TAI_HOOK void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  free(p);
+}
+TAI_HOOK void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  free(p);
+}

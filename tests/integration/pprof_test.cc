@@ -139,5 +139,38 @@ TEST_F(PprofIntegrationTest, TaiobsReadsTheProfile) {
   EXPECT_EQ(RunWithInput({TAI_TAIOBS_PATH, "top", dir_.path() + "/missing.pb.gz"}, "", &out), 1);
 }
 
+// `taiobs profile` on a program that knows nothing of the library: the
+// preloaded shim profiles it from load to exit, CPU and heap.
+TEST_F(PprofIntegrationTest, TaiobsProfileRunsAnUnmodifiedProgram) {
+#if defined(TAI_SANITIZER_BUILD)
+  GTEST_SKIP() << "the preload shim is not built with sanitizers";
+#endif
+  std::string path = dir_.path() + "/run.pb.gz", heap = dir_.path() + "/run.heap.pb.gz";
+  std::string out;
+  int code = RunWithInput({TAI_TAIOBS_PATH, "profile", "--hz", "1000", "--heap", "-o", path, "--",
+                           TAI_BURN_PROGRAM_PATH, "1.5"},
+                          "", &out);
+  EXPECT_EQ(code, 3) << out;  // the program's own exit status
+  Result<Profile> cpu = ReadPprofFile(path);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().ToString() << "\n" << out;
+  std::vector<HotPath> hot = cpu->HotPaths(2);
+  ASSERT_EQ(hot.size(), 2u) << out;
+  EXPECT_EQ(hot[0].function, "burn_hot");
+  EXPECT_EQ(hot[1].function, "burn_cold");
+  double share = static_cast<double>(hot[0].cpu_micros) /
+                 static_cast<double>(hot[0].cpu_micros + hot[1].cpu_micros);
+  EXPECT_NEAR(share, 0.75, 0.05);
+  EXPECT_NE(out.find("burn_hot"), std::string::npos) << out;  // the summary it prints
+
+  Result<Profile> h = ReadPprofFile(heap);
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  double site = 0;
+  for (const ProfileSample& s : h->samples) {
+    std::vector<std::string> names = h->StackNames(s);
+    if (!names.empty() && names.back() == "alloc_site") site += static_cast<double>(s.values[1]);
+  }
+  EXPECT_NEAR(site / (16384.0 * 65536), 1.0, 0.10);
+}
+
 }  // namespace
 }  // namespace tai

@@ -18,5 +18,6 @@ struct Command {
 int ProfileTop(int argc, char** argv);
 int ProfileCollapse(int argc, char** argv);
 int ProfileFlameGraph(int argc, char** argv);
+int ProfileRun(int argc, char** argv);
 
 }  // namespace taiobs

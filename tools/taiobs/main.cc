@@ -3,6 +3,7 @@
 //   taiobs --version
 //   taiobs help [COMMAND]
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
+//   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cstdio>
@@ -30,6 +31,8 @@ const Command kCommands[] = {
      ProfileCollapse},
     {"flamegraph", "flamegraph FILE.pb.gz -o OUT.svg [--title TEXT]",
      "Interactive SVG flame graph of a pprof file", ProfileFlameGraph},
+    {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
+     "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
 };
 
 int Help(int argc, char** argv) {

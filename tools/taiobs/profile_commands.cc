@@ -1,10 +1,17 @@
 // taiobs top | collapse | flamegraph: reading pprof files (ours or any
 // other profiler's).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tai/flame_graph.h"
 #include "tai/pprof.h"
@@ -115,6 +122,85 @@ int ProfileFlameGraph(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+// Runs CMD with the profiler preloaded (see src/profile/preload.cc) and
+// prints the hot functions when it ends. Exits with CMD's exit code.
+int ProfileRun(int argc, char** argv) {
+  int hz = 100;
+  bool heap = false;
+  std::string out = "profile.pb.gz";
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a == "--hz" && i + 1 < argc) {
+      hz = std::atoi(argv[++i]);
+    } else if (a == "--heap") {
+      heap = true;
+    } else if (a == "-o" && i + 1 < argc) {
+      out = argv[++i];
+    } else {
+      i = argc;
+    }
+  }
+  if (i >= argc || hz < 1 || hz > 10000) {
+    std::fprintf(stderr,
+                 "usage: taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...\n");
+    return 2;
+  }
+  const char* shim = std::getenv("TAI_PROFILE_PRELOAD");
+  if (shim == nullptr) shim = TAI_PROFILE_PRELOAD_PATH;
+  if (access(shim, R_OK) != 0) {
+    std::fprintf(stderr, "taiobs: profiler library %s not found (set TAI_PROFILE_PRELOAD)\n", shim);
+    return 1;
+  }
+  std::string heap_out;
+  if (heap) {
+    heap_out = out;
+    size_t dot = heap_out.find(".pb.gz");
+    heap_out.insert(dot == std::string::npos ? heap_out.size() : dot, ".heap");
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view v = *e;
+    if (v.rfind("LD_PRELOAD=", 0) == 0 || v.rfind("TAI_PROFILE_", 0) == 0) continue;
+    env.emplace_back(v);
+  }
+  const char* preload = std::getenv("LD_PRELOAD");
+  env.push_back(std::string("LD_PRELOAD=") + shim + (preload ? std::string(":") + preload : ""));
+  env.push_back("TAI_PROFILE_OUT=" + out);
+  env.push_back("TAI_PROFILE_HZ=" + std::to_string(hz));
+  if (heap) env.push_back("TAI_PROFILE_HEAP_OUT=" + heap_out);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::remove(out.c_str());
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[i], nullptr, nullptr, argv + i, envp.data());
+  if (rc != 0) {
+    std::fprintf(stderr, "taiobs: cannot run %s: %s\n", argv[i], std::strerror(rc));
+    return 1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (access(out.c_str(), R_OK) != 0) {
+    std::fprintf(stderr, "taiobs: %s wrote no profile (did it exit normally?)\n", argv[i]);
+    return code != 0 ? code : 1;
+  }
+  std::fprintf(stderr, "taiobs: wrote %s%s%s\n", out.c_str(), heap ? " and " : "",
+               heap ? heap_out.c_str() : "");
+  char n[] = "10";
+  char top[] = "top";
+  char dash_n[] = "-n";
+  char* top_argv[] = {top, dash_n, n, out.data(), nullptr};
+  ProfileTop(4, top_argv);
+  return code;
 }
 
 }  // namespace taiobs
