@@ -94,3 +94,18 @@ TEST_F(HeapProfilerTest, NotRunningErrors) {
 
 }  // namespace
 }  // namespace tai
+
+namespace tai {
+namespace {
+
+// Without the hooks (sanitizer builds here), Start says what to link.
+TEST(HeapProfilerWithoutHooksTest, StartSaysWhatToLink) {
+  if (HeapProfiler::HooksLinked()) GTEST_SKIP() << "the hooks are linked in this build";
+  Status s = HeapProfiler::Start();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("tai::heap_hooks"), std::string::npos) << s.message();
+  EXPECT_FALSE(HeapProfiler::running());
+}
+
+}  // namespace
+}  // namespace tai
