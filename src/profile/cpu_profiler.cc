@@ -502,10 +502,14 @@ Profile CpuProfiler::Session::Build(int64_t end_mono) {
         f.id = fit->second = p.functions.size() + 1;
         f.name = sym.name;
         f.system_name = sym.system_name;
-        if (sym.module >= 0) f.filename = modules[sym.module].path;
+        f.filename = sym.file;
         p.functions.push_back(std::move(f));
       }
-      loc.lines.push_back(ProfileLine{fit->second, 0});
+      loc.lines.push_back(ProfileLine{fit->second, sym.line});
+      if (sym.line != 0 && loc.mapping_id != 0) {
+        p.mappings[loc.mapping_id - 1].has_filenames = true;
+        p.mappings[loc.mapping_id - 1].has_line_numbers = true;
+      }
     }
     p.locations.push_back(std::move(loc));
     return location_ids.emplace(address, p.locations.back().id).first->second;

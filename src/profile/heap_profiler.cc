@@ -209,9 +209,10 @@ Profile BuildProfile(std::vector<StackStats> stacks, int64_t start_wall, int64_t
         if (!sym.name.empty()) {
           auto [fn, fresh] = function_ids.try_emplace(sym.system_name, p.functions.size() + 1);
           if (fresh) {
-            p.functions.push_back(ProfileFunction{fn->second, sym.name, sym.system_name, "", 0});
+            p.functions.push_back(
+                ProfileFunction{fn->second, sym.name, sym.system_name, sym.file, 0});
           }
-          l.lines.push_back(ProfileLine{fn->second, 0});
+          l.lines.push_back(ProfileLine{fn->second, sym.line});
         }
         p.locations.push_back(std::move(l));
       }

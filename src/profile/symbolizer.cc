@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <elf.h>
+#include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include <unordered_set>
 
 #include "core/text.h"
 #include "profile/stack_walk.h"
@@ -116,6 +118,10 @@ class ElfImage {
 
   const std::string& build_id() const { return build_id_; }
   bool empty() const { return symbols_.empty(); }
+  // Whether the file carries its own line tables (built with -g). Separate
+  // debug files (/usr/lib/debug, Debian's -dbgsym packages) are not read:
+  // loading those of libc and libstdc++ alone costs ~60 ms per process.
+  bool has_line_info() const { return has_debug_line_; }
 
  private:
   ElfImage(const char* data, size_t size, bool owned) : data_(data), size_(size), owned_(owned) {}
@@ -142,6 +148,16 @@ class ElfImage {
       }
     }
     const auto* sh = At<Elf64_Shdr>(eh->e_shoff, eh->e_shnum);
+    if (sh && eh->e_shstrndx < eh->e_shnum) {
+      const Elf64_Shdr& names = sh[eh->e_shstrndx];
+      const char* strs = At<char>(names.sh_offset, names.sh_size);
+      for (int i = 0; strs && i < eh->e_shnum; ++i) {
+        if (sh[i].sh_name < names.sh_size &&
+            std::strncmp(strs + sh[i].sh_name, ".debug_line", names.sh_size - sh[i].sh_name) == 0) {
+          has_debug_line_ = true;
+        }
+      }
+    }
     if (sh) {
       // The full symbol table when present, else the dynamic one.
       for (uint32_t want : {uint32_t{SHT_SYMTAB}, uint32_t{SHT_DYNSYM}}) {
@@ -207,6 +223,76 @@ class ElfImage {
   std::vector<Symbol> symbols_;
   std::vector<Segment> segments_;
   std::string build_id_;
+  bool has_debug_line_ = false;
+};
+
+// DWARF line tables of the loaded objects, through libdwfl: each object is
+// reported once at its load bias; line tables are read when first asked.
+class LineTable {
+ public:
+  LineTable() : dwfl_(dwfl_begin(&kCallbacks)) {}
+  ~LineTable() {
+    if (dwfl_ != nullptr) dwfl_end(dwfl_);
+  }
+  LineTable(const LineTable&) = delete;
+  LineTable& operator=(const LineTable&) = delete;
+
+  void Report(const Module& m) {
+    if (dwfl_ == nullptr || m.path.empty() || m.path[0] != '/' ||
+        !reported_.insert(m.path).second) {
+      return;
+    }
+    dwfl_report_begin_add(dwfl_);
+    dwfl_report_elf(dwfl_, m.path.c_str(), m.path.c_str(), -1, m.bias, false);
+    dwfl_report_end(dwfl_, nullptr, nullptr);
+  }
+
+  // Reports the object and reads its DWARF now.
+  void Load(const Module& m) {
+    Report(m);
+    Dwfl_Module* mod = dwfl_ != nullptr ? dwfl_addrmodule(dwfl_, m.start) : nullptr;
+    if (mod == nullptr) return;
+    auto [known, fresh] = has_dwarf_.try_emplace(mod, false);
+    if (fresh) {
+      Dwarf_Addr bias;
+      known->second = dwfl_module_getdwarf(mod, &bias) != nullptr;
+    }
+  }
+
+  void Lookup(uint64_t address, Symbolized* out) {
+    if (dwfl_ == nullptr) return;
+    Dwfl_Module* mod = dwfl_addrmodule(dwfl_, address);
+    if (mod == nullptr) return;
+    // Objects without DWARF (most system libraries) are asked only once.
+    auto [known, fresh] = has_dwarf_.try_emplace(mod, false);
+    if (fresh) {
+      Dwarf_Addr bias;
+      known->second = dwfl_module_getdwarf(mod, &bias) != nullptr;
+    }
+    if (!known->second) return;
+    Dwfl_Line* line = dwfl_module_getsrc(mod, address);
+    if (line == nullptr) return;
+    int lineno = 0;
+    const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr);
+    if (file == nullptr) return;
+    out->file = file;
+    out->line = lineno;
+  }
+
+ private:
+  static char* debuginfo_path_;
+  static const Dwfl_Callbacks kCallbacks;
+  Dwfl* dwfl_;
+  std::unordered_set<std::string> reported_;
+  std::unordered_map<Dwfl_Module*, bool> has_dwarf_;
+};
+
+char* LineTable::debuginfo_path_ = nullptr;
+const Dwfl_Callbacks LineTable::kCallbacks = {
+    dwfl_build_id_find_elf,
+    dwfl_standard_find_debuginfo,
+    dwfl_offline_section_address,
+    &LineTable::debuginfo_path_,
 };
 
 Symbolizer::Symbolizer() = default;
@@ -265,6 +351,7 @@ void Symbolizer::Refresh() {
     m.elf = image;
     if (image) {
       m.build_id = image->build_id();
+      m.has_line_info = image->has_line_info();
       m.bias = m.path == "[vdso]" ? m.start : image->BiasFor(m.start, m.file_offset);
     }
   }
@@ -272,7 +359,7 @@ void Symbolizer::Refresh() {
 }
 
 void Symbolizer::ForgetAddresses() {
-  cache_.clear();
+  cache_.clear();  // (the line tables stay: objects are reported by path once)
   modules_.clear();
   refreshed_ = false;
 }
@@ -311,6 +398,19 @@ const Symbolized& Symbolizer::Resolve(uint64_t address) {
     }
   }
   out.name = Demangle(out.system_name);
+  if (mi >= 0 && !out.name.empty() && modules_[mi].elf && modules_[mi].has_line_info) {
+    if (!lines_) {
+      // Every object with line tables is loaded at once, so the one-time
+      // cost falls on the first profile of the process, not on whichever
+      // later one first samples that object.
+      lines_ = std::make_unique<LineTable>();
+      for (const Module& m : modules_) {
+        if (m.elf && m.has_line_info) lines_->Load(m);
+      }
+    }
+    lines_->Report(modules_[mi]);
+    lines_->Lookup(address, &out);
+  }
   return cache_.emplace(address, std::move(out)).first->second;
 }
 

@@ -3,6 +3,8 @@
 // objects, each object's ELF file (symbol table, falling back to the dynamic
 // symbol table, and its GNU build id), demangles C++ names with
 // abi::__cxa_demangle, and asks dladdr when an object's file cannot be read.
+// File and line come from DWARF line tables through elfutils' libdwfl, for
+// objects built with debug info (-g).
 //
 // Caches per address and per object. Not thread-safe: one owner at a time.
 #pragma once
@@ -16,14 +18,16 @@
 namespace tai::internal {
 
 class ElfImage;
+class LineTable;
 
 struct Module {
   std::string path;  // as in /proc/self/maps ("[vdso]" for the vDSO)
   uint64_t start = 0;
   uint64_t limit = 0;
   uint64_t file_offset = 0;
-  std::string build_id;  // hex
-  uint64_t bias = 0;     // runtime address = symbol value + bias
+  std::string build_id;        // hex
+  uint64_t bias = 0;           // runtime address = symbol value + bias
+  bool has_line_info = false;  // the file has DWARF line tables
   std::shared_ptr<ElfImage> elf;
 };
 
@@ -32,6 +36,8 @@ struct Symbolized {
   std::string name;         // demangled; "" when unknown
   std::string system_name;  // as in the symbol table
   uint64_t start = 0;       // runtime address of the function's first byte, 0 if unknown
+  std::string file;         // source file from DWARF line info, "" without debug info
+  int line = 0;             // 0 when unknown
 };
 
 class Symbolizer {
@@ -49,7 +55,7 @@ class Symbolizer {
   const Symbolized& Resolve(uint64_t address);
   const std::vector<Module>& modules() const { return modules_; }
   // Drops the per-address results and the module list (objects may have
-  // been unloaded since) but keeps every parsed ELF file.
+  // been unloaded since) but keeps every parsed ELF file and line table.
   void ForgetAddresses();
 
   // Parses /proc/self/maps-format text into the executable file mappings.
@@ -60,6 +66,7 @@ class Symbolizer {
   std::vector<Module> modules_;
   std::unordered_map<std::string, std::shared_ptr<ElfImage>> images_;
   std::unordered_map<uint64_t, Symbolized> cache_;
+  std::unique_ptr<LineTable> lines_;
   bool refreshed_ = false;
 };
 

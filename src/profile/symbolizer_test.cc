@@ -10,6 +10,7 @@ __attribute__((noinline)) int Target(int x) {
   asm volatile("" ::: "memory");
   return x * 3 + 1;
 }
+const int kTargetLine = __LINE__ - 5;  // the line "int Target(int x) {" is on
 __attribute__((noinline)) int WalkInto(uint64_t* out, int max, bool* truncated) {
   int n = tai::internal::WalkStackHere(out, max, truncated);
   asm volatile("" ::: "memory");
@@ -63,6 +64,10 @@ TEST(SymbolizerTest, ResolvesOurFunctionsAndLibc) {
   EXPECT_NE(exe.path.find("tai_profile_tests"), std::string::npos) << exe.path;
   EXPECT_FALSE(exe.build_id.empty());
   EXPECT_EQ(exe.build_id.size() % 2, 0u);
+  // This file is compiled with -g: file and line come from its DWARF.
+  EXPECT_NE(a.file.find("symbolizer_test.cc"), std::string::npos) << a.file;
+  EXPECT_GE(a.line, tai_symbolizer_test::kTargetLine);
+  EXPECT_LE(a.line, tai_symbolizer_test::kTargetLine + 3);
 
   // A libc function, through its own ELF file.
   auto memchr_addr = reinterpret_cast<uint64_t>(&::getpid);
