@@ -251,25 +251,14 @@ class LineTable {
   void Load(const Module& m) {
     Report(m);
     Dwfl_Module* mod = dwfl_ != nullptr ? dwfl_addrmodule(dwfl_, m.start) : nullptr;
-    if (mod == nullptr) return;
-    auto [known, fresh] = has_dwarf_.try_emplace(mod, false);
-    if (fresh) {
-      Dwarf_Addr bias;
-      known->second = dwfl_module_getdwarf(mod, &bias) != nullptr;
-    }
+    if (mod != nullptr) HasDwarf(mod);
   }
 
   void Lookup(uint64_t address, Symbolized* out) {
     if (dwfl_ == nullptr) return;
     Dwfl_Module* mod = dwfl_addrmodule(dwfl_, address);
     if (mod == nullptr) return;
-    // Objects without DWARF (most system libraries) are asked only once.
-    auto [known, fresh] = has_dwarf_.try_emplace(mod, false);
-    if (fresh) {
-      Dwarf_Addr bias;
-      known->second = dwfl_module_getdwarf(mod, &bias) != nullptr;
-    }
-    if (!known->second) return;
+    if (!HasDwarf(mod)) return;
     Dwfl_Line* line = dwfl_module_getsrc(mod, address);
     if (line == nullptr) return;
     int lineno = 0;
@@ -280,6 +269,16 @@ class LineTable {
   }
 
  private:
+  // Reads the module's DWARF the first time; objects without are asked once.
+  bool HasDwarf(Dwfl_Module* mod) {
+    auto [known, fresh] = has_dwarf_.try_emplace(mod, false);
+    if (fresh) {
+      Dwarf_Addr bias;
+      known->second = dwfl_module_getdwarf(mod, &bias) != nullptr;
+    }
+    return known->second;
+  }
+
   static char* debuginfo_path_;
   static const Dwfl_Callbacks kCallbacks;
   Dwfl* dwfl_;
