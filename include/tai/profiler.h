@@ -93,8 +93,9 @@ class CpuProfiler {
 
 // Labels the samples taken on this thread while it lives ("route" =
 // "/api/users"), on top of the labels of enclosing scopes. Making one takes
-// a lock and may allocate (label sets are interned once); reading the label
-// in the signal handler is one thread-local load.
+// a lock and may allocate (label sets are interned once, for the life of the
+// process: use values of bounded cardinality, a route rather than a request
+// id); reading the label in the signal handler is one thread-local load.
 class ScopedProfileLabels {
  public:
   ScopedProfileLabels(std::initializer_list<std::pair<std::string_view, std::string_view>> labels);
