@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tai/attributes.h"
@@ -101,8 +102,8 @@ class Span {
 
  private:
   friend class Tracer;
-  Span(const SpanContext& context, internal::SpanRecord* record, Tracer* tracer)
-      : context_(context), record_(record), tracer_(tracer) {}
+  Span(SpanContext&& context, internal::SpanRecord* record, Tracer* tracer)
+      : context_(std::move(context)), record_(record), tracer_(tracer) {}
 
   SpanContext context_;
   internal::SpanRecord* record_ = nullptr;
@@ -170,6 +171,9 @@ class Tracer {
   struct Counters;
   Span Start(std::string_view name, const SpanOptions& options, const SpanContext& parent,
              internal::SpanRecord* parent_record);
+  [[gnu::noinline]] Span StartRecording(SpanContext context, std::string_view name,
+                                        const SpanOptions& options, const SpanContext& parent,
+                                        internal::SpanRecord* parent_record);
   void Finish(internal::SpanRecord* record, int64_t end_unix_nanos);
   Counters& counters() const { return *counters_; }
 

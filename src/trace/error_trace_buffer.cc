@@ -1,6 +1,7 @@
 #include <array>
 #include <atomic>
 
+#include "tai/clock.h"
 #include "tai/span_processor.h"
 #include "trace/span_record.h"
 
@@ -108,12 +109,18 @@ void ErrorTraceBuffer::OnEnd(std::unique_ptr<SpanRecord> record) {
       to_send.swap(held_);
     }
   }
-  for (auto& held : to_send) Send(std::move(held));
-  Send(std::move(record));
+  const int64_t wall_minus_mono = WallNanos() - MonotonicNanos();
+  for (auto& held : to_send) Send(std::move(held), wall_minus_mono);
+  Send(std::move(record), wall_minus_mono);
 }
 
-void ErrorTraceBuffer::Send(std::unique_ptr<SpanRecord> record) {
+void ErrorTraceBuffer::Send(std::unique_ptr<SpanRecord> record, int64_t wall_minus_mono) {
   counters_->spans_kept.fetch_add(1, std::memory_order_relaxed);
+  if (record->wall_deferred) {
+    record->data.start_unix_nanos += wall_minus_mono;
+    record->data.end_unix_nanos += wall_minus_mono;
+    record->wall_deferred = false;
+  }
   record->data.kept_for_error = true;
   if (processor_) processor_->OnEnd(std::move(record));
 }

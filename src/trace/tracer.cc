@@ -254,10 +254,16 @@ Span Tracer::Start(std::string_view name, const SpanOptions& options, const Span
       options_.sampler->ShouldSample({parent, context.trace_id, name, options.kind});
   context.trace_flags = sampled ? SpanContext::kSampledFlag : 0;
   if (has_parent && !parent.trace_state.empty()) context.trace_state = parent.trace_state;
+  if (!sampled && !options_.keep_error_traces) return Span(std::move(context), nullptr, this);
+  return StartRecording(std::move(context), name, options, parent, parent_record);
+}
 
+// Out of line so that the unsampled path above stays small.
+Span Tracer::StartRecording(SpanContext context, std::string_view name, const SpanOptions& options,
+                            const SpanContext& parent, internal::SpanRecord* parent_record) {
+  const bool has_parent = parent.valid();
   std::shared_ptr<internal::ErrorTraceBuffer> error_buffer;
-  if (!sampled) {
-    if (!options_.keep_error_traces) return Span(context, nullptr, this);
+  if (!context.sampled()) {
     if (parent_record) {
       error_buffer = parent_record->error_buffer;
     } else if (has_parent && !parent.remote) {
@@ -282,11 +288,14 @@ Span Tracer::Start(std::string_view name, const SpanOptions& options, const Span
   if (options.start_unix_nanos != 0) {
     d.start_unix_nanos = options.start_unix_nanos;
     record->start_mono_nanos -= WallNanos() - options.start_unix_nanos;
+  } else if (!context.sampled()) {
+    record->wall_deferred = true;
+    d.start_unix_nanos = record->start_mono_nanos;
   } else {
     d.start_unix_nanos = WallNanos();
   }
   record->error_buffer = std::move(error_buffer);
-  Span span(context, record, this);
+  Span span(std::move(context), record, this);
   if (!options.attributes.empty()) span.SetAttributes(options.attributes);
   for (const SpanLink& link : options.links) span.AddLink(link.context, link.attributes);
   return span;
@@ -295,9 +304,13 @@ Span Tracer::Start(std::string_view name, const SpanOptions& options, const Span
 void Tracer::Finish(internal::SpanRecord* record, int64_t end_unix_nanos) {
   std::unique_ptr<internal::SpanRecord> owned(record);
   SpanData& d = record->data;
-  d.end_unix_nanos = end_unix_nanos != 0
-                         ? end_unix_nanos
-                         : d.start_unix_nanos + (MonotonicNanos() - record->start_mono_nanos);
+  if (end_unix_nanos == 0) {
+    d.end_unix_nanos = d.start_unix_nanos + (MonotonicNanos() - record->start_mono_nanos);
+  } else if (record->wall_deferred) {
+    d.end_unix_nanos = end_unix_nanos - (WallNanos() - MonotonicNanos());
+  } else {
+    d.end_unix_nanos = end_unix_nanos;
+  }
   if (record->error_buffer) {
     // Held across the call: this span may hold the buffer's last reference.
     auto buffer = std::move(record->error_buffer);

@@ -242,6 +242,7 @@ TEST(TracerTest, UnsampledSpansRecordNothingWithoutErrorKeeping) {
 
 TEST(TracerTest, ErrorKeepingKeepsEveryErrorTraceAndNothingElseAtRateZero) {
   TracerWithSink t({.sampler = ParentBasedSampler(TraceIdRatioSampler(0.0))});
+  const int64_t before = WallNanos();
   std::vector<TraceId> error_traces;
   for (int i = 0; i < 200; ++i) {
     Span root = t.tracer->StartSpan("request");
@@ -256,8 +257,14 @@ TEST(TracerTest, ErrorKeepingKeepsEveryErrorTraceAndNothingElseAtRateZero) {
   auto spans = t.Flushed();
   // 20 error traces x 3 spans, and no span of the 180 clean traces.
   ASSERT_EQ(spans.size(), 60u);
+  const int64_t after = WallNanos();
   for (const SpanData& s : spans) {
     EXPECT_TRUE(s.kept_for_error);
+    // Held spans read only the monotonic clock; their wall times are mapped
+    // when sent and must land inside the test's own window (1 ms slack).
+    EXPECT_GE(s.start_unix_nanos, before - 1'000'000);
+    EXPECT_LE(s.end_unix_nanos, after + 1'000'000);
+    EXPECT_GE(s.end_unix_nanos, s.start_unix_nanos);
     EXPECT_FALSE(s.context.sampled());
     EXPECT_NE(std::find(error_traces.begin(), error_traces.end(), s.context.trace_id),
               error_traces.end());
