@@ -58,10 +58,9 @@ BENCHMARK(BM_UnsampledSpan_ErrorKeeping)->Threads(1)->Threads(2)->UseRealTime();
 
 // A child of an unsampled request span: the per-span cost inside a trace.
 void UnsampledChild(benchmark::State& state, bool keep_errors) {
-  tai::Tracer tracer(DiscardingProcessor(2048),
-                     {.sampler = tai::AlwaysOffSampler(),
-                      .keep_error_traces = keep_errors,
-                      .error_buffer_spans = 64});
+  tai::Tracer tracer(DiscardingProcessor(2048), {.sampler = tai::AlwaysOffSampler(),
+                                                 .keep_error_traces = keep_errors,
+                                                 .error_buffer_spans = 64});
   int64_t n = 0;
   tai::Span root = tracer.StartSpan("request");
   auto scope = std::make_unique<tai::SpanScope>(root);

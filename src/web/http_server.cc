@@ -115,6 +115,9 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
   impl_->server.set_read_timeout(impl_->options.read_timeout);
   impl_->server.set_write_timeout(impl_->options.write_timeout);
   impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
+  // Stop() waits for idle keep-alive connections to time out (this httplib
+  // does not cut them on shutdown), so keep that wait short.
+  impl_->server.set_keep_alive_timeout(1);
   // httplib's default SO_REUSEPORT would let a second process share our
   // port silently; SO_REUSEADDR only allows a quick restart.
   impl_->server.set_socket_options([](auto sock) {
