@@ -42,7 +42,13 @@ class BatchSpanProcessor;
 class Tracer;
 namespace internal {
 struct SpanRecord;
-}
+// The built-in samplers as data (trace/sampler_fast_path.h).
+struct SamplerFastPath {
+  bool generic = true;
+  bool parent_based = false;
+  uint64_t threshold = 0;
+};
+}  // namespace internal
 
 // Defaults as OpenTelemetry's span limits. Anything past a limit is dropped
 // and counted in the span (dropped_*) and in the tracer's statistics.
@@ -98,13 +104,13 @@ class Span {
   Span& SetStatus(SpanStatusCode code, std::string_view message = {});
   Span& UpdateName(std::string_view name);
   // Ends the span (now, or at the given wall time) and hands it to export.
-  void End(int64_t end_unix_nanos = 0);
+  void End(int64_t end_unix_nanos = 0) {
+    if (record_) EndRecording(end_unix_nanos);
+  }
 
  private:
+  void EndRecording(int64_t end_unix_nanos);
   friend class Tracer;
-  Span(SpanContext&& context, internal::SpanRecord* record, Tracer* tracer)
-      : context_(std::move(context)), record_(record), tracer_(tracer) {}
-
   SpanContext context_;
   internal::SpanRecord* record_ = nullptr;
   Tracer* tracer_ = nullptr;
@@ -171,13 +177,17 @@ class Tracer {
   struct Counters;
   Span Start(std::string_view name, const SpanOptions& options, const SpanContext& parent,
              internal::SpanRecord* parent_record);
-  [[gnu::noinline]] Span StartRecording(SpanContext context, std::string_view name,
-                                        const SpanOptions& options, const SpanContext& parent,
-                                        internal::SpanRecord* parent_record);
+  // The record of a span that records (sampled, or held for error keeping).
+  [[gnu::noinline]] internal::SpanRecord* StartRecording(const SpanContext& context,
+                                                         std::string_view name,
+                                                         const SpanOptions& options,
+                                                         const SpanContext& parent,
+                                                         internal::SpanRecord* parent_record);
   void Finish(internal::SpanRecord* record, int64_t end_unix_nanos);
   Counters& counters() const { return *counters_; }
 
   TracerOptions options_;
+  internal::SamplerFastPath sampler_fast_path_;
   std::shared_ptr<BatchSpanProcessor> processor_;
   std::unique_ptr<Counters> counters_;
 };

@@ -65,12 +65,14 @@ std::atomic<uint64_t> g_fork_generation{0};
 
 constinit thread_local Xoshiro256 t_rng;
 
-Xoshiro256& ThreadRng() {
+[[gnu::noinline]] void ReseedThreadRng(uint64_t generation) {
+  t_rng.Seed();
+  t_rng.generation = generation;
+}
+
+inline Xoshiro256& ThreadRng() {
   const uint64_t now = g_fork_generation.load(std::memory_order_relaxed);
-  if (__builtin_expect(t_rng.generation != now, 0)) {
-    t_rng.Seed();
-    t_rng.generation = now;
-  }
+  if (__builtin_expect(t_rng.generation != now, 0)) ReseedThreadRng(now);
   return t_rng;
 }
 

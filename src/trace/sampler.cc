@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "trace/sampler_fast_path.h"
+
 namespace tai {
 namespace {
 
@@ -24,6 +26,7 @@ constexpr uint64_t kRandomMask = (uint64_t{1} << kRandomBits) - 1;
 
 class TraceIdRatio final : public Sampler {
  public:
+  uint64_t threshold() const { return threshold_; }
   explicit TraceIdRatio(double ratio)
       : ratio_(std::isnan(ratio) ? 0.0 : std::clamp(ratio, 0.0, 1.0)),
         threshold_(static_cast<uint64_t>(std::ldexp(ratio_, kRandomBits))) {}
@@ -42,6 +45,7 @@ class TraceIdRatio final : public Sampler {
 
 class ParentBased final : public Sampler {
  public:
+  const Sampler& root() const { return *root_; }
   explicit ParentBased(std::shared_ptr<const Sampler> root) : root_(std::move(root)) {}
 
   bool ShouldSample(const SamplingParameters& p) const override {
@@ -56,7 +60,36 @@ class ParentBased final : public Sampler {
   const std::shared_ptr<const Sampler> root_;
 };
 
+// A root decision as a threshold on the id's low 56 bits, when it is one.
+bool RootThreshold(const Sampler& s, uint64_t* threshold) {
+  if (dynamic_cast<const AlwaysOn*>(&s)) {
+    *threshold = uint64_t{1} << kRandomBits;
+  } else if (dynamic_cast<const AlwaysOff*>(&s)) {
+    *threshold = 0;
+  } else if (auto* ratio = dynamic_cast<const TraceIdRatio*>(&s)) {
+    *threshold = ratio->threshold();
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+namespace internal {
+
+SamplerFastPath DescribeSampler(const Sampler& sampler) {
+  SamplerFastPath f;
+  const Sampler* root = &sampler;
+  if (auto* parent_based = dynamic_cast<const ParentBased*>(&sampler)) {
+    f.parent_based = true;
+    root = &parent_based->root();
+  }
+  f.generic = !RootThreshold(*root, &f.threshold);
+  return f;
+}
+
+}  // namespace internal
 
 std::shared_ptr<const Sampler> AlwaysOnSampler() {
   static const auto sampler = std::make_shared<const AlwaysOn>();

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
+
+#include "trace/sampler_fast_path.h"
 
 namespace tai {
 namespace {
@@ -82,6 +85,44 @@ TEST(SamplerTest, ParentBasedFollowsTheParentsSampledFlag) {
   // No parent: the root sampler decides.
   EXPECT_FALSE(Decide(*sampler, NewTraceId()));
   EXPECT_TRUE(Decide(*on, NewTraceId()));
+}
+
+TEST(SamplerTest, TracerFastPathDecidesAsTheSamplerDoes) {
+  struct Named {
+    std::shared_ptr<const Sampler> sampler;
+    bool generic;
+  };
+  class Custom : public Sampler {
+   public:
+    bool ShouldSample(const SamplingParameters& p) const override {
+      return p.trace_id.high() % 2 == 0;
+    }
+    std::string Description() const override { return "Custom"; }
+  };
+  const std::vector<Named> samplers = {
+      {AlwaysOnSampler(), false},
+      {AlwaysOffSampler(), false},
+      {TraceIdRatioSampler(0.3), false},
+      {ParentBasedSampler(TraceIdRatioSampler(0.3)), false},
+      {ParentBasedSampler(AlwaysOffSampler()), false},
+      {std::make_shared<const Custom>(), true},
+      {ParentBasedSampler(std::make_shared<const Custom>()), true}};
+  for (const Named& n : samplers) {
+    const internal::SamplerFastPath f = internal::DescribeSampler(*n.sampler);
+    ASSERT_EQ(f.generic, n.generic) << n.sampler->Description();
+    if (f.generic) continue;
+    for (int i = 0; i < 20'000; ++i) {
+      SpanContext parent;
+      if (i % 3 != 0) {
+        parent.trace_id = NewTraceId();
+        parent.span_id = NewSpanId();
+        parent.trace_flags = i % 2 ? SpanContext::kSampledFlag : 0;
+      }
+      const TraceId id = parent.valid() ? parent.trace_id : NewTraceId();
+      ASSERT_EQ(internal::FastSample(f, parent, id), Decide(*n.sampler, id, parent))
+          << n.sampler->Description();
+    }
+  }
 }
 
 TEST(SamplerTest, DefaultsByEnvironment) {

@@ -7,6 +7,7 @@
 #include "tai/clock.h"
 #include "tai/span_processor.h"
 #include "tai/trace.h"
+#include "trace/sampler_fast_path.h"
 #include "trace/span_record.h"
 
 namespace tai {
@@ -201,8 +202,7 @@ Span& Span::UpdateName(std::string_view name) {
   return *this;
 }
 
-void Span::End(int64_t end_unix_nanos) {
-  if (!record_) return;
+void Span::EndRecording(int64_t end_unix_nanos) {
   tracer_->Finish(std::exchange(record_, nullptr), end_unix_nanos);
 }
 
@@ -226,6 +226,7 @@ Tracer::Tracer(std::shared_ptr<BatchSpanProcessor> processor, TracerOptions opti
       processor_(std::move(processor)),
       counters_(std::make_unique<Counters>()) {
   if (!options_.sampler) options_.sampler = ParentBasedSampler(AlwaysOnSampler());
+  sampler_fast_path_ = internal::DescribeSampler(*options_.sampler);
 }
 
 Tracer::~Tracer() = default;
@@ -247,20 +248,29 @@ Span Tracer::StartSpan(std::string_view name, const Span& parent, const SpanOpti
 Span Tracer::Start(std::string_view name, const SpanOptions& options, const SpanContext& parent,
                    internal::SpanRecord* parent_record) {
   const bool has_parent = parent.valid();
-  SpanContext context;
+  // Built in the returned object: the unsampled path is this and no more.
+  Span span;
+  span.tracer_ = this;
+  SpanContext& context = span.context_;
   context.trace_id = has_parent ? parent.trace_id : NewTraceId();
   context.span_id = NewSpanId();
   const bool sampled =
-      options_.sampler->ShouldSample({parent, context.trace_id, name, options.kind});
+      sampler_fast_path_.generic
+          ? options_.sampler->ShouldSample({parent, context.trace_id, name, options.kind})
+          : internal::FastSample(sampler_fast_path_, parent, context.trace_id);
   context.trace_flags = sampled ? SpanContext::kSampledFlag : 0;
   if (has_parent && !parent.trace_state.empty()) context.trace_state = parent.trace_state;
-  if (!sampled && !options_.keep_error_traces) return Span(std::move(context), nullptr, this);
-  return StartRecording(std::move(context), name, options, parent, parent_record);
+  if (!sampled && !options_.keep_error_traces) return span;
+  span.record_ = StartRecording(context, name, options, parent, parent_record);
+  if (!options.attributes.empty()) span.SetAttributes(options.attributes);
+  for (const SpanLink& link : options.links) span.AddLink(link.context, link.attributes);
+  return span;
 }
 
 // Out of line so that the unsampled path above stays small.
-Span Tracer::StartRecording(SpanContext context, std::string_view name, const SpanOptions& options,
-                            const SpanContext& parent, internal::SpanRecord* parent_record) {
+internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::string_view name,
+                                             const SpanOptions& options, const SpanContext& parent,
+                                             internal::SpanRecord* parent_record) {
   const bool has_parent = parent.valid();
   std::shared_ptr<internal::ErrorTraceBuffer> error_buffer;
   if (!context.sampled()) {
@@ -295,10 +305,7 @@ Span Tracer::StartRecording(SpanContext context, std::string_view name, const Sp
     d.start_unix_nanos = WallNanos();
   }
   record->error_buffer = std::move(error_buffer);
-  Span span(std::move(context), record, this);
-  if (!options.attributes.empty()) span.SetAttributes(options.attributes);
-  for (const SpanLink& link : options.links) span.AddLink(link.context, link.attributes);
-  return span;
+  return record;
 }
 
 void Tracer::Finish(internal::SpanRecord* record, int64_t end_unix_nanos) {
