@@ -91,10 +91,20 @@ BENCHMARK(BM_UnsampledChildWithAttribute_ErrorKeeping);
 void BM_SampledSpan2Attributes(benchmark::State& state) {
   auto processor = DiscardingProcessor(2048);
   tai::Tracer tracer(processor, {.sampler = tai::AlwaysOnSampler()});
+  int64_t n = 0;
   for (auto _ : state) {
-    tai::Span span = tracer.StartSpan("GET /users/:id", {.kind = tai::SpanKind::kServer});
-    span.SetAttribute("http.request.method", "GET");
-    span.SetAttribute("http.response.status_code", 200);
+    {
+      tai::Span span = tracer.StartSpan("GET /users/:id", {.kind = tai::SpanKind::kServer});
+      span.SetAttribute("http.request.method", "GET");
+      span.SetAttribute("http.response.status_code", 200);
+    }
+    // Let the export thread empty the queue off the clock, so every span
+    // measured is queued rather than dropped (a drop is cheaper).
+    if (++n % 1024 == 0) {
+      state.PauseTiming();
+      processor->Flush(std::chrono::seconds(30));
+      state.ResumeTiming();
+    }
   }
   processor->Flush(std::chrono::seconds(30));
   state.counters["dropped"] = static_cast<double>(processor->stats().dropped);

@@ -9,8 +9,8 @@
 #pragma once
 
 #include <array>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,7 +46,7 @@ class TraceId {
 
   bool valid() const { return high() != 0 || low() != 0; }
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }
-  uint64_t high() const { return detail::LoadBigEndian64(bytes_.data()); }  // first 8 bytes
+  uint64_t high() const { return detail::LoadBigEndian64(bytes_.data()); }     // first 8 bytes
   uint64_t low() const { return detail::LoadBigEndian64(bytes_.data() + 8); }  // last 8 bytes
   std::string ToHex() const;
 

@@ -54,6 +54,9 @@ class BatchSpanProcessor {
   void AddSink(std::shared_ptr<SpanSink> sink);
   std::vector<std::shared_ptr<SpanSink>> sinks() const;
 
+  // An empty span record, reused from an exported span when one is free.
+  // Called by Tracer.
+  std::unique_ptr<internal::SpanRecord> NewRecord();
   // Takes the ended span; never blocks. Called by Tracer.
   void OnEnd(std::unique_ptr<internal::SpanRecord> record);
 

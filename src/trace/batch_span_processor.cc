@@ -21,14 +21,20 @@ struct BatchSpanProcessor::Impl {
       : resource(std::move(r)),
         options(o),
         queue(o.queue_size),
+        free_records(o.queue_size),
         // Wake the export thread each time another quarter of the ring fills.
         wake_every(std::max<size_t>(1, queue.capacity() / 4)) {
     if (options.batch_traces == 0) options.batch_traces = 1;
     if (options.max_batch_spans == 0) options.max_batch_spans = 1;
   }
 
+  ~Impl() {
+    while (SpanRecord* r = free_records.TryPop()) delete r;
+  }
+
   void Run();
   void Wake();
+  void Recycle(std::unique_ptr<SpanRecord> record);
   void Drain(size_t until);
   void Take(SpanRecord* record);
   void ExportPending();
@@ -37,6 +43,9 @@ struct BatchSpanProcessor::Impl {
   const Resource resource;
   BatchSpanProcessorOptions options;
   internal::SpanQueue<SpanRecord> queue;
+  // Exported records, emptied, for the next spans: no allocation per span
+  // once warm. At most queue.capacity() are kept.
+  internal::SpanQueue<SpanRecord> free_records;
   const size_t wake_every;
 
   std::atomic<bool> shut_down{false};
@@ -108,9 +117,8 @@ void BatchSpanProcessor::Impl::ExportPending() {
   auto spans = std::make_shared<std::vector<SpanData>>();
   spans->reserve(pending.size());
   for (auto& record : pending) spans->push_back(std::move(record->data));
-  pending.clear();
-  pending_roots = 0;
-  const SpanBatch batch = std::move(spans);
+  std::vector<SpanData>* buffers = spans.get();
+  SpanBatch batch = std::move(spans);
   for (SinkState* s : Sinks()) {
     Status status;
     try {
@@ -127,6 +135,20 @@ void BatchSpanProcessor::Impl::ExportPending() {
   }
   exported.fetch_add(batch->size(), std::memory_order_relaxed);
   batches.fetch_add(1, std::memory_order_relaxed);
+  // When no sink kept the batch, its strings and vectors go back into the
+  // records they came from, to be reused.
+  const bool sole_owner = batch.use_count() == 1;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (sole_owner) std::swap(pending[i]->data, (*buffers)[i]);
+    Recycle(std::move(pending[i]));
+  }
+  pending.clear();
+  pending_roots = 0;
+}
+
+void BatchSpanProcessor::Impl::Recycle(std::unique_ptr<SpanRecord> record) {
+  internal::ResetSpanRecord(record.get());
+  if (free_records.TryPush(record.get()) >= 0) record.release();
 }
 
 void BatchSpanProcessor::Impl::Run() {
@@ -174,6 +196,11 @@ std::vector<std::shared_ptr<SpanSink>> BatchSpanProcessor::sinks() const {
   std::vector<std::shared_ptr<SpanSink>> out;
   for (auto& s : impl_->sinks) out.push_back(s->sink);
   return out;
+}
+
+std::unique_ptr<SpanRecord> BatchSpanProcessor::NewRecord() {
+  if (SpanRecord* r = impl_->free_records.TryPop()) return std::unique_ptr<SpanRecord>(r);
+  return std::make_unique<SpanRecord>();
 }
 
 void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {

@@ -1,7 +1,6 @@
 #include <array>
 #include <atomic>
 
-#include "tai/clock.h"
 #include "tai/span_processor.h"
 #include "trace/span_record.h"
 
@@ -67,6 +66,37 @@ BufferTable& Table() {
 
 }  // namespace
 
+void ResetSpanRecord(SpanRecord* record) {
+  constexpr size_t kKeepCapacity = 16;
+  SpanData& d = record->data;
+  d.context.trace_id = TraceId();
+  d.context.span_id = SpanId();
+  d.context.trace_flags = 0;
+  d.context.trace_state.clear();
+  d.context.remote = false;
+  d.parent_span_id = SpanId();
+  d.parent_remote = false;
+  d.name.clear();
+  d.kind = SpanKind::kInternal;
+  d.start_unix_nanos = d.end_unix_nanos = 0;
+  auto reset = [](auto& v) {
+    if (v.capacity() > kKeepCapacity) {
+      std::remove_reference_t<decltype(v)>().swap(v);
+    } else {
+      v.clear();
+    }
+  };
+  reset(d.attributes);
+  reset(d.events);
+  reset(d.links);
+  d.status = SpanStatusCode::kUnset;
+  d.status_message.clear();
+  d.dropped_attributes = d.dropped_events = d.dropped_links = 0;
+  d.kept_for_error = false;
+  record->start_mono_nanos = 0;
+  record->error_buffer.reset();
+}
+
 std::shared_ptr<ErrorTraceBuffer> ErrorTraceBuffer::Create(
     const TraceId& trace_id, std::shared_ptr<BatchSpanProcessor> processor, size_t max_spans,
     ErrorKeepingCounters* counters) {
@@ -109,18 +139,12 @@ void ErrorTraceBuffer::OnEnd(std::unique_ptr<SpanRecord> record) {
       to_send.swap(held_);
     }
   }
-  const int64_t wall_minus_mono = WallNanos() - MonotonicNanos();
-  for (auto& held : to_send) Send(std::move(held), wall_minus_mono);
-  Send(std::move(record), wall_minus_mono);
+  for (auto& held : to_send) Send(std::move(held));
+  Send(std::move(record));
 }
 
-void ErrorTraceBuffer::Send(std::unique_ptr<SpanRecord> record, int64_t wall_minus_mono) {
+void ErrorTraceBuffer::Send(std::unique_ptr<SpanRecord> record) {
   counters_->spans_kept.fetch_add(1, std::memory_order_relaxed);
-  if (record->wall_deferred) {
-    record->data.start_unix_nanos += wall_minus_mono;
-    record->data.end_unix_nanos += wall_minus_mono;
-    record->wall_deferred = false;
-  }
   record->data.kept_for_error = true;
   if (processor_) processor_->OnEnd(std::move(record));
 }

@@ -1,7 +1,8 @@
-// Internal: the bounded queue between the threads that end spans and the
-// export thread: a ring of sequence-numbered cells (Vyukov's bounded
-// queue), lock-free for any number of producers, with one consumer.
-// A full ring refuses the push at once, so the caller never waits.
+// Internal: a bounded queue of pointers, lock-free for any number of
+// producers and consumers: a ring of sequence-numbered cells (Vyukov's
+// bounded queue). A full ring refuses the push and an empty one the pop at
+// once, so no caller ever waits. Carries ended spans to the export thread,
+// and emptied span records back to the threads that start spans.
 #pragma once
 
 #include <atomic>
@@ -44,19 +45,30 @@ class SpanQueue {
     }
   }
 
-  // Consumer only. Null when the next cell is not published yet.
+  // Null when empty (or when the next cell is claimed but not yet written).
   T* TryPop() {
-    Cell& cell = cells_[pop_pos_ & mask_];
-    if (cell.sequence.load(std::memory_order_acquire) != pop_pos_ + 1) return nullptr;
-    T* value = cell.value;
-    cell.sequence.store(pop_pos_ + mask_ + 1, std::memory_order_release);
-    pop_pos_published_.store(++pop_pos_, std::memory_order_release);
-    return value;
+    size_t pos = pop_pos_.load(std::memory_order_relaxed);
+    for (;;) {
+      Cell& cell = cells_[pos & mask_];
+      const size_t seq = cell.sequence.load(std::memory_order_acquire);
+      const auto diff = static_cast<intptr_t>(seq) - static_cast<intptr_t>(pos + 1);
+      if (diff == 0) {
+        if (pop_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          T* value = cell.value;
+          cell.sequence.store(pos + mask_ + 1, std::memory_order_release);
+          return value;
+        }
+      } else if (diff < 0) {
+        return nullptr;
+      } else {
+        pos = pop_pos_.load(std::memory_order_relaxed);
+      }
+    }
   }
 
   // Pushes claimed so far (published or about to be).
   size_t pushed() const { return push_pos_.load(std::memory_order_acquire); }
-  size_t popped() const { return pop_pos_published_.load(std::memory_order_acquire); }
+  size_t popped() const { return pop_pos_.load(std::memory_order_acquire); }
 
  private:
   struct Cell {
@@ -67,8 +79,7 @@ class SpanQueue {
   const size_t mask_;
   std::unique_ptr<Cell[]> cells_;
   alignas(64) std::atomic<size_t> push_pos_{0};
-  alignas(64) size_t pop_pos_ = 0;
-  std::atomic<size_t> pop_pos_published_{0};
+  alignas(64) std::atomic<size_t> pop_pos_{0};
 };
 
 }  // namespace tai::internal

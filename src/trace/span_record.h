@@ -23,14 +23,13 @@ class ErrorTraceBuffer;
 struct SpanRecord {
   SpanData data;
   int64_t start_mono_nanos = 0;
-  // An unsampled span held for error keeping reads only the monotonic
-  // clock: its start and end stay monotonic until the buffer sends it, and
-  // are then mapped to wall time with the offset of that moment (one clock
-  // read saved per span on the path that is usually thrown away).
-  bool wall_deferred = false;
   // Set for an unsampled span recorded for error keeping.
   std::shared_ptr<ErrorTraceBuffer> error_buffer;
 };
+
+// Empties a record for reuse, keeping the capacity of its strings and
+// vectors (that is the point of reusing it) unless it grew unusually large.
+void ResetSpanRecord(SpanRecord* record);
 
 // What an ErrorTraceBuffer reports back to its tracer's statistics.
 struct ErrorKeepingCounters {
@@ -64,7 +63,7 @@ class ErrorTraceBuffer {
  private:
   ErrorTraceBuffer(const TraceId& trace_id, std::shared_ptr<BatchSpanProcessor> processor,
                    size_t max_spans, ErrorKeepingCounters* counters);
-  void Send(std::unique_ptr<SpanRecord> record, int64_t wall_minus_mono);
+  void Send(std::unique_ptr<SpanRecord> record);
 
   const TraceId trace_id_;
   const std::shared_ptr<BatchSpanProcessor> processor_;

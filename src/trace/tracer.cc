@@ -150,7 +150,8 @@ Span& Span::AddEvent(std::string_view name, Attributes attributes, int64_t time_
     c.events_dropped.fetch_add(1, std::memory_order_relaxed);
     return *this;
   }
-  SpanEvent event{std::string(name), time_unix_nanos ? time_unix_nanos : WallNanos(), {}, 0};
+  SpanEvent event{
+      std::string(name), time_unix_nanos ? time_unix_nanos : WallNanosAt(MonotonicNanos()), {}, 0};
   if (attributes.size() <= limits.max_attributes_per_event && limits.max_value_length == 0) {
     event.attributes = std::move(attributes);
   } else {
@@ -285,7 +286,8 @@ internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::st
     }
   }
 
-  auto* record = new internal::SpanRecord;
+  internal::SpanRecord* record =
+      processor_ ? processor_->NewRecord().release() : new internal::SpanRecord;
   SpanData& d = record->data;
   d.context = context;
   if (has_parent) {
@@ -294,15 +296,13 @@ internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::st
   }
   d.name.assign(name);
   d.kind = options.kind;
+  // One clock read: the wall time is mapped from the monotonic one.
   record->start_mono_nanos = MonotonicNanos();
   if (options.start_unix_nanos != 0) {
     d.start_unix_nanos = options.start_unix_nanos;
-    record->start_mono_nanos -= WallNanos() - options.start_unix_nanos;
-  } else if (!context.sampled()) {
-    record->wall_deferred = true;
-    d.start_unix_nanos = record->start_mono_nanos;
+    record->start_mono_nanos -= WallNanosAt(record->start_mono_nanos) - options.start_unix_nanos;
   } else {
-    d.start_unix_nanos = WallNanos();
+    d.start_unix_nanos = WallNanosAt(record->start_mono_nanos);
   }
   record->error_buffer = std::move(error_buffer);
   return record;
@@ -311,13 +311,9 @@ internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::st
 void Tracer::Finish(internal::SpanRecord* record, int64_t end_unix_nanos) {
   std::unique_ptr<internal::SpanRecord> owned(record);
   SpanData& d = record->data;
-  if (end_unix_nanos == 0) {
-    d.end_unix_nanos = d.start_unix_nanos + (MonotonicNanos() - record->start_mono_nanos);
-  } else if (record->wall_deferred) {
-    d.end_unix_nanos = end_unix_nanos - (WallNanos() - MonotonicNanos());
-  } else {
-    d.end_unix_nanos = end_unix_nanos;
-  }
+  d.end_unix_nanos = end_unix_nanos != 0
+                         ? end_unix_nanos
+                         : d.start_unix_nanos + (MonotonicNanos() - record->start_mono_nanos);
   if (record->error_buffer) {
     // Held across the call: this span may hold the buffer's last reference.
     auto buffer = std::move(record->error_buffer);

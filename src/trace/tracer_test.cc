@@ -260,8 +260,8 @@ TEST(TracerTest, ErrorKeepingKeepsEveryErrorTraceAndNothingElseAtRateZero) {
   const int64_t after = WallNanos();
   for (const SpanData& s : spans) {
     EXPECT_TRUE(s.kept_for_error);
-    // Held spans read only the monotonic clock; their wall times are mapped
-    // when sent and must land inside the test's own window (1 ms slack).
+    // Span times are mapped from the monotonic clock and must land inside
+    // the test's own window (1 ms slack).
     EXPECT_GE(s.start_unix_nanos, before - 1'000'000);
     EXPECT_LE(s.end_unix_nanos, after + 1'000'000);
     EXPECT_GE(s.end_unix_nanos, s.start_unix_nanos);
