@@ -57,6 +57,9 @@ class BatchSpanProcessor {
   // An empty span record, reused from an exported span when one is free.
   // Called by Tracer.
   std::unique_ptr<internal::SpanRecord> NewRecord();
+  // Takes back a record that will not be exported (an error-keeping buffer
+  // dropping its spans), for reuse. Thread-safe.
+  void Recycle(std::unique_ptr<internal::SpanRecord> record);
   // Takes the ended span; never blocks. Called by Tracer.
   void OnEnd(std::unique_ptr<internal::SpanRecord> record);
 

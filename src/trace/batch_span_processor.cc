@@ -198,6 +198,10 @@ std::vector<std::shared_ptr<SpanSink>> BatchSpanProcessor::sinks() const {
   return out;
 }
 
+void BatchSpanProcessor::Recycle(std::unique_ptr<SpanRecord> record) {
+  impl_->Recycle(std::move(record));
+}
+
 std::unique_ptr<SpanRecord> BatchSpanProcessor::NewRecord() {
   if (SpanRecord* r = impl_->free_records.TryPop()) return std::unique_ptr<SpanRecord>(r);
   return std::make_unique<SpanRecord>();

@@ -119,7 +119,13 @@ ErrorTraceBuffer::ErrorTraceBuffer(const TraceId& trace_id,
       max_spans_(max_spans),
       counters_(counters) {}
 
-ErrorTraceBuffer::~ErrorTraceBuffer() { Table().Remove(trace_id_); }
+ErrorTraceBuffer::~ErrorTraceBuffer() {
+  Table().Remove(trace_id_);
+  // The trace ended without an error: its spans are not exported.
+  if (processor_) {
+    for (auto& record : held_) processor_->Recycle(std::move(record));
+  }
+}
 
 void ErrorTraceBuffer::OnEnd(std::unique_ptr<SpanRecord> record) {
   std::vector<std::unique_ptr<SpanRecord>> to_send;
