@@ -5,18 +5,14 @@
 #include <cstdlib>
 #include <functional>
 
+#include "core/text.h"
 #include "tai/ids.h"
 #include "tai/sampler.h"
 
 namespace tai {
 namespace {
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
+std::string Trim(std::string_view s) { return std::string(internal::TrimSpaces(s)); }
 
 Status EnvError(const char* var, std::string_view value, const Status& why) {
   return InvalidArgumentError(std::string(var) + "='" + std::string(value) + "': " + why.message());

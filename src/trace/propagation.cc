@@ -19,22 +19,6 @@ bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'
 bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -183,7 +167,7 @@ void ForEachListMember(std::string_view list, F&& f) {
     const size_t comma = list.find(',', start);
     const std::string_view member = list.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if (!f(TrimOws(member))) return;
+    if (!f(internal::TrimSpaces(member))) return;
     if (comma == std::string_view::npos) return;
     start = comma + 1;
   }
@@ -194,7 +178,7 @@ void ForEachListMember(std::string_view list, F&& f) {
 // ---- traceparent --------------------------------------------------------------
 
 std::optional<SpanContext> ParseTraceparent(std::string_view header) {
-  header = TrimOws(header);
+  header = internal::TrimSpaces(header);
   // version "-" trace-id "-" parent-id "-" flags: 2+1+32+1+16+1+2 = 55.
   if (header.size() < 55) return std::nullopt;
   if (!IsLowerHex(header[0]) || !IsLowerHex(header[1])) return std::nullopt;
@@ -257,11 +241,10 @@ std::optional<std::string> ParseTracestate(std::string_view header) {
 // ---- X-Cloud-Trace-Context ------------------------------------------------------
 
 std::optional<SpanContext> ParseCloudTraceContext(std::string_view header) {
-  header = TrimOws(header);
+  header = internal::TrimSpaces(header);
   const size_t slash = header.find('/');
   if (slash != 32) return std::nullopt;
-  std::string trace_hex(header.substr(0, 32));
-  for (char& c : trace_hex) c = ToLower(c);
+  const std::string trace_hex = internal::AsciiLower(header.substr(0, 32));
   const std::optional<TraceId> trace_id = TraceId::FromHex(trace_hex);
   if (!trace_id || !trace_id->valid()) return std::nullopt;
 
@@ -348,12 +331,13 @@ std::optional<Baggage> Baggage::FromHeader(std::string_view header) {
     if (member.empty()) return ok = false;
     const size_t semi = member.find(';');
     const std::string_view pair = member.substr(0, semi);
-    const std::string_view metadata =
-        semi == std::string_view::npos ? std::string_view() : TrimOws(member.substr(semi + 1));
+    const std::string_view metadata = semi == std::string_view::npos
+                                          ? std::string_view()
+                                          : internal::TrimSpaces(member.substr(semi + 1));
     const size_t eq = pair.find('=');
     if (eq == std::string_view::npos) return ok = false;
-    const std::string_view key = TrimOws(pair.substr(0, eq));
-    std::optional<std::string> value = PercentDecode(TrimOws(pair.substr(eq + 1)));
+    const std::string_view key = internal::TrimSpaces(pair.substr(0, eq));
+    std::optional<std::string> value = PercentDecode(internal::TrimSpaces(pair.substr(eq + 1)));
     if (!value || !IsToken(key)) return ok = false;
     if (baggage.entries_.size() == kMaxEntries) return ok = false;
     baggage.entries_.push_back({std::string(key), std::move(*value), std::string(metadata)});
@@ -367,14 +351,14 @@ std::optional<Baggage> Baggage::FromHeader(std::string_view header) {
 
 std::string_view HeaderListCarrier::Get(std::string_view name) const {
   for (const auto& [key, value] : *headers_) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (internal::EqualsIgnoreCase(key, name)) return value;
   }
   return {};
 }
 
 void HeaderListCarrier::Set(std::string_view name, std::string_view value) {
   for (auto& [key, v] : *headers_) {
-    if (EqualsIgnoreCase(key, name)) {
+    if (internal::EqualsIgnoreCase(key, name)) {
       v.assign(value);
       return;
     }
