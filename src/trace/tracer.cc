@@ -4,6 +4,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "core/text.h"
 #include "tai/clock.h"
 #include "tai/span_processor.h"
 #include "tai/trace.h"
@@ -24,21 +25,13 @@ namespace {
 
 thread_local const Span* t_active_span = nullptr;
 
-// The longest prefix of at most `max` bytes that does not split a UTF-8
-// character.
-std::string Utf8Prefix(const std::string& s, size_t max) {
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
-
 // Cuts string values (and strings in arrays) longer than `max` bytes.
 bool TruncateValue(AttributeValue& value, size_t max) {
   if (max == 0) return false;
   if (value.is<std::string>()) {
     const std::string& s = value.get<std::string>();
     if (s.size() <= max) return false;
-    value = AttributeValue(Utf8Prefix(s, max));
+    value = AttributeValue(std::string(internal::Utf8Prefix(s, max)));
     return true;
   }
   if (value.is<std::vector<std::string>>()) {
@@ -48,7 +41,7 @@ bool TruncateValue(AttributeValue& value, size_t max) {
     if (!cut) return false;
     std::vector<std::string> copy;
     copy.reserve(items.size());
-    for (const auto& s : items) copy.push_back(s.size() > max ? Utf8Prefix(s, max) : s);
+    for (const auto& s : items) copy.emplace_back(internal::Utf8Prefix(s, max));
     value = AttributeValue(std::move(copy));
     return true;
   }
