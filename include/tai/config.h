@@ -29,6 +29,13 @@
 //   OTEL_EXPORTER_OTLP_HEADERS             k=v,k2=v2 (also ..._TRACES_HEADERS)
 //   OTEL_EXPORTER_OTLP_COMPRESSION         gzip | none
 //   OTEL_EXPORTER_OTLP_TIMEOUT             ms (default 10000)
+//   TAI_GCP_EXPORT                         true: metrics to Cloud Monitoring and spans to
+//                                          Cloud Trace for GOOGLE_CLOUD_PROJECT (default false)
+//   GOOGLE_APPLICATION_CREDENTIALS         key file (else gcloud's ADC file, else the
+//                                          metadata server; GCE_METADATA_HOST moves it)
+//   TAI_GCP_TOKEN_URL, TAI_GCP_MONITORING_ENDPOINT, TAI_GCP_TRACE_ENDPOINT,
+//   TAI_GCP_LOGGING_ENDPOINT, TAI_GCP_PROFILER_ENDPOINT   endpoint overrides (emulators)
+//   TAI_GCP_AUTH                           false: send no credentials (an emulator)
 //
 // A value type. Not synchronised.
 #pragma once
@@ -42,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "tai/gcp/credentials.h"
 #include "tai/resource.h"
 #include "tai/status.h"
 #include "tai/trace.h"
@@ -85,10 +93,17 @@ struct TracesConfig {
   size_t recent_spans = 10'000;
 };
 
+struct GcpExportConfig {
+  bool enabled = false;
+  gcp::GcpEndpoints endpoints;
+  bool authenticate = true;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
   TracesConfig traces;
+  GcpExportConfig gcp;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tai/config.h"
+#include "tai/gcp/token_source.h"
 #include "tai/http_server.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
@@ -62,6 +63,7 @@ class Observability {
  private:
   explicit Observability(Config config);
   Status StartTracing();
+  Status StartGcpExport();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -73,6 +75,7 @@ class Observability {
   std::shared_ptr<BatchSpanProcessor> span_processor_;
   std::unique_ptr<Tracer> tracer_;
   std::vector<uint64_t> trace_metric_ids_;
+  std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   bool shut_down_ = false;
 };
 

@@ -73,6 +73,27 @@ Status ReadExporters(std::string_view v, TracesConfig* t) {
   return Status::Ok();
 }
 
+Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
+  for (const char* name : {"TAI_GCP_EXPORT", "TAI_GCP_AUTH"}) {
+    if (auto v = get(name); !v.empty()) {
+      auto b = ParseBool(v);
+      if (!b.ok()) return EnvError(name, v, b.status());
+      (std::string_view(name) == "TAI_GCP_EXPORT" ? g->enabled : g->authenticate) = *b;
+    }
+  }
+  const std::pair<const char*, std::string*> endpoints[] = {
+      {"TAI_GCP_TOKEN_URL", &g->endpoints.token_url},
+      {"GCE_METADATA_HOST", &g->endpoints.metadata_host},
+      {"TAI_GCP_MONITORING_ENDPOINT", &g->endpoints.monitoring},
+      {"TAI_GCP_TRACE_ENDPOINT", &g->endpoints.trace},
+      {"TAI_GCP_LOGGING_ENDPOINT", &g->endpoints.logging},
+      {"TAI_GCP_PROFILER_ENDPOINT", &g->endpoints.profiler}};
+  for (const auto& [name, field] : endpoints) {
+    if (auto v = get(name); !v.empty()) *field = Trim(v);
+  }
+  return Status::Ok();
+}
+
 Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
   if (auto v = get("OTEL_TRACES_SAMPLER"); !v.empty()) t->sampler = Trim(v);
   if (auto v = get("OTEL_TRACES_SAMPLER_ARG"); !v.empty()) {
@@ -274,6 +295,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
     }
   }
   TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
+  TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;
@@ -312,6 +334,13 @@ Status Config::Validate() const {
   if (traces.sample_ratio > 1) {
     return InvalidArgumentError("traces: sample ratio " + std::to_string(traces.sample_ratio) +
                                 " is above 1");
+  }
+  if (gcp.enabled) {
+    if (resource.gcp_project.empty()) {
+      return InvalidArgumentError(
+          "Google Cloud export is on but no project is set (GOOGLE_CLOUD_PROJECT)");
+    }
+    TAI_RETURN_IF_ERROR(gcp.endpoints.Validate());
   }
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
   return Status::Ok();

@@ -1,5 +1,9 @@
 #include "tai/observability.h"
 
+#include <cstdlib>
+
+#include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
 #include "tai/otlp_exporter.h"
 #include "tai/prometheus.h"
@@ -38,6 +42,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
+  if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   return obs;
 }
@@ -69,6 +74,26 @@ Status Observability::StartTracing() {
                                                    .error_buffer_spans = t.error_buffer_spans});
   trace_metric_ids_ = internal::RegisterTraceMetrics(*registry_, *tracer_, *span_processor_);
   SetGlobalTracer(tracer_.get());
+  return Status::Ok();
+}
+
+Status Observability::StartGcpExport() {
+  const GcpExportConfig& g = config_.gcp;
+  if (g.authenticate) {
+    auto credentials =
+        gcp::DefaultCredentials(g.endpoints, [](const char* name) { return std::getenv(name); });
+    if (!credentials.ok()) return credentials.status().WithContext("Google Cloud export");
+    gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
+  }
+  const std::string& project = resource_->gcp_project;
+  auto monitoring = gcp::CloudMonitoringSink::Create(
+      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  if (!monitoring.ok()) return monitoring.status();
+  collector_->AddSink(*monitoring);
+  auto trace = gcp::CloudTraceSpanSink::Create(
+      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  if (!trace.ok()) return trace.status();
+  span_processor_->AddSink(*trace);
   return Status::Ok();
 }
 
