@@ -1,5 +1,8 @@
 // An example service: simulated HTTP requests recorded with counters, a
-// latency histogram, an up-down counter and a gauge, exposed at /metrics.
+// latency histogram, an up-down counter and a gauge, exposed at /metrics,
+// and traced: a server span per request with a client span for its
+// database call (failed requests end with error status, so error keeping
+// exports them whatever the sampling rate).
 //
 //   metrics_service [--listen 127.0.0.1:9464] [--requests N] [--rate R] [--seed S]
 //
@@ -20,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "tai/clock.h"
 #include "tai/observability.h"
 
 namespace {
@@ -60,6 +64,24 @@ double ExactPercentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
   return v[std::max<size_t>(rank, 1) - 1];
+}
+
+// The spans of one simulated request, timed as the simulation says.
+void TraceRequest(tai::Tracer& tracer, const char* method, const char* path, double ms,
+                  const char* code) {
+  const int64_t start = tai::WallNanos() - static_cast<int64_t>(ms * 1e6);
+  tai::Span span = tracer.StartSpan(std::string(method) + " " + path,
+                                    {.kind = tai::SpanKind::kServer, .start_unix_nanos = start});
+  span.SetAttribute("http.request.method", method);
+  span.SetAttribute("http.route", path);
+  span.SetAttribute("http.response.status_code", std::atoi(code));
+  {
+    tai::Span db = tracer.StartSpan("db.query", span,
+                                    {.kind = tai::SpanKind::kClient, .start_unix_nanos = start});
+    db.SetAttribute("db.system", "postgresql");
+    db.End(start + static_cast<int64_t>(ms * 0.6e6));
+  }
+  if (code[0] == '5') span.SetStatus(tai::SpanStatusCode::kError, std::string("HTTP ") + code);
 }
 
 }  // namespace
@@ -129,6 +151,7 @@ int main(int argc, char** argv) {
       latency.Record(ms, {{"method", r.method}, {"route", r.path}});
     }
     requests.Add(1, {{"method", r.method}, {"route", r.path}, {"code", code}});
+    TraceRequest(obs.tracer(), r.method, r.path, ms, code);
     in_flight.Add(-1);
     queue.Set(static_cast<double>(n % 17));
     if (flags.requests > 0) recorded.push_back(ms);
@@ -143,5 +166,8 @@ int main(int argc, char** argv) {
   }
   while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   obs.Shutdown();
+  const tai::SpanProcessorStats spans = obs.span_processor()->stats();
+  std::printf("spans exported=%llu dropped=%llu\n", static_cast<unsigned long long>(spans.exported),
+              static_cast<unsigned long long>(spans.dropped));
   return 0;
 }

@@ -13,6 +13,12 @@ namespace tai {
 int64_t WallNanos();
 // Nanoseconds since an arbitrary point (CLOCK_MONOTONIC); only differences mean anything.
 int64_t MonotonicNanos();
+// The wall time of a monotonic reading: the reading plus the offset between
+// the two clocks, re-read when it is more than 100 ms old. Spans use it to
+// read one clock instead of two; the timestamps follow the wall clock
+// (including NTP steps) within that refresh period, and durations stay
+// exact because both ends come from the monotonic clock.
+int64_t WallNanosAt(int64_t monotonic_nanos);
 // CPU time used by the whole process, in nanoseconds (CLOCK_PROCESS_CPUTIME_ID).
 int64_t ProcessCpuNanos();
 

@@ -11,6 +11,31 @@
 //   TAI_METRICS_CARDINALITY_LIMIT          series per metric (default 2000)
 //   TAI_PROMETHEUS_ADDR                    host:port of /metrics, or "off" (default 127.0.0.1:9464)
 //   TAI_PROMETHEUS_UNITS                   base (default) | keep: see docs/metrics.md
+//   OTEL_TRACES_SAMPLER                    always_on | always_off | traceidratio |
+//                                          parentbased_always_on | parentbased_always_off |
+//                                          parentbased_traceidratio (default)
+//   OTEL_TRACES_SAMPLER_ARG                ratio; default by TAI_ENV: dev 1, staging 0.1, prod 0.01
+//   TAI_TRACE_KEEP_ERRORS                  true (default) | false: export unsampled error traces
+//   OTEL_BSP_MAX_QUEUE_SIZE                span queue (default 2048)
+//   OTEL_BSP_MAX_EXPORT_BATCH_SIZE         spans per batch at most (default 512)
+//   TAI_TRACE_BATCH_TRACES                 export after this many complete traces (default 100)
+//   OTEL_BSP_SCHEDULE_DELAY                export at least this often, ms (default 30000)
+//   OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT,
+//   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT      span limits (128, 128, 128, none)
+//   OTEL_TRACES_EXPORTER                   comma list of otlp, console, none (default: otlp
+//                                          when an OTLP endpoint is set, else none)
+//   OTEL_EXPORTER_OTLP_ENDPOINT            OTLP/HTTP base URL; /v1/traces is appended
+//   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT     full URL for traces
+//   OTEL_EXPORTER_OTLP_HEADERS             k=v,k2=v2 (also ..._TRACES_HEADERS)
+//   OTEL_EXPORTER_OTLP_COMPRESSION         gzip | none
+//   OTEL_EXPORTER_OTLP_TIMEOUT             ms (default 10000)
+//   TAI_GCP_EXPORT                         true: metrics to Cloud Monitoring and spans to
+//                                          Cloud Trace for GOOGLE_CLOUD_PROJECT (default false)
+//   GOOGLE_APPLICATION_CREDENTIALS         key file (else gcloud's ADC file, else the
+//                                          metadata server; GCE_METADATA_HOST moves it)
+//   TAI_GCP_TOKEN_URL, TAI_GCP_MONITORING_ENDPOINT, TAI_GCP_TRACE_ENDPOINT,
+//   TAI_GCP_LOGGING_ENDPOINT, TAI_GCP_PROFILER_ENDPOINT   endpoint overrides (emulators)
+//   TAI_GCP_AUTH                           false: send no credentials (an emulator)
 //
 // A value type. Not synchronised.
 #pragma once
@@ -21,9 +46,13 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "tai/gcp/credentials.h"
 #include "tai/resource.h"
 #include "tai/status.h"
+#include "tai/trace.h"
 
 namespace tai {
 
@@ -41,9 +70,40 @@ struct MetricsConfig {
   PrometheusUnitStyle prometheus_units = PrometheusUnitStyle::kBaseUnits;
 };
 
+struct TracesConfig {
+  // An OTEL_TRACES_SAMPLER name; empty means parentbased_traceidratio.
+  std::string sampler;
+  // The ratio for the ratio samplers; negative means the environment's default.
+  double sample_ratio = -1;
+  bool keep_error_traces = true;
+  size_t error_buffer_spans = 64;
+  size_t queue_size = 2048;
+  size_t batch_traces = 100;
+  size_t max_batch_spans = 512;
+  std::chrono::milliseconds export_interval{30'000};
+  SpanLimits limits;
+  bool stdout_exporter = false;
+  bool otlp_exporter = false;
+  std::string otlp_endpoint = "http://127.0.0.1:4318";
+  std::string otlp_traces_url;  // wins over otlp_endpoint when set
+  std::vector<std::pair<std::string, std::string>> otlp_headers;
+  bool otlp_gzip = false;
+  std::chrono::milliseconds otlp_timeout{10'000};
+  // Spans kept in memory for the query side (dashboard, tests).
+  size_t recent_spans = 10'000;
+};
+
+struct GcpExportConfig {
+  bool enabled = false;
+  gcp::GcpEndpoints endpoints;
+  bool authenticate = true;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
+  TracesConfig traces;
+  GcpExportConfig gcp;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 
@@ -58,6 +118,9 @@ struct Config {
 
 // "10s", "250ms", "1m", "2h", "1.5s"; a bare number is seconds.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+// "k1=v1, k2=v%20two" (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS):
+// pairs in order, values percent-decoded.
+Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueList(std::string_view text);
 // "127.0.0.1:9464", "[::1]:80", "localhost:0" -> host and port.
 Status ParseHostPort(std::string_view text, std::string* host, int* port);
 

@@ -1,6 +1,7 @@
 // Observability: the one object a service creates to get every pillar with
 // the embedded defaults: a metric registry and its collector, the HTTP
-// server with Prometheus /metrics (127.0.0.1:9464 unless configured), and
+// server with Prometheus /metrics (127.0.0.1:9464 unless configured), a
+// tracer with its batch span processor (installed as GlobalTracer()), and
 // the sinks configured in Config.
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
@@ -14,14 +15,19 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tai/config.h"
+#include "tai/gcp/token_source.h"
 #include "tai/http_server.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
 #include "tai/metric_sink.h"
 #include "tai/metric_store.h"
+#include "tai/span_processor.h"
+#include "tai/span_sink.h"
 #include "tai/status.h"
+#include "tai/trace.h"
 
 namespace tai {
 
@@ -44,12 +50,20 @@ class Observability {
   std::string metrics_url() const;
 
   void AddMetricSink(std::shared_ptr<MetricSink> sink);
+
+  Tracer& tracer() { return *tracer_; }
+  const std::shared_ptr<BatchSpanProcessor>& span_processor() { return span_processor_; }
+  // The most recent exported spans (Config::traces.recent_spans of them).
+  const std::shared_ptr<InMemorySpanSink>& recent_spans() { return recent_spans_; }
+  void AddSpanSink(std::shared_ptr<SpanSink> sink);
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();
 
  private:
   explicit Observability(Config config);
+  Status StartTracing();
+  Status StartGcpExport();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -57,6 +71,11 @@ class Observability {
   std::shared_ptr<InMemoryMetricStore> metric_store_;
   std::unique_ptr<MetricCollector> collector_;
   std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<InMemorySpanSink> recent_spans_;
+  std::shared_ptr<BatchSpanProcessor> span_processor_;
+  std::unique_ptr<Tracer> tracer_;
+  std::vector<uint64_t> trace_metric_ids_;
+  std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   bool shut_down_ = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <atomic>
 #include <cstdio>
 
 namespace tai {
@@ -13,7 +14,24 @@ int64_t Read(clockid_t id) {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+constexpr int64_t kOffsetMaxAge = 100'000'000;
+
+// Wall minus monotonic, and the monotonic time it was read at. Readers race
+// benignly: each load is atomic, and a stale pair is at most one refresh old.
+std::atomic<int64_t> g_wall_offset{0};
+std::atomic<int64_t> g_offset_read_at{INT64_MIN / 2};
+
 }  // namespace
+
+int64_t WallNanosAt(int64_t monotonic_nanos) {
+  if (monotonic_nanos - g_offset_read_at.load(std::memory_order_relaxed) > kOffsetMaxAge) {
+    const int64_t wall = WallNanos();
+    const int64_t mono = MonotonicNanos();
+    g_wall_offset.store(wall - mono, std::memory_order_relaxed);
+    g_offset_read_at.store(mono, std::memory_order_relaxed);
+  }
+  return monotonic_nanos + g_wall_offset.load(std::memory_order_relaxed);
+}
 
 int64_t WallNanos() { return Read(CLOCK_REALTIME); }
 int64_t MonotonicNanos() { return Read(CLOCK_MONOTONIC); }

@@ -1,57 +1,21 @@
 #include "tai/config.h"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 
+#include "core/text.h"
 #include "tai/ids.h"
+#include "tai/sampler.h"
 
 namespace tai {
 namespace {
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
+std::string Trim(std::string_view s) { return std::string(internal::TrimSpaces(s)); }
 
 Status EnvError(const char* var, std::string_view value, const Status& why) {
   return InvalidArgumentError(std::string(var) + "='" + std::string(value) + "': " + why.message());
-}
-
-// OTEL_RESOURCE_ATTRIBUTES: comma-separated key=value, values percent-decoded.
-Status ParseResourceAttributes(std::string_view text, Attributes* out) {
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string_view item = text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
-    if (!Trim(item).empty()) {
-      size_t eq = item.find('=');
-      if (eq == std::string_view::npos) {
-        return InvalidArgumentError("'" + std::string(item) + "' is not key=value");
-      }
-      std::string key = Trim(item.substr(0, eq));
-      if (key.empty()) return InvalidArgumentError("'" + std::string(item) + "' has an empty key");
-      std::string raw = Trim(item.substr(eq + 1));
-      std::string value;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size()) {
-          int v = 0;
-          auto r = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16);
-          if (r.ec == std::errc() && r.ptr == raw.data() + i + 3) {
-            value += static_cast<char>(v);
-            i += 2;
-            continue;
-          }
-        }
-        value += raw[i];
-      }
-      out->push_back({std::move(key), std::move(value)});
-    }
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return Status::Ok();
 }
 
 Result<size_t> ParsePositiveCount(std::string_view text) {
@@ -61,6 +25,136 @@ Result<size_t> ParsePositiveCount(std::string_view text) {
     return InvalidArgumentError("not a positive whole number");
   }
   return v;
+}
+
+Result<bool> ParseBool(std::string_view text) {
+  std::string t = Trim(text);
+  for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (t == "true" || t == "1" || t == "on" || t == "yes") return true;
+  if (t == "false" || t == "0" || t == "off" || t == "no") return false;
+  return InvalidArgumentError("expected true or false");
+}
+
+Result<std::chrono::milliseconds> ParseMillis(std::string_view text) {
+  auto n = ParsePositiveCount(text);
+  if (!n.ok()) return n.status();
+  return std::chrono::milliseconds(static_cast<int64_t>(*n));
+}
+
+using EnvGet = std::function<std::string_view(const char*)>;
+
+// The size_t variables of the traces section: name and destination.
+Status ReadCount(const EnvGet& get, const char* name, size_t* out) {
+  if (auto v = get(name); !v.empty()) {
+    auto n = ParsePositiveCount(v);
+    if (!n.ok()) return EnvError(name, v, n.status());
+    *out = *n;
+  }
+  return Status::Ok();
+}
+
+Status ReadExporters(std::string_view v, TracesConfig* t) {
+  t->otlp_exporter = t->stdout_exporter = false;
+  size_t pos = 0;
+  while (pos <= v.size()) {
+    size_t comma = v.find(',', pos);
+    std::string name = Trim(v.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+    if (name == "otlp") {
+      t->otlp_exporter = true;
+    } else if (name == "console" || name == "stdout") {
+      t->stdout_exporter = true;
+    } else if (name != "none" && !name.empty()) {
+      return EnvError("OTEL_TRACES_EXPORTER", v,
+                      InvalidArgumentError("exporter '" + name + "' is not otlp, console or none"));
+    }
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return Status::Ok();
+}
+
+Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
+  for (const char* name : {"TAI_GCP_EXPORT", "TAI_GCP_AUTH"}) {
+    if (auto v = get(name); !v.empty()) {
+      auto b = ParseBool(v);
+      if (!b.ok()) return EnvError(name, v, b.status());
+      (std::string_view(name) == "TAI_GCP_EXPORT" ? g->enabled : g->authenticate) = *b;
+    }
+  }
+  const std::pair<const char*, std::string*> endpoints[] = {
+      {"TAI_GCP_TOKEN_URL", &g->endpoints.token_url},
+      {"GCE_METADATA_HOST", &g->endpoints.metadata_host},
+      {"TAI_GCP_MONITORING_ENDPOINT", &g->endpoints.monitoring},
+      {"TAI_GCP_TRACE_ENDPOINT", &g->endpoints.trace},
+      {"TAI_GCP_LOGGING_ENDPOINT", &g->endpoints.logging},
+      {"TAI_GCP_PROFILER_ENDPOINT", &g->endpoints.profiler}};
+  for (const auto& [name, field] : endpoints) {
+    if (auto v = get(name); !v.empty()) *field = Trim(v);
+  }
+  return Status::Ok();
+}
+
+Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
+  if (auto v = get("OTEL_TRACES_SAMPLER"); !v.empty()) t->sampler = Trim(v);
+  if (auto v = get("OTEL_TRACES_SAMPLER_ARG"); !v.empty()) {
+    double ratio = -1;
+    std::string text = Trim(v);
+    auto r = std::from_chars(text.data(), text.data() + text.size(), ratio);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || ratio < 0 || ratio > 1) {
+      return EnvError("OTEL_TRACES_SAMPLER_ARG", v,
+                      InvalidArgumentError("expected a ratio between 0 and 1"));
+    }
+    t->sample_ratio = ratio;
+  }
+  if (auto v = get("TAI_TRACE_KEEP_ERRORS"); !v.empty()) {
+    auto b = ParseBool(v);
+    if (!b.ok()) return EnvError("TAI_TRACE_KEEP_ERRORS", v, b.status());
+    t->keep_error_traces = *b;
+  }
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_QUEUE_SIZE", &t->queue_size));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &t->max_batch_spans));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_TRACE_BATCH_TRACES", &t->batch_traces));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", &t->limits.max_attributes));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_EVENT_COUNT_LIMIT", &t->limits.max_events));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_LINK_COUNT_LIMIT", &t->limits.max_links));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", &t->limits.max_value_length));
+  if (auto v = get("OTEL_BSP_SCHEDULE_DELAY"); !v.empty()) {
+    auto d = ParseMillis(v);
+    if (!d.ok()) return EnvError("OTEL_BSP_SCHEDULE_DELAY", v, d.status());
+    t->export_interval = *d;
+  }
+  if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) {
+    t->otlp_endpoint = Trim(v);
+    t->otlp_exporter = true;
+  }
+  if (auto v = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); !v.empty()) {
+    t->otlp_traces_url = Trim(v);
+    t->otlp_exporter = true;
+  }
+  for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"}) {
+    if (auto v = get(name); !v.empty()) {
+      auto headers = ParseKeyValueList(v);
+      if (!headers.ok()) return EnvError(name, v, headers.status());
+      for (auto& h : *headers) t->otlp_headers.push_back(std::move(h));
+    }
+  }
+  if (auto v = get("OTEL_EXPORTER_OTLP_COMPRESSION"); !v.empty()) {
+    if (v != "gzip" && v != "none") {
+      return EnvError("OTEL_EXPORTER_OTLP_COMPRESSION", v,
+                      InvalidArgumentError("expected gzip or none"));
+    }
+    t->otlp_gzip = v == "gzip";
+  }
+  if (auto v = get("OTEL_EXPORTER_OTLP_TIMEOUT"); !v.empty()) {
+    auto d = ParseMillis(v);
+    if (!d.ok()) return EnvError("OTEL_EXPORTER_OTLP_TIMEOUT", v, d.status());
+    t->otlp_timeout = *d;
+  }
+  if (auto v = get("OTEL_TRACES_EXPORTER"); !v.empty()) {
+    TAI_RETURN_IF_ERROR(ReadExporters(v, t));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -110,6 +204,41 @@ Status ParseHostPort(std::string_view text, std::string* host, int* port) {
   return Status::Ok();
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueList(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string_view item = text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
+    if (!Trim(item).empty()) {
+      size_t eq = item.find('=');
+      if (eq == std::string_view::npos) {
+        return InvalidArgumentError("'" + std::string(item) + "' is not key=value");
+      }
+      std::string key = Trim(item.substr(0, eq));
+      if (key.empty()) return InvalidArgumentError("'" + std::string(item) + "' has an empty key");
+      std::string raw = Trim(item.substr(eq + 1));
+      std::string value;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '%' && i + 2 < raw.size()) {
+          int v = 0;
+          auto r = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16);
+          if (r.ec == std::errc() && r.ptr == raw.data() + i + 3) {
+            value += static_cast<char>(v);
+            i += 2;
+            continue;
+          }
+        }
+        value += raw[i];
+      }
+      out.emplace_back(std::move(key), std::move(value));
+    }
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
 Result<Config> Config::FromEnv() {
   return FromEnv([](const char* name) -> const char* { return std::getenv(name); });
 }
@@ -131,8 +260,9 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
     c.resource.environment = *env;
   }
   if (auto v = get("OTEL_RESOURCE_ATTRIBUTES"); !v.empty()) {
-    Status s = ParseResourceAttributes(v, &c.resource.attributes);
-    if (!s.ok()) return EnvError("OTEL_RESOURCE_ATTRIBUTES", v, s);
+    auto pairs = ParseKeyValueList(v);
+    if (!pairs.ok()) return EnvError("OTEL_RESOURCE_ATTRIBUTES", v, pairs.status());
+    for (auto& [key, value] : *pairs) c.resource.attributes.push_back({key, value});
   }
   if (auto v = get("TAI_METRICS_INTERVAL"); !v.empty()) {
     auto d = ParseDuration(v);
@@ -164,6 +294,8 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
       return EnvError("TAI_PROMETHEUS_UNITS", v, InvalidArgumentError("expected base or keep"));
     }
   }
+  TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
+  TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;
@@ -184,6 +316,31 @@ Status Config::Validate() const {
     int port;
     Status s = ParseHostPort(metrics.prometheus_address, &host, &port);
     if (!s.ok()) return s.WithContext("metrics: prometheus address");
+  }
+  if (traces.queue_size == 0 || traces.batch_traces == 0 || traces.max_batch_spans == 0) {
+    return InvalidArgumentError(
+        "traces: queue size, batch traces and batch spans must be at least 1");
+  }
+  if (traces.export_interval < std::chrono::milliseconds(10)) {
+    return InvalidArgumentError("traces: export interval " +
+                                std::to_string(traces.export_interval.count()) +
+                                " ms is below the 10 ms minimum");
+  }
+  if (auto sampler = SamplerFromName(
+          traces.sampler.empty() ? "parentbased_traceidratio" : traces.sampler, "", 1.0);
+      !sampler.ok()) {
+    return sampler.status().WithContext("traces");
+  }
+  if (traces.sample_ratio > 1) {
+    return InvalidArgumentError("traces: sample ratio " + std::to_string(traces.sample_ratio) +
+                                " is above 1");
+  }
+  if (gcp.enabled) {
+    if (resource.gcp_project.empty()) {
+      return InvalidArgumentError(
+          "Google Cloud export is on but no project is set (GOOGLE_CLOUD_PROJECT)");
+    }
+    TAI_RETURN_IF_ERROR(gcp.endpoints.Validate());
   }
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <vector>
 
 namespace tai {
 namespace {
@@ -74,6 +75,68 @@ TEST(ConfigTest, BadValuesNameTheVariable) {
   auto tiny = FromMap({{"TAI_METRICS_INTERVAL", "1ms"}});
   ASSERT_FALSE(tiny.ok());
   EXPECT_NE(tiny.status().message().find("below the 10 ms minimum"), std::string::npos);
+}
+
+TEST(ConfigTest, TracesFromOpenTelemetryVariables) {
+  auto d = FromMap({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->traces.sampler.empty());
+  EXPECT_LT(d->traces.sample_ratio, 0);  // the environment decides
+  EXPECT_TRUE(d->traces.keep_error_traces);
+  EXPECT_EQ(d->traces.queue_size, 2048u);
+  EXPECT_EQ(d->traces.batch_traces, 100u);
+  EXPECT_EQ(d->traces.export_interval, std::chrono::seconds(30));
+  EXPECT_FALSE(d->traces.otlp_exporter);
+
+  auto c = FromMap({{"OTEL_TRACES_SAMPLER", "traceidratio"},
+                    {"OTEL_TRACES_SAMPLER_ARG", "0.25"},
+                    {"TAI_TRACE_KEEP_ERRORS", "false"},
+                    {"OTEL_BSP_MAX_QUEUE_SIZE", "4096"},
+                    {"OTEL_BSP_SCHEDULE_DELAY", "5000"},
+                    {"TAI_TRACE_BATCH_TRACES", "10"},
+                    {"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "16"},
+                    {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "256"},
+                    {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"},
+                    {"OTEL_EXPORTER_OTLP_HEADERS", "api-key=a%20b, tenant=t1"},
+                    {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"},
+                    {"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->traces.sampler, "traceidratio");
+  EXPECT_EQ(c->traces.sample_ratio, 0.25);
+  EXPECT_FALSE(c->traces.keep_error_traces);
+  EXPECT_EQ(c->traces.queue_size, 4096u);
+  EXPECT_EQ(c->traces.export_interval, std::chrono::seconds(5));
+  EXPECT_EQ(c->traces.batch_traces, 10u);
+  EXPECT_EQ(c->traces.limits.max_attributes, 16u);
+  EXPECT_EQ(c->traces.limits.max_value_length, 256u);
+  EXPECT_TRUE(c->traces.otlp_exporter);
+  EXPECT_EQ(c->traces.otlp_endpoint, "http://collector:4318");
+  ASSERT_EQ(c->traces.otlp_headers.size(), 2u);
+  EXPECT_EQ(c->traces.otlp_headers[0], std::make_pair(std::string("api-key"), std::string("a b")));
+  EXPECT_TRUE(c->traces.otlp_gzip);
+  EXPECT_EQ(c->traces.otlp_timeout, std::chrono::milliseconds(2500));
+
+  auto console = FromMap({{"OTEL_TRACES_EXPORTER", "console"},
+                          {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"}});
+  ASSERT_TRUE(console.ok());
+  EXPECT_TRUE(console->traces.stdout_exporter);
+  EXPECT_FALSE(console->traces.otlp_exporter);  // the explicit list wins
+}
+
+TEST(ConfigTest, BadTraceValuesNameTheVariable) {
+  for (const auto& [var, value] : std::vector<std::pair<std::string, std::string>>{
+           {"OTEL_TRACES_SAMPLER", "sometimes"},
+           {"OTEL_TRACES_SAMPLER_ARG", "2"},
+           {"TAI_TRACE_KEEP_ERRORS", "maybe"},
+           {"OTEL_BSP_MAX_QUEUE_SIZE", "0"},
+           {"OTEL_TRACES_EXPORTER", "zipkin"},
+           {"OTEL_EXPORTER_OTLP_COMPRESSION", "br"},
+           {"OTEL_EXPORTER_OTLP_HEADERS", "novalue"}}) {
+    auto c = FromMap({{var, value}});
+    ASSERT_FALSE(c.ok()) << var;
+    const std::string& m = c.status().message();
+    EXPECT_TRUE(m.find(var) != std::string::npos || m.find(value) != std::string::npos) << m;
+  }
 }
 
 TEST(ConfigTest, Durations) {

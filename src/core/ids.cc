@@ -17,9 +17,11 @@ namespace {
 uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 // xoshiro256++ (Blackman & Vigna): fast, 256 bits of state, passes BigCrush.
+// Constant-initialised so a thread_local of it needs no init guard; Seed()
+// fills it on first use.
 class Xoshiro256 {
  public:
-  Xoshiro256() {
+  void Seed() {
     uint64_t seed[4];
     if (getrandom(seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) {
       // No entropy source (very old kernel, seccomp): mix what differs
@@ -47,8 +49,11 @@ class Xoshiro256 {
     return result;
   }
 
+  // The fork generation the state was seeded in; ~0 before the first seed.
+  uint64_t generation = ~uint64_t{0};
+
  private:
-  uint64_t s_[4];
+  uint64_t s_[4] = {};
 };
 
 // A forked child starts with a copy of its parent's generator state; the
@@ -58,28 +63,17 @@ std::atomic<uint64_t> g_fork_generation{0};
 [[maybe_unused]] const int g_atfork_registered =
     pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1); });
 
-Xoshiro256& ThreadRng() {
-  thread_local Xoshiro256 rng;
-  thread_local uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
-  uint64_t now = g_fork_generation.load(std::memory_order_relaxed);
-  if (now != generation) {
-    rng = Xoshiro256();
-    generation = now;
-  }
-  return rng;
+constinit thread_local Xoshiro256 t_rng;
+
+[[gnu::noinline]] void ReseedThreadRng(uint64_t generation) {
+  t_rng.Seed();
+  t_rng.generation = generation;
 }
 
-uint64_t LoadBigEndian(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
-  return v;
-}
-
-void StoreBigEndian(uint8_t* p, uint64_t v) {
-  for (int i = 7; i >= 0; --i) {
-    p[i] = static_cast<uint8_t>(v);
-    v >>= 8;
-  }
+inline Xoshiro256& ThreadRng() {
+  const uint64_t now = g_fork_generation.load(std::memory_order_relaxed);
+  if (__builtin_expect(t_rng.generation != now, 0)) ReseedThreadRng(now);
+  return t_rng;
 }
 
 int HexValue(char c) {
@@ -101,21 +95,11 @@ bool ParseHex(std::string_view hex, uint8_t* out, size_t n) {
 
 }  // namespace
 
-TraceId TraceId::FromWords(uint64_t high, uint64_t low) {
-  std::array<uint8_t, 16> b;
-  StoreBigEndian(b.data(), high);
-  StoreBigEndian(b.data() + 8, low);
-  return TraceId(b);
-}
-
 std::optional<TraceId> TraceId::FromHex(std::string_view hex) {
   std::array<uint8_t, 16> b;
   if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
   return TraceId(b);
 }
-
-uint64_t TraceId::high() const { return LoadBigEndian(bytes_.data()); }
-uint64_t TraceId::low() const { return LoadBigEndian(bytes_.data() + 8); }
 
 std::string TraceId::ToHex() const {
   std::string s;
@@ -124,19 +108,11 @@ std::string TraceId::ToHex() const {
   return s;
 }
 
-SpanId SpanId::FromWord(uint64_t v) {
-  std::array<uint8_t, 8> b;
-  StoreBigEndian(b.data(), v);
-  return SpanId(b);
-}
-
 std::optional<SpanId> SpanId::FromHex(std::string_view hex) {
   std::array<uint8_t, 8> b;
   if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
   return SpanId(b);
 }
-
-uint64_t SpanId::word() const { return LoadBigEndian(bytes_.data()); }
 
 std::string SpanId::ToHex() const {
   std::string s;

@@ -26,6 +26,14 @@ void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
 }  // namespace tai::internal
 
 namespace tai::internal {
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view TrimSpaces(std::string_view s);
+// ASCII case-insensitive equality (header names).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string AsciiLower(std::string_view s);
+// The longest prefix of at most `max_bytes` that does not split a UTF-8
+// character (limits on attribute values and names are in bytes).
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
 // True when `s` is well-formed UTF-8 (no overlongs, surrogates or stray bytes).
 bool IsValidUtf8(std::string_view s);
 }  // namespace tai::internal

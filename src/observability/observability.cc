@@ -1,9 +1,26 @@
 #include "tai/observability.h"
 
+#include <cstdlib>
+
+#include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
+#include "tai/otlp_exporter.h"
 #include "tai/prometheus.h"
+#include "tai/sampler.h"
+#include "trace/trace_metrics.h"
 
 namespace tai {
+namespace {
+
+Result<std::shared_ptr<const Sampler>> MakeSampler(const Config& c) {
+  const double ratio = c.traces.sample_ratio >= 0 ? c.traces.sample_ratio
+                                                  : DefaultSampleRatio(c.resource.environment);
+  return SamplerFromName(c.traces.sampler.empty() ? "parentbased_traceidratio" : c.traces.sampler,
+                         "", ratio);
+}
+
+}  // namespace
 
 Observability::Observability(Config config) : config_(std::move(config)) {}
 
@@ -24,11 +41,67 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }
+  TAI_RETURN_IF_ERROR(obs->StartTracing());
+  if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   return obs;
 }
 
+Status Observability::StartTracing() {
+  const TracesConfig& t = config_.traces;
+  auto sampler = MakeSampler(config_);
+  if (!sampler.ok()) return sampler.status().WithContext("traces");
+  span_processor_ = std::make_shared<BatchSpanProcessor>(
+      *resource_, BatchSpanProcessorOptions{.queue_size = t.queue_size,
+                                            .batch_traces = t.batch_traces,
+                                            .max_batch_spans = t.max_batch_spans,
+                                            .export_interval = t.export_interval});
+  recent_spans_ = std::make_shared<InMemorySpanSink>(t.recent_spans);
+  span_processor_->AddSink(recent_spans_);
+  if (t.stdout_exporter) span_processor_->AddSink(std::make_shared<StdoutSpanSink>());
+  if (t.otlp_exporter) {
+    span_processor_->AddSink(
+        std::make_shared<OtlpSpanSink>(OtlpExporterOptions{.endpoint = t.otlp_endpoint,
+                                                           .traces_url = t.otlp_traces_url,
+                                                           .headers = t.otlp_headers,
+                                                           .gzip = t.otlp_gzip,
+                                                           .timeout = t.otlp_timeout}));
+  }
+  tracer_ = std::make_unique<Tracer>(span_processor_,
+                                     TracerOptions{.sampler = *sampler,
+                                                   .limits = t.limits,
+                                                   .keep_error_traces = t.keep_error_traces,
+                                                   .error_buffer_spans = t.error_buffer_spans});
+  trace_metric_ids_ = internal::RegisterTraceMetrics(*registry_, *tracer_, *span_processor_);
+  SetGlobalTracer(tracer_.get());
+  return Status::Ok();
+}
+
+Status Observability::StartGcpExport() {
+  const GcpExportConfig& g = config_.gcp;
+  if (g.authenticate) {
+    auto credentials =
+        gcp::DefaultCredentials(g.endpoints, [](const char* name) { return std::getenv(name); });
+    if (!credentials.ok()) return credentials.status().WithContext("Google Cloud export");
+    gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
+  }
+  const std::string& project = resource_->gcp_project;
+  auto monitoring = gcp::CloudMonitoringSink::Create(
+      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  if (!monitoring.ok()) return monitoring.status();
+  collector_->AddSink(*monitoring);
+  auto trace = gcp::CloudTraceSpanSink::Create(
+      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  if (!trace.ok()) return trace.status();
+  span_processor_->AddSink(*trace);
+  return Status::Ok();
+}
+
 Observability::~Observability() { Shutdown(); }
+
+void Observability::AddSpanSink(std::shared_ptr<SpanSink> sink) {
+  span_processor_->AddSink(std::move(sink));
+}
 
 std::string Observability::metrics_url() const {
   return server_ ? server_->url() + "/metrics" : "";
@@ -41,7 +114,13 @@ void Observability::AddMetricSink(std::shared_ptr<MetricSink> sink) {
 void Observability::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  collector_->Stop(config_.shutdown_deadline);
+  const auto start = std::chrono::steady_clock::now();
+  if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
+  if (span_processor_) span_processor_->Shutdown(config_.shutdown_deadline);
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  collector_->Stop(std::max(config_.shutdown_deadline - spent, std::chrono::milliseconds(0)));
+  for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
   if (server_) server_->Stop();
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "export/http/http_client.h"
 
 namespace tai {
@@ -42,6 +44,54 @@ TEST(ObservabilityTest, ServesMetricsAndFlushesOnShutdown) {
   EXPECT_TRUE(found);
   EXPECT_EQ(sink->last()->resource->service_name, "test-service");
   EXPECT_TRUE((*obs)->metric_store()->Latest("app/requests").has_value());
+}
+
+TEST(ObservabilityTest, TracesFlowToSinksAndShutdownLosesNone) {
+  Config config = TestConfig();
+  config.resource.environment = Environment::kProd;  // 1% sampling unless told otherwise
+  config.traces.sampler = "always_on";
+  auto obs = Observability::Start(config);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemorySpanSink>();
+  (*obs)->AddSpanSink(sink);
+  EXPECT_EQ(&GlobalTracer(), &(*obs)->tracer());
+  for (int i = 0; i < 250; ++i) {
+    Span root = (*obs)->tracer().StartSpan("request");
+    SpanScope scope(root);
+    Span child = GlobalTracer().StartSpan("child");
+  }
+  internal::HttpClient client;
+  auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find("tai_spans_enqueued_total 500"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("tai_span_queue_depth"), std::string::npos);
+  (*obs)->Shutdown();
+  EXPECT_EQ(sink->exported(), 500u);
+  EXPECT_EQ((*obs)->recent_spans()->exported(), 500u);
+  EXPECT_EQ(sink->spans()[0].context.trace_id, sink->spans()[1].context.trace_id);
+  EXPECT_NE(&GlobalTracer(), &(*obs)->tracer());  // uninstalled at shutdown
+}
+
+TEST(ObservabilityTest, ProdSamplesAboutOnePercent) {
+  Config config = TestConfig();
+  config.resource.environment = Environment::kProd;
+  auto obs = Observability::Start(config);
+  ASSERT_TRUE(obs.ok());
+  int sampled = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    sampled += (*obs)->tracer().StartSpan("r", {.root = true}).context().sampled();
+  }
+  // A wiring check (1%, not 10% or 100%) on fresh ids: 5 sigma, so it
+  // cannot fail by chance in practice.
+  EXPECT_NEAR(sampled, 1000, 5 * std::sqrt(100'000 * 0.01 * 0.99));
+}
+
+TEST(ObservabilityTest, BadSamplerIsAClearError) {
+  Config config = TestConfig();
+  config.traces.sampler = "sometimes";
+  auto obs = Observability::Start(config);
+  ASSERT_FALSE(obs.ok());
+  EXPECT_NE(obs.status().message().find("'sometimes'"), std::string::npos);
 }
 
 TEST(ObservabilityTest, StartFailsWithAClearError) {

@@ -8,17 +8,11 @@
 #include <regex>
 #include <thread>
 
+#include "core/text.h"
 #include "tai/config.h"
 
 namespace tai {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // "/api/traces/:id" -> "^/api/traces/([^/]+)$", names {"id"}.
 std::string RouteToRegex(const std::string& route, std::vector<std::string>* names) {
@@ -45,7 +39,7 @@ std::string RouteToRegex(const std::string& route, std::vector<std::string>* nam
 }  // namespace
 
 std::string_view HttpRequest::Header(std::string_view name) const {
-  std::string key = Lower(name);
+  std::string key = internal::AsciiLower(name);
   for (const auto& [k, v] : headers) {
     if (k == key) return v;
   }
@@ -54,7 +48,7 @@ std::string_view HttpRequest::Header(std::string_view name) const {
 
 void HttpResponse::SetHeader(std::string name, std::string value) {
   for (auto& [k, v] : headers) {
-    if (Lower(k) == Lower(name)) {
+    if (internal::EqualsIgnoreCase(k, name)) {
       v = std::move(value);
       return;
     }
@@ -82,7 +76,7 @@ struct HttpServer::Impl {
     for (size_t i = 0; i < names.size() && i + 1 < in.matches.size(); ++i) {
       req.path_params[names[i]] = in.matches[static_cast<int>(i + 1)].str();
     }
-    for (const auto& [k, v] : in.headers) req.headers.emplace_back(Lower(k), v);
+    for (const auto& [k, v] : in.headers) req.headers.emplace_back(internal::AsciiLower(k), v);
     req.body = in.body;
     req.remote_address = in.remote_addr;
     req.remote_port = in.remote_port;
@@ -115,6 +109,9 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
   impl_->server.set_read_timeout(impl_->options.read_timeout);
   impl_->server.set_write_timeout(impl_->options.write_timeout);
   impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
+  // Stop() waits for idle keep-alive connections to time out (this httplib
+  // does not cut them on shutdown), so keep that wait short.
+  impl_->server.set_keep_alive_timeout(1);
   // httplib's default SO_REUSEPORT would let a second process share our
   // port silently; SO_REUSEADDR only allows a quick restart.
   impl_->server.set_socket_options([](auto sock) {

@@ -1,0 +1,72 @@
+// CloudMonitoringSink: sends collected metrics to Cloud Monitoring with the
+// v3 REST API: metricDescriptors.create once per metric type, then
+// timeSeries.create with GAUGE, CUMULATIVE and DISTRIBUTION points, within
+// the API's documented limits: at most 200 time series per request, one
+// point per series per request, and no more than one point per series
+// every 5 seconds (faster collections skip the series until 5 s have
+// passed; the next point carries the cumulative value, so nothing is lost).
+// Distributions carry count, mean, sumOfSquaredDeviation, bucketOptions
+// (exponential or explicit, at most 200 buckets) and bucketCounts.
+//
+// Metric types without a domain ("myapp/latency") are sent as
+// custom.googleapis.com/<type>. The monitored resource is generic_task
+// (project, location, namespace = service, job = service, task_id =
+// instance) unless a zone is known, which gives its location.
+//
+// Owned by the MetricCollector it is added to. Thread-safe (calls are
+// serialised). Cumulative temporality.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "tai/gcp/credentials.h"
+#include "tai/gcp/token_source.h"
+#include "tai/metric_sink.h"
+
+namespace tai::internal {
+class HttpClient;
+}
+
+namespace tai::gcp {
+
+struct CloudMonitoringExporterOptions {
+  std::string project_id;
+  GcpEndpoints endpoints;
+  std::shared_ptr<AccessTokenSource> tokens;  // null: no Authorization header
+  std::string location = "global";            // a zone or region when known
+  std::chrono::milliseconds timeout{10'000};
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{10'000};
+};
+
+class CloudMonitoringSink : public MetricSink {
+ public:
+  static Result<std::shared_ptr<CloudMonitoringSink>> Create(
+      CloudMonitoringExporterOptions options);
+  ~CloudMonitoringSink() override;
+  std::string name() const override { return "cloud-monitoring"; }
+  Status Export(std::shared_ptr<const MetricBatch> batch) override;
+
+  // The type Cloud Monitoring sees for a descriptor's metric_type.
+  static std::string CloudMetricType(const std::string& metric_type);
+
+ private:
+  explicit CloudMonitoringSink(CloudMonitoringExporterOptions options);
+  Status Post(const std::string& url, std::string body);
+  Status EnsureDescriptor(const MetricData& m);
+
+  const CloudMonitoringExporterOptions options_;
+  std::mutex mu_;
+  std::unique_ptr<internal::HttpClient> client_;
+  std::set<std::string> created_descriptors_;
+  // Last point time sent per series (type + labels), for the 5 s rule.
+  std::map<std::string, int64_t> last_sent_;
+};
+
+}  // namespace tai::gcp

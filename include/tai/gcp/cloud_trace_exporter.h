@@ -1,0 +1,64 @@
+// CloudTraceSpanSink: sends span batches to Cloud Trace with the v2 REST API
+// (projects.traces.batchWrite), cut to the API's documented limits: display
+// name 128 bytes; 32 attributes per span, keys 128 bytes, string values 256
+// bytes; 32 annotations per span with descriptions of 256 bytes and 4
+// attributes each; 128 links per span with 32 attributes each. What is cut
+// is counted in the request's dropped counts and truncatedByteCount, as the
+// API expects. Cloud Trace has no double or array values: they are sent as
+// their text.
+//
+// Owned by the BatchSpanProcessor it is added to. Thread-safe (calls are
+// serialised). Failed requests are retried with backoff and jitter,
+// honouring Retry-After, a bounded number of times.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tai/gcp/credentials.h"
+#include "tai/gcp/token_source.h"
+#include "tai/span_sink.h"
+
+namespace tai::internal {
+class HttpClient;
+}
+
+namespace tai::gcp {
+
+struct CloudTraceExporterOptions {
+  std::string project_id;
+  GcpEndpoints endpoints;
+  // Null sends no Authorization header (an emulator without auth).
+  std::shared_ptr<AccessTokenSource> tokens;
+  // Spans per batchWrite request; bigger batches are split.
+  size_t max_spans_per_request = 500;
+  std::chrono::milliseconds timeout{10'000};
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{10'000};
+};
+
+class CloudTraceSpanSink : public SpanSink {
+ public:
+  // Fails when the project is empty or an endpoint is not allowed.
+  static Result<std::shared_ptr<CloudTraceSpanSink>> Create(CloudTraceExporterOptions options);
+  ~CloudTraceSpanSink() override;
+  std::string name() const override { return "cloud-trace"; }
+  Status Export(const SpanBatch& batch, const Resource& resource) override;
+
+ private:
+  explicit CloudTraceSpanSink(CloudTraceExporterOptions options);
+  const CloudTraceExporterOptions options_;
+  std::mutex mu_;
+  std::unique_ptr<internal::HttpClient> client_;
+};
+
+// The BatchWriteSpansRequest JSON body for `spans` (at most
+// max_spans_per_request of them: the sink splits before encoding).
+std::string EncodeCloudTraceSpans(const std::string& project_id, const SpanData* spans,
+                                  size_t count, const Resource& resource);
+
+}  // namespace tai::gcp

@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "export/otlp/otlp_schema.h"
+#include "tai/http_server.h"
+#include "tai/otlp_exporter.h"
+
+namespace tai {
+namespace {
+
+using nlohmann::json;
+
+SpanData RichSpan() {
+  SpanData s;
+  s.context.trace_id = NewTraceId();
+  s.context.span_id = NewSpanId();
+  s.context.trace_flags = SpanContext::kSampledFlag;
+  s.context.trace_state = "vendor=x";
+  s.parent_span_id = NewSpanId();
+  s.parent_remote = true;
+  s.name = "GET /users/:id";
+  s.kind = SpanKind::kServer;
+  s.start_unix_nanos = 1'700'000'000'123'456'789;
+  s.end_unix_nanos = s.start_unix_nanos + 42'000'000;
+  s.attributes = {{"http.request.method", "GET"},
+                  {"http.response.status_code", 503},
+                  {"ratio", 0.5},
+                  {"cached", false},
+                  {"tags", std::vector<std::string>{"a", "b"}},
+                  {"big", int64_t{9007199254740993}}};
+  s.events.push_back({"exception", s.start_unix_nanos + 1, {{"exception.type", "E"}}, 2});
+  SpanContext linked;
+  linked.trace_id = NewTraceId();
+  linked.span_id = NewSpanId();
+  s.links.push_back({linked, {{"k", "v"}}, 0});
+  s.status = SpanStatusCode::kError;
+  s.status_message = "upstream \"down\"\n";
+  s.dropped_attributes = 3;
+  s.dropped_events = 1;
+  return s;
+}
+
+Resource TestResource() {
+  Resource r;
+  r.service_name = "checkout";
+  r.service_version = "1.2.3";
+  r.instance_id = "i-1";
+  return r;
+}
+
+TEST(OtlpTracesTest, BodyMatchesTheOtlpSchema) {
+  SpanData root;
+  root.context.trace_id = NewTraceId();
+  root.context.span_id = NewSpanId();
+  root.name = "root";
+  const json body = json::parse(EncodeOtlpTraces({RichSpan(), root}, TestResource()));
+  EXPECT_EQ(testing::CheckOtlpJson(body, "ExportTraceServiceRequest"), "");
+}
+
+TEST(OtlpTracesTest, SchemaCheckCatchesMistakes) {
+  // The check itself must fail on what a Collector would reject.
+  const json bad_int = json::parse(R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","startTimeUnixNano":17}]}]}]})");
+  EXPECT_NE(testing::CheckOtlpJson(bad_int, "ExportTraceServiceRequest"), "");
+  const json unknown = json::parse(R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}]}]}]})");
+  EXPECT_NE(
+      testing::CheckOtlpJson(unknown, "ExportTraceServiceRequest").find("has no field 'trace_id'"),
+      std::string::npos);
+  const json bad_kind = json::parse(R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"kind":9}]}]}]})");
+  EXPECT_NE(testing::CheckOtlpJson(bad_kind, "ExportTraceServiceRequest"), "");
+}
+
+TEST(OtlpTracesTest, FieldsCarryTheSpan) {
+  const SpanData s = RichSpan();
+  const json body = json::parse(EncodeOtlpTraces({s}, TestResource()));
+  const json& rs = body["resourceSpans"][0];
+  EXPECT_EQ(rs["resource"]["attributes"][0]["value"]["stringValue"], "checkout");
+  EXPECT_EQ(rs["scopeSpans"][0]["scope"]["name"], "tai-observability");
+  const json& j = rs["scopeSpans"][0]["spans"][0];
+  EXPECT_EQ(j["traceId"], s.context.trace_id.ToHex());
+  EXPECT_EQ(j["spanId"], s.context.span_id.ToHex());
+  EXPECT_EQ(j["parentSpanId"], s.parent_span_id.ToHex());
+  EXPECT_EQ(j["traceState"], "vendor=x");
+  EXPECT_EQ(j["flags"], 0x301);  // sampled, parent known remote
+  EXPECT_EQ(j["kind"], 2);       // SPAN_KIND_SERVER
+  EXPECT_EQ(j["startTimeUnixNano"], "1700000000123456789");
+  EXPECT_EQ(j["endTimeUnixNano"], "1700000000165456789");
+  EXPECT_EQ(j["attributes"][5]["value"]["intValue"], "9007199254740993");
+  EXPECT_EQ(j["droppedAttributesCount"], 3);
+  EXPECT_EQ(j["events"][0]["droppedAttributesCount"], 2);
+  EXPECT_EQ(j["droppedEventsCount"], 1);
+  EXPECT_EQ(j["links"][0]["spanId"], s.links[0].context.span_id.ToHex());
+  EXPECT_EQ(j["status"]["code"], 2);
+  EXPECT_EQ(j["status"]["message"], "upstream \"down\"\n");
+}
+
+TEST(OtlpTracesTest, SinkPostsGzippedJsonWithHeaders) {
+  HttpServer collector;
+  std::mutex mu;
+  std::vector<HttpRequest> received;
+  collector.Handle("POST", "/v1/traces", [&](const HttpRequest& r, HttpResponse& w) {
+    std::lock_guard<std::mutex> lock(mu);
+    received.push_back(r);
+    w.content_type = "application/json";
+    w.body = "{}";
+  });
+  ASSERT_TRUE(collector.Start().ok());
+  OtlpSpanSink sink(
+      {.endpoint = collector.url() + "/", .headers = {{"x-api-key", "secret"}}, .gzip = true});
+  auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
+  ASSERT_TRUE(sink.Export(batch, TestResource()).ok());
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].Header("content-type"), "application/json");
+  EXPECT_EQ(received[0].Header("content-encoding"), "gzip");
+  EXPECT_EQ(received[0].Header("x-api-key"), "secret");
+  const json body = json::parse(received[0].body);
+  EXPECT_EQ(testing::CheckOtlpJson(body, "ExportTraceServiceRequest"), "");
+}
+
+TEST(OtlpTracesTest, SinkReportsRejectionsWithTheServersMessage) {
+  HttpServer collector;
+  collector.Handle("POST", "/custom/path", [](const HttpRequest&, HttpResponse& w) {
+    w.status = 400;
+    w.body = "bad span";
+  });
+  ASSERT_TRUE(collector.Start().ok());
+  OtlpSpanSink sink({.traces_url = collector.url() + "/custom/path", .max_attempts = 1});
+  auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
+  Status s = sink.Export(batch, TestResource());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("HTTP 400"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("bad span"), std::string::npos);
+}
+
+TEST(OtlpTracesTest, TracesUrl) {
+  EXPECT_EQ(OtlpExporterOptions{.endpoint = "http://c:4318"}.TracesUrl(),
+            "http://c:4318/v1/traces");
+  EXPECT_EQ(OtlpExporterOptions{.endpoint = "http://c:4318//"}.TracesUrl(),
+            "http://c:4318/v1/traces");
+  EXPECT_EQ((OtlpExporterOptions{.endpoint = "http://c", .traces_url = "http://t/x"}.TracesUrl()),
+            "http://t/x");
+}
+
+}  // namespace
+}  // namespace tai

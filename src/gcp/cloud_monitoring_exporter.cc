@@ -1,0 +1,292 @@
+#include "tai/gcp/cloud_monitoring_exporter.h"
+
+#include <cmath>
+
+#include "core/text.h"
+#include "export/http/http_client.h"
+#include "tai/clock.h"
+
+namespace tai::gcp {
+namespace {
+
+// Limits from the Cloud Monitoring documentation (docs/gcp.md).
+constexpr size_t kSeriesPerRequest = 200;
+constexpr int64_t kMinPointIntervalNanos = 5'000'000'000;
+constexpr size_t kMaxBuckets = 200;
+
+std::string_view MetricKind(const MetricData& m) {
+  switch (m.kind) {
+    case InstrumentKind::kCounter:
+    case InstrumentKind::kObservedCounter:
+    case InstrumentKind::kHistogram:
+      return "CUMULATIVE";
+    case InstrumentKind::kWrittenPoint:
+      return m.descriptor->value_type == MetricType::kCumulative ? "CUMULATIVE" : "GAUGE";
+    default:
+      return "GAUGE";
+  }
+}
+
+std::string_view ValueType(const MetricPoint& p) {
+  if (p.value.is_int64()) return "INT64";
+  if (p.value.is_double()) return "DOUBLE";
+  return "DISTRIBUTION";
+}
+
+void AppendTimestamp(std::string& out, int64_t nanos) {
+  out += '"';
+  out += FormatRfc3339(nanos);
+  out += '"';
+}
+
+void AppendLabels(std::string& out, const LabelSet& labels) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : labels.labels()) {
+    if (!first) out += ',';
+    first = false;
+    internal::AppendJsonString(out, key);
+    out += ':';
+    internal::AppendJsonString(out, value);
+  }
+  out += '}';
+}
+
+void AppendDistribution(std::string& out, const DistributionValue& d) {
+  out += "{\"count\":\"";
+  internal::AppendUint(out, d.count);
+  out += "\"";
+  if (d.count > 0) {
+    out += ",\"mean\":";
+    internal::AppendJsonDouble(out, d.mean);
+    out += ",\"sumOfSquaredDeviation\":";
+    internal::AppendJsonDouble(out, d.sum_of_squared_deviation);
+  }
+  if (d.histogram && d.count > 0) {
+    HistogramData h = *d.histogram;
+    std::vector<uint64_t> counts;
+    if (h.layout() == HistogramData::Layout::kExplicit) {
+      out += ",\"bucketOptions\":{\"explicitBuckets\":{\"bounds\":[";
+      for (size_t i = 0; i < h.bounds().size(); ++i) {
+        if (i) out += ',';
+        internal::AppendJsonDouble(out, h.bounds()[i]);
+      }
+      out += "]}}";
+      counts = h.bucket_counts();
+    } else {
+      // Exponential: finite bucket i (1..N) is [scale*g^(i-1), scale*g^i);
+      // ours at index k is (base^k, base^(k+1)], so scale = base^offset and
+      // g = base. Zero and negative values go to the underflow bucket.
+      h.LimitBuckets(kMaxBuckets - 2);
+      const double base = std::exp2(std::exp2(-h.scale()));
+      const ExponentialBuckets& pos = h.positive();
+      uint64_t underflow = h.zero_count();
+      for (uint64_t c : h.negative().counts) underflow += c;
+      const size_t finite = std::max<size_t>(pos.counts.size(), 1);
+      out += ",\"bucketOptions\":{\"exponentialBuckets\":{\"numFiniteBuckets\":";
+      internal::AppendUint(out, finite);
+      out += ",\"growthFactor\":";
+      internal::AppendJsonDouble(out, base);
+      out += ",\"scale\":";
+      internal::AppendJsonDouble(out, std::pow(base, pos.offset));
+      out += "}}";
+      counts.push_back(underflow);
+      counts.insert(counts.end(), pos.counts.begin(), pos.counts.end());
+      counts.resize(finite + 2, 0);  // the overflow bucket is empty
+    }
+    out += ",\"bucketCounts\":[";
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (i) out += ',';
+      out += '"';
+      internal::AppendUint(out, counts[i]);
+      out += '"';
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+void AppendValue(std::string& out, const MetricValue& v) {
+  if (v.is_int64()) {
+    out += "{\"int64Value\":\"";
+    internal::AppendInt(out, v.int64());
+    out += "\"}";
+  } else if (v.is_double()) {
+    out += "{\"doubleValue\":";
+    internal::AppendJsonDouble(out, v.dbl());
+    out += '}';
+  } else {
+    out += "{\"distributionValue\":";
+    AppendDistribution(out, v.distribution());
+    out += '}';
+  }
+}
+
+std::string ResourceJson(const CloudMonitoringExporterOptions& o, const Resource& r) {
+  std::string out = "{\"type\":\"generic_task\",\"labels\":{\"project_id\":";
+  internal::AppendJsonString(out, o.project_id);
+  out += ",\"location\":";
+  internal::AppendJsonString(out, o.location);
+  out += ",\"namespace\":";
+  internal::AppendJsonString(out, r.service_name);
+  out += ",\"job\":";
+  internal::AppendJsonString(out, r.service_name);
+  out += ",\"task_id\":";
+  internal::AppendJsonString(out, r.instance_id);
+  out += "}}";
+  return out;
+}
+
+std::string_view UnitOf(const MetricData& m) { return m.descriptor->unit.ucum(); }
+
+}  // namespace
+
+std::string CloudMonitoringSink::CloudMetricType(const std::string& metric_type) {
+  const size_t slash = metric_type.find('/');
+  const bool has_domain =
+      slash != std::string::npos && metric_type.substr(0, slash).find('.') != std::string::npos;
+  return has_domain ? metric_type : "custom.googleapis.com/" + metric_type;
+}
+
+Result<std::shared_ptr<CloudMonitoringSink>> CloudMonitoringSink::Create(
+    CloudMonitoringExporterOptions options) {
+  if (options.project_id.empty()) {
+    return InvalidArgumentError("Cloud Monitoring exporter: the project id is empty");
+  }
+  TAI_RETURN_IF_ERROR(options.endpoints.Validate());
+  return std::shared_ptr<CloudMonitoringSink>(new CloudMonitoringSink(std::move(options)));
+}
+
+CloudMonitoringSink::CloudMonitoringSink(CloudMonitoringExporterOptions options)
+    : options_(std::move(options)), client_(std::make_unique<internal::HttpClient>()) {}
+
+CloudMonitoringSink::~CloudMonitoringSink() = default;
+
+Status CloudMonitoringSink::Post(const std::string& url, std::string body) {
+  internal::HttpClientRequest request;
+  request.url = url;
+  request.headers = {{"Content-Type", "application/json"}};
+  if (options_.tokens) {
+    auto auth = options_.tokens->AuthorizationHeader();
+    if (!auth.ok()) return auth.status().WithContext("Cloud Monitoring");
+    request.headers.emplace_back("Authorization", std::move(*auth));
+  }
+  request.body = std::move(body);
+  request.gzip_body = true;
+  request.timeout = options_.timeout;
+  internal::RetryPolicy policy;
+  policy.max_attempts = options_.max_attempts;
+  policy.initial_backoff = options_.initial_backoff;
+  policy.max_backoff = options_.max_backoff;
+  auto response = internal::SendWithRetry(*client_, request, policy);
+  if (!response.ok()) return response.status().WithContext("Cloud Monitoring " + url);
+  if (response->status < 200 || response->status >= 300) {
+    return Status(response->status == 400 ? StatusCode::kInvalidArgument : StatusCode::kUnavailable,
+                  "Cloud Monitoring: HTTP " + std::to_string(response->status) + ": " +
+                      response->body.substr(0, 300));
+  }
+  return Status::Ok();
+}
+
+Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
+  const std::string type = CloudMetricType(m.descriptor->metric_type);
+  if (created_descriptors_.count(type) || m.points.empty()) return Status::Ok();
+  std::string body = "{\"type\":";
+  internal::AppendJsonString(body, type);
+  body += ",\"metricKind\":\"";
+  body += MetricKind(m);
+  body += "\",\"valueType\":\"";
+  body += ValueType(m.points.front());
+  body += "\"";
+  if (!UnitOf(m).empty()) {
+    body += ",\"unit\":";
+    internal::AppendJsonString(body, UnitOf(m));
+  }
+  body += ",\"description\":";
+  internal::AppendJsonString(body, m.descriptor->description);
+  body += ",\"displayName\":";
+  internal::AppendJsonString(body, m.descriptor->display_name.empty() ? m.descriptor->metric_type
+                                                                      : m.descriptor->display_name);
+  body += ",\"labels\":[";
+  for (size_t i = 0; i < m.descriptor->labels.size(); ++i) {
+    const LabelDescriptor& l = m.descriptor->labels[i];
+    if (i) body += ',';
+    body += "{\"key\":";
+    internal::AppendJsonString(body, l.key);
+    body += ",\"valueType\":\"STRING\",\"description\":";
+    internal::AppendJsonString(body, l.description);
+    body += '}';
+  }
+  body += "]}";
+  TAI_RETURN_IF_ERROR(Post(
+      options_.endpoints.monitoring + "/v3/projects/" + options_.project_id + "/metricDescriptors",
+      std::move(body)));
+  created_descriptors_.insert(type);
+  return Status::Ok();
+}
+
+Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string resource = ResourceJson(options_, *batch->resource);
+  const std::string url =
+      options_.endpoints.monitoring + "/v3/projects/" + options_.project_id + "/timeSeries";
+  Status first_error;
+  std::string body;
+  size_t in_request = 0;
+  auto flush = [&] {
+    if (in_request == 0) return;
+    body += "]}";
+    Status s = Post(url, std::move(body));
+    if (!s.ok() && first_error.ok()) first_error = s;
+    body.clear();
+    in_request = 0;
+  };
+  for (const MetricData& m : batch->metrics) {
+    if (m.points.empty()) continue;
+    if (Status s = EnsureDescriptor(m); !s.ok()) {
+      if (first_error.ok()) first_error = s;
+      continue;
+    }
+    const std::string type = CloudMetricType(m.descriptor->metric_type);
+    const std::string_view kind = MetricKind(m);
+    for (const MetricPoint& p : m.points) {
+      const std::string series = type + p.labels.ToString();
+      auto last = last_sent_.find(series);
+      if (last != last_sent_.end() && p.time_nanos - last->second < kMinPointIntervalNanos) {
+        continue;  // the 5 s rule; the next point carries the value
+      }
+      last_sent_[series] = p.time_nanos;
+      body += in_request ? "," : "{\"timeSeries\":[";
+      body += "{\"metric\":{\"type\":";
+      internal::AppendJsonString(body, type);
+      body += ",\"labels\":";
+      AppendLabels(body, p.labels);
+      body += "},\"resource\":" + resource + ",\"metricKind\":\"";
+      body += kind;
+      body += "\",\"valueType\":\"";
+      body += ValueType(p);
+      body += "\"";
+      if (!UnitOf(m).empty()) {
+        body += ",\"unit\":";
+        internal::AppendJsonString(body, UnitOf(m));
+      }
+      body += ",\"points\":[{\"interval\":{";
+      if (kind == "CUMULATIVE") {
+        // The API wants a start strictly before the end.
+        body += "\"startTime\":";
+        AppendTimestamp(body, std::min(p.start_time_nanos, p.time_nanos - 1'000'000));
+        body += ',';
+      }
+      body += "\"endTime\":";
+      AppendTimestamp(body, p.time_nanos);
+      body += "},\"value\":";
+      AppendValue(body, p.value);
+      body += "}]}";
+      if (++in_request == kSeriesPerRequest) flush();
+    }
+  }
+  flush();
+  return first_error;
+}
+
+}  // namespace tai::gcp

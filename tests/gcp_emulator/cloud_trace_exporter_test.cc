@@ -1,0 +1,187 @@
+// Cloud Trace export checked by the emulator: spans made by a real Tracer
+// go through the batch processor and CloudTraceSpanSink to a loopback
+// server that checks every request against Google's tracing.proto and the
+// API's rules.
+#include "tai/gcp/cloud_trace_exporter.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tai/http_server.h"
+#include "tai/span_processor.h"
+#include "tai/trace.h"
+#include "tests/gcp_emulator/proto_json_validator.h"
+
+namespace tai::gcp {
+namespace {
+
+using nlohmann::json;
+
+class TraceEmulator {
+ public:
+  TraceEmulator() {
+    auto v = testing::ProtoJsonValidator::Load(testing::GoogleProtoRoot(),
+                                               {"google/devtools/cloudtrace/v2/tracing.proto"});
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    validator_ = std::move(*v);
+    server_.Handle("POST", "/v2/projects/:project/traces:batchWrite",
+                   [this](const HttpRequest& r, HttpResponse& w) { BatchWrite(r, w); });
+    EXPECT_TRUE(server_.Start().ok());
+  }
+
+  GcpEndpoints Endpoints() const {
+    GcpEndpoints e;
+    e.trace = server_.url();
+    return e;
+  }
+  std::vector<json> spans() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return spans_;
+  }
+  std::vector<std::string> problems() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return problems_;
+  }
+  std::vector<std::string> authorizations() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return authorizations_;
+  }
+
+ private:
+  void BatchWrite(const HttpRequest& r, HttpResponse& w) {
+    std::lock_guard<std::mutex> lock(mu_);
+    authorizations_.emplace_back(r.Header("authorization"));
+    Status s = validator_->Check("google.devtools.cloudtrace.v2.BatchWriteSpansRequest", r.body);
+    if (!s.ok()) return Reject(w, s.message());
+    const json body = json::parse(r.body);
+    const std::string project = r.path_params.at("project");
+    static const std::regex kName("projects/([^/]+)/traces/([0-9a-f]{32})/spans/([0-9a-f]{16})");
+    for (const json& span : body["spans"]) {
+      std::smatch m;
+      const std::string name = span["name"];
+      if (!std::regex_match(name, m, kName) || m[1] != project) {
+        return Reject(w, "bad span name " + name);
+      }
+      if (span["spanId"] != m[3].str()) return Reject(w, "spanId does not match the name");
+      // The API: ids are hex of non-zero byte arrays.
+      if (m[2] == std::string(32, '0') || m[3] == std::string(16, '0')) {
+        return Reject(w, "bad span name " + name + ": all-zero id");
+      }
+      if (span["displayName"]["value"].get<std::string>().size() > 128) {
+        return Reject(w, "displayName over 128 bytes");
+      }
+      if (span["attributes"]["attributeMap"].size() > 32) return Reject(w, "over 32 attributes");
+      for (const auto& [key, value] : span["attributes"]["attributeMap"].items()) {
+        if (key.size() > 128) return Reject(w, "attribute key over 128 bytes");
+        if (value.contains("stringValue") &&
+            value["stringValue"]["value"].get<std::string>().size() > 256) {
+          return Reject(w, "attribute value over 256 bytes");
+        }
+      }
+      if (!span.contains("startTime") || !span.contains("endTime")) {
+        return Reject(w, "start and end times are required");
+      }
+    }
+    for (const json& span : body["spans"]) spans_.push_back(span);
+    w.content_type = "application/json";
+    w.body = "{}";
+  }
+  void Reject(HttpResponse& w, const std::string& why) {
+    problems_.push_back(why);
+    w.status = 400;
+    w.content_type = "application/json";
+    w.body =
+        json{{"error", {{"code", 400}, {"message", why}, {"status", "INVALID_ARGUMENT"}}}}.dump();
+  }
+
+  std::unique_ptr<testing::ProtoJsonValidator> validator_;
+  HttpServer server_;
+  std::mutex mu_;
+  std::vector<json> spans_;
+  std::vector<std::string> problems_;
+  std::vector<std::string> authorizations_;
+};
+
+TEST(CloudTraceExporterTest, SpansFromATracerPassTheEmulatorsChecks) {
+  TraceEmulator emulator;
+  auto sink = CloudTraceSpanSink::Create(
+      {.project_id = "my-project", .endpoints = emulator.Endpoints(), .max_spans_per_request = 7});
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  Resource resource;
+  resource.service_name = "checkout";
+  auto processor = std::make_shared<BatchSpanProcessor>(resource);
+  processor->AddSink(*sink);
+  Tracer tracer(processor);
+  SpanContext linked;
+  linked.trace_id = NewTraceId();
+  linked.span_id = NewSpanId();
+  for (int i = 0; i < 10; ++i) {
+    Span root = tracer.StartSpan("GET /orders/:id", {.kind = SpanKind::kServer});
+    SpanScope scope(root);
+    root.SetAttribute("http.response.status_code", 200);
+    root.SetAttribute("ratio", 0.25);
+    root.SetAttribute("tags", std::vector<std::string>{"a", "b"});
+    root.SetAttribute(std::string(200, 'k'), "key too long for Cloud Trace");
+    root.SetAttribute("long", std::string(300, 'v'));
+    for (int a = 0; a < 40; ++a) root.SetAttribute("attr" + std::to_string(a), a);
+    root.AddEvent("cache miss", {{"key", "order:1"}});
+    root.AddLink(linked);
+    Span db = tracer.StartSpan(std::string(150, 'n'), {.kind = SpanKind::kClient});
+    db.SetStatus(SpanStatusCode::kError, "deadline exceeded");
+  }
+  processor->Shutdown(std::chrono::seconds(10));
+  EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+  const auto spans = emulator.spans();
+  ASSERT_EQ(spans.size(), 20u);
+  EXPECT_EQ(processor->stats().export_errors, 0u);
+
+  const json* root = nullptr;
+  const json* child = nullptr;
+  for (const json& s : spans) {
+    if (s["spanKind"] == "SERVER" && !root) root = &s;
+    if (s["spanKind"] == "CLIENT" && !child) child = &s;
+  }
+  ASSERT_TRUE(root && child);
+  const json& attrs = (*root)["attributes"]["attributeMap"];
+  EXPECT_EQ(attrs["http.response.status_code"]["intValue"], "200");
+  EXPECT_EQ(attrs["ratio"]["stringValue"]["value"], "0.25");
+  EXPECT_EQ(attrs["long"]["stringValue"]["truncatedByteCount"], 44);
+  EXPECT_EQ(attrs.size(), 32u);
+  EXPECT_GT((*root)["attributes"]["droppedAttributesCount"].get<int>(), 0);
+  EXPECT_EQ((*root)["timeEvents"]["timeEvent"][0]["annotation"]["description"]["value"],
+            "cache miss");
+  EXPECT_EQ((*root)["links"]["link"][0]["spanId"], linked.span_id.ToHex());
+  EXPECT_EQ((*child)["displayName"]["truncatedByteCount"], 22);
+  EXPECT_EQ((*child)["status"]["code"], 2);
+  EXPECT_EQ((*child)["status"]["message"], "deadline exceeded");
+  EXPECT_EQ((*child)["sameProcessAsParentSpan"], true);
+  EXPECT_EQ((*child)["parentSpanId"], (*root)["spanId"]);
+}
+
+TEST(CloudTraceExporterTest, RejectionsAreCountedWithTheApisMessage) {
+  TraceEmulator emulator;
+  auto sink = CloudTraceSpanSink::Create({.project_id = "p", .endpoints = emulator.Endpoints()});
+  ASSERT_TRUE(sink.ok());
+  SpanData bad;  // invalid ids give names the emulator refuses
+  bad.name = "x";
+  auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{bad});
+  Status s = (*sink)->Export(batch, Resource{});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("bad span name"), std::string::npos) << s.ToString();
+}
+
+TEST(CloudTraceExporterTest, ConfigurationErrorsAreClear) {
+  EXPECT_FALSE(CloudTraceSpanSink::Create({.project_id = ""}).ok());
+  GcpEndpoints plain;
+  plain.trace = "http://cloudtrace.example.com";
+  auto s = CloudTraceSpanSink::Create({.project_id = "p", .endpoints = plain});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("https"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tai::gcp
