@@ -1,0 +1,141 @@
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <exception>
+#include <iterator>
+
+#include "log/pipeline_impl.h"
+#include "tai/clock.h"
+#include "tai/log.h"
+
+namespace tai {
+namespace {
+
+uint32_t CurrentThreadId() {
+  thread_local uint32_t tid = 0;
+  if (tid == 0) tid = static_cast<uint32_t>(::syscall(SYS_gettid));
+  return tid;
+}
+
+constexpr std::string_view kTruncated = "...[truncated]";
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+void Truncate(std::string& s, size_t max) {
+  size_t cut = max > kTruncated.size() ? max - kTruncated.size() : 0;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  s += kTruncated;
+}
+
+}  // namespace
+
+bool LogSite::Admit(int64_t now_nanos, uint32_t limit, uint64_t* suppressed) {
+  if (limit == 0) return true;
+  const auto second = static_cast<uint64_t>(now_nanos / 1'000'000'000) & 0xFFFFFFFF;
+  uint64_t cur = window_.load(std::memory_order_relaxed);
+  bool new_window;
+  for (;;) {
+    new_window = (cur >> 32) != second;
+    uint64_t next;
+    if (new_window) {
+      next = (second << 32) | 1;
+    } else if ((cur & 0xFFFFFFFF) < limit) {
+      next = cur + 1;
+    } else {
+      suppressed_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    if (window_.compare_exchange_weak(cur, next, std::memory_order_relaxed)) break;
+  }
+  if (new_window && suppressed_.load(std::memory_order_relaxed) != 0) {
+    *suppressed = suppressed_.exchange(0, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+Logger::Logger(LogPipeline* pipeline, std::string_view name, LogLevel global)
+    : pipeline_(pipeline),
+      name_(InternLoggerName(name)),
+      min_level_(static_cast<uint8_t>(global)) {}
+
+void Logger::UpdateEffective(LogLevel global) {
+  // Called with the pipeline's loggers_mu held.
+  uint8_t own = own_level_.load(std::memory_order_relaxed);
+  uint8_t level = own != 0 ? own : static_cast<uint8_t>(global);
+  if (pipeline_->impl_->stopped) level = static_cast<uint8_t>(LogLevel::kOff);
+  min_level_.store(level, std::memory_order_relaxed);
+}
+
+void Logger::SetLevel(LogLevel level) {
+  auto& impl = *pipeline_->impl_;
+  std::lock_guard<std::mutex> lock(impl.loggers_mu);
+  own_level_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
+  UpdateEffective(impl.global_level);
+}
+
+void Logger::ClearLevel() {
+  auto& impl = *pipeline_->impl_;
+  std::lock_guard<std::mutex> lock(impl.loggers_mu);
+  own_level_.store(0, std::memory_order_relaxed);
+  UpdateEffective(impl.global_level);
+}
+
+std::optional<LogLevel> Logger::own_level() const {
+  uint8_t own = own_level_.load(std::memory_order_relaxed);
+  if (own == 0) return std::nullopt;
+  return static_cast<LogLevel>(own);
+}
+
+void Logger::Emit(LogSite& site, const SpanContext* context, LogFields fields,
+                  fmt::string_view format, fmt::format_args args) {
+  LogPipeline::Impl& p = *pipeline_->impl_;
+  const int64_t now = WallNanos();
+  uint64_t suppressed = 0;
+  const uint32_t limit = site.max_per_second() ? site.max_per_second() : p.rate_limit_per_site;
+  if (limit != 0 && !site.Admit(now, limit, &suppressed)) {
+    p.suppressed_rate_limit.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint64_t pos;
+  LogPipeline::Impl::Slot* slot = p.Claim(&pos);
+  if (slot == nullptr) {
+    p.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // From here the slot must be published whatever happens.
+  LogRecord& r = slot->record;
+  r.time_unix_nanos = now;
+  r.level = site.level();
+  r.file = site.location().file_name();
+  r.line = site.location().line();
+  r.function = site.location().function_name();
+  r.logger_name = name_;
+  r.thread_id = CurrentThreadId();
+  r.suppressed = suppressed;
+  const SpanContext& span = context ? *context : CurrentSpanContext();
+  r.trace_id = span.trace_id;
+  r.span_id = span.span_id;
+  r.trace_flags = span.trace_flags;
+  r.message.clear();
+  r.ClearFields();
+  try {
+    fmt::vformat_to(std::back_inserter(r.message), format, args);
+    if (r.message.size() > p.max_message_bytes) Truncate(r.message, p.max_message_bytes);
+    r.AddFields(fields);
+  } catch (const std::exception& e) {
+    r.ClearFields();
+    r.message.assign("[log format error: ").append(e.what()).append("] ");
+    r.message.append(format.data(), format.size());
+  } catch (...) {
+    r.ClearFields();
+    r.message.assign("[log format error] ").append(format.data(), format.size());
+  }
+  p.Publish(slot, pos);
+}
+
+void Logger::FlushAndAbort() {
+  (void)pipeline_->Flush(pipeline_->options().fatal_flush_timeout);
+  std::abort();
+}
+
+}  // namespace tai
