@@ -11,6 +11,13 @@
 //   TAI_METRICS_CARDINALITY_LIMIT          series per metric (default 2000)
 //   TAI_PROMETHEUS_ADDR                    host:port of /metrics, or "off" (default 127.0.0.1:9464)
 //   TAI_PROMETHEUS_UNITS                   base (default) | keep: see docs/metrics.md
+//   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
+//                                          level, then per-logger levels
+//   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
+//                                          | json | console | off: the stdout log sink
+//   TAI_LOG_QUEUE_SIZE                     log records queued before drops (default 8192)
+//   TAI_LOG_RATE_LIMIT                     records per second per call site (default 0: none)
+//   TAI_LOG_REDACT_KEYS                    k1,k2 field keys to redact besides the defaults
 //
 // A value type. Not synchronised.
 #pragma once
@@ -21,7 +28,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "tai/log_level.h"
 #include "tai/resource.h"
 #include "tai/status.h"
 
@@ -41,9 +50,23 @@ struct MetricsConfig {
   PrometheusUnitStyle prometheus_units = PrometheusUnitStyle::kBaseUnits;
 };
 
+// Where the stdout log sink writes and how: kAuto is the console format on
+// a terminal and Cloud Logging JSON otherwise (a container).
+enum class LogFormat { kAuto, kJson, kConsole, kOff };
+
+struct LogsConfig {
+  LogLevel level = LogLevel::kInfo;
+  std::string logger_levels;  // "payments=debug,db=warn"
+  LogFormat format = LogFormat::kAuto;
+  size_t queue_capacity = 8192;
+  uint32_t rate_limit_per_site = 0;  // 0: no limit
+  std::vector<std::string> extra_redacted_keys;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
+  LogsConfig logs;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

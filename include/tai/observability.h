@@ -1,11 +1,13 @@
 // Observability: the one object a service creates to get every pillar with
 // the embedded defaults: a metric registry and its collector, the HTTP
-// server with Prometheus /metrics (127.0.0.1:9464 unless configured), and
-// the sinks configured in Config.
+// server with Prometheus /metrics (127.0.0.1:9464 unless configured), the
+// log pipeline with its stdout sink (Cloud Logging JSON, or the console
+// format on a terminal), and the sinks configured in Config.
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
 //   auto requests = (*obs)->metrics().CreateCounter({.metric_type = "myapp/requests"});
+//   TAI_LOG_INFO((*obs)->logger("main"), "started on port {}", port);
 //
 // Owned by the application (unique_ptr). Thread-safe. Shutdown(), or the
 // destructor, collects and flushes everything within
@@ -17,6 +19,7 @@
 
 #include "tai/config.h"
 #include "tai/http_server.h"
+#include "tai/log_pipeline.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
 #include "tai/metric_sink.h"
@@ -44,6 +47,10 @@ class Observability {
   std::string metrics_url() const;
 
   void AddMetricSink(std::shared_ptr<MetricSink> sink);
+
+  // The log pipeline (levels, sinks, stats) and its loggers.
+  LogPipeline& logs() { return *logs_; }
+  Logger& logger(std::string_view name = "") { return logs_->GetLogger(name); }
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();
@@ -57,6 +64,7 @@ class Observability {
   std::shared_ptr<InMemoryMetricStore> metric_store_;
   std::unique_ptr<MetricCollector> collector_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<LogPipeline> logs_;
   bool shut_down_ = false;
 };
 

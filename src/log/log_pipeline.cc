@@ -159,7 +159,7 @@ Status LogPipeline::SetLevels(std::string_view spec) {
 }
 
 void LogPipeline::AddSink(std::shared_ptr<LogSink> sink) {
-  std::lock_guard<std::timed_mutex> lock(impl_->drain_mu);
+  std::lock_guard<std::mutex> lock(impl_->drain_mu);
   impl_->sinks.push_back(std::move(sink));
 }
 
@@ -172,7 +172,7 @@ Status LogPipeline::Start() {
     for (;;) {
       size_t n;
       {
-        std::lock_guard<std::timed_mutex> drain(impl.drain_mu);
+        std::lock_guard<std::mutex> drain(impl.drain_mu);
         n = impl.DrainBatchLocked(*resource_);
       }
       if (n == impl.max_batch) continue;  // probably more waiting
@@ -194,8 +194,16 @@ Status LogPipeline::Start() {
 Status LogPipeline::Flush(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const uint64_t target = impl_->enqueue_pos.load(std::memory_order_acquire);
-  std::unique_lock<std::timed_mutex> drain(impl_->drain_mu, deadline);
-  if (!drain.owns_lock()) return DeadlineExceededError("log flush: drainer busy past the deadline");
+  std::unique_lock<std::mutex> drain(impl_->drain_mu, std::try_to_lock);
+  while (!drain.owns_lock()) {
+    // The background thread (or another flush) is exporting; its batch may
+    // hold a slow sink, so wait politely up to the deadline.
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return DeadlineExceededError("log flush: drainer busy past the deadline");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    drain.try_lock();
+  }
   while (impl_->dequeue_pos.load(std::memory_order_relaxed) < target) {
     if (impl_->DrainBatchLocked(*resource_) == 0) {
       // A producer has claimed the next slot and not yet published it.

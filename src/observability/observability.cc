@@ -1,11 +1,37 @@
 #include "tai/observability.h"
 
+#include <unistd.h>
+
+#include "tai/cloud_logging_json.h"
+#include "tai/console_log_sink.h"
 #include "tai/ids.h"
 #include "tai/prometheus.h"
 
 namespace tai {
 
 Observability::Observability(Config config) : config_(std::move(config)) {}
+
+namespace {
+
+Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(const LogsConfig& c,
+                                                     std::shared_ptr<const Resource> resource) {
+  LogPipelineOptions options{.level = c.level,
+                             .queue_capacity = c.queue_capacity,
+                             .rate_limit_per_site = c.rate_limit_per_site};
+  for (const std::string& k : c.extra_redacted_keys) options.redacted_keys.push_back(k);
+  auto logs = std::make_unique<LogPipeline>(std::move(options), std::move(resource));
+  TAI_RETURN_IF_ERROR(logs->SetLevels(c.logger_levels));
+  LogFormat format = c.format;
+  if (format == LogFormat::kAuto) format = ::isatty(1) ? LogFormat::kConsole : LogFormat::kJson;
+  if (format == LogFormat::kJson) logs->AddSink(std::make_shared<CloudLoggingJsonSink>());
+  if (format == LogFormat::kConsole) {
+    logs->AddSink(std::make_shared<ConsoleLogSink>(ConsoleLogOptions{.fd = 1}));
+  }
+  TAI_RETURN_IF_ERROR(logs->Start());
+  return logs;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   if (config.resource.instance_id.empty()) config.resource.instance_id = NewSpanId().ToHex();
@@ -15,6 +41,9 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->resource_ = std::make_shared<const Resource>(c.resource);
   obs->registry_ = std::make_unique<MetricRegistry>(
       MetricRegistryOptions{.cardinality_limit = c.metrics.cardinality_limit}, obs->resource_);
+  auto logs = MakeLogPipeline(c.logs, obs->resource_);
+  if (!logs.ok()) return logs.status();
+  obs->logs_ = std::move(*logs);
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
   obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
   obs->collector_->AddSink(obs->metric_store_);
@@ -41,8 +70,13 @@ void Observability::AddMetricSink(std::shared_ptr<MetricSink> sink) {
 void Observability::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  const auto until = std::chrono::steady_clock::now() + config_.shutdown_deadline;
   collector_->Stop(config_.shutdown_deadline);
   if (server_) server_->Stop();
+  // Logs last, so that what the other pillars log while stopping is kept.
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      until - std::chrono::steady_clock::now());
+  logs_->Stop(std::max(left, std::chrono::milliseconds(0)));
 }
 
 }  // namespace tai
