@@ -18,6 +18,9 @@
 //   TAI_LOG_QUEUE_SIZE                     log records queued before drops (default 8192)
 //   TAI_LOG_RATE_LIMIT                     records per second per call site (default 0: none)
 //   TAI_LOG_REDACT_KEYS                    k1,k2 field keys to redact besides the defaults
+//   OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       OTLP/HTTP logs receiver (else
+//   OTEL_EXPORTER_OTLP_ENDPOINT
+//                                          + /v1/logs); unset: no OTLP log export
 //
 // A value type. Not synchronised.
 #pragma once
@@ -61,6 +64,7 @@ struct LogsConfig {
   size_t queue_capacity = 8192;
   uint32_t rate_limit_per_site = 0;  // 0: no limit
   std::vector<std::string> extra_redacted_keys;
+  std::string otlp_endpoint;  // empty: no OTLP/HTTP log export
 };
 
 struct Config {

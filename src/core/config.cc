@@ -132,6 +132,8 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
     }
   }
   if (auto v = get("TAI_LOG_REDACT_KEYS"); !v.empty()) logs->extra_redacted_keys = SplitList(v);
+  if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
+  if (auto v = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include "tai/cloud_logging_json.h"
 #include "tai/console_log_sink.h"
 #include "tai/ids.h"
+#include "tai/otlp_log_sink.h"
 #include "tai/prometheus.h"
 
 namespace tai {
@@ -26,6 +27,9 @@ Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(const LogsConfig& c,
   if (format == LogFormat::kJson) logs->AddSink(std::make_shared<CloudLoggingJsonSink>());
   if (format == LogFormat::kConsole) {
     logs->AddSink(std::make_shared<ConsoleLogSink>(ConsoleLogOptions{.fd = 1}));
+  }
+  if (!c.otlp_endpoint.empty()) {
+    logs->AddSink(std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{.endpoint = c.otlp_endpoint}));
   }
   TAI_RETURN_IF_ERROR(logs->Start());
   return logs;
