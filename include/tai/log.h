@@ -69,6 +69,15 @@ class LogSite {
   std::atomic<uint64_t> suppressed_{0};
 };
 
+// Where a record comes from, for Logger::LogMessage. `file` and `function`
+// must outlive the pipeline (string literals, as __FILE__ and __func__ are).
+struct LogOrigin {
+  const char* file = "";
+  uint32_t line = 0;
+  const char* function = "";
+  const SpanContext* context = nullptr;  // nullptr: the span current on this thread
+};
+
 class Logger {
  public:
   Logger(const Logger&) = delete;
@@ -104,6 +113,11 @@ class Logger {
     Emit(site, &context, fields, fmt::string_view(format), fmt::make_format_args(args...));
   }
 
+  // A record whose message is already made, for bridges from other logging
+  // libraries (spdlog_bridge.h). Checks the level itself; no rate limit.
+  void LogMessage(LogLevel level, std::string_view message, LogFields fields = {},
+                  const LogOrigin& origin = {});
+
   // Flushes every sink of the pipeline, then aborts. Used by TAI_LOG_FATAL.
   [[noreturn]] void FlushAndAbort();
 
@@ -113,6 +127,10 @@ class Logger {
 
   void Emit(LogSite& site, const SpanContext* context, LogFields fields, fmt::string_view format,
             fmt::format_args args);
+  // Writes one record into the queue; formats `format` with `args`, or
+  // takes it as the message when `args` is null.
+  void Write(LogLevel level, const LogOrigin& origin, uint64_t suppressed, int64_t now,
+             LogFields fields, fmt::string_view format, const fmt::format_args* args);
   void UpdateEffective(LogLevel global);
 
   LogPipeline* const pipeline_;

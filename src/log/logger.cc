@@ -88,14 +88,29 @@ std::optional<LogLevel> Logger::own_level() const {
 
 void Logger::Emit(LogSite& site, const SpanContext* context, LogFields fields,
                   fmt::string_view format, fmt::format_args args) {
-  LogPipeline::Impl& p = *pipeline_->impl_;
   const int64_t now = WallNanos();
   uint64_t suppressed = 0;
+  LogPipeline::Impl& p = *pipeline_->impl_;
   const uint32_t limit = site.max_per_second() ? site.max_per_second() : p.rate_limit_per_site;
   if (limit != 0 && !site.Admit(now, limit, &suppressed)) {
     p.suppressed_rate_limit.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  const std::source_location& loc = site.location();
+  Write(site.level(), {loc.file_name(), loc.line(), loc.function_name(), context}, suppressed, now,
+        fields, format, &args);
+}
+
+void Logger::LogMessage(LogLevel level, std::string_view message, LogFields fields,
+                        const LogOrigin& origin) {
+  if (!Enabled(level)) return;
+  Write(level, origin, 0, WallNanos(), fields, fmt::string_view(message.data(), message.size()),
+        nullptr);
+}
+
+void Logger::Write(LogLevel level, const LogOrigin& origin, uint64_t suppressed, int64_t now,
+                   LogFields fields, fmt::string_view format, const fmt::format_args* args) {
+  LogPipeline::Impl& p = *pipeline_->impl_;
   uint64_t pos;
   LogPipeline::Impl::Slot* slot = p.Claim(&pos);
   if (slot == nullptr) {
@@ -105,21 +120,25 @@ void Logger::Emit(LogSite& site, const SpanContext* context, LogFields fields,
   // From here the slot must be published whatever happens.
   LogRecord& r = slot->record;
   r.time_unix_nanos = now;
-  r.level = site.level();
-  r.file = site.location().file_name();
-  r.line = site.location().line();
-  r.function = site.location().function_name();
+  r.level = level;
+  r.file = origin.file;
+  r.line = origin.line;
+  r.function = origin.function;
   r.logger_name = name_;
   r.thread_id = CurrentThreadId();
   r.suppressed = suppressed;
-  const SpanContext& span = context ? *context : CurrentSpanContext();
+  const SpanContext& span = origin.context ? *origin.context : CurrentSpanContext();
   r.trace_id = span.trace_id;
   r.span_id = span.span_id;
   r.trace_flags = span.trace_flags;
   r.message.clear();
   r.ClearFields();
   try {
-    fmt::vformat_to(std::back_inserter(r.message), format, args);
+    if (args) {
+      fmt::vformat_to(std::back_inserter(r.message), format, *args);
+    } else {
+      r.message.append(format.data(), format.size());
+    }
     if (r.message.size() > p.max_message_bytes) Truncate(r.message, p.max_message_bytes);
     r.AddFields(fields);
   } catch (const std::exception& e) {
