@@ -65,6 +65,7 @@ class Observability {
   std::unique_ptr<MetricCollector> collector_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<LogPipeline> logs_;
+  uint64_t log_metrics_callback_ = 0;
   bool shut_down_ = false;
 };
 

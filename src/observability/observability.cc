@@ -51,6 +51,25 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
   obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
   obs->collector_->AddSink(obs->metric_store_);
+  // Self-metric: what became of the log records (tai_log_records_total{outcome}).
+  MetricDescriptor log_records{.metric_type = "tai_log_records",
+                               .value_type = MetricType::kCumulative,
+                               .description =
+                                   "Log records by outcome: exported to the sinks, or "
+                                   "dropped (queue full, rate limit, shutdown)",
+                               .labels = {{"outcome", "", "string"}}};
+  obs->log_metrics_callback_ =
+      obs->registry_
+          ->CreateCallbackCounter(
+              log_records,
+              [logs = obs->logs_.get()](Observer& o) {
+                LogPipelineStats s = logs->stats();
+                o.Observe(s.exported, {{"outcome", "exported"}});
+                o.Observe(s.dropped_queue_full, {{"outcome", "queue_full"}});
+                o.Observe(s.suppressed_rate_limit, {{"outcome", "rate_limited"}});
+                o.Observe(s.dropped_at_shutdown, {{"outcome", "shutdown"}});
+              })
+          .value_or(0);
   if (c.metrics.prometheus_enabled) {
     obs->server_ =
         std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
@@ -77,6 +96,7 @@ void Observability::Shutdown() {
   const auto until = std::chrono::steady_clock::now() + config_.shutdown_deadline;
   collector_->Stop(config_.shutdown_deadline);
   if (server_) server_->Stop();
+  registry_->RemoveCallback(log_metrics_callback_);
   // Logs last, so that what the other pillars log while stopping is kept.
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       until - std::chrono::steady_clock::now());
