@@ -7,10 +7,11 @@
 // pipeline, used under the drain lock.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "tai/log_record.h"
@@ -34,12 +35,17 @@ class Redactor {
  private:
   bool Matches(std::string_view key) const;
 
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  // Field keys repeat, so whether one is sensitive is remembered in a
+  // direct-mapped cache (FNV-1a of the key picks the entry; a collision
+  // replaces it). Cheaper than a hash map on the drainer's per-field path.
+  struct CacheEntry {
+    std::string key;
+    bool used = false;
+    bool sensitive = false;
   };
+  static constexpr size_t kCacheSize = 512;
   std::vector<std::string> keys_;  // lower-case
-  std::unordered_map<std::string, bool, Hash, std::equal_to<>> cache_;
+  std::vector<CacheEntry> cache_;
   LogRecord scratch_;
 };
 
