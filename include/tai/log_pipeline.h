@@ -11,8 +11,9 @@
 //
 // The queue is a fixed ring of preallocated record slots (a bounded
 // multi-producer queue with a sequence number per slot): a log call claims a
-// slot with one compare-and-swap, formats into the slot's buffers (which keep
-// their capacity, so a warm pipeline allocates nothing), and publishes it.
+// slot with one compare-and-swap, writes the record into the slot's buffers
+// (which keep their capacity, so a warm pipeline allocates nothing for
+// messages up to 500 bytes), and publishes it.
 // When every slot is taken the record is dropped and counted: the caller
 // never waits. Redaction of sensitive field keys runs on the background
 // thread, before any sink sees the record.

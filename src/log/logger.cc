@@ -135,7 +135,11 @@ void Logger::Write(LogLevel level, const LogOrigin& origin, uint64_t suppressed,
   r.ClearFields();
   try {
     if (args) {
-      fmt::vformat_to(std::back_inserter(r.message), format, *args);
+      // Through a stack buffer: fmt's appender on a std::string resizes the
+      // string for every piece it appends.
+      fmt::memory_buffer buffer;
+      fmt::vformat_to(fmt::appender(buffer), format, *args);
+      r.message.assign(buffer.data(), buffer.size());
     } else {
       r.message.append(format.data(), format.size());
     }
