@@ -70,11 +70,14 @@ TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
   TAI_LOG_DEBUG((*obs)->logger("chatty"), "kept: chatty logs at DEBUG");
   TAI_LOG_WARN((*obs)->logger(), {{"token", "abc"}}, "kept");
   ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
-  internal::HttpClient client;
-  auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_NE(r->body.find("tai_log_records_total{outcome=\"exported\"} 2"), std::string::npos)
-      << r->body;
+  {
+    // Closed before Shutdown: the server waits for open keep-alive connections.
+    internal::HttpClient client;
+    auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(r->body.find("tai_log_records_total{outcome=\"exported\"} 2"), std::string::npos)
+        << r->body;
+  }
   (*obs)->Shutdown();
   auto records = sink->records();
   ASSERT_EQ(records.size(), 2u);
