@@ -239,5 +239,20 @@ TEST(CloudLoggingJsonTest, WholeMegabyteMessagesAreValidJsonWhenAllowed) {
   EXPECT_FALSE(lines[0]["logging.googleapis.com/labels"].contains("logger"));
 }
 
+TEST(CloudLoggingJsonTest, AClosedPipeIsAnErrorNotADeadProcess) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // nobody reads: write(2) raises SIGPIPE, which would kill the process
+  LogPipeline pipeline;
+  pipeline.AddSink(std::make_shared<CloudLoggingJsonSink>(CloudLoggingJsonOptions{.fd = fds[1]}));
+  TAI_LOG_INFO(pipeline.default_logger(), "into the void");
+  ASSERT_TRUE(pipeline.Flush(10s).ok());
+  EXPECT_EQ(pipeline.stats().sink_errors, 1u);
+  TAI_LOG_INFO(pipeline.default_logger(), "again");
+  ASSERT_TRUE(pipeline.Flush(10s).ok());
+  EXPECT_EQ(pipeline.stats().sink_errors, 2u);
+  ::close(fds[1]);
+}
+
 }  // namespace
 }  // namespace tai
