@@ -23,6 +23,10 @@
 // TAI_LOG_FATAL flushes every sink (within LogPipelineOptions::
 // fatal_flush_timeout) and aborts the process, even when FATAL is filtered out.
 //
+// A call site's rate limit (TAI_LOG_RATE_LIMITED, or the pipeline's
+// default) counts every record through that site, whichever logger or
+// thread makes it.
+//
 // Loggers are owned by their LogPipeline and live as long as it does.
 // Thread-safe.
 #pragma once

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,10 +12,18 @@
 namespace tai {
 namespace {
 
+thread_local uint32_t t_thread_id = 0;
+
 uint32_t CurrentThreadId() {
-  thread_local uint32_t tid = 0;
-  if (tid == 0) tid = static_cast<uint32_t>(::syscall(SYS_gettid));
-  return tid;
+  if (t_thread_id == 0) [[unlikely]] {
+    // A forked child's thread has a new id: forget the cached one there.
+    static const bool registered = [] {
+      return pthread_atfork(nullptr, nullptr, [] { t_thread_id = 0; }) == 0;
+    }();
+    (void)registered;
+    t_thread_id = static_cast<uint32_t>(::syscall(SYS_gettid));
+  }
+  return t_thread_id;
 }
 
 constexpr std::string_view kTruncated = "...[truncated]";

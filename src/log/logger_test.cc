@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -126,6 +127,23 @@ TEST(LoggerTest, RecordsCarryLocationTimeThreadAndFormattedMessage) {
   EXPECT_EQ(r.thread_id, ThreadId());
   EXPECT_EQ(r.logger_name, "svc");
   EXPECT_FALSE(r.has_trace());
+}
+
+TEST(LoggerTest, AForkedChildRecordsItsOwnThreadId) {
+  LogHarness h;
+  TAI_LOG_INFO(h.logger(), "parent");  // caches the parent's thread id
+  ASSERT_EQ(h.Records().at(0).thread_id, ThreadId());
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    TAI_LOG_INFO(h.logger(), "child");
+    bool ok = h.pipeline->Flush(std::chrono::seconds(5)).ok() && h.sink->records().size() == 2 &&
+              h.sink->records()[1].thread_id == ThreadId();
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST(LoggerTest, TypedFieldsReachTheSink) {
