@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "log/pipeline_impl.h"
+#include "tai/clock.h"
 
 namespace tai {
 namespace {
@@ -78,7 +79,19 @@ size_t LogPipeline::Impl::DrainBatchLocked(const Resource& resource) {
   size_t redacted = 0;
   for (size_t i = 0; i < n; ++i) redacted += redactor.Apply(batch[i]);
   if (redacted) redacted_fields.fetch_add(redacted, std::memory_order_relaxed);
-  LogBatch out{resource, std::span<const LogRecord>(batch.data(), n)};
+  ExportLocked({resource, std::span<const LogRecord>(batch.data(), n)});
+  for (size_t i = 0; i < n; ++i) {
+    LogRecord& r = batch[i];
+    if (r.message.capacity() > kKeepBufferBytes) std::string().swap(r.message);
+    r.message.clear();
+    if (r.field_data().capacity() > kKeepBufferBytes) r.set_field_data(std::string());
+    r.ClearFields();
+  }
+  exported.fetch_add(n, std::memory_order_relaxed);
+  return n;
+}
+
+void LogPipeline::Impl::ExportLocked(const LogBatch& out) {
   for (const auto& sink : sinks) {
     Status st;
     try {
@@ -90,15 +103,24 @@ size_t LogPipeline::Impl::DrainBatchLocked(const Resource& resource) {
     }
     if (!st.ok()) sink_errors.fetch_add(1, std::memory_order_relaxed);
   }
-  for (size_t i = 0; i < n; ++i) {
-    LogRecord& r = batch[i];
-    if (r.message.capacity() > kKeepBufferBytes) std::string().swap(r.message);
-    r.message.clear();
-    if (r.field_data().capacity() > kKeepBufferBytes) r.set_field_data(std::string());
-    r.ClearFields();
-  }
-  exported.fetch_add(n, std::memory_order_relaxed);
-  return n;
+}
+
+void LogPipeline::Impl::ReportDropsLocked(const Resource& resource, bool force) {
+  const uint64_t dropped = dropped_queue_full.load(std::memory_order_relaxed);
+  if (dropped == reported_drops) return;
+  const int64_t now = WallNanos();
+  if (!force && now - last_drop_report_nanos < 1'000'000'000) return;
+  LogRecord& r = drop_notice;
+  r.time_unix_nanos = now;
+  r.level = LogLevel::kWarn;
+  r.logger_name = InternLoggerName("tai.log");
+  r.message = "dropped " + std::to_string(dropped - reported_drops) +
+              " log records: the queue of " + std::to_string(capacity) + " was full";
+  r.ClearFields();
+  r.AddFields({{"dropped", dropped - reported_drops}, {"dropped_total", dropped}});
+  reported_drops = dropped;
+  last_drop_report_nanos = now;
+  ExportLocked({resource, std::span<const LogRecord>(&r, 1)});
 }
 
 LogPipeline::LogPipeline(LogPipelineOptions options, std::shared_ptr<const Resource> resource)
@@ -174,6 +196,7 @@ Status LogPipeline::Start() {
       {
         std::lock_guard<std::mutex> drain(impl.drain_mu);
         n = impl.DrainBatchLocked(*resource_);
+        impl.ReportDropsLocked(*resource_, /*force=*/false);
       }
       if (n == impl.max_batch) continue;  // probably more waiting
       std::unique_lock<std::mutex> state(impl.mu);
@@ -213,6 +236,7 @@ Status LogPipeline::Flush(std::chrono::milliseconds timeout) {
       std::this_thread::yield();
     }
   }
+  impl_->ReportDropsLocked(*resource_, /*force=*/true);
   Status result;
   for (const auto& sink : impl_->sinks) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

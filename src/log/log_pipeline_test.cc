@@ -95,11 +95,29 @@ TEST(LogPipelineTest, AFullQueueDropsAndCountsWithoutBlocking) {
   EXPECT_EQ(s.dropped_queue_full, 1000u - 16u);
   gate->Open();
   ASSERT_TRUE(pipeline.Flush(10s).ok());
-  EXPECT_EQ(gate->seen(), 17u);
-  // Room again once drained.
+  // The 17 records, and one notice of the drops.
+  EXPECT_EQ(gate->seen(), 18u);
+  // Room again once drained; no new drops, no new notice.
   TAI_LOG_INFO(log, "after");
   ASSERT_TRUE(pipeline.Flush(10s).ok());
-  EXPECT_EQ(gate->seen(), 18u);
+  EXPECT_EQ(gate->seen(), 19u);
+}
+
+TEST(LogPipelineTest, DropsAreReportedInTheLogStream) {
+  LogHarness h({.queue_capacity = 4});
+  for (int i = 0; i < 10; ++i) TAI_LOG_INFO(h.logger(), "{}", i);  // not started: 6 dropped
+  auto records = h.Records();
+  ASSERT_EQ(records.size(), 5u);
+  const LogRecord& notice = records[4];
+  EXPECT_EQ(notice.logger_name, "tai.log");
+  EXPECT_EQ(notice.level, LogLevel::kWarn);
+  EXPECT_EQ(notice.message, "dropped 6 log records: the queue of 4 was full");
+  LogValue v;
+  ASSERT_TRUE(notice.FindField("dropped", &v));
+  EXPECT_EQ(v.uint_value(), 6u);
+  // Nothing new dropped: no second notice.
+  TAI_LOG_INFO(h.logger(), "more");
+  EXPECT_EQ(h.Records().size(), 6u);
 }
 
 TEST(LogPipelineTest, RecordsBeforeStartAreKeptAndStopFlushesThem) {

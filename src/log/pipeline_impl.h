@@ -63,6 +63,12 @@ struct LogPipeline::Impl {
   // Drainer side; drain_mu held. Exports up to max_batch records; returns
   // how many.
   size_t DrainBatchLocked(const Resource& resource);
+  // Hands every sink one WARN record from the logger "tai.log" saying how
+  // many records the full queue dropped since the last such notice, so
+  // that drops show in the log stream itself. Unless `force`, at most one
+  // notice a second. drain_mu held.
+  void ReportDropsLocked(const Resource& resource, bool force);
+  void ExportLocked(const LogBatch& batch);
 
   // Hot: written by producers.
   alignas(64) std::atomic<uint64_t> enqueue_pos{0};
@@ -90,6 +96,9 @@ struct LogPipeline::Impl {
   std::vector<std::shared_ptr<LogSink>> sinks;
   std::vector<LogRecord> batch;
   internal::Redactor redactor;
+  LogRecord drop_notice;
+  uint64_t reported_drops = 0;
+  int64_t last_drop_report_nanos = 0;
 
   std::mutex loggers_mu;  // guards loggers and level changes
   std::map<std::string, std::unique_ptr<Logger>, std::less<>> loggers;
