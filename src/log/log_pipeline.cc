@@ -267,9 +267,7 @@ void LogPipeline::Stop(std::chrono::milliseconds deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       until - std::chrono::steady_clock::now());
   (void)Flush(std::max(left, std::chrono::milliseconds(0)));
-  uint64_t queued = impl_->enqueue_pos.load(std::memory_order_acquire) -
-                    impl_->dequeue_pos.load(std::memory_order_acquire);
-  impl_->dropped_at_shutdown.fetch_add(queued, std::memory_order_relaxed);
+  impl_->drained_for_good.store(true, std::memory_order_release);
 }
 
 LogPipelineStats LogPipeline::stats() const {
@@ -278,7 +276,10 @@ LogPipelineStats LogPipeline::stats() const {
           .exported = i.exported.load(std::memory_order_relaxed),
           .dropped_queue_full = i.dropped_queue_full.load(std::memory_order_relaxed),
           .suppressed_rate_limit = i.suppressed_rate_limit.load(std::memory_order_relaxed),
-          .dropped_at_shutdown = i.dropped_at_shutdown.load(std::memory_order_relaxed),
+          .dropped_at_shutdown = i.drained_for_good.load(std::memory_order_acquire)
+                                     ? i.enqueue_pos.load(std::memory_order_acquire) -
+                                           i.dequeue_pos.load(std::memory_order_acquire)
+                                     : 0,
           .sink_errors = i.sink_errors.load(std::memory_order_relaxed),
           .redacted_fields = i.redacted_fields.load(std::memory_order_relaxed)};
 }

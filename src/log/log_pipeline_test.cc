@@ -177,6 +177,42 @@ TEST(LogPipelineTest, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
   }
 }
 
+TEST(LogPipelineTest, StopWhileThreadsAreLoggingLosesNoCount) {
+  class CountingSink : public LogSink {
+   public:
+    std::string name() const override { return "counting"; }
+    Status Export(const LogBatch& batch) override {
+      for (const auto& r : batch.records) busy.fetch_add(r.logger_name == "busy");
+      return Status::Ok();
+    }
+    std::atomic<uint64_t> busy{0};
+  };
+  LogHarness h({.queue_capacity = 1024, .max_batch = 64, .export_interval = 1ms});
+  auto counter = std::make_shared<CountingSink>();
+  h.pipeline->AddSink(counter);
+  ASSERT_TRUE(h.pipeline->Start().ok());
+  std::atomic<bool> go{true};
+  std::atomic<int> started{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      Logger& log = h.logger("busy");
+      started.fetch_add(1);
+      while (go.load(std::memory_order_relaxed)) TAI_LOG_INFO(log, {{"k", 1}}, "busy");
+    });
+  }
+  while (started.load() < 3) std::this_thread::yield();
+  ASSERT_TRUE(WaitFor([&] { return h.sink->exported() > 1000; }));
+  h.pipeline->Stop(5s);  // loggers turn off while the threads are still calling
+  go = false;
+  for (auto& th : threads) th.join();
+  auto s = h.pipeline->stats();
+  // Every record that got a slot was exported or counted as left behind.
+  EXPECT_EQ(s.enqueued, s.exported + s.dropped_at_shutdown);
+  EXPECT_EQ(s.exported, counter->busy.load());  // the sink also got notices of drops
+  EXPECT_EQ(h.logger("busy").effective_level(), LogLevel::kOff);
+}
+
 TEST(LogPipelineTest, ASinkErrorIsCountedAndOtherSinksStillGetTheBatch) {
   class FailingSink : public LogSink {
    public:

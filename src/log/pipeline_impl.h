@@ -88,7 +88,10 @@ struct LogPipeline::Impl {
   std::atomic<uint64_t> exported{0};
   std::atomic<uint64_t> sink_errors{0};
   std::atomic<uint64_t> redacted_fields{0};
-  std::atomic<uint64_t> dropped_at_shutdown{0};
+  // Set once Stop has drained: whatever is in the ring after that (records
+  // still queued at the deadline, or claimed by a call that raced with
+  // Stop) stays there, counted as dropped at shutdown.
+  std::atomic<bool> drained_for_good{false};
 
   // One drainer at a time; guards the members below. (A plain mutex: TSan
   // does not see timed locks taken with pthread_mutex_clocklock.)
