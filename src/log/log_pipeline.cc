@@ -41,8 +41,11 @@ LogPipeline::Impl::Impl(const LogPipelineOptions& options) : redactor(options.re
   capacity = std::bit_ceil(std::max<uint64_t>(options.queue_capacity, 2));
   mask = capacity - 1;
   max_batch = std::max<size_t>(options.max_batch, 1);
-  // Wake a sleeping drainer every half batch (at most a quarter of the ring).
-  uint64_t wake_every = std::bit_floor(std::max<uint64_t>(max_batch / 2, 1));
+  // Producers wake a sleeping drainer every four batches' worth of records
+  // (at most a quarter of the ring): fewer wake-ups, fuller batches, and
+  // less time the writer takes from the producers' cores. A quiet queue is
+  // drained every export_interval anyway.
+  uint64_t wake_every = std::bit_floor(std::max<uint64_t>(max_batch * 4, 1));
   wake_every = std::min(wake_every, std::max<uint64_t>(capacity / 4, 1));
   wake_mask = wake_every - 1;
   max_message_bytes = std::max<size_t>(options.max_message_bytes, 64);
