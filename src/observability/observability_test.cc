@@ -107,6 +107,36 @@ TEST(ObservabilityTest, StartFailsWithAClearError) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;  // no stdout sink; the test adds its own
+  c.logs.level = LogLevel::kWarn;
+  c.logs.logger_levels = "chatty=debug";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  TAI_LOG_INFO((*obs)->logger("quiet"), "dropped: below WARN");
+  TAI_LOG_DEBUG((*obs)->logger("chatty"), "kept: chatty logs at DEBUG");
+  TAI_LOG_WARN((*obs)->logger(), {{"token", "abc"}}, "kept");
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
+  {
+    // Closed before Shutdown: the server waits for open keep-alive connections.
+    internal::HttpClient client;
+    auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(r->body.find("tai_log_records_total{outcome=\"exported\"} 2"), std::string::npos)
+        << r->body;
+  }
+  (*obs)->Shutdown();
+  auto records = sink->records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].logger_name, "chatty");
+  LogValue token;
+  ASSERT_TRUE(records[1].FindField("token", &token));
+  EXPECT_EQ(token.string_value(), "[REDACTED]");
+}
+
 TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {
   Config c = TestConfig();
   c.metrics.prometheus_enabled = false;
