@@ -13,6 +13,9 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 add_library(tai_httplib INTERFACE)
 target_link_libraries(tai_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
 
+# elfutils' libdw: file and line numbers in profiles (the symbolizer).
+pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
+
 find_package(nlohmann_json 3 REQUIRED)
 # {fmt}: compile-time checked format strings for the logging pillar (std::format
 # is not in g++ 12).

@@ -14,4 +14,10 @@ struct Command {
   int (*run)(int argc, char** argv);
 };
 
+// profile_commands.cc
+int ProfileTop(int argc, char** argv);
+int ProfileCollapse(int argc, char** argv);
+int ProfileFlameGraph(int argc, char** argv);
+int ProfileRun(int argc, char** argv);
+
 }  // namespace taiobs

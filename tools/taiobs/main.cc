@@ -2,6 +2,8 @@
 //
 //   taiobs --version
 //   taiobs help [COMMAND]
+//   taiobs top | collapse | flamegraph FILE.pb.gz ...
+//   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cstdio>
@@ -23,6 +25,14 @@ int Help(int argc, char** argv);
 const Command kCommands[] = {
     {"help", "help [COMMAND]", "Show the commands, or one command's usage", Help},
     {"version", "version", "Print the version", Version},
+    {"top", "top [-n N] FILE.pb.gz", "Hot functions of a pprof file, self and cumulative",
+     ProfileTop},
+    {"collapse", "collapse FILE.pb.gz", "Collapsed stacks of a pprof file (flame graph input)",
+     ProfileCollapse},
+    {"flamegraph", "flamegraph FILE.pb.gz -o OUT.svg [--title TEXT]",
+     "Interactive SVG flame graph of a pprof file", ProfileFlameGraph},
+    {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
+     "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
 };
 
 int Help(int argc, char** argv) {

@@ -1,0 +1,31 @@
+// Flame graphs of a Profile: the collapsed-stack text that flame graph tools
+// read ("main;process;database 50000", one stack per line, root first,
+// values in microseconds for time profiles), and a self-contained
+// interactive SVG drawn by our own code (click a frame to zoom, Ctrl-F or
+// the Search button to highlight, hover for details; frames coloured by the
+// module they come from).
+//
+// Free functions, thread-safe (no shared state).
+#pragma once
+
+#include <string>
+
+#include "tai/profile.h"
+
+namespace tai {
+
+// One line per distinct stack, sorted; the value is Profile::DefaultValueIndex()
+// in HotPath's unit (microseconds for nanosecond values). Stacks whose value
+// rounds to 0 are left out. ';' inside a function name becomes ':'.
+std::string CollapsedStacks(const Profile& profile);
+
+struct FlameGraphOptions {
+  std::string title = "Flame Graph";
+  int width = 1200;           // pixels
+  int frame_height = 16;      // pixels per stack level
+  double min_frame_px = 0.3;  // narrower frames are left out (their cost stays in the parent)
+};
+
+std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options = {});
+
+}  // namespace tai

@@ -1,0 +1,69 @@
+#include "tai/gcp/cloud_profiler.h"
+
+#include <gtest/gtest.h>
+
+#include "profile/test_workload.h"
+
+namespace tai::gcp {
+namespace {
+
+TEST(CloudProfilerTest, OriginalDesignFlow) {
+  CloudProfiler profiler("my-project", 1000);
+  EXPECT_EQ(profiler.hz(), 1000);
+  EXPECT_EQ(profiler.GenerateFlameGraphData().status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(profiler.FinishCpuProfile().status().code(), StatusCode::kFailedPrecondition);
+  // A first profile pays the process's one-time reading of symbol and line
+  // tables; CheckOverhead below is about the second.
+  ASSERT_TRUE(profiler.StartCpuProfile("warm-up").ok());
+  int64_t warm = profile_testing::ThreadCpuNanos();
+  while (profile_testing::ThreadCpuNanos() - warm < 100'000'000) tai_burn_beta(20'000);
+  ASSERT_TRUE(profiler.FinishCpuProfile().ok());
+  ASSERT_TRUE(profiler.StartCpuProfile("profile-1").ok());
+  Status second = profiler.StartCpuProfile("profile-2");
+  EXPECT_EQ(second.code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(second.message().find("profile-2"), std::string::npos);
+  // 3:1 in calls of random order and length (no period for the timer to lock onto).
+  int64_t start = profile_testing::ThreadCpuNanos();
+  uint64_t rng = 88172645463325252ull;
+  while (profile_testing::ThreadCpuNanos() - start < 300'000'000) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    uint64_t n = 5'000 + (rng >> 8) % 40'000;
+    if (rng % 4 == 0) {
+      tai_burn_gamma(n);
+    } else {
+      tai_burn_alpha(n);
+    }
+  }
+  Result<Profile> p = profiler.FinishCpuProfile();
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  std::vector<HotPath> hot = p->HotPaths(2);
+  ASSERT_EQ(hot.size(), 2u);
+  EXPECT_EQ(hot[0].function, "tai_burn_alpha");
+  EXPECT_EQ(hot[1].function, "tai_burn_gamma");
+  EXPECT_GT(hot[0].cpu_micros, hot[1].cpu_micros);  // 3:1 expected; accuracy is cpu_profiler_test's
+
+  Result<Profile> again = profiler.GetCompletedProfile("profile-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *p);
+  EXPECT_EQ(profiler.GetCompletedProfile("nope").status().code(), StatusCode::kNotFound);
+
+  Result<std::string> collapsed = profiler.GenerateFlameGraphData();
+  ASSERT_TRUE(collapsed.ok());
+  EXPECT_NE(collapsed->find(";tai_burn_alpha "), std::string::npos) << *collapsed;
+  Result<std::string> svg = profiler.GenerateFlameGraphSvg();
+  ASSERT_TRUE(svg.ok());
+  EXPECT_NE(svg->find("tai_burn_alpha"), std::string::npos);
+
+  EXPECT_GT(profiler.MeasuredOverhead(), 0.0);
+#if defined(TAI_SANITIZER_BUILD)
+  profiler.set_overhead_limit(0.5);  // sanitizers slow symbolization several times
+#endif
+  EXPECT_TRUE(profiler.CheckOverhead());
+  profiler.set_overhead_limit(0.0);
+  EXPECT_FALSE(profiler.CheckOverhead());
+}
+
+}  // namespace
+}  // namespace tai::gcp

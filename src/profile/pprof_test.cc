@@ -1,0 +1,99 @@
+#include "tai/pprof.h"
+
+#include <gtest/gtest.h>
+
+#include "core/gzip.h"
+#include "profile/proto_wire.h"
+
+namespace tai {
+namespace {
+
+Profile FullProfile() {
+  Profile p;
+  p.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
+  p.period_type = {"cpu", "nanoseconds"};
+  p.period = 10'000'000;
+  p.time_nanos = 1'700'000'000'000'000'000;
+  p.duration_nanos = 2'000'000'000;
+  p.comments = {"made by a test"};
+  p.default_sample_type = "cpu";
+  p.mappings.push_back(
+      ProfileMapping{1, 0x400000, 0x500000, 0, "/usr/bin/app", "abcdef0123", true, false, false});
+  p.functions.push_back(
+      ProfileFunction{1, "db::Query::Run(int)", "_ZN2db5Query3RunEi", "db.cc", 42});
+  p.functions.push_back(ProfileFunction{2, "main", "main", "main.cc", 1});
+  p.locations.push_back(ProfileLocation{1, 1, 0x401234, {ProfileLine{1, 50}}});
+  p.locations.push_back(ProfileLocation{2, 1, 0x400100, {ProfileLine{2, 3}}});
+  p.locations.push_back(ProfileLocation{3, 0, 0x7fff0000, {}});
+  p.samples.push_back(ProfileSample{
+      {1, 2},
+      {3, 30'000'000},
+      {ProfileLabel{"route", "/api/users", 0, ""}, ProfileLabel{"bytes", "", 4096, "bytes"}}});
+  p.samples.push_back(ProfileSample{{3, 2}, {1, 10'000'000}, {}});
+  return p;
+}
+
+TEST(PprofTest, RoundTripsEveryField) {
+  Profile p = FullProfile();
+  std::string bytes = EncodePprof(p);
+  ASSERT_GE(bytes.size(), 2u);
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), 0x1f);  // gzip
+  Result<Profile> back = DecodePprof(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, p);
+  // Uncompressed input is accepted too.
+  Result<Profile> plain = DecodePprof(EncodePprofProto(p));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, p);
+}
+
+TEST(PprofTest, ReadsUnpackedRepeatedNumbers) {
+  // A sample written field by field (proto2 style) instead of packed.
+  internal::ProtoWriter sample;
+  sample.Uint(1, 1);
+  sample.Uint(1, 2);
+  sample.Int(2, 7);
+  internal::ProtoWriter vt;
+  vt.Int(1, 1);
+  vt.Int(2, 2);
+  internal::ProtoWriter w;
+  w.BytesAlways(1, vt.out());
+  w.BytesAlways(2, sample.out());
+  w.BytesAlways(6, "");
+  w.BytesAlways(6, "samples");
+  w.BytesAlways(6, "count");
+  w.Uint(99, 5);  // unknown field: skipped
+  Result<Profile> p = DecodePprof(w.out());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->samples.size(), 1u);
+  EXPECT_EQ(p->samples[0].location_ids, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(p->samples[0].values, (std::vector<int64_t>{7}));
+  EXPECT_EQ(p->sample_types[0], (ValueType{"samples", "count"}));
+}
+
+TEST(PprofTest, RejectsMalformedInput) {
+  std::string proto = EncodePprofProto(FullProfile());
+  for (size_t cut : {proto.size() - 1, size_t{3}}) {
+    Result<Profile> p = DecodePprof(std::string_view(proto).substr(0, cut));
+    EXPECT_FALSE(p.ok()) << "cut at " << cut;
+  }
+  // A string index past the table.
+  internal::ProtoWriter vt;
+  vt.Int(1, 7);
+  internal::ProtoWriter w;
+  w.BytesAlways(1, vt.out());
+  w.BytesAlways(6, "");
+  Result<Profile> bad = DecodePprof(w.out());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("string 7"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(DecodePprof(internal::GzipCompress("garbage")).ok());
+}
+
+TEST(PprofTest, EmptyProfileRoundTrips) {
+  Result<Profile> p = DecodePprof(EncodePprof(Profile{}));
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(*p, Profile{});
+}
+
+}  // namespace
+}  // namespace tai

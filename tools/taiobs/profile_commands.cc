@@ -1,0 +1,206 @@
+// taiobs top | collapse | flamegraph: reading pprof files (ours or any
+// other profiler's).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tai/flame_graph.h"
+#include "tai/pprof.h"
+#include "tools/taiobs/commands.h"
+
+namespace taiobs {
+namespace {
+
+bool Load(const char* path, tai::Profile* out) {
+  tai::Result<tai::Profile> p = tai::ReadPprofFile(path);
+  if (!p.ok()) {
+    std::fprintf(stderr, "taiobs: %s\n", p.status().ToString().c_str());
+    return false;
+  }
+  *out = std::move(p).value();
+  return true;
+}
+
+}  // namespace
+
+int ProfileTop(int argc, char** argv) {
+  const char* path = nullptr;
+  size_t n = 20;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-n" && i + 1 < argc) {
+      n = static_cast<size_t>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (!a.empty() && a[0] != '-' && path == nullptr) {
+      path = argv[i];
+    } else {
+      path = nullptr;
+      break;
+    }
+  }
+  if (path == nullptr) {
+    std::fprintf(stderr, "usage: taiobs top [-n N] FILE.pb.gz\n");
+    return 2;
+  }
+  tai::Profile p;
+  if (!Load(path, &p)) return 1;
+  int vi = p.DefaultValueIndex();
+  if (vi < 0) {
+    std::printf("no samples\n");
+    return 0;
+  }
+  const std::string& unit = p.sample_types[vi].unit;
+  std::string shown = unit == "nanoseconds" ? "us" : unit;
+  double total = static_cast<double>(p.ToReportUnit(p.TotalValue()));
+  auto self = p.HotPaths(n);
+  auto cum = p.HotPathsCumulative(static_cast<size_t>(-1));
+  std::printf("%s, total %.0f %s\n", p.sample_types[vi].type.c_str(), total, shown.c_str());
+  std::printf("%14s %7s %14s %7s  function\n", ("self " + shown).c_str(), "self%",
+              ("cum " + shown).c_str(), "cum%");
+  for (const tai::HotPath& h : self) {
+    int64_t c = 0;
+    for (const tai::HotPath& x : cum) {
+      if (x.function == h.function) c = x.cpu_micros;
+    }
+    std::printf("%14lld %6.2f%% %14lld %6.2f%%  %s\n", static_cast<long long>(h.cpu_micros),
+                total > 0 ? 100.0 * static_cast<double>(h.cpu_micros) / total : 0.0,
+                static_cast<long long>(c), total > 0 ? 100.0 * static_cast<double>(c) / total : 0.0,
+                h.function.c_str());
+  }
+  return 0;
+}
+
+int ProfileCollapse(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: taiobs collapse FILE.pb.gz\n");
+    return 2;
+  }
+  tai::Profile p;
+  if (!Load(argv[1], &p)) return 1;
+  std::string out = tai::CollapsedStacks(p);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int ProfileFlameGraph(int argc, char** argv) {
+  const char* in = nullptr;
+  const char* out = nullptr;
+  tai::FlameGraphOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-o" && i + 1 < argc) {
+      out = argv[++i];
+    } else if (a == "--title" && i + 1 < argc) {
+      options.title = argv[++i];
+    } else if (!a.empty() && a[0] != '-' && in == nullptr) {
+      in = argv[i];
+    } else {
+      in = nullptr;
+      break;
+    }
+  }
+  if (in == nullptr || out == nullptr) {
+    std::fprintf(stderr, "usage: taiobs flamegraph FILE.pb.gz -o OUT.svg [--title TEXT]\n");
+    return 2;
+  }
+  tai::Profile p;
+  if (!Load(in, &p)) return 1;
+  std::string svg = tai::FlameGraphSvg(p, options);
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f << svg;
+  f.close();
+  if (!f) {
+    std::fprintf(stderr, "taiobs: cannot write %s\n", out);
+    return 1;
+  }
+  return 0;
+}
+
+// Runs CMD with the profiler preloaded (see src/profile/preload.cc) and
+// prints the hot functions when it ends. Exits with CMD's exit code.
+int ProfileRun(int argc, char** argv) {
+  int hz = 100;
+  bool heap = false;
+  std::string out = "profile.pb.gz";
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a == "--hz" && i + 1 < argc) {
+      hz = std::atoi(argv[++i]);
+    } else if (a == "--heap") {
+      heap = true;
+    } else if (a == "-o" && i + 1 < argc) {
+      out = argv[++i];
+    } else {
+      i = argc;
+    }
+  }
+  if (i >= argc || hz < 1 || hz > 10000) {
+    std::fprintf(stderr,
+                 "usage: taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...\n");
+    return 2;
+  }
+  const char* shim = std::getenv("TAI_PROFILE_PRELOAD");
+  if (shim == nullptr) shim = TAI_PROFILE_PRELOAD_PATH;
+  if (access(shim, R_OK) != 0) {
+    std::fprintf(stderr, "taiobs: profiler library %s not found (set TAI_PROFILE_PRELOAD)\n", shim);
+    return 1;
+  }
+  std::string heap_out;
+  if (heap) {
+    heap_out = out;
+    size_t dot = heap_out.find(".pb.gz");
+    heap_out.insert(dot == std::string::npos ? heap_out.size() : dot, ".heap");
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view v = *e;
+    if (v.rfind("LD_PRELOAD=", 0) == 0 || v.rfind("TAI_PROFILE_", 0) == 0) continue;
+    env.emplace_back(v);
+  }
+  const char* preload = std::getenv("LD_PRELOAD");
+  env.push_back(std::string("LD_PRELOAD=") + shim + (preload ? std::string(":") + preload : ""));
+  env.push_back("TAI_PROFILE_OUT=" + out);
+  env.push_back("TAI_PROFILE_HZ=" + std::to_string(hz));
+  if (heap) env.push_back("TAI_PROFILE_HEAP_OUT=" + heap_out);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::remove(out.c_str());
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[i], nullptr, nullptr, argv + i, envp.data());
+  if (rc != 0) {
+    std::fprintf(stderr, "taiobs: cannot run %s: %s\n", argv[i], std::strerror(rc));
+    return 1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (access(out.c_str(), R_OK) != 0) {
+    std::fprintf(stderr, "taiobs: %s wrote no profile (did it exit normally?)\n", argv[i]);
+    return code != 0 ? code : 1;
+  }
+  std::fprintf(stderr, "taiobs: wrote %s%s%s\n", out.c_str(), heap ? " and " : "",
+               heap ? heap_out.c_str() : "");
+  char n[] = "10";
+  char top[] = "top";
+  char dash_n[] = "-n";
+  char* top_argv[] = {top, dash_n, n, out.data(), nullptr};
+  ProfileTop(4, top_argv);
+  return code;
+}
+
+}  // namespace taiobs
