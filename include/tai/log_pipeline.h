@@ -90,6 +90,9 @@ class LogPipeline {
   // "info", or "warn,payments=debug,db=error": the global level, then
   // per-logger levels. An unknown level name is an error and changes nothing.
   Status SetLevels(std::string_view spec);
+  // The current levels in the same form: the global level, then every
+  // logger with a level of its own, by name ("warn,db=error,payments=debug").
+  std::string Levels() const;
 
   void AddSink(std::shared_ptr<LogSink> sink);
   // Starts the background thread. Records logged before are kept (up to the

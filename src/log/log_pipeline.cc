@@ -183,6 +183,21 @@ Status LogPipeline::SetLevels(std::string_view spec) {
   return Status::Ok();
 }
 
+std::string LogPipeline::Levels() const {
+  std::lock_guard<std::mutex> lock(impl_->loggers_mu);
+  std::string spec(LogLevelName(impl_->global_level));
+  for (const auto& [name, logger] : impl_->loggers) {
+    if (auto own = logger->own_level(); own && !name.empty()) {
+      spec += ',';
+      spec += name;
+      spec += '=';
+      spec += LogLevelName(*own);
+    }
+  }
+  for (char& c : spec) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return spec;
+}
+
 void LogPipeline::AddSink(std::shared_ptr<LogSink> sink) {
   std::lock_guard<std::mutex> lock(impl_->drain_mu);
   impl_->sinks.push_back(std::move(sink));

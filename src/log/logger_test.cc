@@ -60,6 +60,7 @@ TEST(LoggerTest, GlobalAndPerLoggerLevelsFilterAtRunTime) {
   TAI_LOG_INFO(b, "dropped: below WARN");
   EXPECT_FALSE(h.pipeline->SetLevels("info,a=noisy").ok());
   EXPECT_EQ(h.pipeline->level(), LogLevel::kWarn);  // a bad spec changes nothing
+  EXPECT_EQ(h.pipeline->Levels(), "warn,a=trace");
 
   auto records = h.Records();
   std::vector<std::string> messages;

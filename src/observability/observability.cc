@@ -9,6 +9,7 @@
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
+#include "tai/log_levels_endpoint.h"
 #include "tai/otlp_exporter.h"
 #include "tai/otlp_log_sink.h"
 #include "tai/prometheus.h"
@@ -91,6 +92,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
     obs->server_ =
         std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
+    ServeLogLevels(*obs->server_, *obs->logs_);
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());

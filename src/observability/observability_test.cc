@@ -137,6 +137,38 @@ TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
   EXPECT_EQ(token.string_value(), "[REDACTED]");
 }
 
+TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  Logger& payments = (*obs)->logger("payments");
+  TAI_LOG_DEBUG(payments, "dropped: INFO by default");
+  std::string url = (*obs)->http_server()->url() + "/api/log/levels";
+  {
+    internal::HttpClient client;
+    auto get = client.Send({.method = "GET", .url = url});
+    ASSERT_TRUE(get.ok()) << get.status().ToString();
+    EXPECT_EQ(get->body, "info\n");
+    auto put = client.Send({.method = "PUT", .url = url, .body = "warn,payments=debug"});
+    ASSERT_TRUE(put.ok());
+    EXPECT_EQ(put->status, 200);
+    EXPECT_EQ(put->body, "warn,payments=debug\n");
+    auto bad = client.Send({.method = "PUT", .url = url, .body = "payments=chatty"});
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_NE(bad->body.find("'chatty'"), std::string::npos) << bad->body;
+  }
+  TAI_LOG_DEBUG(payments, "kept: payments is at DEBUG now");
+  TAI_LOG_INFO((*obs)->logger("other"), "dropped: the global level is WARN");
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
+  auto records = sink->records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].message, "kept: payments is at DEBUG now");
+}
+
 TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {
   Config c = TestConfig();
   c.metrics.prometheus_enabled = false;
