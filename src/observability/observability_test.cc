@@ -137,6 +137,31 @@ TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
   EXPECT_EQ(token.string_value(), "[REDACTED]");
 }
 
+TEST(ObservabilityTest, LogsMadeInsideASpanCarryItsIds) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  c.traces.sampler = "always_on";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto logs = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(logs);
+  SpanContext context;
+  {
+    Span span = (*obs)->tracer().StartSpan("handle request");
+    SpanScope scope(span);
+    context = span.context();
+    TAI_LOG_WARN((*obs)->logger(), "inside");
+  }
+  TAI_LOG_WARN((*obs)->logger(), "outside");
+  (*obs)->Shutdown();
+  auto records = logs->records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].trace_id, context.trace_id);
+  EXPECT_EQ(records[0].span_id, context.span_id);
+  EXPECT_TRUE(records[0].trace_sampled());
+  EXPECT_FALSE(records[1].has_trace());
+}
+
 TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
   Config c = TestConfig();
   c.logs.format = LogFormat::kOff;
