@@ -140,12 +140,12 @@ Status Observability::StartGcpExport() {
     gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
   }
   const std::string& project = resource_->gcp_project;
-  auto monitoring = gcp::CloudMonitoringSink::Create(
-      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  const gcp::GcpApiOptions api{
+      .project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
+  auto monitoring = gcp::CloudMonitoringSink::Create({.api = api});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
-  auto trace = gcp::CloudTraceSpanSink::Create(
-      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
   if (!trace.ok()) return trace.status();
   span_processor_->AddSink(*trace);
   return Status::Ok();
