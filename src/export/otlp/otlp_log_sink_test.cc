@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "export/otlp/otlp_schema.h"
 #include "tai/http_server.h"
 #include "tai/log_pipeline.h"
 
@@ -68,6 +69,7 @@ TEST_F(OtlpLogSinkTest, PostsRecordsAsOtlpJsonGroupedByLogger) {
   auto received = Received();
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(content_types_[0], "application/json");
+  EXPECT_EQ(testing::CheckOtlpJson(received[0], "ExportLogsServiceRequest"), "");
   const json& rl = received[0]["resourceLogs"][0];
   bool has_service = false;
   for (const auto& a : rl["resource"]["attributes"]) {
