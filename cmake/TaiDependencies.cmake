@@ -17,7 +17,14 @@ target_link_libraries(tai_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
 pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
 
 find_package(nlohmann_json 3 REQUIRED)
+# {fmt}: compile-time checked format strings for the logging pillar (std::format
+# is not in g++ 12).
+find_package(fmt REQUIRED)
 
+if(TAI_BUILD_TESTS OR TAI_BUILD_BENCH)
+  # The spdlog bridge's test, and the logging benchmark's baseline.
+  find_package(spdlog REQUIRED)
+endif()
 if(TAI_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -36,6 +36,16 @@
 //   TAI_GCP_TOKEN_URL, TAI_GCP_MONITORING_ENDPOINT, TAI_GCP_TRACE_ENDPOINT,
 //   TAI_GCP_LOGGING_ENDPOINT, TAI_GCP_PROFILER_ENDPOINT   endpoint overrides (emulators)
 //   TAI_GCP_AUTH                           false: send no credentials (an emulator)
+//   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
+//                                          level, then per-logger levels
+//   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
+//                                          | json | console | off: the stdout log sink
+//   TAI_LOG_QUEUE_SIZE                     log records queued before drops (default 8192)
+//   TAI_LOG_RATE_LIMIT                     records per second per call site (default 0: none)
+//   TAI_LOG_REDACT_KEYS                    k1,k2 field keys to redact besides the defaults
+//   OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       OTLP/HTTP logs receiver (else
+//   OTEL_EXPORTER_OTLP_ENDPOINT
+//                                          + /v1/logs); unset: no OTLP log export
 //
 // A value type. Not synchronised.
 #pragma once
@@ -50,6 +60,7 @@
 #include <vector>
 
 #include "tai/gcp/credentials.h"
+#include "tai/log_level.h"
 #include "tai/resource.h"
 #include "tai/status.h"
 #include "tai/trace.h"
@@ -99,11 +110,26 @@ struct GcpExportConfig {
   bool authenticate = true;
 };
 
+// Where the stdout log sink writes and how: kAuto is the console format on
+// a terminal and Cloud Logging JSON otherwise (a container).
+enum class LogFormat { kAuto, kJson, kConsole, kOff };
+
+struct LogsConfig {
+  LogLevel level = LogLevel::kInfo;
+  std::string logger_levels;  // "payments=debug,db=warn"
+  LogFormat format = LogFormat::kAuto;
+  size_t queue_capacity = 8192;
+  uint32_t rate_limit_per_site = 0;  // 0: no limit
+  std::vector<std::string> extra_redacted_keys;
+  std::string otlp_endpoint;  // empty: no OTLP/HTTP log export
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
   TracesConfig traces;
   GcpExportConfig gcp;
+  LogsConfig logs;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

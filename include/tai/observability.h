@@ -1,12 +1,14 @@
 // Observability: the one object a service creates to get every pillar with
 // the embedded defaults: a metric registry and its collector, the HTTP
 // server with Prometheus /metrics (127.0.0.1:9464 unless configured), a
-// tracer with its batch span processor (installed as GlobalTracer()), and
-// the sinks configured in Config.
+// tracer with its batch span processor (installed as GlobalTracer()), the
+// log pipeline with its stdout sink (Cloud Logging JSON, or the console
+// format on a terminal), and the sinks configured in Config.
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
 //   auto requests = (*obs)->metrics().CreateCounter({.metric_type = "myapp/requests"});
+//   TAI_LOG_INFO((*obs)->logger("main"), "started on port {}", port);
 //
 // Owned by the application (unique_ptr). Thread-safe. Shutdown(), or the
 // destructor, collects and flushes everything within
@@ -20,6 +22,7 @@
 #include "tai/config.h"
 #include "tai/gcp/token_source.h"
 #include "tai/http_server.h"
+#include "tai/log_pipeline.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
 #include "tai/metric_sink.h"
@@ -56,6 +59,9 @@ class Observability {
   // The most recent exported spans (Config::traces.recent_spans of them).
   const std::shared_ptr<InMemorySpanSink>& recent_spans() { return recent_spans_; }
   void AddSpanSink(std::shared_ptr<SpanSink> sink);
+  // The log pipeline (levels, sinks, stats) and its loggers.
+  LogPipeline& logs() { return *logs_; }
+  Logger& logger(std::string_view name = "") { return logs_->GetLogger(name); }
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();
@@ -76,6 +82,8 @@ class Observability {
   std::unique_ptr<Tracer> tracer_;
   std::vector<uint64_t> trace_metric_ids_;
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
+  std::unique_ptr<LogPipeline> logs_;
+  uint64_t log_metrics_callback_ = 0;
   bool shut_down_ = false;
 };
 

@@ -53,22 +53,31 @@ Status ReadCount(const EnvGet& get, const char* name, size_t* out) {
   return Status::Ok();
 }
 
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string item =
+        Trim(text.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
 Status ReadExporters(std::string_view v, TracesConfig* t) {
   t->otlp_exporter = t->stdout_exporter = false;
-  size_t pos = 0;
-  while (pos <= v.size()) {
-    size_t comma = v.find(',', pos);
-    std::string name = Trim(v.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+  for (const std::string& name : SplitList(v)) {
     if (name == "otlp") {
       t->otlp_exporter = true;
     } else if (name == "console" || name == "stdout") {
       t->stdout_exporter = true;
-    } else if (name != "none" && !name.empty()) {
+    } else if (name != "none") {
       return EnvError("OTEL_TRACES_EXPORTER", v,
                       InvalidArgumentError("exporter '" + name + "' is not otlp, console or none"));
     }
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
   }
   return Status::Ok();
 }
@@ -154,6 +163,66 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
   if (auto v = get("OTEL_TRACES_EXPORTER"); !v.empty()) {
     TAI_RETURN_IF_ERROR(ReadExporters(v, t));
   }
+  return Status::Ok();
+}
+
+// TAI_LOG_*: see config.h.
+template <typename Get>
+Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
+  if (auto v = get("TAI_LOG_LEVEL"); !v.empty()) {
+    // The first item without '=' is the global level; the rest are per logger.
+    std::vector<std::string> per_logger;
+    for (std::string& item : SplitList(v)) {
+      if (item.find('=') == std::string::npos) {
+        auto level = ParseLogLevel(item);
+        if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
+        logs->level = *level;
+      } else {
+        auto level = ParseLogLevel(item.substr(item.find('=') + 1));
+        if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
+        per_logger.push_back(std::move(item));
+      }
+    }
+    logs->logger_levels.clear();
+    for (const std::string& item : per_logger) {
+      if (!logs->logger_levels.empty()) logs->logger_levels += ',';
+      logs->logger_levels += item;
+    }
+  }
+  if (auto v = get("TAI_LOG_FORMAT"); !v.empty()) {
+    if (v == "auto") {
+      logs->format = LogFormat::kAuto;
+    } else if (v == "json") {
+      logs->format = LogFormat::kJson;
+    } else if (v == "console") {
+      logs->format = LogFormat::kConsole;
+    } else if (v == "off") {
+      logs->format = LogFormat::kOff;
+    } else {
+      return EnvError("TAI_LOG_FORMAT", v,
+                      InvalidArgumentError("expected auto, json, console or off"));
+    }
+  }
+  if (auto v = get("TAI_LOG_QUEUE_SIZE"); !v.empty()) {
+    auto n = ParsePositiveCount(v);
+    if (!n.ok()) return EnvError("TAI_LOG_QUEUE_SIZE", v, n.status());
+    logs->queue_capacity = *n;
+  }
+  if (auto v = get("TAI_LOG_RATE_LIMIT"); !v.empty()) {
+    if (v != "0") {
+      auto n = ParsePositiveCount(v);
+      if (!n.ok() || *n > UINT32_MAX) {
+        return EnvError("TAI_LOG_RATE_LIMIT", v,
+                        InvalidArgumentError("not a whole number of records per second"));
+      }
+      logs->rate_limit_per_site = static_cast<uint32_t>(*n);
+    } else {
+      logs->rate_limit_per_site = 0;
+    }
+  }
+  if (auto v = get("TAI_LOG_REDACT_KEYS"); !v.empty()) logs->extra_redacted_keys = SplitList(v);
+  if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
+  if (auto v = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
   return Status::Ok();
 }
 
@@ -296,6 +365,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
   }
   TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
   TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
+  TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;
@@ -342,6 +412,8 @@ Status Config::Validate() const {
     }
     TAI_RETURN_IF_ERROR(gcp.endpoints.Validate());
   }
+  if (logs.queue_capacity == 0)
+    return InvalidArgumentError("logs: queue capacity must be at least 1");
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
   return Status::Ok();
 }

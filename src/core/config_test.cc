@@ -54,6 +54,38 @@ TEST(ConfigTest, ReadsStandardAndTaiVariables) {
   EXPECT_EQ(attrs[0].value.ToString(), "payments");
 }
 
+TEST(ConfigTest, ReadsLogVariables) {
+  auto defaults = FromMap({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->logs.level, LogLevel::kInfo);
+  EXPECT_EQ(defaults->logs.format, LogFormat::kAuto);
+  EXPECT_EQ(defaults->logs.queue_capacity, 8192u);
+  auto c = FromMap({{"TAI_LOG_LEVEL", "payments=debug, warn ,db=error"},
+                    {"TAI_LOG_FORMAT", "json"},
+                    {"TAI_LOG_QUEUE_SIZE", "1024"},
+                    {"TAI_LOG_RATE_LIMIT", "20"},
+                    {"TAI_LOG_REDACT_KEYS", "ssn, card_number"},
+                    {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->logs.level, LogLevel::kWarn);
+  EXPECT_EQ(c->logs.logger_levels, "payments=debug,db=error");
+  EXPECT_EQ(c->logs.format, LogFormat::kJson);
+  EXPECT_EQ(c->logs.queue_capacity, 1024u);
+  EXPECT_EQ(c->logs.rate_limit_per_site, 20u);
+  EXPECT_EQ(c->logs.extra_redacted_keys, (std::vector<std::string>{"ssn", "card_number"}));
+  EXPECT_EQ(c->logs.otlp_endpoint, "http://collector:4318");
+  EXPECT_EQ(FromMap({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:4318"},
+                     {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://b:4318/v1/logs"}})
+                ->logs.otlp_endpoint,
+            "http://b:4318/v1/logs");
+  EXPECT_EQ(FromMap({{"TAI_LOG_LEVEL", "loud"}}).status().message(),
+            "TAI_LOG_LEVEL='loud': log level 'loud' is not one of trace, debug, info, warn, "
+            "error, fatal, off");
+  EXPECT_FALSE(FromMap({{"TAI_LOG_LEVEL", "a=loud"}}).ok());
+  EXPECT_FALSE(FromMap({{"TAI_LOG_FORMAT", "xml"}}).ok());
+  EXPECT_FALSE(FromMap({{"TAI_LOG_QUEUE_SIZE", "0"}}).ok());
+}
+
 TEST(ConfigTest, BadValuesNameTheVariable) {
   auto env = FromMap({{"TAI_ENV", "qa"}});
   ASSERT_FALSE(env.ok());

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/text.h"
-#include "export/http/http_client.h"
+#include "gcp/api_client.h"
 #include "tai/clock.h"
 
 namespace tai::gcp {
@@ -124,7 +124,7 @@ void AppendValue(std::string& out, const MetricValue& v) {
 
 std::string ResourceJson(const CloudMonitoringExporterOptions& o, const Resource& r) {
   std::string out = "{\"type\":\"generic_task\",\"labels\":{\"project_id\":";
-  internal::AppendJsonString(out, o.project_id);
+  internal::AppendJsonString(out, o.api.project_id);
   out += ",\"location\":";
   internal::AppendJsonString(out, o.location);
   out += ",\"namespace\":";
@@ -150,43 +150,15 @@ std::string CloudMonitoringSink::CloudMetricType(const std::string& metric_type)
 
 Result<std::shared_ptr<CloudMonitoringSink>> CloudMonitoringSink::Create(
     CloudMonitoringExporterOptions options) {
-  if (options.project_id.empty()) {
-    return InvalidArgumentError("Cloud Monitoring exporter: the project id is empty");
-  }
-  TAI_RETURN_IF_ERROR(options.endpoints.Validate());
+  TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Monitoring"));
   return std::shared_ptr<CloudMonitoringSink>(new CloudMonitoringSink(std::move(options)));
 }
 
 CloudMonitoringSink::CloudMonitoringSink(CloudMonitoringExporterOptions options)
-    : options_(std::move(options)), client_(std::make_unique<internal::HttpClient>()) {}
+    : options_(std::move(options)),
+      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Monitoring")) {}
 
 CloudMonitoringSink::~CloudMonitoringSink() = default;
-
-Status CloudMonitoringSink::Post(const std::string& url, std::string body) {
-  internal::HttpClientRequest request;
-  request.url = url;
-  request.headers = {{"Content-Type", "application/json"}};
-  if (options_.tokens) {
-    auto auth = options_.tokens->AuthorizationHeader();
-    if (!auth.ok()) return auth.status().WithContext("Cloud Monitoring");
-    request.headers.emplace_back("Authorization", std::move(*auth));
-  }
-  request.body = std::move(body);
-  request.gzip_body = true;
-  request.timeout = options_.timeout;
-  internal::RetryPolicy policy;
-  policy.max_attempts = options_.max_attempts;
-  policy.initial_backoff = options_.initial_backoff;
-  policy.max_backoff = options_.max_backoff;
-  auto response = internal::SendWithRetry(*client_, request, policy);
-  if (!response.ok()) return response.status().WithContext("Cloud Monitoring " + url);
-  if (response->status < 200 || response->status >= 300) {
-    return Status(response->status == 400 ? StatusCode::kInvalidArgument : StatusCode::kUnavailable,
-                  "Cloud Monitoring: HTTP " + std::to_string(response->status) + ": " +
-                      response->body.substr(0, 300));
-  }
-  return Status::Ok();
-}
 
 Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
   const std::string type = CloudMetricType(m.descriptor->metric_type);
@@ -218,9 +190,9 @@ Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
     body += '}';
   }
   body += "]}";
-  TAI_RETURN_IF_ERROR(Post(
-      options_.endpoints.monitoring + "/v3/projects/" + options_.project_id + "/metricDescriptors",
-      std::move(body)));
+  TAI_RETURN_IF_ERROR(client_->PostJson(options_.api.endpoints.monitoring + "/v3/projects/" +
+                                            options_.api.project_id + "/metricDescriptors",
+                                        std::move(body)));
   created_descriptors_.insert(type);
   return Status::Ok();
 }
@@ -229,14 +201,14 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string resource = ResourceJson(options_, *batch->resource);
   const std::string url =
-      options_.endpoints.monitoring + "/v3/projects/" + options_.project_id + "/timeSeries";
+      options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id + "/timeSeries";
   Status first_error;
   std::string body;
   size_t in_request = 0;
   auto flush = [&] {
     if (in_request == 0) return;
     body += "]}";
-    Status s = Post(url, std::move(body));
+    Status s = client_->PostJson(url, std::move(body));
     if (!s.ok() && first_error.ok()) first_error = s;
     body.clear();
     in_request = 0;

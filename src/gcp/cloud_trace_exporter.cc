@@ -1,7 +1,7 @@
 #include "tai/gcp/cloud_trace_exporter.h"
 
 #include "core/text.h"
-#include "export/http/http_client.h"
+#include "gcp/api_client.h"
 #include "tai/clock.h"
 
 namespace tai::gcp {
@@ -173,48 +173,26 @@ std::string EncodeCloudTraceSpans(const std::string& project_id, const SpanData*
 
 Result<std::shared_ptr<CloudTraceSpanSink>> CloudTraceSpanSink::Create(
     CloudTraceExporterOptions options) {
-  if (options.project_id.empty()) {
-    return InvalidArgumentError("Cloud Trace exporter: the project id is empty");
-  }
-  TAI_RETURN_IF_ERROR(options.endpoints.Validate());
+  TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Trace"));
   if (options.max_spans_per_request == 0) options.max_spans_per_request = 1;
   return std::shared_ptr<CloudTraceSpanSink>(new CloudTraceSpanSink(std::move(options)));
 }
 
 CloudTraceSpanSink::CloudTraceSpanSink(CloudTraceExporterOptions options)
-    : options_(std::move(options)), client_(std::make_unique<internal::HttpClient>()) {}
+    : options_(std::move(options)),
+      client_(
+          std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Trace batchWrite")) {}
 
 CloudTraceSpanSink::~CloudTraceSpanSink() = default;
 
 Status CloudTraceSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
-  const std::string url =
-      options_.endpoints.trace + "/v2/projects/" + options_.project_id + "/traces:batchWrite";
-  internal::RetryPolicy policy;
-  policy.max_attempts = options_.max_attempts;
-  policy.initial_backoff = options_.initial_backoff;
-  policy.max_backoff = options_.max_backoff;
+  const std::string url = options_.api.endpoints.trace + "/v2/projects/" + options_.api.project_id +
+                          "/traces:batchWrite";
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t start = 0; start < batch->size(); start += options_.max_spans_per_request) {
     const size_t n = std::min(options_.max_spans_per_request, batch->size() - start);
-    internal::HttpClientRequest request;
-    request.url = url;
-    request.headers = {{"Content-Type", "application/json"}};
-    if (options_.tokens) {
-      auto auth = options_.tokens->AuthorizationHeader();
-      if (!auth.ok()) return auth.status().WithContext("Cloud Trace");
-      request.headers.emplace_back("Authorization", std::move(*auth));
-    }
-    request.body = EncodeCloudTraceSpans(options_.project_id, batch->data() + start, n, resource);
-    request.gzip_body = true;
-    request.timeout = options_.timeout;
-    auto response = internal::SendWithRetry(*client_, request, policy);
-    if (!response.ok()) return response.status().WithContext("Cloud Trace batchWrite");
-    if (response->status < 200 || response->status >= 300) {
-      return Status(
-          response->status == 400 ? StatusCode::kInvalidArgument : StatusCode::kUnavailable,
-          "Cloud Trace batchWrite: HTTP " + std::to_string(response->status) + ": " +
-              response->body.substr(0, 300));
-    }
+    TAI_RETURN_IF_ERROR(client_->PostJson(
+        url, EncodeCloudTraceSpans(options_.api.project_id, batch->data() + start, n, resource)));
   }
   return Status::Ok();
 }

@@ -1,11 +1,17 @@
 #include "tai/observability.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
+#include "tai/cloud_logging_json.h"
+#include "tai/console_log_sink.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
+#include "tai/log_levels_endpoint.h"
 #include "tai/otlp_exporter.h"
+#include "tai/otlp_log_sink.h"
 #include "tai/prometheus.h"
 #include "tai/sampler.h"
 #include "trace/trace_metrics.h"
@@ -24,6 +30,31 @@ Result<std::shared_ptr<const Sampler>> MakeSampler(const Config& c) {
 
 Observability::Observability(Config config) : config_(std::move(config)) {}
 
+namespace {
+
+Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(const LogsConfig& c,
+                                                     std::shared_ptr<const Resource> resource) {
+  LogPipelineOptions options{.level = c.level,
+                             .queue_capacity = c.queue_capacity,
+                             .rate_limit_per_site = c.rate_limit_per_site};
+  for (const std::string& k : c.extra_redacted_keys) options.redacted_keys.push_back(k);
+  auto logs = std::make_unique<LogPipeline>(std::move(options), std::move(resource));
+  TAI_RETURN_IF_ERROR(logs->SetLevels(c.logger_levels));
+  LogFormat format = c.format;
+  if (format == LogFormat::kAuto) format = ::isatty(1) ? LogFormat::kConsole : LogFormat::kJson;
+  if (format == LogFormat::kJson) logs->AddSink(std::make_shared<CloudLoggingJsonSink>());
+  if (format == LogFormat::kConsole) {
+    logs->AddSink(std::make_shared<ConsoleLogSink>(ConsoleLogOptions{.fd = 1}));
+  }
+  if (!c.otlp_endpoint.empty()) {
+    logs->AddSink(std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{.endpoint = c.otlp_endpoint}));
+  }
+  TAI_RETURN_IF_ERROR(logs->Start());
+  return logs;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   if (config.resource.instance_id.empty()) config.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(config.Validate());
@@ -32,13 +63,36 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->resource_ = std::make_shared<const Resource>(c.resource);
   obs->registry_ = std::make_unique<MetricRegistry>(
       MetricRegistryOptions{.cardinality_limit = c.metrics.cardinality_limit}, obs->resource_);
+  auto logs = MakeLogPipeline(c.logs, obs->resource_);
+  if (!logs.ok()) return logs.status();
+  obs->logs_ = std::move(*logs);
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
   obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
   obs->collector_->AddSink(obs->metric_store_);
+  // Self-metric: what became of the log records (tai_log_records_total{outcome}).
+  MetricDescriptor log_records{.metric_type = "tai_log_records",
+                               .value_type = MetricType::kCumulative,
+                               .description =
+                                   "Log records by outcome: exported to the sinks, or "
+                                   "dropped (queue full, rate limit, shutdown)",
+                               .labels = {{"outcome", "", "string"}}};
+  obs->log_metrics_callback_ =
+      obs->registry_
+          ->CreateCallbackCounter(
+              log_records,
+              [logs = obs->logs_.get()](Observer& o) {
+                LogPipelineStats s = logs->stats();
+                o.Observe(s.exported, {{"outcome", "exported"}});
+                o.Observe(s.dropped_queue_full, {{"outcome", "queue_full"}});
+                o.Observe(s.suppressed_rate_limit, {{"outcome", "rate_limited"}});
+                o.Observe(s.dropped_at_shutdown, {{"outcome", "shutdown"}});
+              })
+          .value_or(0);
   if (c.metrics.prometheus_enabled) {
     obs->server_ =
         std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
+    ServeLogLevels(*obs->server_, *obs->logs_);
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
@@ -86,12 +140,12 @@ Status Observability::StartGcpExport() {
     gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
   }
   const std::string& project = resource_->gcp_project;
-  auto monitoring = gcp::CloudMonitoringSink::Create(
-      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  const gcp::GcpApiOptions api{
+      .project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
+  auto monitoring = gcp::CloudMonitoringSink::Create({.api = api});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
-  auto trace = gcp::CloudTraceSpanSink::Create(
-      {.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_});
+  auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
   if (!trace.ok()) return trace.status();
   span_processor_->AddSink(*trace);
   return Status::Ok();
@@ -114,14 +168,20 @@ void Observability::AddMetricSink(std::shared_ptr<MetricSink> sink) {
 void Observability::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  const auto start = std::chrono::steady_clock::now();
+  const auto until = std::chrono::steady_clock::now() + config_.shutdown_deadline;
+  auto left = [&] {
+    return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        until - std::chrono::steady_clock::now()),
+                    std::chrono::milliseconds(0));
+  };
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
-  if (span_processor_) span_processor_->Shutdown(config_.shutdown_deadline);
-  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
-  collector_->Stop(std::max(config_.shutdown_deadline - spent, std::chrono::milliseconds(0)));
+  if (span_processor_) span_processor_->Shutdown(left());
+  collector_->Stop(left());
   for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
   if (server_) server_->Stop();
+  registry_->RemoveCallback(log_metrics_callback_);
+  // Logs last, so that what the other pillars log while stopping is kept.
+  logs_->Stop(left());
 }
 
 }  // namespace tai

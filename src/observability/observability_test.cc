@@ -107,6 +107,93 @@ TEST(ObservabilityTest, StartFailsWithAClearError) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;  // no stdout sink; the test adds its own
+  c.logs.level = LogLevel::kWarn;
+  c.logs.logger_levels = "chatty=debug";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  TAI_LOG_INFO((*obs)->logger("quiet"), "dropped: below WARN");
+  TAI_LOG_DEBUG((*obs)->logger("chatty"), "kept: chatty logs at DEBUG");
+  TAI_LOG_WARN((*obs)->logger(), {{"token", "abc"}}, "kept");
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
+  {
+    // Closed before Shutdown: the server waits for open keep-alive connections.
+    internal::HttpClient client;
+    auto r = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(r->body.find("tai_log_records_total{outcome=\"exported\"} 2"), std::string::npos)
+        << r->body;
+  }
+  (*obs)->Shutdown();
+  auto records = sink->records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].logger_name, "chatty");
+  LogValue token;
+  ASSERT_TRUE(records[1].FindField("token", &token));
+  EXPECT_EQ(token.string_value(), "[REDACTED]");
+}
+
+TEST(ObservabilityTest, LogsMadeInsideASpanCarryItsIds) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  c.traces.sampler = "always_on";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto logs = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(logs);
+  SpanContext context;
+  {
+    Span span = (*obs)->tracer().StartSpan("handle request");
+    SpanScope scope(span);
+    context = span.context();
+    TAI_LOG_WARN((*obs)->logger(), "inside");
+  }
+  TAI_LOG_WARN((*obs)->logger(), "outside");
+  (*obs)->Shutdown();
+  auto records = logs->records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].trace_id, context.trace_id);
+  EXPECT_EQ(records[0].span_id, context.span_id);
+  EXPECT_TRUE(records[0].trace_sampled());
+  EXPECT_FALSE(records[1].has_trace());
+}
+
+TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  Logger& payments = (*obs)->logger("payments");
+  TAI_LOG_DEBUG(payments, "dropped: INFO by default");
+  std::string url = (*obs)->http_server()->url() + "/api/log/levels";
+  {
+    internal::HttpClient client;
+    auto get = client.Send({.method = "GET", .url = url});
+    ASSERT_TRUE(get.ok()) << get.status().ToString();
+    EXPECT_EQ(get->body, "info\n");
+    auto put = client.Send({.method = "PUT", .url = url, .body = "warn,payments=debug"});
+    ASSERT_TRUE(put.ok());
+    EXPECT_EQ(put->status, 200);
+    EXPECT_EQ(put->body, "warn,payments=debug\n");
+    auto bad = client.Send({.method = "PUT", .url = url, .body = "payments=chatty"});
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_NE(bad->body.find("'chatty'"), std::string::npos) << bad->body;
+  }
+  TAI_LOG_DEBUG(payments, "kept: payments is at DEBUG now");
+  TAI_LOG_INFO((*obs)->logger("other"), "dropped: the global level is WARN");
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
+  auto records = sink->records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].message, "kept: payments is at DEBUG now");
+}
+
 TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {
   Config c = TestConfig();
   c.metrics.prometheus_enabled = false;

@@ -186,8 +186,8 @@ TEST(CloudMonitoringExporterTest, InstrumentsPassTheEmulatorsChecks) {
     requests.Add(1, {{"code", "c" + std::to_string(i)}});
   }
 
-  auto sink =
-      CloudMonitoringSink::Create({.project_id = "my-project", .endpoints = emulator.Endpoints()});
+  auto sink = CloudMonitoringSink::Create(
+      {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()}});
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   MetricCollector collector(registry, std::chrono::hours(1));
   collector.AddSink(*sink);

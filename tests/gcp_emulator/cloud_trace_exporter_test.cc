@@ -108,7 +108,8 @@ class TraceEmulator {
 TEST(CloudTraceExporterTest, SpansFromATracerPassTheEmulatorsChecks) {
   TraceEmulator emulator;
   auto sink = CloudTraceSpanSink::Create(
-      {.project_id = "my-project", .endpoints = emulator.Endpoints(), .max_spans_per_request = 7});
+      {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()},
+       .max_spans_per_request = 7});
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   Resource resource;
   resource.service_name = "checkout";
@@ -163,7 +164,8 @@ TEST(CloudTraceExporterTest, SpansFromATracerPassTheEmulatorsChecks) {
 
 TEST(CloudTraceExporterTest, RejectionsAreCountedWithTheApisMessage) {
   TraceEmulator emulator;
-  auto sink = CloudTraceSpanSink::Create({.project_id = "p", .endpoints = emulator.Endpoints()});
+  auto sink =
+      CloudTraceSpanSink::Create({.api = {.project_id = "p", .endpoints = emulator.Endpoints()}});
   ASSERT_TRUE(sink.ok());
   SpanData bad;  // invalid ids give names the emulator refuses
   bad.name = "x";
@@ -175,10 +177,10 @@ TEST(CloudTraceExporterTest, RejectionsAreCountedWithTheApisMessage) {
 }
 
 TEST(CloudTraceExporterTest, ConfigurationErrorsAreClear) {
-  EXPECT_FALSE(CloudTraceSpanSink::Create({.project_id = ""}).ok());
+  EXPECT_FALSE(CloudTraceSpanSink::Create({.api = {.project_id = ""}}).ok());
   GcpEndpoints plain;
   plain.trace = "http://cloudtrace.example.com";
-  auto s = CloudTraceSpanSink::Create({.project_id = "p", .endpoints = plain});
+  auto s = CloudTraceSpanSink::Create({.api = {.project_id = "p", .endpoints = plain}});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("https"), std::string::npos);
 }

@@ -24,25 +24,20 @@
 #include <set>
 #include <string>
 
-#include "tai/gcp/credentials.h"
-#include "tai/gcp/token_source.h"
+#include "tai/gcp/api_options.h"
 #include "tai/metric_sink.h"
 
+namespace tai::gcp {}  // namespace tai::gcp
+
 namespace tai::internal {
-class HttpClient;
+class GcpApiClient;
 }
 
 namespace tai::gcp {
 
 struct CloudMonitoringExporterOptions {
-  std::string project_id;
-  GcpEndpoints endpoints;
-  std::shared_ptr<AccessTokenSource> tokens;  // null: no Authorization header
-  std::string location = "global";            // a zone or region when known
-  std::chrono::milliseconds timeout{10'000};
-  int max_attempts = 5;
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{10'000};
+  GcpApiOptions api;
+  std::string location = "global";  // a zone or region when known
 };
 
 class CloudMonitoringSink : public MetricSink {
@@ -58,12 +53,11 @@ class CloudMonitoringSink : public MetricSink {
 
  private:
   explicit CloudMonitoringSink(CloudMonitoringExporterOptions options);
-  Status Post(const std::string& url, std::string body);
   Status EnsureDescriptor(const MetricData& m);
 
   const CloudMonitoringExporterOptions options_;
   std::mutex mu_;
-  std::unique_ptr<internal::HttpClient> client_;
+  std::unique_ptr<tai::internal::GcpApiClient> client_;
   std::set<std::string> created_descriptors_;
   // Last point time sent per series (type + labels), for the 5 s rule.
   std::map<std::string, int64_t> last_sent_;

@@ -18,27 +18,21 @@
 #include <string>
 #include <vector>
 
-#include "tai/gcp/credentials.h"
-#include "tai/gcp/token_source.h"
+#include "tai/gcp/api_options.h"
 #include "tai/span_sink.h"
 
+namespace tai::gcp {}  // namespace tai::gcp
+
 namespace tai::internal {
-class HttpClient;
+class GcpApiClient;
 }
 
 namespace tai::gcp {
 
 struct CloudTraceExporterOptions {
-  std::string project_id;
-  GcpEndpoints endpoints;
-  // Null sends no Authorization header (an emulator without auth).
-  std::shared_ptr<AccessTokenSource> tokens;
+  GcpApiOptions api;
   // Spans per batchWrite request; bigger batches are split.
   size_t max_spans_per_request = 500;
-  std::chrono::milliseconds timeout{10'000};
-  int max_attempts = 5;
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{10'000};
 };
 
 class CloudTraceSpanSink : public SpanSink {
@@ -53,7 +47,7 @@ class CloudTraceSpanSink : public SpanSink {
   explicit CloudTraceSpanSink(CloudTraceExporterOptions options);
   const CloudTraceExporterOptions options_;
   std::mutex mu_;
-  std::unique_ptr<internal::HttpClient> client_;
+  std::unique_ptr<tai::internal::GcpApiClient> client_;
 };
 
 // The BatchWriteSpansRequest JSON body for `spans` (at most

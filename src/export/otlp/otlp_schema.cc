@@ -79,6 +79,27 @@ const Schema& OtlpSchema() {
         {"droppedAttributesCount", {Kind::kUint32}},
         {"flags", {Kind::kUint32}}}},
       {"Status", {{"message", {Kind::kString}}, {"code", {Kind::kEnum}}}},
+      {"ExportLogsServiceRequest", {{"resourceLogs", {Kind::kMessage, true, "ResourceLogs"}}}},
+      {"ResourceLogs",
+       {{"resource", {Kind::kMessage, false, "Resource"}},
+        {"scopeLogs", {Kind::kMessage, true, "ScopeLogs"}},
+        {"schemaUrl", {Kind::kString}}}},
+      {"ScopeLogs",
+       {{"scope", {Kind::kMessage, false, "InstrumentationScope"}},
+        {"logRecords", {Kind::kMessage, true, "LogRecord"}},
+        {"schemaUrl", {Kind::kString}}}},
+      {"LogRecord",
+       {{"timeUnixNano", {Kind::kFixed64}},
+        {"observedTimeUnixNano", {Kind::kFixed64}},
+        {"severityNumber", {Kind::kEnum}},
+        {"severityText", {Kind::kString}},
+        {"body", {Kind::kMessage, false, "AnyValue"}},
+        {"attributes", {Kind::kMessage, true, "KeyValue"}},
+        {"droppedAttributesCount", {Kind::kUint32}},
+        {"flags", {Kind::kUint32}},  // fixed32
+        {"traceId", {Kind::kHexId16}},
+        {"spanId", {Kind::kHexId8}},
+        {"eventName", {Kind::kString}}}},
       {"KeyValue", {{"key", {Kind::kString}}, {"value", {Kind::kMessage, false, "AnyValue"}}}},
       {"AnyValue",
        {{"stringValue", {Kind::kString}},
@@ -94,9 +115,9 @@ const Schema& OtlpSchema() {
   return schema;
 }
 
-// Enum ranges: Span.kind 0-5, Status.code 0-2.
-const std::map<std::string, std::pair<int, int>> kEnumRanges = {{"Span.kind", {0, 5}},
-                                                                {"Status.code", {0, 2}}};
+// Enum ranges: Span.kind 0-5, Status.code 0-2, LogRecord.severityNumber 0-24.
+const std::map<std::string, std::pair<int, int>> kEnumRanges = {
+    {"Span.kind", {0, 5}}, {"Status.code", {0, 2}}, {"LogRecord.severityNumber", {0, 24}}};
 
 bool IsHex(const std::string& s, size_t n) {
   if (s.size() != n) return false;

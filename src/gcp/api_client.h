@@ -1,0 +1,29 @@
+// Internal: the one HTTP path of the Google Cloud exporters: JSON bodies,
+// gzip, the bearer token, retries with backoff and jitter (honouring
+// Retry-After), and the API's error message in the Status. Not thread-safe:
+// each exporter serialises its calls.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "export/http/http_client.h"
+#include "tai/gcp/api_options.h"
+
+namespace tai::internal {
+
+class GcpApiClient {
+ public:
+  GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name);
+
+  // POSTs `body` to `url`; an HTTP 400 is INVALID_ARGUMENT, other failures
+  // UNAVAILABLE, each with the start of the API's answer.
+  Status PostJson(const std::string& url, std::string body);
+
+ private:
+  const gcp::GcpApiOptions& options_;
+  const std::string api_name_;
+  HttpClient client_;
+};
+
+}  // namespace tai::internal
