@@ -59,8 +59,10 @@ TEST_F(PprofIntegrationTest, GoToolPprofShowsTheSameHotFunctions) {
   Profile profile = ProfileWorkload();
   std::vector<HotPath> hot = profile.HotPaths(2);
   ASSERT_EQ(hot.size(), 2u);
+#if !defined(__SANITIZE_THREAD__)  // TSan displaces sampled pcs (it defers signals)
   ASSERT_EQ(hot[0].function, "tai_burn_alpha");
   ASSERT_EQ(hot[1].function, "tai_burn_beta");
+#endif
   std::string path = dir_.path() + "/cpu.pb.gz";
   ASSERT_TRUE(WritePprofFile(profile, path).ok());
 
@@ -80,8 +82,8 @@ TEST_F(PprofIntegrationTest, GoToolPprofShowsTheSameHotFunctions) {
     }
   }
   ASSERT_GE(rows.size(), 2u) << out;
-  EXPECT_EQ(rows[0].first, "tai_burn_alpha") << out;
-  EXPECT_EQ(rows[1].first, "tai_burn_beta") << out;
+  EXPECT_EQ(rows[0].first, hot[0].function) << out;
+  EXPECT_EQ(rows[1].first, hot[1].function) << out;
   // Same amounts as HotPaths (pprof prints 3 significant digits).
   EXPECT_NEAR(rows[0].second, hot[0].cpu_micros / 1000.0, hot[0].cpu_micros / 1000.0 * 0.01 + 1);
   EXPECT_NEAR(rows[1].second, hot[1].cpu_micros / 1000.0, hot[1].cpu_micros / 1000.0 * 0.01 + 1);
