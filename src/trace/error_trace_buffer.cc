@@ -86,6 +86,12 @@ void ResetSpanRecord(SpanRecord* record) {
       v.clear();
     }
   };
+  if (d.attributes.capacity() <= kKeepCapacity) {
+    for (Attribute& a : d.attributes) {
+      if (record->spare_attributes.size() == kKeepCapacity) break;
+      record->spare_attributes.push_back(std::move(a));
+    }
+  }
   reset(d.attributes);
   reset(d.events);
   reset(d.links);

@@ -23,6 +23,9 @@ class ErrorTraceBuffer;
 struct SpanRecord {
   SpanData data;
   int64_t start_mono_nanos = 0;
+  // Attributes of the record's previous span, kept for their string buffers
+  // when the record is reused (see ResetSpanRecord).
+  Attributes spare_attributes;
   // Set for an unsampled span recorded for error keeping.
   std::shared_ptr<ErrorTraceBuffer> error_buffer;
 };

@@ -54,9 +54,11 @@ struct LimitCounters {
 };
 
 // Sets key=value in `attributes` within the limits, replacing an existing
-// key as OpenTelemetry does.
+// key as OpenTelemetry does. A new entry reuses one from `spare` when given,
+// so its key string keeps its buffer (no allocation for a long key).
 void PutAttribute(Attributes& attributes, std::string_view key, AttributeValue value,
-                  size_t max_count, size_t max_length, uint32_t& dropped, LimitCounters counters) {
+                  size_t max_count, size_t max_length, uint32_t& dropped, LimitCounters counters,
+                  Attributes* spare = nullptr) {
   if (TruncateValue(value, max_length)) counters.truncated.fetch_add(1, std::memory_order_relaxed);
   for (Attribute& a : attributes) {
     if (a.key == key) {
@@ -70,6 +72,14 @@ void PutAttribute(Attributes& attributes, std::string_view key, AttributeValue v
     return;
   }
   if (attributes.capacity() == 0) attributes.reserve(std::min<size_t>(max_count, 8));
+  if (spare && !spare->empty()) {
+    Attribute reused = std::move(spare->back());
+    spare->pop_back();
+    reused.key.assign(key);
+    reused.value = std::move(value);
+    attributes.push_back(std::move(reused));
+    return;
+  }
   attributes.push_back(Attribute{std::string(key), std::move(value)});
 }
 
@@ -124,7 +134,7 @@ Span& Span::SetAttribute(std::string_view key, AttributeValue value) {
   auto& c = tracer_->counters();
   PutAttribute(record_->data.attributes, key, std::move(value), tracer_->limits().max_attributes,
                tracer_->limits().max_value_length, record_->data.dropped_attributes,
-               {c.attributes_dropped, c.values_truncated});
+               {c.attributes_dropped, c.values_truncated}, &record_->spare_attributes);
   return *this;
 }
 

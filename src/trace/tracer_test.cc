@@ -302,6 +302,36 @@ TEST(TracerTest, ErrorBufferIsBoundedAndCounted) {
   EXPECT_EQ(t.tracer->stats().error_buffer_dropped, 6u);
 }
 
+TEST(TracerTest, ReusedRecordsCarryNothingFromTheirLastSpan) {
+  TracerWithSink t;
+  for (int round = 0; round < 3; ++round) {
+    {
+      Span s = t.tracer->StartSpan("round" + std::to_string(round));
+      if (round == 0) {
+        s.SetAttribute("first.only.attribute.with.a.long.key", "x");
+        s.SetAttribute("shared", 1);
+        s.AddEvent("e");
+        s.SetStatus(SpanStatusCode::kError, "bad");
+      } else {
+        s.SetAttribute("shared", round);
+      }
+    }
+    t.processor->Flush(std::chrono::seconds(10));  // the record goes back to the free list
+  }
+  auto spans = t.sink->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].attributes.size(), 2u);
+  for (int round = 1; round < 3; ++round) {
+    const SpanData& s = spans[static_cast<size_t>(round)];
+    ASSERT_EQ(s.attributes.size(), 1u) << round;
+    EXPECT_EQ(s.attributes[0].key, "shared");
+    EXPECT_EQ(s.attributes[0].value, AttributeValue(round));
+    EXPECT_TRUE(s.events.empty());
+    EXPECT_EQ(s.status, SpanStatusCode::kUnset);
+    EXPECT_TRUE(s.local_root());
+  }
+}
+
 TEST(TracerTest, GlobalTracerIsANoOpUntilSet) {
   Span s = GlobalTracer().StartSpan("nothing");
   EXPECT_FALSE(s.IsRecording());
