@@ -36,6 +36,8 @@
 //   TAI_GCP_TOKEN_URL, TAI_GCP_MONITORING_ENDPOINT, TAI_GCP_TRACE_ENDPOINT,
 //   TAI_GCP_LOGGING_ENDPOINT, TAI_GCP_PROFILER_ENDPOINT   endpoint overrides (emulators)
 //   TAI_GCP_AUTH                           false: send no credentials (an emulator)
+//   TAI_GCP_LOGS_API                       true: logs through Cloud Logging's API as well
+//                                          (default false: stdout JSON is ingested already)
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
@@ -108,6 +110,10 @@ struct GcpExportConfig {
   bool enabled = false;
   gcp::GcpEndpoints endpoints;
   bool authenticate = true;
+  // Also send logs through the Cloud Logging API. Off by default: on GKE,
+  // Cloud Run and GCE the stdout JSON is ingested already, and both would
+  // store every record twice.
+  bool logs_api = false;
 };
 
 // Where the stdout log sink writes and how: kAuto is the console format on

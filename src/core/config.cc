@@ -83,11 +83,14 @@ Status ReadExporters(std::string_view v, TracesConfig* t) {
 }
 
 Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
-  for (const char* name : {"TAI_GCP_EXPORT", "TAI_GCP_AUTH"}) {
+  const std::pair<const char*, bool*> flags[] = {{"TAI_GCP_EXPORT", &g->enabled},
+                                                 {"TAI_GCP_AUTH", &g->authenticate},
+                                                 {"TAI_GCP_LOGS_API", &g->logs_api}};
+  for (const auto& [name, field] : flags) {
     if (auto v = get(name); !v.empty()) {
       auto b = ParseBool(v);
       if (!b.ok()) return EnvError(name, v, b.status());
-      (std::string_view(name) == "TAI_GCP_EXPORT" ? g->enabled : g->authenticate) = *b;
+      *field = *b;
     }
   }
   const std::pair<const char*, std::string*> endpoints[] = {

@@ -122,21 +122,6 @@ void AppendValue(std::string& out, const MetricValue& v) {
   }
 }
 
-std::string ResourceJson(const CloudMonitoringExporterOptions& o, const Resource& r) {
-  std::string out = "{\"type\":\"generic_task\",\"labels\":{\"project_id\":";
-  internal::AppendJsonString(out, o.api.project_id);
-  out += ",\"location\":";
-  internal::AppendJsonString(out, o.location);
-  out += ",\"namespace\":";
-  internal::AppendJsonString(out, r.service_name);
-  out += ",\"job\":";
-  internal::AppendJsonString(out, r.service_name);
-  out += ",\"task_id\":";
-  internal::AppendJsonString(out, r.instance_id);
-  out += "}}";
-  return out;
-}
-
 std::string_view UnitOf(const MetricData& m) { return m.descriptor->unit.ucum(); }
 
 }  // namespace
@@ -199,7 +184,8 @@ Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
 
 Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string resource = ResourceJson(options_, *batch->resource);
+  const std::string resource = tai::internal::GenericTaskResourceJson(
+      options_.api.project_id, options_.location, *batch->resource);
   const std::string url =
       options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id + "/timeSeries";
   Status first_error;

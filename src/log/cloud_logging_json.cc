@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "core/text.h"
+#include "log/log_value_json.h"
 #include "log/write_fd.h"
 
 namespace tai {
@@ -17,26 +18,6 @@ bool IsReservedKey(std::string_view key) {
 void AppendTwoDigits(std::string& out, int v) {
   out += static_cast<char>('0' + v / 10);
   out += static_cast<char>('0' + v % 10);
-}
-
-void AppendFieldValue(std::string& out, const LogValue& v) {
-  switch (v.kind()) {
-    case LogValue::Kind::kString:
-      internal::AppendJsonString(out, v.string_value());
-      break;
-    case LogValue::Kind::kInt:
-      internal::AppendInt(out, v.int_value());
-      break;
-    case LogValue::Kind::kUint:
-      internal::AppendUint(out, v.uint_value());
-      break;
-    case LogValue::Kind::kDouble:
-      internal::AppendJsonDouble(out, v.double_value());
-      break;
-    case LogValue::Kind::kBool:
-      out += v.bool_value() ? "true" : "false";
-      break;
-  }
 }
 
 }  // namespace
@@ -188,7 +169,7 @@ void CloudLoggingJsonSink::AppendRecord(std::string& out, const LogRecord& r,
       internal::AppendJsonString(out, f.key);
     }
     out += ':';
-    AppendFieldValue(out, f.value);
+    internal::AppendLogValueJson(out, f.value);
   }
   out += "}\n";
 }

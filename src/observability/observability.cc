@@ -6,6 +6,7 @@
 
 #include "tai/cloud_logging_json.h"
 #include "tai/console_log_sink.h"
+#include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
@@ -148,6 +149,11 @@ Status Observability::StartGcpExport() {
   auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
   if (!trace.ok()) return trace.status();
   span_processor_->AddSink(*trace);
+  if (g.logs_api) {
+    auto logging = gcp::CloudLoggingSink::Create({.api = api});
+    if (!logging.ok()) return logging.status();
+    logs_->AddSink(*logging);
+  }
   return Status::Ok();
 }
 

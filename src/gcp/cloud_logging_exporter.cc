@@ -1,0 +1,129 @@
+#include "tai/gcp/cloud_logging_exporter.h"
+
+#include "core/text.h"
+#include "gcp/api_client.h"
+#include "log/log_value_json.h"
+#include "tai/clock.h"
+#include "tai/cloud_logging_json.h"
+
+namespace tai::gcp {
+namespace {
+
+// Limits from Cloud Logging's quotas (docs/gcp.md).
+constexpr size_t kEntriesPerRequest = 1000;
+constexpr size_t kRequestBytes = 9u << 20;    // under the 10 MB request limit
+constexpr size_t kMessageBytes = 200u << 10;  // keeps an entry under 256 KB
+
+std::string LogId(const CloudLoggingExporterOptions& o, const Resource& r) {
+  std::string id = o.log_id.empty() ? r.service_name : o.log_id;
+  for (char& c : id) {
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/';
+    if (!ok) c = '_';
+  }
+  if (id.empty()) id = "tai";
+  return id.substr(0, 512);
+}
+
+void AppendEntry(std::string& out, const std::string& project, const LogRecord& r) {
+  out += "{\"timestamp\":\"" + FormatRfc3339(r.time_unix_nanos) + "\",\"severity\":\"";
+  out += CloudLoggingJsonSink::Severity(r.level);
+  out += "\",\"jsonPayload\":{\"message\":";
+  internal::AppendJsonString(out, internal::Utf8Prefix(r.message, kMessageBytes));
+  for (LogField f : r.fields()) {
+    out += ',';
+    internal::AppendJsonString(out, f.key == "message" ? "fields.message" : f.key);
+    out += ':';
+    internal::AppendLogValueJson(out, f.value);
+  }
+  out += '}';
+  if (r.has_trace()) {
+    out += ",\"trace\":\"projects/" + project + "/traces/" + r.trace_id.ToHex() + "\"";
+    out += ",\"spanId\":\"" + r.span_id.ToHex() + "\"";
+    out += r.trace_sampled() ? ",\"traceSampled\":true" : ",\"traceSampled\":false";
+  }
+  if (r.file[0] != '\0') {
+    out += ",\"sourceLocation\":{\"file\":";
+    internal::AppendJsonString(out, r.file);
+    out += ",\"line\":\"";
+    internal::AppendUint(out, r.line);
+    out += "\",\"function\":";
+    internal::AppendJsonString(out, r.function);
+    out += '}';
+  }
+  if (!r.logger_name.empty()) {
+    out += ",\"labels\":{\"logger\":";
+    internal::AppendJsonString(out, r.logger_name);
+    out += '}';
+  }
+  out += '}';
+}
+
+std::string RequestHead(const CloudLoggingExporterOptions& o, const Resource& r) {
+  std::string out = "{\"logName\":\"projects/" + o.api.project_id + "/logs/";
+  // The log id is URL-encoded in logName; '/' is the one allowed character
+  // that needs it.
+  for (char c : LogId(o, r)) out += c == '/' ? std::string("%2F") : std::string(1, c);
+  out +=
+      "\",\"resource\":" + tai::internal::GenericTaskResourceJson(o.api.project_id, o.location, r);
+  out += ",\"labels\":{\"service.name\":";
+  internal::AppendJsonString(out, r.service_name);
+  if (!r.service_version.empty()) {
+    out += ",\"service.version\":";
+    internal::AppendJsonString(out, r.service_version);
+  }
+  out += "},\"partialSuccess\":true,\"entries\":[";
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeCloudLoggingEntries(const CloudLoggingExporterOptions& options,
+                                      std::span<const LogRecord> records,
+                                      const Resource& resource) {
+  std::string out = RequestHead(options, resource);
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i) out += ',';
+    AppendEntry(out, options.api.project_id, records[i]);
+  }
+  out += "]}";
+  return out;
+}
+
+Result<std::shared_ptr<CloudLoggingSink>> CloudLoggingSink::Create(
+    CloudLoggingExporterOptions options) {
+  TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Logging"));
+  return std::shared_ptr<CloudLoggingSink>(new CloudLoggingSink(std::move(options)));
+}
+
+CloudLoggingSink::CloudLoggingSink(CloudLoggingExporterOptions options)
+    : options_(std::move(options)),
+      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api,
+                                                            "Cloud Logging entries.write")) {}
+
+CloudLoggingSink::~CloudLoggingSink() = default;
+
+Status CloudLoggingSink::Export(const LogBatch& batch) {
+  const std::string url = options_.api.endpoints.logging + "/v2/entries:write";
+  const std::string head = RequestHead(options_, batch.resource);
+  Status first_error;
+  std::string body;
+  size_t entries = 0;
+  auto send = [&] {
+    if (entries == 0) return;
+    body += "]}";
+    Status s = client_->PostJson(url, std::move(body));
+    if (!s.ok() && first_error.ok()) first_error = s;
+    body.clear();
+    entries = 0;
+  };
+  for (const LogRecord& r : batch.records) {
+    body += entries ? "," : head;
+    AppendEntry(body, options_.api.project_id, r);
+    if (++entries == kEntriesPerRequest || body.size() >= kRequestBytes) send();
+  }
+  send();
+  return first_error;
+}
+
+}  // namespace tai::gcp
