@@ -43,13 +43,8 @@ void AppendEntry(std::string& out, const std::string& project, const LogRecord& 
     out += r.trace_sampled() ? ",\"traceSampled\":true" : ",\"traceSampled\":false";
   }
   if (r.file[0] != '\0') {
-    out += ",\"sourceLocation\":{\"file\":";
-    internal::AppendJsonString(out, r.file);
-    out += ",\"line\":\"";
-    internal::AppendUint(out, r.line);
-    out += "\",\"function\":";
-    internal::AppendJsonString(out, r.function);
-    out += '}';
+    out += ",\"sourceLocation\":";
+    internal::AppendSourceLocationJson(out, r);
   }
   if (!r.logger_name.empty()) {
     out += ",\"labels\":{\"logger\":";

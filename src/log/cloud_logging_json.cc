@@ -134,13 +134,8 @@ void CloudLoggingJsonSink::AppendRecord(std::string& out, const LogRecord& r,
     out += r.trace_sampled() ? "true" : "false";
   }
   if (r.file[0] != '\0') {
-    out += ",\"logging.googleapis.com/sourceLocation\":{\"file\":";
-    internal::AppendJsonString(out, r.file);
-    out += ",\"line\":\"";
-    internal::AppendUint(out, r.line);
-    out += "\",\"function\":";
-    internal::AppendJsonString(out, r.function);
-    out += '}';
+    out += ",\"logging.googleapis.com/sourceLocation\":";
+    internal::AppendSourceLocationJson(out, r);
   }
   const std::string& labels = Labels(resource, r.logger_name);
   out += ",\"logging.googleapis.com/labels\":{";

@@ -24,4 +24,14 @@ void AppendLogValueJson(std::string& out, const LogValue& v) {
   }
 }
 
+void AppendSourceLocationJson(std::string& out, const LogRecord& r) {
+  out += "{\"file\":";
+  AppendJsonString(out, r.file);
+  out += ",\"line\":\"";
+  AppendUint(out, r.line);
+  out += "\",\"function\":";
+  AppendJsonString(out, r.function);
+  out += '}';
+}
+
 }  // namespace tai::internal

@@ -1,5 +1,5 @@
-// Internal: a log field's value as JSON (string, integer, double, bool),
-// shared by the log encoders.
+// Internal: pieces of log records as JSON, shared by the log encoders (the
+// stdout Cloud Logging format and the Cloud Logging API exporter).
 #pragma once
 
 #include <string>
@@ -9,5 +9,8 @@
 namespace tai::internal {
 
 void AppendLogValueJson(std::string& out, const LogValue& value);
+// Cloud Logging's LogEntrySourceLocation object: {"file":..,"line":"42","function":..}
+// (line is an int64, so a string in JSON).
+void AppendSourceLocationJson(std::string& out, const LogRecord& record);
 
 }  // namespace tai::internal

@@ -15,46 +15,38 @@
 #include "tai/log_pipeline.h"
 #include "tai/span_processor.h"
 #include "tai/trace.h"
-#include "tests/gcp_emulator/proto_json_validator.h"
+#include "tests/gcp_emulator/api_emulator.h"
 
 namespace tai::gcp {
 namespace {
 
 using nlohmann::json;
 
-class LoggingEmulator {
+class LoggingEmulator : public testing::ApiEmulator {
  public:
-  LoggingEmulator() {
-    auto v = testing::ProtoJsonValidator::Load(testing::GoogleProtoRoot(),
-                                               {"google/logging/v2/logging.proto"});
-    EXPECT_TRUE(v.ok()) << v.status().ToString();
-    validator_ = std::move(*v);
-    server_.Handle("POST", "/v2/entries:write",
-                   [this](const HttpRequest& r, HttpResponse& w) { Write(r, w); });
-    EXPECT_TRUE(server_.Start().ok());
+  LoggingEmulator() : ApiEmulator("google/logging/v2/logging.proto") {
+    server().Handle("POST", "/v2/entries:write",
+                    [this](const HttpRequest& r, HttpResponse& w) { Write(r, w); });
+    Start();
   }
   GcpEndpoints Endpoints() const {
     GcpEndpoints e;
-    e.logging = server_.url();
+    e.logging = url();
     return e;
   }
   std::vector<json> entries() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return entries_;
   }
-  std::vector<std::string> problems() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return problems_;
-  }
   std::string log_name() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return log_name_;
   }
 
  private:
   void Write(const HttpRequest& r, HttpResponse& w) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (Status s = validator_->Check("google.logging.v2.WriteLogEntriesRequest", r.body); !s.ok()) {
+    std::lock_guard<std::mutex> lock(mu());
+    if (Status s = validator().Check("google.logging.v2.WriteLogEntriesRequest", r.body); !s.ok()) {
       return Reject(w, s.message());
     }
     const json body = json::parse(r.body);
@@ -79,19 +71,8 @@ class LoggingEmulator {
     w.content_type = "application/json";
     w.body = "{}";
   }
-  void Reject(HttpResponse& w, const std::string& why) {
-    problems_.push_back(why);
-    w.status = 400;
-    w.content_type = "application/json";
-    w.body =
-        json{{"error", {{"code", 400}, {"message", why}, {"status", "INVALID_ARGUMENT"}}}}.dump();
-  }
 
-  std::unique_ptr<testing::ProtoJsonValidator> validator_;
-  HttpServer server_;
-  std::mutex mu_;
   std::vector<json> entries_;
-  std::vector<std::string> problems_;
   std::string log_name_;
 };
 

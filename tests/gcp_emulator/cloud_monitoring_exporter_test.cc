@@ -15,7 +15,7 @@
 #include "tai/http_server.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
-#include "tests/gcp_emulator/proto_json_validator.h"
+#include "tests/gcp_emulator/api_emulator.h"
 
 namespace tai::gcp {
 namespace {
@@ -28,41 +28,33 @@ int64_t ParseRfc3339Seconds(const std::string& t) {
   return timegm(&tm);
 }
 
-class MonitoringEmulator {
+class MonitoringEmulator : public testing::ApiEmulator {
  public:
-  MonitoringEmulator() {
-    auto v = testing::ProtoJsonValidator::Load(testing::GoogleProtoRoot(),
-                                               {"google/monitoring/v3/metric_service.proto"});
-    EXPECT_TRUE(v.ok()) << v.status().ToString();
-    validator_ = std::move(*v);
-    server_.Handle("POST", "/v3/projects/:project/metricDescriptors",
-                   [this](const HttpRequest& r, HttpResponse& w) { CreateDescriptor(r, w); });
-    server_.Handle("POST", "/v3/projects/:project/timeSeries",
-                   [this](const HttpRequest& r, HttpResponse& w) { CreateTimeSeries(r, w); });
-    EXPECT_TRUE(server_.Start().ok());
+  MonitoringEmulator() : ApiEmulator("google/monitoring/v3/metric_service.proto") {
+    server().Handle("POST", "/v3/projects/:project/metricDescriptors",
+                    [this](const HttpRequest& r, HttpResponse& w) { CreateDescriptor(r, w); });
+    server().Handle("POST", "/v3/projects/:project/timeSeries",
+                    [this](const HttpRequest& r, HttpResponse& w) { CreateTimeSeries(r, w); });
+    Start();
   }
   GcpEndpoints Endpoints() const {
     GcpEndpoints e;
-    e.monitoring = server_.url();
+    e.monitoring = url();
     return e;
   }
-  std::vector<std::string> problems() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return problems_;
-  }
   std::map<std::string, json> descriptors() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return descriptors_;
   }
   std::vector<json> series() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return series_;
   }
 
  private:
   void CreateDescriptor(const HttpRequest& r, HttpResponse& w) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (Status s = validator_->Check("google.api.MetricDescriptor", r.body); !s.ok()) {
+    std::lock_guard<std::mutex> lock(mu());
+    if (Status s = validator().Check("google.api.MetricDescriptor", r.body); !s.ok()) {
       return Reject(w, s.message());
     }
     const json d = json::parse(r.body);
@@ -74,8 +66,8 @@ class MonitoringEmulator {
   }
 
   void CreateTimeSeries(const HttpRequest& r, HttpResponse& w) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (Status s = validator_->Check("google.monitoring.v3.CreateTimeSeriesRequest", r.body);
+    std::lock_guard<std::mutex> lock(mu());
+    if (Status s = validator().Check("google.monitoring.v3.CreateTimeSeriesRequest", r.body);
         !s.ok()) {
       return Reject(w, s.message());
     }
@@ -131,18 +123,6 @@ class MonitoringEmulator {
     w.body = "{}";
   }
 
-  void Reject(HttpResponse& w, const std::string& why) {
-    problems_.push_back(why);
-    w.status = 400;
-    w.content_type = "application/json";
-    w.body =
-        json{{"error", {{"code", 400}, {"message", why}, {"status", "INVALID_ARGUMENT"}}}}.dump();
-  }
-
-  std::unique_ptr<testing::ProtoJsonValidator> validator_;
-  HttpServer server_;
-  std::mutex mu_;
-  std::vector<std::string> problems_;
   std::map<std::string, json> descriptors_;
   std::map<std::string, int64_t> last_end_;
   std::vector<json> series_;

@@ -13,48 +13,40 @@
 #include "tai/http_server.h"
 #include "tai/span_processor.h"
 #include "tai/trace.h"
-#include "tests/gcp_emulator/proto_json_validator.h"
+#include "tests/gcp_emulator/api_emulator.h"
 
 namespace tai::gcp {
 namespace {
 
 using nlohmann::json;
 
-class TraceEmulator {
+class TraceEmulator : public testing::ApiEmulator {
  public:
-  TraceEmulator() {
-    auto v = testing::ProtoJsonValidator::Load(testing::GoogleProtoRoot(),
-                                               {"google/devtools/cloudtrace/v2/tracing.proto"});
-    EXPECT_TRUE(v.ok()) << v.status().ToString();
-    validator_ = std::move(*v);
-    server_.Handle("POST", "/v2/projects/:project/traces:batchWrite",
-                   [this](const HttpRequest& r, HttpResponse& w) { BatchWrite(r, w); });
-    EXPECT_TRUE(server_.Start().ok());
+  TraceEmulator() : ApiEmulator("google/devtools/cloudtrace/v2/tracing.proto") {
+    server().Handle("POST", "/v2/projects/:project/traces:batchWrite",
+                    [this](const HttpRequest& r, HttpResponse& w) { BatchWrite(r, w); });
+    Start();
   }
 
   GcpEndpoints Endpoints() const {
     GcpEndpoints e;
-    e.trace = server_.url();
+    e.trace = url();
     return e;
   }
   std::vector<json> spans() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return spans_;
   }
-  std::vector<std::string> problems() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return problems_;
-  }
   std::vector<std::string> authorizations() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     return authorizations_;
   }
 
  private:
   void BatchWrite(const HttpRequest& r, HttpResponse& w) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu());
     authorizations_.emplace_back(r.Header("authorization"));
-    Status s = validator_->Check("google.devtools.cloudtrace.v2.BatchWriteSpansRequest", r.body);
+    Status s = validator().Check("google.devtools.cloudtrace.v2.BatchWriteSpansRequest", r.body);
     if (!s.ok()) return Reject(w, s.message());
     const json body = json::parse(r.body);
     const std::string project = r.path_params.at("project");
@@ -89,19 +81,8 @@ class TraceEmulator {
     w.content_type = "application/json";
     w.body = "{}";
   }
-  void Reject(HttpResponse& w, const std::string& why) {
-    problems_.push_back(why);
-    w.status = 400;
-    w.content_type = "application/json";
-    w.body =
-        json{{"error", {{"code", 400}, {"message", why}, {"status", "INVALID_ARGUMENT"}}}}.dump();
-  }
 
-  std::unique_ptr<testing::ProtoJsonValidator> validator_;
-  HttpServer server_;
-  std::mutex mu_;
   std::vector<json> spans_;
-  std::vector<std::string> problems_;
   std::vector<std::string> authorizations_;
 };
 
