@@ -92,11 +92,14 @@ TEST(CpuProfilerTest, AttributesKnownSharesWithinFivePoints) {
   int64_t cpu[3] = {0, 0, 0};
   uint64_t (*const burn[3])(uint64_t) = {tai_burn_alpha, tai_burn_beta, tai_burn_gamma};
   // 50/30/20 in calls of random order and length, so that the work has no
-  // period the (tick-driven) timer could lock onto; until 2 s of this
-  // thread's CPU.
+  // period the (tick-driven) timer could lock onto; until 6 s of this
+  // thread's CPU. Timers fire at scheduler ticks (250 Hz here), so that is
+  // ~1500 samples: the standard error of a 50% share is 1.3 points and the
+  // 5-point bound sits at ~4 sigma (2 s gave ~2.2 sigma, and failed once in
+  // CI under ASan).
   uint64_t rng = 0x9e3779b97f4a7c15ull;
   int64_t start = ThreadCpuNanos();
-  while (ThreadCpuNanos() - start < 2'000'000'000) {
+  while (ThreadCpuNanos() - start < 6'000'000'000) {
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;
