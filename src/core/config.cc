@@ -1,6 +1,5 @@
 #include "tai/config.h"
 
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -28,8 +27,7 @@ Result<size_t> ParsePositiveCount(std::string_view text) {
 }
 
 Result<bool> ParseBool(std::string_view text) {
-  std::string t = Trim(text);
-  for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string t = internal::AsciiLower(internal::TrimSpaces(text));
   if (t == "true" || t == "1" || t == "on" || t == "yes") return true;
   if (t == "false" || t == "0" || t == "off" || t == "no") return false;
   return InvalidArgumentError("expected true or false");

@@ -171,6 +171,34 @@ TEST(ConfigTest, BadTraceValuesNameTheVariable) {
   }
 }
 
+TEST(ConfigTest, GoogleCloudExportFromTheEnvironment) {
+  auto c = FromMap({{"TAI_GCP_EXPORT", "true"},
+                    {"GOOGLE_CLOUD_PROJECT", "my-project"},
+                    {"TAI_GCP_TRACE_ENDPOINT", "http://127.0.0.1:8085"},
+                    {"TAI_GCP_AUTH", "false"},
+                    {"TAI_GCP_LOGS_API", "yes"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->gcp.enabled);
+  EXPECT_FALSE(c->gcp.authenticate);
+  EXPECT_TRUE(c->gcp.logs_api);
+  EXPECT_EQ(c->gcp.endpoints.trace, "http://127.0.0.1:8085");
+  EXPECT_EQ(c->gcp.endpoints.monitoring, "https://monitoring.googleapis.com");
+}
+
+TEST(ConfigTest, BadGoogleCloudSettingsAreClearErrors) {
+  auto no_project = FromMap({{"TAI_GCP_EXPORT", "true"}});
+  ASSERT_FALSE(no_project.ok());
+  EXPECT_NE(no_project.status().message().find("GOOGLE_CLOUD_PROJECT"), std::string::npos);
+  auto bad_flag = FromMap({{"TAI_GCP_EXPORT", "maybe"}});
+  ASSERT_FALSE(bad_flag.ok());
+  EXPECT_NE(bad_flag.status().message().find("TAI_GCP_EXPORT='maybe'"), std::string::npos);
+  auto plain_http = FromMap({{"TAI_GCP_EXPORT", "true"},
+                             {"GOOGLE_CLOUD_PROJECT", "p"},
+                             {"TAI_GCP_TRACE_ENDPOINT", "http://trace.example.com"}});
+  ASSERT_FALSE(plain_http.ok());
+  EXPECT_NE(plain_http.status().message().find("https"), std::string::npos);
+}
+
 TEST(ConfigTest, Durations) {
   EXPECT_EQ(*ParseDuration("10"), std::chrono::seconds(10));
   EXPECT_EQ(*ParseDuration("1.5s"), std::chrono::milliseconds(1500));

@@ -76,17 +76,11 @@ inline Xoshiro256& ThreadRng() {
   return t_rng;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not valid in W3C ids
-}
-
 bool ParseHex(std::string_view hex, uint8_t* out, size_t n) {
   if (hex.size() != 2 * n) return false;
   for (size_t i = 0; i < n; ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
+    int hi = internal::LowerHexDigit(hex[2 * i]);
+    int lo = internal::LowerHexDigit(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }

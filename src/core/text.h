@@ -26,6 +26,9 @@ void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
 }  // namespace tai::internal
 
 namespace tai::internal {
+// The value of a lower-case hex digit, or -1 (W3C ids and flags allow no
+// upper case).
+int LowerHexDigit(char c);
 // `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
 std::string_view TrimSpaces(std::string_view s);
 // ASCII case-insensitive equality (header names).

@@ -15,15 +15,9 @@ void CountMalformed(PropagationHeader header) {
   g_malformed[static_cast<size_t>(header)].fetch_add(1, std::memory_order_relaxed);
 }
 
-bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool IsLowerHex(char c) { return internal::LowerHexDigit(c) >= 0; }
 bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // ---- tracestate -------------------------------------------------------------
 
@@ -102,7 +96,7 @@ bool IsToken(std::string_view s) {
 
 int AnyHexDigit(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return HexDigit(c);
+  return internal::LowerHexDigit(c);
 }
 
 // baggage-octet is printable ASCII without space, '"', ',', ';' and '\'.
@@ -182,7 +176,7 @@ std::optional<SpanContext> ParseTraceparent(std::string_view header) {
   // version "-" trace-id "-" parent-id "-" flags: 2+1+32+1+16+1+2 = 55.
   if (header.size() < 55) return std::nullopt;
   if (!IsLowerHex(header[0]) || !IsLowerHex(header[1])) return std::nullopt;
-  const int version = HexDigit(header[0]) << 4 | HexDigit(header[1]);
+  const int version = internal::LowerHexDigit(header[0]) << 4 | internal::LowerHexDigit(header[1]);
   if (version == 0xff) return std::nullopt;
   // Version 00 has exactly four fields; a later version may add fields
   // after a '-', which a version-00 reader ignores.
@@ -194,7 +188,7 @@ std::optional<SpanContext> ParseTraceparent(std::string_view header) {
   const std::optional<SpanId> span_id = SpanId::FromHex(header.substr(36, 16));
   if (!trace_id || !span_id || !trace_id->valid() || !span_id->valid()) return std::nullopt;
   if (!IsLowerHex(header[53]) || !IsLowerHex(header[54])) return std::nullopt;
-  const int flags = HexDigit(header[53]) << 4 | HexDigit(header[54]);
+  const int flags = internal::LowerHexDigit(header[53]) << 4 | internal::LowerHexDigit(header[54]);
   SpanContext context;
   context.trace_id = *trace_id;
   context.span_id = *span_id;
