@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tai/profile_sink.h"
+
 namespace tai {
 
 void PrintTo(const HotPath& h, std::ostream* os) { *os << h.function << "=" << h.cpu_micros; }
@@ -73,6 +75,19 @@ TEST(ProfileTest, UnsymbolizedLocationsShowTheirAddress) {
   p.locations.push_back(ProfileLocation{1, 0, 0xabc, {}});
   p.samples = {ProfileSample{{1}, {2000}, {}}};
   EXPECT_EQ(p.HotPaths(1)[0], (HotPath{"0xabc", 2}));
+}
+
+TEST(ProfileKindTest, NamesRoundTripAndUnknownNamesAreErrors) {
+  for (ProfileKind kind :
+       {ProfileKind::kCpu, ProfileKind::kWall, ProfileKind::kHeap, ProfileKind::kThreads}) {
+    Result<ProfileKind> parsed = ParseProfileKind(ProfileKindName(kind));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, kind);
+  }
+  EXPECT_EQ(*ParseProfileKind("heap"), ProfileKind::kHeap);
+  Result<ProfileKind> bad = ParseProfileKind("CONTENTION");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), testing::HasSubstr("CONTENTION"));
 }
 
 }  // namespace
