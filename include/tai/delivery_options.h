@@ -38,14 +38,14 @@ struct DeliveryOptions {
 };
 
 struct DeliveryStats {
-  uint64_t queued = 0;      // requests given to the queue
-  uint64_t delivered = 0;   // answered 2xx
-  uint64_t rejected = 0;    // answered with an error that retrying cannot fix
-  uint64_t dropped = 0;     // did not fit in memory nor on disk
+  uint64_t queued = 0;     // requests given to the queue
+  uint64_t delivered = 0;  // answered 2xx
+  uint64_t rejected = 0;   // answered with an error that retrying cannot fix
+  uint64_t dropped = 0;    // did not fit in memory nor on disk
   uint64_t dropped_bytes = 0;
   uint64_t attempts_failed = 0;  // retryable failures (each attempt)
-  uint64_t spilled = 0;     // requests written to the spill directory
-  uint64_t replayed = 0;    // requests read back from it
+  uint64_t spilled = 0;          // requests written to the spill directory
+  uint64_t replayed = 0;         // requests read back from it
   size_t memory_requests = 0;
   size_t memory_bytes = 0;  // now
   size_t peak_memory_bytes = 0;

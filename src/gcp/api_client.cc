@@ -34,7 +34,18 @@ std::string GenericTaskResourceJson(const std::string& project_id, const std::st
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 
-Status GcpApiClient::PostJson(const std::string& url, std::string body) {
+std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::string& name,
+                                            const gcp::GcpApiOptions& options) {
+  DeliveryOptions delivery = options.delivery;
+  if (!delivery.spill_directory.empty()) delivery.spill_directory += "/" + name;
+  return std::make_unique<DeliveryQueue>(
+      name, std::move(delivery), [&client](const std::string& url, const std::string& body) {
+        return client.PostOnce(url, body);
+      });
+}
+
+Result<HttpClientRequest> GcpApiClient::MakeRequest(const std::string& url,
+                                                    std::string body) const {
   HttpClientRequest request;
   request.url = url;
   request.headers = {{"Content-Type", "application/json"}};
@@ -46,6 +57,31 @@ Status GcpApiClient::PostJson(const std::string& url, std::string body) {
   request.body = std::move(body);
   request.gzip_body = true;
   request.timeout = options_.timeout;
+  return request;
+}
+
+DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string& body) {
+  Result<HttpClientRequest> request = MakeRequest(url, body);
+  if (!request.ok()) return {DeliveryAttempt::kRetry, {}, request.status().message()};
+  Result<HttpClientResponse> response = client_.Send(*request);
+  if (!response.ok()) {
+    return {DeliveryAttempt::kRetry, {}, response.status().WithContext(api_name_).message()};
+  }
+  const int code = response->status;
+  if (code >= 200 && code < 300) return {};
+  const std::string error =
+      api_name_ + ": HTTP " + std::to_string(code) + ": " + response->body.substr(0, 300);
+  if (IsRetryableStatus(code) || code == 401 || code == 403 || code >= 500) {
+    return {DeliveryAttempt::kRetry, response->RetryAfter().value_or(std::chrono::milliseconds(0)),
+            error};
+  }
+  return {DeliveryAttempt::kRejected, {}, error};
+}
+
+Status GcpApiClient::PostJson(const std::string& url, std::string body) {
+  Result<HttpClientRequest> made = MakeRequest(url, std::move(body));
+  if (!made.ok()) return made.status();
+  HttpClientRequest& request = *made;
   RetryPolicy policy;
   policy.max_attempts = options_.max_attempts;
   policy.initial_backoff = options_.initial_backoff;

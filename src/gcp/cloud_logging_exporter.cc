@@ -25,8 +25,11 @@ std::string LogId(const CloudLoggingExporterOptions& o, const Resource& r) {
   return id.substr(0, 512);
 }
 
-void AppendEntry(std::string& out, const std::string& project, const LogRecord& r) {
-  out += "{\"timestamp\":\"" + FormatRfc3339(r.time_unix_nanos) + "\",\"severity\":\"";
+void AppendEntry(std::string& out, const std::string& project, const LogRecord& r,
+                 const std::string& insert_id) {
+  out += "{\"insertId\":";
+  internal::AppendJsonString(out, insert_id);
+  out += ",\"timestamp\":\"" + FormatRfc3339(r.time_unix_nanos) + "\",\"severity\":\"";
   out += CloudLoggingJsonSink::Severity(r.level);
   out += "\",\"jsonPayload\":{\"message\":";
   internal::AppendJsonString(out, internal::Utf8Prefix(r.message, kMessageBytes));
@@ -71,15 +74,20 @@ std::string RequestHead(const CloudLoggingExporterOptions& o, const Resource& r)
   return out;
 }
 
+// Unique per process and entry; a retried request carries the same ids.
+std::string InsertId(const Resource& r, uint64_t n) {
+  return r.instance_id + "-" + std::to_string(n);
+}
+
 }  // namespace
 
 std::string EncodeCloudLoggingEntries(const CloudLoggingExporterOptions& options,
-                                      std::span<const LogRecord> records,
-                                      const Resource& resource) {
+                                      std::span<const LogRecord> records, const Resource& resource,
+                                      uint64_t first_insert_id) {
   std::string out = RequestHead(options, resource);
   for (size_t i = 0; i < records.size(); ++i) {
     if (i) out += ',';
-    AppendEntry(out, options.api.project_id, records[i]);
+    AppendEntry(out, options.api.project_id, records[i], InsertId(resource, first_insert_id + i));
   }
   out += "]}";
   return out;
@@ -94,31 +102,37 @@ Result<std::shared_ptr<CloudLoggingSink>> CloudLoggingSink::Create(
 CloudLoggingSink::CloudLoggingSink(CloudLoggingExporterOptions options)
     : options_(std::move(options)),
       client_(std::make_unique<tai::internal::GcpApiClient>(options_.api,
-                                                            "Cloud Logging entries.write")) {}
+                                                            "Cloud Logging entries.write")),
+      queue_(tai::internal::MakeApiQueue(*client_, "cloud-logging", options_.api)) {}
 
 CloudLoggingSink::~CloudLoggingSink() = default;
 
 Status CloudLoggingSink::Export(const LogBatch& batch) {
   const std::string url = options_.api.endpoints.logging + "/v2/entries:write";
   const std::string head = RequestHead(options_, batch.resource);
-  Status first_error;
+  size_t dropped = 0;
   std::string body;
   size_t entries = 0;
   auto send = [&] {
     if (entries == 0) return;
     body += "]}";
-    Status s = client_->PostJson(url, std::move(body));
-    if (!s.ok() && first_error.ok()) first_error = s;
+    if (!queue_->Push(url, std::move(body))) dropped += entries;
     body.clear();
     entries = 0;
   };
   for (const LogRecord& r : batch.records) {
     body += entries ? "," : head;
-    AppendEntry(body, options_.api.project_id, r);
+    AppendEntry(body, options_.api.project_id, r, InsertId(batch.resource, next_insert_id_++));
     if (++entries == kEntriesPerRequest || body.size() >= kRequestBytes) send();
   }
   send();
-  return first_error;
+  if (dropped == 0) return Status::Ok();
+  return ResourceExhaustedError("Cloud Logging: " + std::to_string(dropped) +
+                                " entries dropped: " + queue_->stats().last_error);
 }
+
+Status CloudLoggingSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
+
+DeliveryStats CloudLoggingSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

@@ -141,13 +141,20 @@ Result<std::shared_ptr<CloudMonitoringSink>> CloudMonitoringSink::Create(
 
 CloudMonitoringSink::CloudMonitoringSink(CloudMonitoringExporterOptions options)
     : options_(std::move(options)),
-      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Monitoring")) {}
+      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Monitoring")),
+      queue_(tai::internal::MakeApiQueue(*client_, "cloud-monitoring", options_.api)) {}
 
 CloudMonitoringSink::~CloudMonitoringSink() = default;
 
-Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
+void CloudMonitoringSink::Send(const std::string& url, std::string body) {
+  if (!queue_->Push(url, std::move(body))) ++dropped_requests_;
+}
+
+// Queued ahead of the series that need it, and sent in order, so the
+// descriptor exists when they arrive.
+void CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
   const std::string type = CloudMetricType(m.descriptor->metric_type);
-  if (created_descriptors_.count(type) || m.points.empty()) return Status::Ok();
+  if (created_descriptors_.count(type) || m.points.empty()) return;
   std::string body = "{\"type\":";
   internal::AppendJsonString(body, type);
   body += ",\"metricKind\":\"";
@@ -175,11 +182,10 @@ Status CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
     body += '}';
   }
   body += "]}";
-  TAI_RETURN_IF_ERROR(client_->PostJson(options_.api.endpoints.monitoring + "/v3/projects/" +
-                                            options_.api.project_id + "/metricDescriptors",
-                                        std::move(body)));
+  Send(options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id +
+           "/metricDescriptors",
+       std::move(body));
   created_descriptors_.insert(type);
-  return Status::Ok();
 }
 
 Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
@@ -188,23 +194,19 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
       options_.api.project_id, options_.location, *batch->resource);
   const std::string url =
       options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id + "/timeSeries";
-  Status first_error;
+  dropped_requests_ = 0;
   std::string body;
   size_t in_request = 0;
   auto flush = [&] {
     if (in_request == 0) return;
     body += "]}";
-    Status s = client_->PostJson(url, std::move(body));
-    if (!s.ok() && first_error.ok()) first_error = s;
+    Send(url, std::move(body));
     body.clear();
     in_request = 0;
   };
   for (const MetricData& m : batch->metrics) {
     if (m.points.empty()) continue;
-    if (Status s = EnsureDescriptor(m); !s.ok()) {
-      if (first_error.ok()) first_error = s;
-      continue;
-    }
+    EnsureDescriptor(m);
     const std::string type = CloudMetricType(m.descriptor->metric_type);
     const std::string_view kind = MetricKind(m);
     for (const MetricPoint& p : m.points) {
@@ -244,7 +246,15 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
     }
   }
   flush();
-  return first_error;
+  if (dropped_requests_ == 0) return Status::Ok();
+  return ResourceExhaustedError("Cloud Monitoring: " + std::to_string(dropped_requests_) +
+                                " requests dropped: " + queue_->stats().last_error);
 }
+
+Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
+  return queue_->Flush(timeout);
+}
+
+DeliveryStats CloudMonitoringSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

@@ -181,20 +181,31 @@ Result<std::shared_ptr<CloudTraceSpanSink>> CloudTraceSpanSink::Create(
 CloudTraceSpanSink::CloudTraceSpanSink(CloudTraceExporterOptions options)
     : options_(std::move(options)),
       client_(
-          std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Trace batchWrite")) {}
+          std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Trace batchWrite")),
+      queue_(tai::internal::MakeApiQueue(*client_, "cloud-trace", options_.api)) {}
 
 CloudTraceSpanSink::~CloudTraceSpanSink() = default;
 
 Status CloudTraceSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
   const std::string url = options_.api.endpoints.trace + "/v2/projects/" + options_.api.project_id +
                           "/traces:batchWrite";
-  std::lock_guard<std::mutex> lock(mu_);
+  size_t dropped = 0;
   for (size_t start = 0; start < batch->size(); start += options_.max_spans_per_request) {
     const size_t n = std::min(options_.max_spans_per_request, batch->size() - start);
-    TAI_RETURN_IF_ERROR(client_->PostJson(
-        url, EncodeCloudTraceSpans(options_.api.project_id, batch->data() + start, n, resource)));
+    if (!queue_->Push(url, EncodeCloudTraceSpans(options_.api.project_id, batch->data() + start, n,
+                                                 resource))) {
+      dropped += n;
+    }
   }
-  return Status::Ok();
+  if (dropped == 0) return Status::Ok();
+  return ResourceExhaustedError("Cloud Trace: " + std::to_string(dropped) +
+                                " spans dropped: " + queue_->stats().last_error);
 }
+
+Status CloudTraceSpanSink::Flush(std::chrono::milliseconds timeout) {
+  return queue_->Flush(timeout);
+}
+
+DeliveryStats CloudTraceSpanSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

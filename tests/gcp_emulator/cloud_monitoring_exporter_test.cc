@@ -173,6 +173,8 @@ TEST(CloudMonitoringExporterTest, InstrumentsPassTheEmulatorsChecks) {
   collector.AddSink(*sink);
   collector.CollectNow();
   collector.CollectNow();  // within 5 s: the sink must hold the series back
+  ASSERT_TRUE((*sink)->Flush(std::chrono::seconds(30)).ok());
+  EXPECT_EQ((*sink)->delivery_stats().rejected, 0u);
   EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
 
   const auto descriptors = emulator.descriptors();

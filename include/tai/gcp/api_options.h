@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "tai/delivery_options.h"
 #include "tai/gcp/credentials.h"
 #include "tai/gcp/token_source.h"
 
@@ -17,10 +18,16 @@ struct GcpApiOptions {
   GcpEndpoints endpoints;
   // Null sends no Authorization header (an emulator without auth).
   std::shared_ptr<AccessTokenSource> tokens;
-  std::chrono::milliseconds timeout{10'000};
+  std::chrono::milliseconds timeout{10'000};  // per attempt
+  // Retries of calls whose caller waits for the answer; the exporters'
+  // requests are retried by their queue instead (see `delivery`).
   int max_attempts = 5;
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{10'000};
+  // How each exporter holds requests while the API is unreachable; each
+  // spills to its own subdirectory of delivery.spill_directory
+  // ("cloud-trace", "cloud-monitoring", "cloud-logging").
+  DeliveryOptions delivery;
 
   // The project is set and every endpoint is allowed.
   Status Validate(std::string_view api) const;

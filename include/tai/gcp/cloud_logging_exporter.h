@@ -8,10 +8,18 @@
 // entries and about 9 MB go in one request, and a message is cut (at a
 // UTF-8 boundary) so that an entry stays under the API's 256 KB.
 //
+// Every entry carries an insertId unique to this process, so Cloud Logging
+// drops the copy when a request is retried after an answer was lost.
+//
 // Owned by the LogPipeline it is added to. Called from the pipeline's
-// thread; failed requests are retried a bounded number of times there.
+// thread; Export encodes and queues the requests, never waiting on the
+// network; the sink's sender delivers them in order and holds them (in
+// memory, then in the spill directory) while the API is unreachable: see
+// tai/delivery_options.h.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,7 +29,8 @@
 
 namespace tai::internal {
 class GcpApiClient;
-}
+class DeliveryQueue;
+}  // namespace tai::internal
 
 namespace tai::gcp {
 
@@ -38,16 +47,23 @@ class CloudLoggingSink : public LogSink {
   static Result<std::shared_ptr<CloudLoggingSink>> Create(CloudLoggingExporterOptions options);
   ~CloudLoggingSink() override;
   std::string name() const override { return "cloud-logging"; }
+  // Fails only when a request could be neither queued nor spilled.
   Status Export(const LogBatch& batch) override;
+  Status Flush(std::chrono::milliseconds timeout) override;
+  DeliveryStats delivery_stats() const;
 
  private:
   explicit CloudLoggingSink(CloudLoggingExporterOptions options);
   const CloudLoggingExporterOptions options_;
   std::unique_ptr<tai::internal::GcpApiClient> client_;
+  std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
+  uint64_t next_insert_id_ = 0;                          // the pipeline's thread only
 };
 
-// One WriteLogEntriesRequest body for `records`.
+// One WriteLogEntriesRequest body for `records`; entry i gets the insertId
+// "<instance id>-<first_insert_id + i>".
 std::string EncodeCloudLoggingEntries(const CloudLoggingExporterOptions& options,
-                                      std::span<const LogRecord> records, const Resource& resource);
+                                      std::span<const LogRecord> records, const Resource& resource,
+                                      uint64_t first_insert_id = 0);
 
 }  // namespace tai::gcp

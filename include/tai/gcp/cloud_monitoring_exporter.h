@@ -14,7 +14,11 @@
 // instance) unless a zone is known, which gives its location.
 //
 // Owned by the MetricCollector it is added to. Thread-safe (calls are
-// serialised). Cumulative temporality.
+// serialised). Cumulative temporality. Export encodes and queues the
+// requests, descriptors first, never waiting on the network; the sink's
+// sender delivers them in order and holds them (in memory, then in the
+// spill directory) while the API is unreachable: see
+// tai/delivery_options.h.
 #pragma once
 
 #include <chrono>
@@ -27,11 +31,10 @@
 #include "tai/gcp/api_options.h"
 #include "tai/metric_sink.h"
 
-namespace tai::gcp {}  // namespace tai::gcp
-
 namespace tai::internal {
 class GcpApiClient;
-}
+class DeliveryQueue;
+}  // namespace tai::internal
 
 namespace tai::gcp {
 
@@ -46,19 +49,25 @@ class CloudMonitoringSink : public MetricSink {
       CloudMonitoringExporterOptions options);
   ~CloudMonitoringSink() override;
   std::string name() const override { return "cloud-monitoring"; }
+  // Fails only when a request could be neither queued nor spilled.
   Status Export(std::shared_ptr<const MetricBatch> batch) override;
+  Status Flush(std::chrono::milliseconds timeout) override;
+  DeliveryStats delivery_stats() const;
 
   // The type Cloud Monitoring sees for a descriptor's metric_type.
   static std::string CloudMetricType(const std::string& metric_type);
 
  private:
   explicit CloudMonitoringSink(CloudMonitoringExporterOptions options);
-  Status EnsureDescriptor(const MetricData& m);
+  void EnsureDescriptor(const MetricData& m);
+  void Send(const std::string& url, std::string body);
 
   const CloudMonitoringExporterOptions options_;
   std::mutex mu_;
   std::unique_ptr<tai::internal::GcpApiClient> client_;
+  std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
   std::set<std::string> created_descriptors_;
+  size_t dropped_requests_ = 0;  // by the current Export
   // Last point time sent per series (type + labels), for the 5 s rule.
   std::map<std::string, int64_t> last_sent_;
 };

@@ -7,25 +7,25 @@
 // API expects. Cloud Trace has no double or array values: they are sent as
 // their text.
 //
-// Owned by the BatchSpanProcessor it is added to. Thread-safe (calls are
-// serialised). Failed requests are retried with backoff and jitter,
-// honouring Retry-After, a bounded number of times.
+// Owned by the BatchSpanProcessor it is added to. Thread-safe. Export
+// encodes and queues the requests, never waiting on the network; the
+// sink's sender delivers them in order and holds them (in memory, then in
+// the spill directory) while the API is unreachable: see
+// tai/delivery_options.h.
 #pragma once
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "tai/gcp/api_options.h"
 #include "tai/span_sink.h"
 
-namespace tai::gcp {}  // namespace tai::gcp
-
 namespace tai::internal {
 class GcpApiClient;
-}
+class DeliveryQueue;
+}  // namespace tai::internal
 
 namespace tai::gcp {
 
@@ -41,13 +41,16 @@ class CloudTraceSpanSink : public SpanSink {
   static Result<std::shared_ptr<CloudTraceSpanSink>> Create(CloudTraceExporterOptions options);
   ~CloudTraceSpanSink() override;
   std::string name() const override { return "cloud-trace"; }
+  // Fails only when a request could be neither queued nor spilled.
   Status Export(const SpanBatch& batch, const Resource& resource) override;
+  Status Flush(std::chrono::milliseconds timeout) override;
+  DeliveryStats delivery_stats() const;
 
  private:
   explicit CloudTraceSpanSink(CloudTraceExporterOptions options);
   const CloudTraceExporterOptions options_;
-  std::mutex mu_;
   std::unique_ptr<tai::internal::GcpApiClient> client_;
+  std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
 };
 
 // The BatchWriteSpansRequest JSON body for `spans` (at most

@@ -15,7 +15,8 @@ DeliveryQueue::DeliveryQueue(std::string name, DeliveryOptions options, DeliverF
       spool_ = std::move(*spool);
       next_sequence_ = spool_->max_sequence_at_open() + 1;
     } else {
-      stats_.last_error = name_ + ": running without a spill directory: " + spool.status().message();
+      stats_.last_error =
+          name_ + ": running without a spill directory: " + spool.status().message();
     }
   }
   sender_ = std::thread([this] { SenderLoop(); });
@@ -65,8 +66,8 @@ void DeliveryQueue::MakeRoomLocked(size_t incoming) {
 
 void DeliveryQueue::PersistLocked(Request r) {
   if (r.on_disk) return;
-  Status s = spool_ ? spool_->Write({r.sequence, r.url, r.body})
-                    : UnavailableError("no spill directory");
+  Status s =
+      spool_ ? spool_->Write({r.sequence, r.url, r.body}) : UnavailableError("no spill directory");
   if (s.ok()) {
     ++stats_.spilled;
     wake_.notify_one();
@@ -156,15 +157,13 @@ void DeliveryQueue::SenderLoop() {
 
 Status DeliveryQueue::Flush(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  const bool done = drained_.wait_for(lock, timeout, [&] {
-    return (EmptyLocked() && !in_flight_) || stopped_;
-  });
+  const bool done =
+      drained_.wait_for(lock, timeout, [&] { return (EmptyLocked() && !in_flight_) || stopped_; });
   if (done && EmptyLocked() && !in_flight_) return Status::Ok();
-  return DeadlineExceededError(name_ + ": " + std::to_string(memory_.size()) +
-                               " requests in memory and " +
-                               std::to_string(spool_ ? spool_->requests() : 0) +
-                               " on disk not yet delivered" +
-                               (stats_.last_error.empty() ? "" : " (" + stats_.last_error + ")"));
+  return DeadlineExceededError(
+      name_ + ": " + std::to_string(memory_.size()) + " requests in memory and " +
+      std::to_string(spool_ ? spool_->requests() : 0) + " on disk not yet delivered" +
+      (stats_.last_error.empty() ? "" : " (" + stats_.last_error + ")"));
 }
 
 void DeliveryQueue::Shutdown(std::chrono::milliseconds deadline) {

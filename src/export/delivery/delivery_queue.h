@@ -37,7 +37,8 @@ struct DeliveryAttempt {
 };
 
 // Makes one attempt; called on the sender thread only.
-using DeliverFunction = std::function<DeliveryAttempt(const std::string& url, const std::string& body)>;
+using DeliverFunction =
+    std::function<DeliveryAttempt(const std::string& url, const std::string& body)>;
 
 class DeliveryQueue {
  public:

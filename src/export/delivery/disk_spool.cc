@@ -112,7 +112,8 @@ Result<std::unique_ptr<DiskSpool>> DiskSpool::Open(const std::string& directory,
                                                    uint64_t budget_bytes) {
   std::error_code ec;
   fs::create_directories(directory, ec);
-  if (ec) return UnavailableError("cannot create spill directory " + directory + ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot create spill directory " + directory + ": " + ec.message());
   fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, ec);
   const std::string lock_path = directory + "/.lock";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -150,7 +151,8 @@ Status DiskSpool::Index() {
     bytes_ += size;
     max_sequence_at_open_ = std::max(max_sequence_at_open_, *sequence);
   }
-  if (ec) return UnavailableError("cannot list spill directory " + directory_ + ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot list spill directory " + directory_ + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -187,8 +189,8 @@ Result<SpooledRequest> DiskSpool::Read(uint64_t sequence) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream data;
   data << in.rdbuf();
-  Result<SpooledRequest> r = in ? Decode(data.str(), sequence)
-                                : Result<SpooledRequest>(UnavailableError("cannot read"));
+  Result<SpooledRequest> r =
+      in ? Decode(data.str(), sequence) : Result<SpooledRequest>(UnavailableError("cannot read"));
   if (!r.ok()) {
     Remove(sequence);
     return r.status().WithContext("spilled request " + path + " discarded");
