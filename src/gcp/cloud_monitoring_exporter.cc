@@ -1,6 +1,7 @@
 #include "tai/gcp/cloud_monitoring_exporter.h"
 
 #include <cmath>
+#include <thread>
 
 #include "core/text.h"
 #include "gcp/api_client.h"
@@ -124,7 +125,66 @@ void AppendValue(std::string& out, const MetricValue& v) {
 
 std::string_view UnitOf(const MetricData& m) { return m.descriptor->unit.ucum(); }
 
+void AppendTimeSeries(std::string& body, const std::string& type, const MetricData& m,
+                      const MetricPoint& p, const std::string& resource, int64_t end_nanos) {
+  const std::string_view kind = MetricKind(m);
+  body += "{\"metric\":{\"type\":";
+  internal::AppendJsonString(body, type);
+  body += ",\"labels\":";
+  AppendLabels(body, p.labels);
+  body += "},\"resource\":" + resource + ",\"metricKind\":\"";
+  body += kind;
+  body += "\",\"valueType\":\"";
+  body += ValueType(p);
+  body += "\"";
+  if (!UnitOf(m).empty()) {
+    body += ",\"unit\":";
+    internal::AppendJsonString(body, UnitOf(m));
+  }
+  body += ",\"points\":[{\"interval\":{";
+  if (kind == "CUMULATIVE") {
+    // The API wants a start strictly before the end.
+    body += "\"startTime\":";
+    AppendTimestamp(body, std::min(p.start_time_nanos, end_nanos - 1'000'000));
+    body += ',';
+  }
+  body += "\"endTime\":";
+  AppendTimestamp(body, end_nanos);
+  body += "},\"value\":";
+  AppendValue(body, p.value);
+  body += "}]}";
+}
+
 }  // namespace
+
+// Packs series into timeSeries.create requests of at most 200 and queues
+// them. Used with the sink's mutex held.
+class CloudMonitoringSink::SeriesRequests {
+ public:
+  explicit SeriesRequests(CloudMonitoringSink& sink)
+      : sink_(sink),
+        url_(sink.options_.api.endpoints.monitoring + "/v3/projects/" +
+             sink.options_.api.project_id + "/timeSeries") {}
+  void Add(const std::string& type, const MetricData& m, const MetricPoint& p,
+           const std::string& resource, int64_t end_nanos) {
+    body_ += in_request_ ? "," : "{\"timeSeries\":[";
+    AppendTimeSeries(body_, type, m, p, resource, end_nanos);
+    if (++in_request_ == kSeriesPerRequest) Finish();
+  }
+  void Finish() {
+    if (in_request_ == 0) return;
+    body_ += "]}";
+    sink_.Send(url_, std::move(body_));
+    body_.clear();
+    in_request_ = 0;
+  }
+
+ private:
+  CloudMonitoringSink& sink_;
+  const std::string url_;
+  std::string body_;
+  size_t in_request_ = 0;
+};
 
 std::string CloudMonitoringSink::CloudMetricType(const std::string& metric_type) {
   const size_t slash = metric_type.find('/');
@@ -192,67 +252,74 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string resource = tai::internal::GenericTaskResourceJson(
       options_.api.project_id, options_.location, *batch->resource);
-  const std::string url =
-      options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id + "/timeSeries";
   dropped_requests_ = 0;
-  std::string body;
-  size_t in_request = 0;
-  auto flush = [&] {
-    if (in_request == 0) return;
-    body += "]}";
-    Send(url, std::move(body));
-    body.clear();
-    in_request = 0;
-  };
+  SeriesRequests requests(*this);
   for (const MetricData& m : batch->metrics) {
     if (m.points.empty()) continue;
     EnsureDescriptor(m);
     const std::string type = CloudMetricType(m.descriptor->metric_type);
-    const std::string_view kind = MetricKind(m);
     for (const MetricPoint& p : m.points) {
       const std::string series = type + p.labels.ToString();
       auto last = last_sent_.find(series);
       if (last != last_sent_.end() && p.time_nanos - last->second < kMinPointIntervalNanos) {
-        continue;  // the 5 s rule; the next point carries the value
+        // The 5 s rule: the next point carries the value, or Flush sends
+        // this one when its time has come.
+        held_[series] = HeldPoint{MetricData{m.descriptor, m.kind, m.temporality, {p}}, resource};
+        continue;
       }
+      held_.erase(series);
       last_sent_[series] = p.time_nanos;
-      body += in_request ? "," : "{\"timeSeries\":[";
-      body += "{\"metric\":{\"type\":";
-      internal::AppendJsonString(body, type);
-      body += ",\"labels\":";
-      AppendLabels(body, p.labels);
-      body += "},\"resource\":" + resource + ",\"metricKind\":\"";
-      body += kind;
-      body += "\",\"valueType\":\"";
-      body += ValueType(p);
-      body += "\"";
-      if (!UnitOf(m).empty()) {
-        body += ",\"unit\":";
-        internal::AppendJsonString(body, UnitOf(m));
-      }
-      body += ",\"points\":[{\"interval\":{";
-      if (kind == "CUMULATIVE") {
-        // The API wants a start strictly before the end.
-        body += "\"startTime\":";
-        AppendTimestamp(body, std::min(p.start_time_nanos, p.time_nanos - 1'000'000));
-        body += ',';
-      }
-      body += "\"endTime\":";
-      AppendTimestamp(body, p.time_nanos);
-      body += "},\"value\":";
-      AppendValue(body, p.value);
-      body += "}]}";
-      if (++in_request == kSeriesPerRequest) flush();
+      requests.Add(type, m, p, resource, p.time_nanos);
     }
   }
-  flush();
+  requests.Finish();
+  return DropStatus();
+}
+
+Status CloudMonitoringSink::DropStatus() const {
   if (dropped_requests_ == 0) return Status::Ok();
   return ResourceExhaustedError("Cloud Monitoring: " + std::to_string(dropped_requests_) +
                                 " requests dropped: " + queue_->stats().last_error);
 }
 
+// A clean shutdown must not lose the last value of a series the 5 s rule
+// held back: it goes out stamped 5 s after the series' previous point (the
+// earliest time the API takes), once that time has come.
 Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
-  return queue_->Flush(timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mu_);
+  int64_t due = 0;
+  for (const auto& [series, held] : held_) {
+    due = std::max(due, last_sent_[series] + kMinPointIntervalNanos);
+  }
+  const auto wait = std::chrono::nanoseconds(due - WallNanos());
+  if (!held_.empty() && wait.count() > 0) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(wait, timeout));
+    lock.lock();
+  }
+  dropped_requests_ = 0;
+  SeriesRequests requests(*this);
+  const int64_t now = WallNanos();
+  for (auto it = held_.begin(); it != held_.end();) {
+    int64_t& last = last_sent_[it->first];
+    if (now < last + kMinPointIntervalNanos) {
+      ++it;
+      continue;
+    }
+    const MetricData& m = it->second.metric;
+    last += kMinPointIntervalNanos;
+    requests.Add(CloudMetricType(m.descriptor->metric_type), m, m.points.front(),
+                 it->second.resource, last);
+    it = held_.erase(it);
+  }
+  requests.Finish();
+  Status dropped = DropStatus();
+  lock.unlock();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  Status flushed = queue_->Flush(std::max(left, std::chrono::milliseconds(0)));
+  return dropped.ok() ? flushed : dropped;
 }
 
 DeliveryStats CloudMonitoringSink::delivery_stats() const { return queue_->stats(); }

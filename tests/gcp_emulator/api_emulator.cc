@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace tai::testing {
 
@@ -10,6 +11,64 @@ ApiEmulator::ApiEmulator(const std::string& proto_file) {
   auto v = ProtoJsonValidator::Load(GoogleProtoRoot(), {proto_file});
   EXPECT_TRUE(v.ok()) << v.status().ToString();
   if (v.ok()) validator_ = std::move(*v);
+  server_.Use([this](const HttpRequest& r, HttpResponse& w, const HttpHandler& next) {
+    Misbehave(r, w, next);
+  });
+}
+
+void ApiEmulator::set_faults(const FaultPlan& plan) {
+  std::lock_guard<std::mutex> lock(faults_mu_);
+  plan_ = plan;
+  rng_state_ = plan.seed | 1;
+}
+
+FaultCounts ApiEmulator::faults() {
+  std::lock_guard<std::mutex> lock(faults_mu_);
+  return counts_;
+}
+
+void ApiEmulator::Misbehave(const HttpRequest& r, HttpResponse& w, const HttpHandler& next) {
+  enum { kNone, kUnavailable, kThrottled, kLostAnswer, kSlow } fault = kNone;
+  std::chrono::milliseconds slow;
+  {
+    std::lock_guard<std::mutex> lock(faults_mu_);
+    // xorshift64: the same seed gives the same faults.
+    rng_state_ ^= rng_state_ << 13;
+    rng_state_ ^= rng_state_ >> 7;
+    rng_state_ ^= rng_state_ << 17;
+    const double u = static_cast<double>(rng_state_ >> 11) / 9007199254740992.0;
+    if (u < plan_.failure_rate) {
+      fault = static_cast<decltype(fault)>(1 + static_cast<int>(u / plan_.failure_rate * 4));
+    }
+    slow = plan_.slow;
+    if (fault == kUnavailable) ++counts_.unavailable;
+    if (fault == kThrottled) ++counts_.throttled;
+    if (fault == kLostAnswer) ++counts_.lost_answers;
+    if (fault == kSlow) ++counts_.slow;
+  }
+  w.content_type = "application/json";
+  switch (fault) {
+    case kUnavailable:
+      w.status = 503;
+      w.body = R"({"error":{"code":503,"message":"injected","status":"UNAVAILABLE"}})";
+      return;
+    case kThrottled:
+      w.status = 429;
+      w.SetHeader("Retry-After", "1");
+      w.body = R"({"error":{"code":429,"message":"injected","status":"RESOURCE_EXHAUSTED"}})";
+      return;
+    case kLostAnswer:
+      next(r, w);
+      w.status = 500;
+      w.body = R"({"error":{"code":500,"message":"injected","status":"INTERNAL"}})";
+      return;
+    case kSlow:
+      std::this_thread::sleep_for(slow);
+      break;
+    case kNone:
+      break;
+  }
+  next(r, w);
 }
 
 void ApiEmulator::Start() { EXPECT_TRUE(server_.Start().ok()); }

@@ -3,10 +3,18 @@
 // with validator() against Google's .proto files, and answers rule
 // violations with Reject(), which records them for the test to assert on.
 //
+// On request it also misbehaves as a real API does at times (set_faults):
+// a share of requests answered 503 or 429 with Retry-After before they are
+// looked at, 500 after they were processed (the client cannot know that
+// they were), or answered slowly.
+//
 // Handlers run on the server's threads; the emulators guard their state
 // with mu(). Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +25,20 @@
 
 namespace tai::testing {
 
+struct FaultPlan {
+  double failure_rate = 0;  // share of requests that get one of the faults
+  uint64_t seed = 1;
+  std::chrono::milliseconds slow{2'000};  // how late a slow answer comes
+};
+
+// How many faults of each kind were injected.
+struct FaultCounts {
+  uint64_t unavailable = 0;   // 503 before processing
+  uint64_t throttled = 0;     // 429 + Retry-After before processing
+  uint64_t lost_answers = 0;  // processed, then answered 500
+  uint64_t slow = 0;          // processed, answered late
+};
+
 class ApiEmulator {
  public:
   // Loads `proto_file` from Google's set; a failure fails the test.
@@ -26,6 +48,8 @@ class ApiEmulator {
   std::string url() const { return server_.url(); }
   // Every request refused so far, with the reason.
   std::vector<std::string> problems();
+  void set_faults(const FaultPlan& plan);
+  FaultCounts faults();
 
  protected:
   // Call after registering routes.
@@ -38,10 +62,16 @@ class ApiEmulator {
   void Reject(HttpResponse& w, const std::string& why);
 
  private:
+  void Misbehave(const HttpRequest& r, HttpResponse& w, const HttpHandler& next);
+
   std::unique_ptr<ProtoJsonValidator> validator_;
   HttpServer server_;
   std::mutex mu_;
   std::vector<std::string> problems_;
+  std::mutex faults_mu_;  // not mu(): a slow answer must not hold the handlers
+  FaultPlan plan_;
+  uint64_t rng_state_ = 1;
+  FaultCounts counts_;
 };
 
 }  // namespace tai::testing

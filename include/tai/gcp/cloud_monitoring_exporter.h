@@ -4,7 +4,9 @@
 // the API's documented limits: at most 200 time series per request, one
 // point per series per request, and no more than one point per series
 // every 5 seconds (faster collections skip the series until 5 s have
-// passed; the next point carries the cumulative value, so nothing is lost).
+// passed; the next point carries the cumulative value, and Flush sends a
+// held-back last value stamped 5 s after the previous point, waiting for
+// that time within its timeout, so nothing is lost at shutdown either).
 // Distributions carry count, mean, sumOfSquaredDeviation, bucketOptions
 // (exponential or explicit, at most 200 buckets) and bucketCounts.
 //
@@ -59,8 +61,14 @@ class CloudMonitoringSink : public MetricSink {
 
  private:
   explicit CloudMonitoringSink(CloudMonitoringExporterOptions options);
+  class SeriesRequests;
+  struct HeldPoint {
+    MetricData metric;  // with the one point held back
+    std::string resource;
+  };
   void EnsureDescriptor(const MetricData& m);
   void Send(const std::string& url, std::string body);
+  Status DropStatus() const;
 
   const CloudMonitoringExporterOptions options_;
   std::mutex mu_;
@@ -70,6 +78,8 @@ class CloudMonitoringSink : public MetricSink {
   size_t dropped_requests_ = 0;  // by the current Export
   // Last point time sent per series (type + labels), for the 5 s rule.
   std::map<std::string, int64_t> last_sent_;
+  // The newest point of each series the 5 s rule held back.
+  std::map<std::string, HeldPoint> held_;
 };
 
 }  // namespace tai::gcp
