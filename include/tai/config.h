@@ -61,6 +61,7 @@
 #include <utility>
 #include <vector>
 
+#include "tai/delivery_options.h"
 #include "tai/gcp/credentials.h"
 #include "tai/log_level.h"
 #include "tai/resource.h"
@@ -114,6 +115,14 @@ struct GcpExportConfig {
   // Cloud Run and GCE the stdout JSON is ingested already, and both would
   // store every record twice.
   bool logs_api = false;
+  // How the exporters hold requests during an outage (tai/delivery_options.h).
+  // TAI_GCP_BUFFER_MB sets delivery.memory_bytes, TAI_GCP_SPILL_MB
+  // delivery.spill_bytes, TAI_GCP_SPILL_DIR the directory ("none": memory
+  // only). Without TAI_GCP_SPILL_DIR the exporters spill under
+  // $TMPDIR/tai-observability-<uid>/<service name>; point it at a volume
+  // for requests to outlive the container.
+  DeliveryOptions delivery;
+  bool default_spill_directory = true;
 };
 
 // Where the stdout log sink writes and how: kAuto is the console format on

@@ -101,6 +101,17 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
   for (const auto& [name, field] : endpoints) {
     if (auto v = get(name); !v.empty()) *field = Trim(v);
   }
+  size_t buffer_mb = g->delivery.memory_bytes >> 20;
+  size_t spill_mb = static_cast<size_t>(g->delivery.spill_bytes >> 20);
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_BUFFER_MB", &buffer_mb));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_SPILL_MB", &spill_mb));
+  g->delivery.memory_bytes = buffer_mb << 20;
+  g->delivery.spill_bytes = static_cast<uint64_t>(spill_mb) << 20;
+  if (auto v = get("TAI_GCP_SPILL_DIR"); !v.empty()) {
+    g->default_spill_directory = false;
+    const std::string dir = Trim(v);
+    g->delivery.spill_directory = dir == "none" ? "" : dir;
+  }
   return Status::Ok();
 }
 

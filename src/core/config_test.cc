@@ -183,6 +183,26 @@ TEST(ConfigTest, GoogleCloudExportFromTheEnvironment) {
   EXPECT_TRUE(c->gcp.logs_api);
   EXPECT_EQ(c->gcp.endpoints.trace, "http://127.0.0.1:8085");
   EXPECT_EQ(c->gcp.endpoints.monitoring, "https://monitoring.googleapis.com");
+  EXPECT_TRUE(c->gcp.default_spill_directory);
+  EXPECT_EQ(c->gcp.delivery.memory_bytes, 8u << 20);
+}
+
+TEST(ConfigTest, GoogleCloudOutageBuffers) {
+  auto c = FromMap({{"TAI_GCP_BUFFER_MB", "16"},
+                    {"TAI_GCP_SPILL_MB", "1024"},
+                    {"TAI_GCP_SPILL_DIR", "/var/spool/shop"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->gcp.delivery.memory_bytes, 16u << 20);
+  EXPECT_EQ(c->gcp.delivery.spill_bytes, 1024ull << 20);
+  EXPECT_EQ(c->gcp.delivery.spill_directory, "/var/spool/shop");
+  EXPECT_FALSE(c->gcp.default_spill_directory);
+  auto memory_only = FromMap({{"TAI_GCP_SPILL_DIR", "none"}});
+  ASSERT_TRUE(memory_only.ok());
+  EXPECT_EQ(memory_only->gcp.delivery.spill_directory, "");
+  EXPECT_FALSE(memory_only->gcp.default_spill_directory);
+  auto bad = FromMap({{"TAI_GCP_SPILL_MB", "lots"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("TAI_GCP_SPILL_MB='lots'"), std::string::npos);
 }
 
 TEST(ConfigTest, BadGoogleCloudSettingsAreClearErrors) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "tai/cloud_logging_json.h"
@@ -132,6 +133,22 @@ Status Observability::StartTracing() {
   return Status::Ok();
 }
 
+namespace {
+
+// Per user and service, so neither another user nor another service can
+// read or take over the spilled requests.
+std::string DefaultSpillDirectory(const Resource& resource) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string service = resource.service_name;
+  for (char& c : service) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  return std::string(tmp && *tmp ? tmp : "/tmp") + "/tai-observability-" +
+         std::to_string(::getuid()) + "/" + service;
+}
+
+}  // namespace
+
 Status Observability::StartGcpExport() {
   const GcpExportConfig& g = config_.gcp;
   if (g.authenticate) {
@@ -141,8 +158,9 @@ Status Observability::StartGcpExport() {
     gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
   }
   const std::string& project = resource_->gcp_project;
-  const gcp::GcpApiOptions api{
-      .project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
+  gcp::GcpApiOptions api{.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
+  api.delivery = g.delivery;
+  if (g.default_spill_directory) api.delivery.spill_directory = DefaultSpillDirectory(*resource_);
   auto monitoring = gcp::CloudMonitoringSink::Create({.api = api});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);

@@ -69,7 +69,8 @@ void ExpectEveryOpOnceInOrder(const std::vector<std::string>& arrivals, const in
     EXPECT_EQ(next[t], made[t]) << what << " of thread " << t;
   }
   EXPECT_EQ(seen.size(), want) << what;
-  ::testing::Test::RecordProperty(std::string(what) + "_copies", static_cast<int>(arrivals.size() - seen.size()));
+  ::testing::Test::RecordProperty(std::string(what) + "_copies",
+                                  static_cast<int>(arrivals.size() - seen.size()));
 }
 
 class TempDirectory {
@@ -185,9 +186,9 @@ TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
   EXPECT_EQ(processor->stats().dropped, 0u);
   EXPECT_EQ(logs.stats().dropped_queue_full, 0u);
 
-  for (const DeliveryStats& s : {(*trace_sink)->delivery_stats(),
-                                 (*monitoring_sink)->delivery_stats(),
-                                 (*logging_sink)->delivery_stats()}) {
+  for (const DeliveryStats& s :
+       {(*trace_sink)->delivery_stats(), (*monitoring_sink)->delivery_stats(),
+        (*logging_sink)->delivery_stats()}) {
     EXPECT_EQ(s.dropped, 0u) << s.last_error;
     EXPECT_LE(s.peak_memory_bytes, kMemoryBudget);
     EXPECT_EQ(s.memory_requests + s.disk_requests, 0u) << s.last_error;
@@ -215,7 +216,7 @@ TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
     entry_ops.push_back(entry["jsonPayload"]["op"]);
     insert_ids.insert(entry["insertId"].get<std::string>());
   }
-  ExpectEveryOpOnceInOrder(entry_ops, made, "log entries");
+  ExpectEveryOpOnceInOrder(entry_ops, made, "log_entries");
   EXPECT_EQ(insert_ids.size(), static_cast<size_t>(total_ops));  // Cloud Logging's dedup key
 
   // Metric points: in time order with no hole where the outage was, and the
