@@ -81,6 +81,7 @@ class Observability {
   std::shared_ptr<BatchSpanProcessor> span_processor_;
   std::unique_ptr<Tracer> tracer_;
   std::vector<uint64_t> trace_metric_ids_;
+  std::vector<uint64_t> delivery_metric_ids_;  // of the Google Cloud exporters' queues
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   std::unique_ptr<LogPipeline> logs_;
   uint64_t log_metrics_callback_ = 0;

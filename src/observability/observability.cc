@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "export/delivery/delivery_metrics.h"
 #include "tai/cloud_logging_json.h"
 #include "tai/console_log_sink.h"
 #include "tai/gcp/cloud_logging_exporter.h"
@@ -161,17 +162,22 @@ Status Observability::StartGcpExport() {
   gcp::GcpApiOptions api{.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
   api.delivery = g.delivery;
   if (g.default_spill_directory) api.delivery.spill_directory = DefaultSpillDirectory(*resource_);
+  std::vector<internal::DeliveryStatsSource> queues;
   auto monitoring = gcp::CloudMonitoringSink::Create({.api = api});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
+  queues.emplace_back((*monitoring)->name(), [s = *monitoring] { return s->delivery_stats(); });
   auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
   if (!trace.ok()) return trace.status();
   span_processor_->AddSink(*trace);
+  queues.emplace_back((*trace)->name(), [s = *trace] { return s->delivery_stats(); });
   if (g.logs_api) {
     auto logging = gcp::CloudLoggingSink::Create({.api = api});
     if (!logging.ok()) return logging.status();
     logs_->AddSink(*logging);
+    queues.emplace_back((*logging)->name(), [s = *logging] { return s->delivery_stats(); });
   }
+  delivery_metric_ids_ = internal::RegisterDeliveryMetrics(*registry_, std::move(queues));
   return Status::Ok();
 }
 
@@ -202,6 +208,7 @@ void Observability::Shutdown() {
   if (span_processor_) span_processor_->Shutdown(left());
   collector_->Stop(left());
   for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
+  for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
   if (server_) server_->Stop();
   registry_->RemoveCallback(log_metrics_callback_);
   // Logs last, so that what the other pillars log while stopping is kept.

@@ -1,20 +1,9 @@
 #include "trace/trace_metrics.h"
 
+#include "metrics/self_metric_descriptor.h"
 #include "tai/propagation.h"
 
 namespace tai::internal {
-namespace {
-
-MetricDescriptor Descriptor(std::string type, MetricType kind, std::string description,
-                            std::vector<std::string> labels = {}) {
-  MetricDescriptor d{
-      .metric_type = std::move(type), .value_type = kind, .description = std::move(description)};
-  for (std::string& key : labels) d.labels.push_back({std::move(key), "", "string"});
-  return d;
-}
-
-}  // namespace
-
 std::vector<uint64_t> RegisterTraceMetrics(MetricRegistry& registry, const Tracer& tracer,
                                            const BatchSpanProcessor& processor) {
   std::vector<uint64_t> ids;
@@ -24,27 +13,29 @@ std::vector<uint64_t> RegisterTraceMetrics(MetricRegistry& registry, const Trace
   const BatchSpanProcessor* p = &processor;
   const Tracer* t = &tracer;
   add(registry.CreateCallbackGauge(
-      Descriptor("tai_span_queue_depth", MetricType::kGauge, "Spans waiting for export"),
+      SelfMetricDescriptor("tai_span_queue_depth", MetricType::kGauge, "Spans waiting for export"),
       [p](Observer& o) { o.Observe(p->stats().queue_depth); }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_spans_enqueued", MetricType::kCumulative, "Ended spans queued for export"),
+      SelfMetricDescriptor("tai_spans_enqueued", MetricType::kCumulative,
+                           "Ended spans queued for export"),
       [p](Observer& o) { o.Observe(p->stats().enqueued); }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_spans_dropped", MetricType::kCumulative,
-                 "Ended spans dropped: queue full, or ended after shutdown"),
+      SelfMetricDescriptor("tai_spans_dropped", MetricType::kCumulative,
+                           "Ended spans dropped: queue full, or ended after shutdown"),
       [p](Observer& o) { o.Observe(p->stats().dropped); }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_spans_exported", MetricType::kCumulative, "Spans handed to the sinks"),
+      SelfMetricDescriptor("tai_spans_exported", MetricType::kCumulative,
+                           "Spans handed to the sinks"),
       [p](Observer& o) { o.Observe(p->stats().exported); }));
-  add(registry.CreateCallbackCounter(Descriptor("tai_span_export_errors", MetricType::kCumulative,
-                                                "Span batches a sink failed to export", {"sink"}),
-                                     [p](Observer& o) {
-                                       for (const auto& [sink, errors] : p->sink_errors())
-                                         o.Observe(errors, {{"sink", sink}});
-                                     }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_trace_malformed_headers", MetricType::kCumulative,
-                 "Propagation headers ignored because they were malformed", {"header"}),
+      SelfMetricDescriptor("tai_span_export_errors", MetricType::kCumulative,
+                           "Span batches a sink failed to export", {"sink"}),
+      [p](Observer& o) {
+        for (const auto& [sink, errors] : p->sink_errors()) o.Observe(errors, {{"sink", sink}});
+      }));
+  add(registry.CreateCallbackCounter(
+      SelfMetricDescriptor("tai_trace_malformed_headers", MetricType::kCumulative,
+                           "Propagation headers ignored because they were malformed", {"header"}),
       [](Observer& o) {
         for (auto h : {PropagationHeader::kTraceparent, PropagationHeader::kTracestate,
                        PropagationHeader::kBaggage, PropagationHeader::kCloudTraceContext}) {
@@ -52,12 +43,12 @@ std::vector<uint64_t> RegisterTraceMetrics(MetricRegistry& registry, const Trace
         }
       }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_trace_error_traces_kept", MetricType::kCumulative,
-                 "Unsampled traces exported because a span ended with an error"),
+      SelfMetricDescriptor("tai_trace_error_traces_kept", MetricType::kCumulative,
+                           "Unsampled traces exported because a span ended with an error"),
       [t](Observer& o) { o.Observe(t->stats().error_traces_kept); }));
   add(registry.CreateCallbackCounter(
-      Descriptor("tai_span_limit_drops", MetricType::kCumulative,
-                 "Span data dropped or cut at a span limit", {"what"}),
+      SelfMetricDescriptor("tai_span_limit_drops", MetricType::kCumulative,
+                           "Span data dropped or cut at a span limit", {"what"}),
       [t](Observer& o) {
         const TracerStats s = t->stats();
         o.Observe(s.attributes_dropped, {{"what", "attribute"}});

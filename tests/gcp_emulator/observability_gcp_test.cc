@@ -1,0 +1,124 @@
+// Google Cloud export switched on through Config, as a service does it:
+// spans, metrics and logs reach the three emulators, the exporters' queues
+// show on /metrics, and what an outage keeps from being sent before
+// shutdown is sent by the next process.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "export/http/http_client.h"
+#include "tai/observability.h"
+#include "tests/gcp_emulator/fault_proxy.h"
+#include "tests/gcp_emulator/logging_emulator.h"
+#include "tests/gcp_emulator/monitoring_emulator.h"
+#include "tests/gcp_emulator/trace_emulator.h"
+
+namespace tai {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class ObservabilityGcpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tai-obs-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    spill_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(spill_); }
+
+  Config GcpConfig(const std::string& trace_url) {
+    Config c;
+    c.resource.service_name = "shop";
+    c.resource.gcp_project = "obs-project";
+    c.metrics.prometheus_address = "127.0.0.1:0";
+    c.metrics.collect_interval = 1h;
+    c.traces.sampler = "always_on";
+    c.logs.format = LogFormat::kOff;
+    c.shutdown_deadline = 2s;
+    c.gcp.enabled = true;
+    c.gcp.authenticate = false;
+    c.gcp.logs_api = true;
+    c.gcp.endpoints.trace = trace_url;
+    c.gcp.endpoints.monitoring = monitoring_.url();
+    c.gcp.endpoints.logging = logging_.url();
+    c.gcp.default_spill_directory = false;
+    c.gcp.delivery.spill_directory = spill_;
+    c.gcp.delivery.initial_backoff = 20ms;
+    c.gcp.delivery.max_backoff = 200ms;
+    return c;
+  }
+
+  testing::TraceEmulator trace_;
+  testing::MonitoringEmulator monitoring_;
+  testing::LoggingEmulator logging_;
+  std::string spill_;
+};
+
+TEST_F(ObservabilityGcpTest, EveryPillarReachesItsApiAndTheQueuesShowOnMetrics) {
+  auto obs = Observability::Start(GcpConfig(trace_.url()));
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto orders = (*obs)->metrics().CreateCounter({.metric_type = "shop/orders"}).value();
+  {
+    Span span = (*obs)->tracer().StartSpan("checkout");
+    SpanScope scope(span);
+    orders.Add(3);
+    TAI_LOG_WARN((*obs)->logger("cart"), "stock low");
+  }
+  internal::HttpClient client;
+  auto page = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("tai_export_queue_bytes{sink=\"cloud-trace\",where=\"disk\"}"),
+            std::string::npos)
+      << page->body;
+  EXPECT_NE(
+      page->body.find("tai_export_requests_total{outcome=\"dropped\",sink=\"cloud-logging\"}"),
+      std::string::npos);
+  (*obs)->Shutdown();
+
+  ASSERT_EQ(trace_.spans().size(), 1u);
+  EXPECT_EQ(trace_.spans()[0]["displayName"]["value"], "checkout");
+  EXPECT_TRUE(monitoring_.descriptors().count("custom.googleapis.com/shop/orders"));
+  ASSERT_EQ(logging_.entries().size(), 1u);
+  EXPECT_EQ(logging_.entries()[0]["jsonPayload"]["message"], "stock low");
+  // "projects/obs-project/traces/<id>", the start of the span's name.
+  const std::string span_name = trace_.spans()[0]["name"];
+  EXPECT_EQ(logging_.entries()[0]["trace"], span_name.substr(0, span_name.find("/spans/")));
+  for (auto* api : {static_cast<testing::ApiEmulator*>(&trace_),
+                    static_cast<testing::ApiEmulator*>(&monitoring_),
+                    static_cast<testing::ApiEmulator*>(&logging_)}) {
+    EXPECT_TRUE(api->problems().empty()) << api->problems().front();
+  }
+}
+
+// A service stopped during a Cloud Trace outage keeps its spans on disk;
+// the next start sends them first.
+TEST_F(ObservabilityGcpTest, SpansKeptThroughARestartDuringAnOutage) {
+  testing::FaultProxy network(testing::PortOf(trace_.url()));
+  network.SetDown(true);
+  {
+    auto obs = Observability::Start(GcpConfig(network.url()));
+    ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+    for (int i = 0; i < 5; ++i) (*obs)->tracer().StartSpan("before restart " + std::to_string(i));
+    (*obs)->Shutdown();
+  }
+  EXPECT_TRUE(trace_.spans().empty());
+  EXPECT_FALSE(std::filesystem::is_empty(spill_ + "/cloud-trace"));
+
+  network.SetDown(false);
+  auto obs = Observability::Start(GcpConfig(network.url()));
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  (*obs)->tracer().StartSpan("after restart");
+  (*obs)->Shutdown();
+  const auto spans = trace_.spans();
+  ASSERT_EQ(spans.size(), 6u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(spans[i]["displayName"]["value"], "before restart " + std::to_string(i));
+  }
+  EXPECT_EQ(spans[5]["displayName"]["value"], "after restart");
+}
+
+}  // namespace
+}  // namespace tai
