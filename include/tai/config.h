@@ -38,6 +38,11 @@
 //   TAI_GCP_AUTH                           false: send no credentials (an emulator)
 //   TAI_GCP_LOGS_API                       true: logs through Cloud Logging's API as well
 //                                          (default false: stdout JSON is ingested already)
+//   TAI_GCP_DETECT_RESOURCE                false: do not ask the metadata server where we
+//                                          run (resource gce_instance / k8s_container)
+//   TAI_GCP_BUFFER_MB, TAI_GCP_SPILL_MB    per exporter, requests held in memory (8) and
+//                                          on disk (256) while an API is unreachable
+//   TAI_GCP_SPILL_DIR                      where they spill ("none": memory only)
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
@@ -115,6 +120,10 @@ struct GcpExportConfig {
   // Cloud Run and GCE the stdout JSON is ingested already, and both would
   // store every record twice.
   bool logs_api = false;
+  // Ask the metadata server where we run (TAI_GCP_DETECT_RESOURCE), so
+  // metrics and logs are filed under gce_instance or k8s_container rather
+  // than generic_task.
+  bool detect_resource = true;
   // How the exporters hold requests during an outage (tai/delivery_options.h).
   // TAI_GCP_BUFFER_MB sets delivery.memory_bytes, TAI_GCP_SPILL_MB
   // delivery.spill_bytes, TAI_GCP_SPILL_DIR the directory ("none": memory

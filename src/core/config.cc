@@ -83,7 +83,8 @@ Status ReadExporters(std::string_view v, TracesConfig* t) {
 Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
   const std::pair<const char*, bool*> flags[] = {{"TAI_GCP_EXPORT", &g->enabled},
                                                  {"TAI_GCP_AUTH", &g->authenticate},
-                                                 {"TAI_GCP_LOGS_API", &g->logs_api}};
+                                                 {"TAI_GCP_LOGS_API", &g->logs_api},
+                                                 {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource}};
   for (const auto& [name, field] : flags) {
     if (auto v = get(name); !v.empty()) {
       auto b = ParseBool(v);

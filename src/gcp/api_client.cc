@@ -15,22 +15,6 @@ Status GcpApiOptions::Validate(std::string_view api) const {
 
 namespace tai::internal {
 
-std::string GenericTaskResourceJson(const std::string& project_id, const std::string& location,
-                                    const Resource& resource) {
-  std::string out = "{\"type\":\"generic_task\",\"labels\":{\"project_id\":";
-  AppendJsonString(out, project_id);
-  out += ",\"location\":";
-  AppendJsonString(out, location);
-  out += ",\"namespace\":";
-  AppendJsonString(out, resource.service_name);
-  out += ",\"job\":";
-  AppendJsonString(out, resource.service_name);
-  out += ",\"task_id\":";
-  AppendJsonString(out, resource.instance_id);
-  out += "}}";
-  return out;
-}
-
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 

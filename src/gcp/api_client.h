@@ -14,12 +14,6 @@
 
 namespace tai::internal {
 
-// The generic_task monitored resource of this process, as Cloud Monitoring
-// and Cloud Logging take it: project_id, location, namespace and job (the
-// service) and task_id (the instance).
-std::string GenericTaskResourceJson(const std::string& project_id, const std::string& location,
-                                    const Resource& resource);
-
 class GcpApiClient;
 
 // The ordered outbox of one exporter, sending through `client` (which must

@@ -62,8 +62,9 @@ std::string RequestHead(const CloudLoggingExporterOptions& o, const Resource& r)
   // The log id is URL-encoded in logName; '/' is the one allowed character
   // that needs it.
   for (char c : LogId(o, r)) out += c == '/' ? std::string("%2F") : std::string(1, c);
-  out +=
-      "\",\"resource\":" + tai::internal::GenericTaskResourceJson(o.api.project_id, o.location, r);
+  out += "\",\"resource\":" + (o.resource
+                                   ? o.resource->ToJson()
+                                   : GenericTaskResource(r, o.api.project_id, o.location).ToJson());
   out += ",\"labels\":{\"service.name\":";
   internal::AppendJsonString(out, r.service_name);
   if (!r.service_version.empty()) {

@@ -250,8 +250,11 @@ void CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
 
 Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string resource = tai::internal::GenericTaskResourceJson(
-      options_.api.project_id, options_.location, *batch->resource);
+  const std::string resource =
+      options_.resource
+          ? options_.resource->ToJson()
+          : GenericTaskResource(*batch->resource, options_.api.project_id, options_.location)
+                .ToJson();
   dropped_requests_ = 0;
   SeriesRequests requests(*this);
   for (const MetricData& m : batch->metrics) {

@@ -363,6 +363,10 @@ Result<MetadataInfo> ReadMetadata(const GcpEndpoints& endpoints,
   if (zone.ok()) info.zone = zone->substr(zone->rfind('/') + 1);
   auto id = MetadataGet(endpoints, "instance/id", timeout);
   if (id.ok()) info.instance_id = std::move(*id);
+  auto cluster = MetadataGet(endpoints, "instance/attributes/cluster-name", timeout);
+  if (cluster.ok()) info.cluster_name = std::move(*cluster);
+  auto cluster_location = MetadataGet(endpoints, "instance/attributes/cluster-location", timeout);
+  if (cluster_location.ok()) info.cluster_location = std::move(*cluster_location);
   return info;
 }
 

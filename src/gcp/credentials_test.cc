@@ -135,6 +135,8 @@ class FakeGoogle {
         w.body = "projects/123/zones/europe-west1-b";
       } else if (r.path.ends_with("/instance/id")) {
         w.body = "4567";
+      } else if (r.path.ends_with("/instance/attributes/cluster-name")) {
+        w.body = "prod-cluster";
       } else {
         w.status = 404;
       }
@@ -284,6 +286,8 @@ TEST(CredentialsTest, DefaultCredentialsFallBackToTheMetadataServer) {
   EXPECT_EQ(info->project_id, "my-project");
   EXPECT_EQ(info->zone, "europe-west1-b");
   EXPECT_EQ(info->instance_id, "4567");
+  EXPECT_EQ(info->cluster_name, "prod-cluster");
+  EXPECT_EQ(info->cluster_location, "");  // 404: not every node says
 }
 
 TEST(CredentialsTest, KeyFileNamedByTheEnvironmentComesFirst) {

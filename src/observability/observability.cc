@@ -11,6 +11,7 @@
 #include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_trace_exporter.h"
+#include "tai/gcp/monitored_resource.h"
 #include "tai/ids.h"
 #include "tai/log_levels_endpoint.h"
 #include "tai/otlp_exporter.h"
@@ -148,6 +149,18 @@ std::string DefaultSpillDirectory(const Resource& resource) {
          std::to_string(::getuid()) + "/" + service;
 }
 
+// Asks the metadata server (1 s at most when there is none) unless told
+// not to, then picks the monitored resource.
+gcp::MonitoredResource DetectWhereWeRun(const GcpExportConfig& g, const Resource& resource) {
+  std::optional<gcp::MetadataInfo> metadata;
+  if (g.detect_resource) {
+    auto info = gcp::ReadMetadata(g.endpoints, std::chrono::seconds(1));
+    if (info.ok()) metadata = std::move(*info);
+  }
+  return gcp::DetectMonitoredResource(resource, resource.gcp_project, metadata,
+                                      [](const char* name) { return std::getenv(name); });
+}
+
 }  // namespace
 
 Status Observability::StartGcpExport() {
@@ -162,8 +175,9 @@ Status Observability::StartGcpExport() {
   gcp::GcpApiOptions api{.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
   api.delivery = g.delivery;
   if (g.default_spill_directory) api.delivery.spill_directory = DefaultSpillDirectory(*resource_);
+  const gcp::MonitoredResource where = DetectWhereWeRun(g, *resource_);
   std::vector<internal::DeliveryStatsSource> queues;
-  auto monitoring = gcp::CloudMonitoringSink::Create({.api = api});
+  auto monitoring = gcp::CloudMonitoringSink::Create({.api = api, .resource = where});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
   queues.emplace_back((*monitoring)->name(), [s = *monitoring] { return s->delivery_stats(); });
@@ -172,7 +186,7 @@ Status Observability::StartGcpExport() {
   span_processor_->AddSink(*trace);
   queues.emplace_back((*trace)->name(), [s = *trace] { return s->delivery_stats(); });
   if (g.logs_api) {
-    auto logging = gcp::CloudLoggingSink::Create({.api = api});
+    auto logging = gcp::CloudLoggingSink::Create({.api = api, .resource = where});
     if (!logging.ok()) return logging.status();
     logs_->AddSink(*logging);
     queues.emplace_back((*logging)->name(), [s = *logging] { return s->delivery_stats(); });

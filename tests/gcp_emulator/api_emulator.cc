@@ -2,10 +2,31 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 namespace tai::testing {
+
+std::string CheckMonitoredResource(const std::string& resource_json) {
+  // The label sets from Google's monitored resource list.
+  static const std::map<std::string, std::set<std::string>> kTypes = {
+      {"generic_task", {"project_id", "location", "namespace", "job", "task_id"}},
+      {"gce_instance", {"project_id", "instance_id", "zone"}},
+      {"k8s_container",
+       {"project_id", "location", "cluster_name", "namespace_name", "pod_name", "container_name"}}};
+  const nlohmann::json r = nlohmann::json::parse(resource_json);
+  auto type = kTypes.find(r.value("type", ""));
+  if (type == kTypes.end()) return "unexpected resource type " + r.value("type", "");
+  std::set<std::string> labels;
+  for (const auto& [key, value] : r["labels"].items()) {
+    if (value.get<std::string>().empty()) return type->first + " label " + key + " is empty";
+    labels.insert(key);
+  }
+  if (labels != type->second) return "wrong labels for " + type->first + ": " + r["labels"].dump();
+  return "";
+}
 
 ApiEmulator::ApiEmulator(const std::string& proto_file) {
   auto v = ProtoJsonValidator::Load(GoogleProtoRoot(), {proto_file});

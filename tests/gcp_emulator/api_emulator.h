@@ -25,6 +25,11 @@
 
 namespace tai::testing {
 
+// "" when `resource` (a MonitoredResource as JSON) is of a type we send
+// (generic_task, gce_instance, k8s_container) with exactly the labels the
+// type requires, else what is wrong.
+std::string CheckMonitoredResource(const std::string& resource_json);
+
 struct FaultPlan {
   double failure_rate = 0;  // share of requests that get one of the faults
   uint64_t seed = 1;

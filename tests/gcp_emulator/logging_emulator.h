@@ -32,6 +32,10 @@ class LoggingEmulator : public ApiEmulator {
     std::lock_guard<std::mutex> lock(mu());
     return entries_;
   }
+  json resource() {
+    std::lock_guard<std::mutex> lock(mu());
+    return resource_;
+  }
   std::string log_name() {
     std::lock_guard<std::mutex> lock(mu());
     return log_name_;
@@ -48,6 +52,10 @@ class LoggingEmulator : public ApiEmulator {
     log_name_ = body["logName"];
     if (!std::regex_match(log_name_, kLogName)) return Reject(w, "bad logName " + log_name_);
     if (body["entries"].size() > 1000) return Reject(w, "over 1000 entries");
+    if (std::string why = CheckMonitoredResource(body["resource"].dump()); !why.empty()) {
+      return Reject(w, why);
+    }
+    resource_ = body["resource"];
     static const std::regex kTrace("projects/[a-z0-9-]+/traces/[0-9a-f]{32}");
     static const std::regex kSpan("[0-9a-f]{16}");
     for (const json& e : body["entries"]) {
@@ -68,6 +76,7 @@ class LoggingEmulator : public ApiEmulator {
 
   std::vector<json> entries_;
   std::string log_name_;
+  json resource_;
 };
 
 }  // namespace tai::testing

@@ -74,11 +74,8 @@ class MonitoringEmulator : public ApiEmulator {
     for (const json& ts : body["timeSeries"]) {
       const std::string type = ts["metric"]["type"];
       if (!descriptors_.count(type)) return Reject(w, "no descriptor for " + type);
-      if (ts["resource"]["type"] != "generic_task") return Reject(w, "unexpected resource type");
-      for (const char* label : {"project_id", "location", "namespace", "job", "task_id"}) {
-        if (!ts["resource"]["labels"].contains(label)) {
-          return Reject(w, std::string("generic_task without ") + label);
-        }
+      if (std::string why = CheckMonitoredResource(ts["resource"].dump()); !why.empty()) {
+        return Reject(w, why);
       }
       if (ts["points"].size() != 1) return Reject(w, "one point per time series per request");
       const std::string key = type + ts["metric"]["labels"].dump();

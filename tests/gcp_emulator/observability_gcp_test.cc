@@ -22,6 +22,21 @@ using nlohmann::json;
 
 class ObservabilityGcpTest : public ::testing::Test {
  protected:
+  // A VM's metadata server: the service finds it runs on gce_instance 987.
+  ObservabilityGcpTest() {
+    metadata_.Handle("GET", "/computeMetadata/v1/*", [](const HttpRequest& r, HttpResponse& w) {
+      if (r.path.ends_with("/project/project-id")) {
+        w.body = "obs-project";
+      } else if (r.path.ends_with("/instance/zone")) {
+        w.body = "projects/1/zones/us-east1-c";
+      } else if (r.path.ends_with("/instance/id")) {
+        w.body = "987";
+      } else {
+        w.status = 404;
+      }
+    });
+    EXPECT_TRUE(metadata_.Start().ok());
+  }
   void SetUp() override {
     std::string pattern = (std::filesystem::temp_directory_path() / "tai-obs-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
@@ -44,6 +59,7 @@ class ObservabilityGcpTest : public ::testing::Test {
     c.gcp.endpoints.trace = trace_url;
     c.gcp.endpoints.monitoring = monitoring_.url();
     c.gcp.endpoints.logging = logging_.url();
+    c.gcp.endpoints.metadata_host = "127.0.0.1:" + std::to_string(metadata_.port());
     c.gcp.default_spill_directory = false;
     c.gcp.delivery.spill_directory = spill_;
     c.gcp.delivery.initial_backoff = 20ms;
@@ -51,6 +67,7 @@ class ObservabilityGcpTest : public ::testing::Test {
     return c;
   }
 
+  HttpServer metadata_;
   testing::TraceEmulator trace_;
   testing::MonitoringEmulator monitoring_;
   testing::LoggingEmulator logging_;
@@ -86,6 +103,12 @@ TEST_F(ObservabilityGcpTest, EveryPillarReachesItsApiAndTheQueuesShowOnMetrics) 
   // "projects/obs-project/traces/<id>", the start of the span's name.
   const std::string span_name = trace_.spans()[0]["name"];
   EXPECT_EQ(logging_.entries()[0]["trace"], span_name.substr(0, span_name.find("/spans/")));
+  const json gce = {
+      {"type", "gce_instance"},
+      {"labels", {{"project_id", "obs-project"}, {"instance_id", "987"}, {"zone", "us-east1-c"}}}};
+  EXPECT_EQ(logging_.resource(), gce);
+  ASSERT_FALSE(monitoring_.series().empty());
+  EXPECT_EQ(monitoring_.series()[0]["resource"], gce);
   for (auto* api : {static_cast<testing::ApiEmulator*>(&trace_),
                     static_cast<testing::ApiEmulator*>(&monitoring_),
                     static_cast<testing::ApiEmulator*>(&logging_)}) {

@@ -3,7 +3,7 @@
 // stdout. Each record becomes a LogEntry with timestamp, severity, a
 // jsonPayload (message and fields), trace / spanId / traceSampled,
 // sourceLocation and a logger label, under logName
-// projects/P/logs/<log id> and the generic_task resource. Requests use
+// projects/P/logs/<log id> and the given resource (generic_task by default). Requests use
 // partialSuccess, so one bad entry does not lose the others; at most 1000
 // entries and about 9 MB go in one request, and a message is cut (at a
 // UTF-8 boundary) so that an entry stays under the API's 256 KB.
@@ -21,10 +21,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "tai/gcp/api_options.h"
+#include "tai/gcp/monitored_resource.h"
 #include "tai/log_sink.h"
 
 namespace tai::internal {
@@ -40,6 +42,9 @@ struct CloudLoggingExporterOptions {
   // [A-Za-z0-9_-./] become '_'.
   std::string log_id;
   std::string location = "global";
+  // The resource the entries are filed under (DetectMonitoredResource);
+  // unset: generic_task from the batch's Resource and `location`.
+  std::optional<MonitoredResource> resource;
 };
 
 class CloudLoggingSink : public LogSink {

@@ -11,9 +11,10 @@
 // (exponential or explicit, at most 200 buckets) and bucketCounts.
 //
 // Metric types without a domain ("myapp/latency") are sent as
-// custom.googleapis.com/<type>. The monitored resource is generic_task
-// (project, location, namespace = service, job = service, task_id =
-// instance) unless a zone is known, which gives its location.
+// custom.googleapis.com/<type>. The monitored resource is the one given
+// (k8s_container, gce_instance: see monitored_resource.h), else
+// generic_task (project, location, namespace = service, job = service,
+// task_id = instance).
 //
 // Owned by the MetricCollector it is added to. Thread-safe (calls are
 // serialised). Cumulative temporality. Export encodes and queues the
@@ -27,10 +28,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "tai/gcp/api_options.h"
+#include "tai/gcp/monitored_resource.h"
 #include "tai/metric_sink.h"
 
 namespace tai::internal {
@@ -43,6 +46,9 @@ namespace tai::gcp {
 struct CloudMonitoringExporterOptions {
   GcpApiOptions api;
   std::string location = "global";  // a zone or region when known
+  // The resource the series are filed under (DetectMonitoredResource);
+  // unset: generic_task from the batch's Resource and `location`.
+  std::optional<MonitoredResource> resource;
 };
 
 class CloudMonitoringSink : public MetricSink {

@@ -82,6 +82,9 @@ struct MetadataInfo {
   std::string project_id;
   std::string zone;  // "us-central1-a"
   std::string instance_id;
+  // On GKE nodes: the cluster's name and location (a zone or a region).
+  std::string cluster_name;
+  std::string cluster_location;
 };
 Result<MetadataInfo> ReadMetadata(const GcpEndpoints& endpoints,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(2));
