@@ -28,10 +28,7 @@ bool DeliveryQueue::Push(std::string url, std::string body) {
   std::lock_guard<std::mutex> lock(mu_);
   Request r{next_sequence_++, std::move(url), std::move(body), false};
   ++stats_.queued;
-  if (stopping_) {
-    PersistLocked(std::move(r));
-    return spool_ != nullptr;
-  }
+  if (stopping_) return PersistLocked(std::move(r));
   MakeRoomLocked(r.size());
   const bool fits = stats_.memory_bytes + r.size() <= options_.memory_bytes;
   if (fits) {
@@ -39,8 +36,8 @@ bool DeliveryQueue::Push(std::string url, std::string body) {
     stats_.peak_memory_bytes = std::max(stats_.peak_memory_bytes, stats_.memory_bytes);
     memory_.push_back(std::move(r));
   } else if (memory_.empty() && spool_) {
-    // Too big for memory on its own, and nothing newer waits there.
-    PersistLocked(std::move(r));
+    // Too big for memory on its own, and nothing older waits there.
+    if (!PersistLocked(std::move(r))) return false;
   } else {
     ++stats_.dropped;
     stats_.dropped_bytes += r.size();
@@ -64,18 +61,19 @@ void DeliveryQueue::MakeRoomLocked(size_t incoming) {
   }
 }
 
-void DeliveryQueue::PersistLocked(Request r) {
-  if (r.on_disk) return;
+bool DeliveryQueue::PersistLocked(Request r) {
+  if (r.on_disk) return true;
   Status s =
       spool_ ? spool_->Write({r.sequence, r.url, r.body}) : UnavailableError("no spill directory");
   if (s.ok()) {
     ++stats_.spilled;
     wake_.notify_one();
-    return;
+    return true;
   }
   ++stats_.dropped;
   stats_.dropped_bytes += r.size();
   stats_.last_error = name_ + ": dropped a request: " + s.message();
+  return false;
 }
 
 std::optional<DeliveryQueue::Request> DeliveryQueue::TakeOldestLocked() {

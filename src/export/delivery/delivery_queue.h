@@ -6,6 +6,9 @@
 // do not fit in memory move, oldest first, to a DiskSpool; sequence numbers
 // keep memory and disk in one order.
 //
+// Memory holds at most DeliveryOptions::memory_bytes of queued requests,
+// plus the one being sent.
+//
 // Thread-safe. Shutdown (or the destructor) stops the sender; whatever was
 // not delivered by then is written to the spool, or counted as dropped when
 // there is none.
@@ -73,7 +76,8 @@ class DeliveryQueue {
   std::optional<Request> TakeOldestLocked();
   void MakeRoomLocked(size_t incoming);
   void FinishLocked(const Request& r, const DeliveryAttempt& a);
-  void PersistLocked(Request r);
+  // Writes `r` to the spool; false when it had to be dropped (counted).
+  bool PersistLocked(Request r);
   std::chrono::milliseconds NextBackoff();
   bool EmptyLocked() const;
 

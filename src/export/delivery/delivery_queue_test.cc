@@ -132,6 +132,19 @@ TEST_F(DeliveryQueueTest, WithoutASpillDirectoryWhatDoesNotFitIsDroppedAndCounte
   EXPECT_LE(s.peak_memory_bytes, 100u);
 }
 
+TEST_F(DeliveryQueueTest, ARequestTooBigForMemoryGoesToDiskOrIsDropped) {
+  backend_.SetUp(false);
+  DeliveryOptions options = Options(100, true);
+  options.spill_bytes = 600;
+  DeliveryQueue queue("test", options, backend_.Function());
+  EXPECT_TRUE(queue.Push("u", std::string(300, 'a')));   // to disk: memory is empty
+  EXPECT_FALSE(queue.Push("u", std::string(400, 'b')));  // the disk is full
+  DeliveryStats s = queue.stats();
+  EXPECT_EQ(s.disk_requests, 1u);
+  EXPECT_EQ(s.dropped, 1u);
+  EXPECT_THAT(s.last_error, HasSubstr("is full"));
+}
+
 TEST_F(DeliveryQueueTest, RejectedRequestsAreCountedAndNotRetried) {
   DeliveryQueue queue("test", Options(1 << 20, false), backend_.Function());
   ASSERT_TRUE(queue.Push("u", "0"));
