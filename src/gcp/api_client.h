@@ -4,7 +4,11 @@
 // each exporter serialises its calls.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "export/http/http_client.h"
@@ -19,13 +23,45 @@ namespace tai::internal {
 std::string GenericTaskResourceJson(const std::string& project_id, const std::string& location,
                                     const Resource& resource);
 
+// What one call changes from the options' defaults.
+struct GcpCallOptions {
+  std::chrono::milliseconds timeout{0};  // 0: GcpApiOptions::timeout
+  int max_attempts = 0;                  // 0: GcpApiOptions::max_attempts; 1: no retry
+  const std::atomic<bool>* cancel = nullptr;
+  // Waits between attempts and returns false to give up (shutdown); null sleeps.
+  std::function<bool(std::chrono::milliseconds)> sleep_for;
+};
+
+struct GcpApiResponse {
+  int http_status = 0;
+  std::string body;
+  // How long the API asked the caller to wait: the retryDelay of a
+  // google.rpc.RetryInfo in the error's details, else Retry-After.
+  std::optional<std::chrono::milliseconds> retry_delay;
+
+  bool ok() const { return http_status >= 200 && http_status < 300; }
+  // OK for a 2xx; an HTTP 400 is INVALID_ARGUMENT, anything else
+  // UNAVAILABLE, each with the start of the API's answer.
+  Status ToStatus(const std::string& api_name) const;
+};
+
+// The retryDelay of the first google.rpc.RetryInfo in an error body
+// ({"error": {"details": [{"@type": ".../google.rpc.RetryInfo",
+// "retryDelay": "3s"}]}}), if any.
+std::optional<std::chrono::milliseconds> RetryDelayFromErrorBody(std::string_view body);
+
 class GcpApiClient {
  public:
   GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name);
 
-  // POSTs `body` to `url`; an HTTP 400 is INVALID_ARGUMENT, other failures
-  // UNAVAILABLE, each with the start of the API's answer.
+  // POSTs `body` to `url`; errors as GcpApiResponse::ToStatus.
   Status PostJson(const std::string& url, std::string body);
+  // Sends a JSON body with `method`. Any HTTP status is a response; a
+  // transport failure, a cancelled transfer or retries used up are errors.
+  Result<GcpApiResponse> Call(const std::string& method, const std::string& url, std::string body,
+                              const GcpCallOptions& call = {});
+
+  const std::string& api_name() const { return api_name_; }
 
  private:
   const gcp::GcpApiOptions& options_;
