@@ -38,6 +38,9 @@
 //   TAI_GCP_AUTH                           false: send no credentials (an emulator)
 //   TAI_GCP_LOGS_API                       true: logs through Cloud Logging's API as well
 //                                          (default false: stdout JSON is ingested already)
+//   TAI_GCP_PROFILER                       true: run the Cloud Profiler agent as well (needs
+//                                          TAI_GCP_EXPORT; target = the service name)
+//   TAI_GCP_ZONE                           the zone label of the Cloud Profiler deployment
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
@@ -114,6 +117,11 @@ struct GcpExportConfig {
   // Cloud Run and GCE the stdout JSON is ingested already, and both would
   // store every record twice.
   bool logs_api = false;
+  // Run the Cloud Profiler agent (docs/gcp.md): CPU, wall, heap (when the
+  // heap hooks are linked in) and thread profiles when the server asks.
+  bool profiler = false;
+  // The deployment's zone label ("us-central1-a"); "" leaves it out.
+  std::string zone;
 };
 
 // Where the stdout log sink writes and how: kAuto is the console format on

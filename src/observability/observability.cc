@@ -8,6 +8,7 @@
 #include "tai/console_log_sink.h"
 #include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_profiler_agent.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/ids.h"
 #include "tai/log_levels_endpoint.h"
@@ -154,6 +155,16 @@ Status Observability::StartGcpExport() {
     if (!logging.ok()) return logging.status();
     logs_->AddSink(*logging);
   }
+  if (g.profiler) {
+    auto agent = gcp::CloudProfilerAgent::Create({.api = api,
+                                                  .target = resource_->service_name,
+                                                  .version = resource_->service_version,
+                                                  .zone = g.zone,
+                                                  .instance = resource_->instance_id});
+    if (!agent.ok()) return agent.status();
+    TAI_RETURN_IF_ERROR((*agent)->Start());
+    profiler_agent_ = std::move(*agent);
+  }
   return Status::Ok();
 }
 
@@ -180,6 +191,8 @@ void Observability::Shutdown() {
                         until - std::chrono::steady_clock::now()),
                     std::chrono::milliseconds(0));
   };
+  // First: it may hold a long poll open and a profile running.
+  if (profiler_agent_) profiler_agent_->Stop();
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
   if (span_processor_) span_processor_->Shutdown(left());
   collector_->Stop(left());

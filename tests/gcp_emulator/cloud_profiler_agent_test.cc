@@ -13,6 +13,7 @@
 #include "profile/test_workload.h"
 #include "tai/gcp/cloud_profiler_sink.h"
 #include "tai/heap_profiler.h"
+#include "tai/observability.h"
 #include "tests/gcp_emulator/cloud_profiler_emulator.h"
 
 // Blocks kept alive while the agent runs, for the HEAP profile to find.
@@ -286,6 +287,34 @@ TEST(CloudProfilerAgentTest, BadOptionsAreNamed) {
     EXPECT_NE(error([](auto& o) { o.profile_types = {ProfileKind::kHeap}; }).find("heap hooks"),
               std::string::npos);
   }
+}
+
+TEST(CloudProfilerAgentTest, ObservabilityRunsItFromConfigAndStopsItAtShutdown) {
+  ProfilerEmulator emulator;  // every create is held
+  Config c;
+  c.resource.service_name = "checkout";
+  c.resource.service_version = "3.1";
+  c.resource.gcp_project = "my-project";
+  c.metrics.prometheus_enabled = false;
+  c.logs.format = LogFormat::kOff;
+  c.gcp.enabled = true;
+  c.gcp.authenticate = false;
+  c.gcp.profiler = true;
+  c.gcp.zone = "us-east1-b";
+  // The other APIs answer 404 here, which is not retried: shutdown stays quick.
+  c.gcp.endpoints.monitoring = c.gcp.endpoints.trace = c.gcp.endpoints.profiler = emulator.url();
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ASSERT_TRUE(emulator.WaitForCreates(1, std::chrono::seconds(5)));
+  const auto start = std::chrono::steady_clock::now();
+  (*obs)->Shutdown();
+  EXPECT_LT(Seconds(std::chrono::steady_clock::now() - start), 2.5);
+  EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+  const nlohmann::json deployment = emulator.create_bodies().at(0)["deployment"];
+  EXPECT_EQ(deployment["projectId"], "my-project");
+  EXPECT_EQ(deployment["target"], "checkout");
+  EXPECT_EQ(deployment["labels"]["version"], "3.1");
+  EXPECT_EQ(deployment["labels"]["zone"], "us-east1-b");
 }
 
 UploadedProfile SavedProfile(std::string id, ProfileKind kind) {

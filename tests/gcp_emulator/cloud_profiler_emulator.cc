@@ -103,7 +103,12 @@ bool ProfilerEmulator::WaitForEvents(size_t n, std::chrono::milliseconds timeout
 
 bool ProfilerEmulator::WaitForCreates(size_t n, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu());
-  return changed_.wait_for(lock, timeout, [&] { return creates_arrived_ >= n; });
+  return changed_.wait_for(lock, timeout, [&] { return create_bodies_.size() >= n; });
+}
+
+std::vector<json> ProfilerEmulator::create_bodies() {
+  std::lock_guard<std::mutex> lock(mu());
+  return create_bodies_;
 }
 
 void ProfilerEmulator::Record(Event e) {
@@ -146,9 +151,9 @@ void ProfilerEmulator::CreateProfile(const HttpRequest& r, HttpResponse& w) {
   Step step;
   {
     std::lock_guard<std::mutex> lock(mu());
-    ++creates_arrived_;
-    changed_.notify_all();
     e.body = json::parse(r.body, nullptr, false);
+    create_bodies_.push_back(e.body);
+    changed_.notify_all();
     Status s = validator().Check(std::string(kPackage) + "CreateProfileRequest", r.body);
     std::string why =
         s.ok() ? CheckDeployment(e.body.value("deployment", json()), r.path_params.at("project"))

@@ -66,6 +66,8 @@ class ProfilerEmulator : public ApiEmulator {
   std::vector<Event> events();
   // Waits until at least `n` events are recorded (answered); false on timeout.
   bool WaitForEvents(size_t n, std::chrono::milliseconds timeout);
+  // The bodies of the creates that have arrived, answered or not.
+  std::vector<nlohmann::json> create_bodies();
   // Waits until at least `n` creates have arrived, answered or not.
   bool WaitForCreates(size_t n, std::chrono::milliseconds timeout);
 
@@ -89,7 +91,7 @@ class ProfilerEmulator : public ApiEmulator {
   int failing_status_ = 0;
   std::string failing_retry_after_;
   uint64_t next_id_ = 1;
-  size_t creates_arrived_ = 0;
+  std::vector<nlohmann::json> create_bodies_;
   std::map<std::string, std::string> outstanding_;  // name -> type, until patched
   std::vector<Event> events_;
 };
