@@ -223,23 +223,9 @@ void ProfilerEmulator::PatchProfile(const HttpRequest& r, HttpResponse& w) {
   if (why.empty() && e.profile_type != handed->second) {
     why = "profileType " + e.profile_type + " but " + handed->second + " was asked for";
   }
-  if (why.empty()) {
-    why = CheckDeployment(e.body.value("deployment", json()), r.path_params.at("project"));
-  }
-  if (why.empty()) why = CheckLabels(e.body.value("labels", json()), "labels");
-  if (why.empty()) why = DecodeBytes(e.body, &e.decoded);
-  if (!why.empty()) {
-    Reject(w, why);
-    e.status = 400;
-    return Record(std::move(e));
-  }
-  outstanding_.erase(handed);
-  json answer = e.body;
-  answer.erase("profileBytes");  // input only
-  answer.erase("labels");
-  AnswerJson(w, 200, answer);
-  e.status = 200;
-  Record(std::move(e));
+  if (why.empty()) why = CheckProfileBody(r.path_params.at("project"), e);
+  if (why.empty()) outstanding_.erase(handed);
+  Finish(w, std::move(e), why);
 }
 
 void ProfilerEmulator::CreateOffline(const HttpRequest& r, HttpResponse& w) {
@@ -252,20 +238,29 @@ void ProfilerEmulator::CreateOffline(const HttpRequest& r, HttpResponse& w) {
   e.profile_type = why.empty() ? e.body.value("profileType", "") : "";
   if (why.empty() && e.profile_type.empty()) why = "profileType is required offline";
   if (why.empty() && !e.body.contains("duration")) why = "duration is required offline";
+  if (why.empty()) why = CheckProfileBody(r.path_params.at("project"), e);
   if (why.empty()) {
-    why = CheckDeployment(e.body.value("deployment", json()), r.path_params.at("project"));
+    e.profile_name =
+        "projects/" + r.path_params.at("project") + "/profiles/o" + std::to_string(next_id_++);
   }
+  Finish(w, std::move(e), why);
+}
+
+std::string ProfilerEmulator::CheckProfileBody(const std::string& project, Event& e) {
+  std::string why = CheckDeployment(e.body.value("deployment", json()), project);
   if (why.empty()) why = CheckLabels(e.body.value("labels", json()), "labels");
   if (why.empty()) why = DecodeBytes(e.body, &e.decoded);
+  return why;
+}
+
+void ProfilerEmulator::Finish(HttpResponse& w, Event e, const std::string& why) {
   if (!why.empty()) {
     Reject(w, why);
     e.status = 400;
     return Record(std::move(e));
   }
-  e.profile_name =
-      "projects/" + r.path_params.at("project") + "/profiles/o" + std::to_string(next_id_++);
   json answer = e.body;
-  answer.erase("profileBytes");
+  answer.erase("profileBytes");  // input only
   answer.erase("labels");
   answer["name"] = e.profile_name;
   AnswerJson(w, 200, answer);

@@ -79,6 +79,12 @@ class ProfilerEmulator : public ApiEmulator {
   void Record(Event e);
   // Held with mu(): the deployment rules; "" when they hold.
   std::string CheckDeployment(const nlohmann::json& deployment, const std::string& project);
+  // Held with mu(): a Profile body's deployment, labels and bytes; "" when
+  // they pass (e.decoded then holds the profile).
+  std::string CheckProfileBody(const std::string& project, Event& e);
+  // Held with mu(): answers 400 with `why`, or 200 with the profile minus
+  // its input-only fields; records the event.
+  void Finish(HttpResponse& w, Event e, const std::string& why);
   // Held with mu(): profileBytes present, gzip, pprof.
   std::string DecodeBytes(const nlohmann::json& profile, Profile* out);
   // Waits `d` or until the emulator shuts down.
