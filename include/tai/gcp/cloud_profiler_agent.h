@@ -26,8 +26,9 @@
 // idle process) and stats().skipped_busy counts it.
 //
 // Stop() is prompt: it cuts an outstanding long poll (within about a second,
-// libcurl's idle progress interval) and a running collection short; a
-// collection cut short is not uploaded.
+// libcurl's idle progress interval), a wait between retries and a running
+// collection short; a collection cut short is not uploaded. The one wait it
+// does not cut is for the very first access token (up to 10 s).
 //
 // Owned by the application or by tai::Observability. Thread-safe. Never
 // throws; errors are counted in stats(), the last one kept as text (no
