@@ -71,6 +71,9 @@ ProfilerEmulator::~ProfilerEmulator() {
     shutting_down_ = true;
   }
   changed_.notify_all();
+  // Held handlers now finish; they use this class's members, so the server
+  // must wait for them before those go (the base class stops it too late).
+  server().Stop();
 }
 
 gcp::GcpEndpoints ProfilerEmulator::Endpoints() const {
