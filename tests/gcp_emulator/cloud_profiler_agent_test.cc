@@ -143,6 +143,9 @@ TEST(CloudProfilerAgentTest, FollowsTheServerCpuThenHeapThenBackoff) {
   // the workload.
   const Profile& cpu = cpu_patch.decoded;
   EXPECT_NEAR(static_cast<double>(cpu.duration_nanos) / 1e9, 2.0, 0.5);
+  RecordProperty("cpu_duration_ms", static_cast<int>(cpu.duration_nanos / 1'000'000));
+  RecordProperty("backoff_wait_ms",
+                 static_cast<int>(Seconds(after.arrived - backoff.answered) * 1000));
   ASSERT_EQ(cpu.sample_types.size(), 2u);
   EXPECT_EQ(cpu.sample_types[1], (ValueType{"cpu", "nanoseconds"}));
   EXPECT_GT(cpu.TotalValue(), 1'000'000'000 / 2);  // the workload's half second at least
@@ -187,6 +190,7 @@ TEST(CloudProfilerAgentTest, StopCutsAnOutstandingLongPollShort) {
   const auto start = std::chrono::steady_clock::now();
   (*agent)->Stop();
   const double took = Seconds(std::chrono::steady_clock::now() - start);
+  RecordProperty("stop_ms", static_cast<int>(took * 1000));
   // libcurl looks at the cancel flag about once a second while idle.
   EXPECT_LT(took, 2.5) << "Stop() took " << took << " s";
   EXPECT_TRUE(emulator.events().empty());  // the held create was never answered to us
