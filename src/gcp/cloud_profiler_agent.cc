@@ -228,16 +228,18 @@ Result<CloudProfilerAgent::Created> CloudProfilerAgent::CreateProfile() {
   };
   c.name = text("name");
   Result<ProfileKind> kind = ParseProfileKind(text("profileType"));
-  Status bad;
   if (!c.name.starts_with("projects/")) {
-    bad = InternalError("profiles.create answered without a profile name: " +
-                        response->body.substr(0, 200));
-  } else if (!kind.ok() || !Offers(options_, *kind)) {
-    bad = InternalError("profiles.create asked for profile type '" + text("profileType") +
-                        "', which this agent does not offer");
+    // Not the API talking (a proxy's page, say): back off as after a failure
+    // rather than ask again at once.
+    Status bad = InternalError("profiles.create answered 200 without a profile name: " +
+                               response->body.substr(0, 200));
+    Backoff(bad, {});
+    return bad;
   }
-  if (!bad.ok()) {
-    // The server paces the next create itself; no backoff of ours needed.
+  if (!kind.ok() || !Offers(options_, *kind)) {
+    // The API's own answer: its pacing holds for the next create.
+    Status bad = InternalError("profiles.create asked for profile type '" + text("profileType") +
+                               "', which this agent does not offer");
     NoteError(&CloudProfilerAgentStats::collection_errors, bad);
     return bad;
   }

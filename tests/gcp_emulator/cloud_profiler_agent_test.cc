@@ -235,6 +235,33 @@ TEST(CloudProfilerAgentTest, RetriesOn503And429HonouringRetryAfter) {
   EXPECT_EQ(stats.upload_errors, 0u);
 }
 
+TEST(CloudProfilerAgentTest, BacksOffWithJitterWhenTheServerNamesNoDelay) {
+  ProfilerEmulator emulator;
+  emulator.Script({ProfilerEmulator::NotAProfile(), ProfilerEmulator::Fail(500, ""),
+                   ProfilerEmulator::Ask("THREADS", "10s", milliseconds(0))});
+  auto options = Options(emulator);
+  options.profile_types = {ProfileKind::kThreads};
+  options.initial_backoff = milliseconds(400);
+  options.max_backoff = milliseconds(600);
+  auto agent = CloudProfilerAgent::Create(options);
+  ASSERT_TRUE(agent.ok());
+  ASSERT_TRUE((*agent)->Start().ok());
+  ASSERT_TRUE(emulator.WaitForEvents(4, std::chrono::seconds(10)));
+  const auto events = emulator.events();
+  EXPECT_EQ(Methods(events), (std::vector<std::string>{"create", "create", "create", "patch"}));
+  // Between half and all of the envelope: 400 ms, then 400 * 1.3 = 520 ms.
+  const double first = Seconds(events[1].arrived - events[0].answered);
+  const double second = Seconds(events[2].arrived - events[1].answered);
+  EXPECT_GE(first, 0.2);
+  EXPECT_LT(first, 0.4 + 1.0);
+  EXPECT_GE(second, 0.26);
+  EXPECT_LT(second, 0.52 + 1.0);
+  (*agent)->Stop();
+  const auto stats = (*agent)->stats();
+  EXPECT_EQ(stats.create_errors, 2u);
+  EXPECT_EQ(stats.server_backoffs, 0u);
+}
+
 TEST(CloudProfilerAgentTest, SkipsCpuWhileAnotherCpuProfileRuns) {
   ProfilerEmulator emulator;
   emulator.Script({ProfilerEmulator::Ask("CPU", "1s", milliseconds(0)),

@@ -55,6 +55,8 @@ ProfilerEmulator::Step ProfilerEmulator::Fail(int http_status, std::string retry
   return {.http_status = http_status, .retry_after = std::move(retry_after)};
 }
 
+ProfilerEmulator::Step ProfilerEmulator::NotAProfile() { return {.http_status = 200}; }
+
 ProfilerEmulator::ProfilerEmulator() : ApiEmulator(kProto) {
   server().Handle("POST", "/v2/projects/:project/profiles",
                   [this](const HttpRequest& r, HttpResponse& w) { CreateProfile(r, w); });
@@ -189,6 +191,9 @@ void ProfilerEmulator::CreateProfile(const HttpRequest& r, HttpResponse& w) {
                 {"profileType", step.profile_type},
                 {"deployment", e.body["deployment"]},
                 {"duration", step.duration}});
+  } else if (step.http_status == 200) {
+    w.content_type = "text/html";
+    w.body = "<html>Sign in to continue</html>";
   } else if (step.http_status == 409) {
     json error = ErrorBody(409, "ABORTED",
                            "generic::aborted: action throttled, backoff for " + step.retry_delay);

@@ -44,6 +44,8 @@ class ProfilerEmulator : public ApiEmulator {
   static Step Ask(std::string type, std::string duration, std::chrono::milliseconds hold);
   static Step Abort(std::string retry_delay, std::chrono::milliseconds hold);
   static Step Fail(int http_status, std::string retry_after);
+  // 200 with a body that is not a Profile (a proxy's page).
+  static Step NotAProfile();
 
   struct Event {
     std::string method;  // "create", "patch", "offline"
