@@ -43,6 +43,9 @@
 //   TAI_GCP_BUFFER_MB, TAI_GCP_SPILL_MB    per exporter, requests held in memory (8) and
 //                                          on disk (256) while an API is unreachable
 //   TAI_GCP_SPILL_DIR                      where they spill ("none": memory only)
+//   TAI_GCP_PROFILER                       true: run the Cloud Profiler agent as well (needs
+//                                          TAI_GCP_EXPORT; target = the service name)
+//   TAI_GCP_ZONE                           the zone label of the Cloud Profiler deployment
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
@@ -132,6 +135,11 @@ struct GcpExportConfig {
   // for requests to outlive the container.
   DeliveryOptions delivery;
   bool default_spill_directory = true;
+  // Run the Cloud Profiler agent (docs/gcp.md): CPU, wall, heap (when the
+  // heap hooks are linked in) and thread profiles when the server asks.
+  bool profiler = false;
+  // The deployment's zone label ("us-central1-a"); "" leaves it out.
+  std::string zone;
 };
 
 // Where the stdout log sink writes and how: kAuto is the console format on

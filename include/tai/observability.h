@@ -3,7 +3,8 @@
 // server with Prometheus /metrics (127.0.0.1:9464 unless configured), a
 // tracer with its batch span processor (installed as GlobalTracer()), the
 // log pipeline with its stdout sink (Cloud Logging JSON, or the console
-// format on a terminal), and the sinks configured in Config.
+// format on a terminal), and the sinks configured in Config (with
+// Config::gcp.profiler, the Cloud Profiler agent too).
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
@@ -33,6 +34,10 @@
 #include "tai/trace.h"
 
 namespace tai {
+
+namespace gcp {
+class CloudProfilerAgent;
+}
 
 class Observability {
  public:
@@ -83,6 +88,7 @@ class Observability {
   std::vector<uint64_t> trace_metric_ids_;
   std::vector<uint64_t> delivery_metric_ids_;  // of the Google Cloud exporters' queues
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
+  std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;
   std::unique_ptr<LogPipeline> logs_;
   uint64_t log_metrics_callback_ = 0;
   bool shut_down_ = false;

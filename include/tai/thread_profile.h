@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tai/profile.h"
 #include "tai/status.h"
 
 namespace tai {
@@ -47,5 +48,11 @@ struct ThreadProfileOptions {
 };
 
 Result<ThreadProfile> CaptureThreadProfile(const ThreadProfileOptions& options = {});
+
+// The snapshot as a pprof profile (Cloud Profiler's THREADS type): one
+// sample of value 1 (threads, count) per thread, its stack as the sample's
+// stack, labelled with the thread's name and state; a thread without a
+// stack gets the one frame "[no stack]".
+Profile ThreadProfileToPprof(const ThreadProfile& snapshot);
 
 }  // namespace tai

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/text.h"
+#include "gcp/profiler_api.h"
 #include "tai/ids.h"
 #include "tai/sampler.h"
 
@@ -84,7 +85,8 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
   const std::pair<const char*, bool*> flags[] = {{"TAI_GCP_EXPORT", &g->enabled},
                                                  {"TAI_GCP_AUTH", &g->authenticate},
                                                  {"TAI_GCP_LOGS_API", &g->logs_api},
-                                                 {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource}};
+                                                 {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource},
+                                                 {"TAI_GCP_PROFILER", &g->profiler}};
   for (const auto& [name, field] : flags) {
     if (auto v = get(name); !v.empty()) {
       auto b = ParseBool(v);
@@ -98,7 +100,8 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
       {"TAI_GCP_MONITORING_ENDPOINT", &g->endpoints.monitoring},
       {"TAI_GCP_TRACE_ENDPOINT", &g->endpoints.trace},
       {"TAI_GCP_LOGGING_ENDPOINT", &g->endpoints.logging},
-      {"TAI_GCP_PROFILER_ENDPOINT", &g->endpoints.profiler}};
+      {"TAI_GCP_PROFILER_ENDPOINT", &g->endpoints.profiler},
+      {"TAI_GCP_ZONE", &g->zone}};
   for (const auto& [name, field] : endpoints) {
     if (auto v = get(name); !v.empty()) *field = Trim(v);
   }
@@ -424,6 +427,17 @@ Status Config::Validate() const {
           "Google Cloud export is on but no project is set (GOOGLE_CLOUD_PROJECT)");
     }
     TAI_RETURN_IF_ERROR(gcp.endpoints.Validate());
+  }
+  if (gcp.profiler) {
+    if (!gcp.enabled) {
+      return InvalidArgumentError(
+          "the Cloud Profiler agent is on (TAI_GCP_PROFILER) but Google Cloud export is off "
+          "(set TAI_GCP_EXPORT=true)");
+    }
+    internal::ProfilerDeployment deployment{.project_id = resource.gcp_project,
+                                            .target = resource.service_name};
+    if (!gcp.zone.empty()) deployment.labels["zone"] = gcp.zone;
+    TAI_RETURN_IF_ERROR(deployment.Validate().WithContext("TAI_GCP_PROFILER"));
   }
   if (logs.queue_capacity == 0)
     return InvalidArgumentError("logs: queue capacity must be at least 1");

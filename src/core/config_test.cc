@@ -219,6 +219,45 @@ TEST(ConfigTest, BadGoogleCloudSettingsAreClearErrors) {
   EXPECT_NE(plain_http.status().message().find("https"), std::string::npos);
 }
 
+TEST(ConfigTest, CloudProfilerAgentFromTheEnvironment) {
+  auto off = FromMap({{"TAI_GCP_EXPORT", "true"}, {"GOOGLE_CLOUD_PROJECT", "my-project"}});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->gcp.profiler);  // opt-in
+  auto c = FromMap({{"TAI_GCP_EXPORT", "true"},
+                    {"TAI_GCP_PROFILER", "true"},
+                    {"TAI_GCP_ZONE", "us-central1-a"},
+                    {"TAI_SERVICE_NAME", "checkout"},
+                    {"GOOGLE_CLOUD_PROJECT", "my-project"},
+                    {"TAI_GCP_PROFILER_ENDPOINT", "http://127.0.0.1:8086"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->gcp.profiler);
+  EXPECT_EQ(c->gcp.zone, "us-central1-a");
+  EXPECT_EQ(c->gcp.endpoints.profiler, "http://127.0.0.1:8086");
+}
+
+TEST(ConfigTest, BadCloudProfilerSettingsAreClearErrors) {
+  auto bad_flag = FromMap({{"TAI_GCP_PROFILER", "sometimes"}});
+  ASSERT_FALSE(bad_flag.ok());
+  EXPECT_NE(bad_flag.status().message().find("TAI_GCP_PROFILER='sometimes'"), std::string::npos);
+  auto no_export = FromMap({{"TAI_GCP_PROFILER", "true"}, {"GOOGLE_CLOUD_PROJECT", "my-project"}});
+  ASSERT_FALSE(no_export.ok());
+  EXPECT_NE(no_export.status().message().find("TAI_GCP_EXPORT"), std::string::npos)
+      << no_export.status().message();
+  const std::map<std::string, std::string> on = {{"TAI_GCP_EXPORT", "true"},
+                                                 {"TAI_GCP_PROFILER", "true"},
+                                                 {"GOOGLE_CLOUD_PROJECT", "my-project"}};
+  auto with = [&](std::string var, std::string value) {
+    auto vars = on;
+    vars[var] = value;
+    return FromMap(vars).status().message();
+  };
+  EXPECT_NE(with("TAI_SERVICE_NAME", "Checkout Service").find("target"), std::string::npos);
+  EXPECT_NE(with("GOOGLE_CLOUD_PROJECT", "P").find("project id 'P'"), std::string::npos);
+  EXPECT_NE(with("TAI_GCP_ZONE", std::string(600, 'z')).find("512"), std::string::npos);
+  EXPECT_NE(with("TAI_GCP_PROFILER_ENDPOINT", "http://profiler.example.com").find("https"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, Durations) {
   EXPECT_EQ(*ParseDuration("10"), std::chrono::seconds(10));
   EXPECT_EQ(*ParseDuration("1.5s"), std::chrono::milliseconds(1500));

@@ -1,6 +1,9 @@
 #include "gcp/api_client.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/text.h"
+#include "tai/config.h"
 
 namespace tai::gcp {
 
@@ -15,6 +18,27 @@ Status GcpApiOptions::Validate(std::string_view api) const {
 
 namespace tai::internal {
 
+std::optional<std::chrono::milliseconds> RetryDelayFromErrorBody(std::string_view body) {
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("error") || !j["error"].is_object()) return std::nullopt;
+  const nlohmann::json& details = j["error"].value("details", nlohmann::json::array());
+  if (!details.is_array()) return std::nullopt;
+  for (const nlohmann::json& d : details) {
+    if (!d.is_object() || !d.contains("retryDelay") || !d["retryDelay"].is_string()) continue;
+    const std::string type = d.value("@type", "");
+    if (!type.ends_with("google.rpc.RetryInfo")) continue;
+    auto delay = ParseDuration(d["retryDelay"].get<std::string>());
+    if (delay.ok()) return *delay;
+  }
+  return std::nullopt;
+}
+
+Status GcpApiResponse::ToStatus(const std::string& api_name) const {
+  if (ok()) return Status::Ok();
+  return Status(http_status == 400 ? StatusCode::kInvalidArgument : StatusCode::kUnavailable,
+                api_name + ": HTTP " + std::to_string(http_status) + ": " + body.substr(0, 300));
+}
+
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 
@@ -28,9 +52,29 @@ std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::str
       });
 }
 
-Result<HttpClientRequest> GcpApiClient::MakeRequest(const std::string& url,
-                                                    std::string body) const {
+DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string& body) {
+  Result<GcpApiResponse> response = Call("POST", url, body, {.max_attempts = 1});
+  if (!response.ok()) return {DeliveryAttempt::kRetry, {}, response.status().message()};
+  if (response->ok()) return {};
+  const int code = response->http_status;
+  std::string error = response->ToStatus(api_name_).message();
+  if (IsRetryableStatus(code) || code == 401 || code == 403 || code >= 500) {
+    return {DeliveryAttempt::kRetry, response->retry_delay.value_or(std::chrono::milliseconds(0)),
+            std::move(error)};
+  }
+  return {DeliveryAttempt::kRejected, {}, std::move(error)};
+}
+
+Status GcpApiClient::PostJson(const std::string& url, std::string body) {
+  auto response = Call("POST", url, std::move(body));
+  if (!response.ok()) return response.status();
+  return response->ToStatus(api_name_);
+}
+
+Result<GcpApiResponse> GcpApiClient::Call(const std::string& method, const std::string& url,
+                                          std::string body, const GcpCallOptions& call) {
   HttpClientRequest request;
+  request.method = method;
   request.url = url;
   request.headers = {{"Content-Type", "application/json"}};
   if (options_.tokens) {
@@ -40,44 +84,26 @@ Result<HttpClientRequest> GcpApiClient::MakeRequest(const std::string& url,
   }
   request.body = std::move(body);
   request.gzip_body = true;
-  request.timeout = options_.timeout;
-  return request;
-}
-
-DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string& body) {
-  Result<HttpClientRequest> request = MakeRequest(url, body);
-  if (!request.ok()) return {DeliveryAttempt::kRetry, {}, request.status().message()};
-  Result<HttpClientResponse> response = client_.Send(*request);
-  if (!response.ok()) {
-    return {DeliveryAttempt::kRetry, {}, response.status().WithContext(api_name_).message()};
-  }
-  const int code = response->status;
-  if (code >= 200 && code < 300) return {};
-  const std::string error =
-      api_name_ + ": HTTP " + std::to_string(code) + ": " + response->body.substr(0, 300);
-  if (IsRetryableStatus(code) || code == 401 || code == 403 || code >= 500) {
-    return {DeliveryAttempt::kRetry, response->RetryAfter().value_or(std::chrono::milliseconds(0)),
-            error};
-  }
-  return {DeliveryAttempt::kRejected, {}, error};
-}
-
-Status GcpApiClient::PostJson(const std::string& url, std::string body) {
-  Result<HttpClientRequest> made = MakeRequest(url, std::move(body));
-  if (!made.ok()) return made.status();
-  HttpClientRequest& request = *made;
+  request.timeout = call.timeout.count() > 0 ? call.timeout : options_.timeout;
+  request.cancel = call.cancel;
   RetryPolicy policy;
-  policy.max_attempts = options_.max_attempts;
+  policy.max_attempts = call.max_attempts > 0 ? call.max_attempts : options_.max_attempts;
   policy.initial_backoff = options_.initial_backoff;
   policy.max_backoff = options_.max_backoff;
-  auto response = SendWithRetry(client_, request, policy);
+  // One attempt goes straight to Send, so that a retryable status (429,
+  // 503) still comes back as a response with its retry delay.
+  Result<HttpClientResponse> response =
+      policy.max_attempts == 1 ? client_.Send(request)
+                               : SendWithRetry(client_, request, policy, call.sleep_for);
   if (!response.ok()) return response.status().WithContext(api_name_ + " " + url);
-  if (response->status < 200 || response->status >= 300) {
-    return Status(response->status == 400 ? StatusCode::kInvalidArgument : StatusCode::kUnavailable,
-                  api_name_ + ": HTTP " + std::to_string(response->status) + ": " +
-                      response->body.substr(0, 300));
+  GcpApiResponse out;
+  out.http_status = response->status;
+  out.body = std::move(response->body);
+  if (!out.ok()) {
+    out.retry_delay = RetryDelayFromErrorBody(out.body);
+    if (!out.retry_delay) out.retry_delay = response->RetryAfter();
   }
-  return Status::Ok();
+  return out;
 }
 
 }  // namespace tai::internal

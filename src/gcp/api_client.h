@@ -4,7 +4,11 @@
 // each exporter serialises its calls (its DeliveryQueue's sender makes them).
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "export/delivery/delivery_queue.h"
@@ -21,22 +25,52 @@ class GcpApiClient;
 std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::string& name,
                                             const gcp::GcpApiOptions& options);
 
+// What one call changes from the options' defaults.
+struct GcpCallOptions {
+  std::chrono::milliseconds timeout{0};  // 0: GcpApiOptions::timeout
+  int max_attempts = 0;                  // 0: GcpApiOptions::max_attempts; 1: no retry
+  const std::atomic<bool>* cancel = nullptr;
+  // Waits between attempts and returns false to give up (shutdown); null sleeps.
+  std::function<bool(std::chrono::milliseconds)> sleep_for;
+};
+
+struct GcpApiResponse {
+  int http_status = 0;
+  std::string body;
+  // How long the API asked the caller to wait: the retryDelay of a
+  // google.rpc.RetryInfo in the error's details, else Retry-After.
+  std::optional<std::chrono::milliseconds> retry_delay;
+
+  bool ok() const { return http_status >= 200 && http_status < 300; }
+  // OK for a 2xx; an HTTP 400 is INVALID_ARGUMENT, anything else
+  // UNAVAILABLE, each with the start of the API's answer.
+  Status ToStatus(const std::string& api_name) const;
+};
+
+// The retryDelay of the first google.rpc.RetryInfo in an error body
+// ({"error": {"details": [{"@type": ".../google.rpc.RetryInfo",
+// "retryDelay": "3s"}]}}), if any.
+std::optional<std::chrono::milliseconds> RetryDelayFromErrorBody(std::string_view body);
+
 class GcpApiClient {
  public:
   GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name);
 
-  // POSTs `body` to `url`; an HTTP 400 is INVALID_ARGUMENT, other failures
-  // UNAVAILABLE, each with the start of the API's answer.
+  // POSTs `body` to `url`; errors as GcpApiResponse::ToStatus.
   Status PostJson(const std::string& url, std::string body);
-  // One attempt, classified for a DeliveryQueue: 2xx is delivered;
-  // transport errors, 401, 403, 408, 429 and 5xx are worth retrying (a
-  // token or a permission can come back; an outage ends); other answers are
-  // rejected with the API's message.
+  // One POST, classified for a DeliveryQueue: 2xx is delivered; transport
+  // errors, 401, 403, 408, 429 and 5xx are worth retrying (a token or a
+  // permission can come back; an outage ends), after the API's retry delay
+  // when it gave one; other answers are rejected with the API's message.
   DeliveryAttempt PostOnce(const std::string& url, const std::string& body);
+  // Sends a JSON body with `method`. Any HTTP status is a response; a
+  // transport failure, a cancelled transfer or retries used up are errors.
+  Result<GcpApiResponse> Call(const std::string& method, const std::string& url, std::string body,
+                              const GcpCallOptions& call = {});
+
+  const std::string& api_name() const { return api_name_; }
 
  private:
-  Result<HttpClientRequest> MakeRequest(const std::string& url, std::string body) const;
-
   const gcp::GcpApiOptions& options_;
   const std::string api_name_;
   HttpClient client_;

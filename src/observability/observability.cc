@@ -10,6 +10,7 @@
 #include "tai/console_log_sink.h"
 #include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_profiler_agent.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/gcp/monitored_resource.h"
 #include "tai/ids.h"
@@ -192,6 +193,16 @@ Status Observability::StartGcpExport() {
     queues.emplace_back((*logging)->name(), [s = *logging] { return s->delivery_stats(); });
   }
   delivery_metric_ids_ = internal::RegisterDeliveryMetrics(*registry_, std::move(queues));
+  if (g.profiler) {
+    auto agent = gcp::CloudProfilerAgent::Create({.api = api,
+                                                  .target = resource_->service_name,
+                                                  .version = resource_->service_version,
+                                                  .zone = g.zone,
+                                                  .instance = resource_->instance_id});
+    if (!agent.ok()) return agent.status();
+    TAI_RETURN_IF_ERROR((*agent)->Start());
+    profiler_agent_ = std::move(*agent);
+  }
   return Status::Ok();
 }
 
@@ -218,6 +229,8 @@ void Observability::Shutdown() {
                         until - std::chrono::steady_clock::now()),
                     std::chrono::milliseconds(0));
   };
+  // First: it may hold a long poll open and a profile running.
+  if (profiler_agent_) profiler_agent_->Stop();
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
   if (span_processor_) span_processor_->Shutdown(left());
   collector_->Stop(left());

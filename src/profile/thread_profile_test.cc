@@ -113,5 +113,32 @@ TEST(ThreadProfileTest, WorksWhileACpuProfileRuns) {
   EXPECT_FALSE(prof->samples.empty());
 }
 
+TEST(ThreadProfileTest, ConvertsToAThreadsPprof) {
+  ThreadProfile snapshot;
+  snapshot.time_nanos = 42;
+  snapshot.threads = {{.tid = 1,
+                       .name = "main",
+                       .state_name = "sleeping",
+                       .has_stack = true,
+                       .stack = {"poll", "EventLoop::Run", "main"}},
+                      {.tid = 2,
+                       .name = "worker",
+                       .state_name = "running",
+                       .has_stack = true,
+                       .stack = {"Work", "EventLoop::Run", "main"}},
+                      {.tid = 3, .name = "blocked", .state_name = "sleeping"}};
+  Profile p = ThreadProfileToPprof(snapshot);
+  EXPECT_EQ(p.sample_types, (std::vector<ValueType>{{"threads", "count"}}));
+  EXPECT_EQ(p.time_nanos, 42);
+  ASSERT_EQ(p.samples.size(), 3u);
+  EXPECT_EQ(p.TotalValue(), 3);
+  EXPECT_EQ(p.StackNames(p.samples[1]),
+            (std::vector<std::string>{"main", "EventLoop::Run", "Work"}));
+  EXPECT_EQ(p.StackNames(p.samples[2]), (std::vector<std::string>{"[no stack]"}));
+  EXPECT_EQ(p.functions.size(), 5u);  // shared frames once
+  EXPECT_EQ(p.samples[0].labels[0].str, "main");
+  EXPECT_EQ(p.samples[1].labels[1].str, "running");
+}
+
 }  // namespace
 }  // namespace tai

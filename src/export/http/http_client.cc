@@ -41,6 +41,12 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// libcurl calls this often while data moves and about once a second while
+// idle; a non-zero return aborts the transfer.
+int CheckCancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 }  // namespace
 
 std::string_view HttpClientResponse::Header(std::string_view name) const {
@@ -106,12 +112,18 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (request.cancel != nullptr) {
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, CheckCancel);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  }
 
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     std::string what = request.method + " " + request.url + ": " + curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) return DeadlineExceededError(what);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return Status(StatusCode::kCancelled, what);
     return UnavailableError(what);
   }
   long status = 0;

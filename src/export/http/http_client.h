@@ -11,6 +11,7 @@
 // come back at once with the server's message.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -30,6 +31,9 @@ struct HttpClientRequest {
   std::string body;
   bool gzip_body = false;  // compress the body and send Content-Encoding: gzip
   std::chrono::milliseconds timeout{10'000};
+  // When set, the transfer is abandoned (a CANCELLED error) within about a
+  // second of it becoming true: how a long poll is cut short at shutdown.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpClientResponse {
@@ -50,7 +54,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // A transport failure (refused, DNS, TLS, timeout) is an UNAVAILABLE or
-  // DEADLINE_EXCEEDED error; any HTTP status is a response.
+  // DEADLINE_EXCEEDED error, a cancelled transfer CANCELLED; any HTTP status
+  // is a response.
   Result<HttpClientResponse> Send(const HttpClientRequest& request);
 
  private:
