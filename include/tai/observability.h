@@ -16,11 +16,14 @@
 // Config::shutdown_deadline.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tai/config.h"
+#include "tai/delivery_options.h"
 #include "tai/gcp/token_source.h"
 #include "tai/http_server.h"
 #include "tai/log_pipeline.h"
@@ -86,7 +89,10 @@ class Observability {
   std::shared_ptr<BatchSpanProcessor> span_processor_;
   std::unique_ptr<Tracer> tracer_;
   std::vector<uint64_t> trace_metric_ids_;
-  std::vector<uint64_t> delivery_metric_ids_;  // of the Google Cloud exporters' queues
+  // The exporters' queues (OTLP, Google Cloud) for the self-metrics: sink
+  // name and how to read the figures.
+  std::vector<std::pair<std::string, std::function<DeliveryStats()>>> delivery_queues_;
+  std::vector<uint64_t> delivery_metric_ids_;
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;
   std::unique_ptr<LogPipeline> logs_;

@@ -2,26 +2,28 @@
 // an OpenTelemetry Collector or any OTLP endpoint: OtlpSpanSink posts span
 // batches to <endpoint>/v1/traces.
 //
-// Owned by the BatchSpanProcessor it is added to (shared_ptr). Export runs
-// on the processor's export thread; the sink serialises its own calls and
-// is thread-safe. Failed posts are retried with backoff and jitter
-// (honouring Retry-After) a bounded number of times, then reported.
+// Owned by the BatchSpanProcessor it is added to (shared_ptr). Thread-safe.
+// Export encodes the batch and queues the request, never waiting on the
+// network; the sink's sender posts requests in order and holds them while
+// the collector is unreachable (in memory, and in a spill directory when
+// one is set), retrying with backoff and jitter, honouring Retry-After:
+// see tai/delivery_options.h.
 #pragma once
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "tai/delivery_options.h"
 #include "tai/span_sink.h"
 #include "tai/status.h"
 
 namespace tai {
 
 namespace internal {
-class HttpClient;
+class DeliveryQueue;
 }
 
 struct OtlpExporterOptions {
@@ -31,10 +33,8 @@ struct OtlpExporterOptions {
   std::string traces_url;
   std::vector<std::pair<std::string, std::string>> headers;
   bool gzip = false;
-  std::chrono::milliseconds timeout{10'000};
-  int max_attempts = 5;
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{5'000};
+  std::chrono::milliseconds timeout{10'000};  // per attempt
+  DeliveryOptions delivery;
 
   std::string TracesUrl() const;
 };
@@ -44,12 +44,14 @@ class OtlpSpanSink : public SpanSink {
   explicit OtlpSpanSink(OtlpExporterOptions options);
   ~OtlpSpanSink() override;
   std::string name() const override { return "otlp"; }
+  // Fails only when the request could be neither queued nor spilled.
   Status Export(const SpanBatch& batch, const Resource& resource) override;
+  Status Flush(std::chrono::milliseconds timeout) override;
+  DeliveryStats delivery_stats() const;
 
  private:
   const OtlpExporterOptions options_;
-  std::mutex mu_;
-  std::unique_ptr<internal::HttpClient> client_;
+  std::unique_ptr<internal::DeliveryQueue> queue_;
 };
 
 // The ExportTraceServiceRequest JSON body for a batch.

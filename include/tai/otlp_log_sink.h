@@ -2,12 +2,14 @@
 // OTLP receiver) as OTLP/HTTP with the JSON encoding, POSTed to
 // <endpoint>/v1/logs.
 //
-// Export encodes the batch on the pipeline's thread and hands the body to
-// the sink's own sender thread, so a slow or unreachable collector never
-// holds the pipeline; at most max_pending_batches wait, and a batch beyond
-// that is dropped and counted. The sender retries 408/429/5xx and
-// connection errors with backoff and jitter (honouring Retry-After).
-// Flush waits for everything pending to be sent, within its timeout.
+// Export encodes the batch on the pipeline's thread and queues the request
+// for the sink's own sender thread, so a slow or unreachable collector never
+// holds the pipeline. The sender posts requests in order and holds them
+// while the collector is unreachable (in memory up to delivery.memory_bytes,
+// then in a spill directory when one is set; beyond that a batch is dropped
+// and counted), retrying with backoff and jitter, honouring Retry-After:
+// see tai/delivery_options.h. Flush waits for everything queued to be
+// sent, within its timeout.
 //
 // Mapping: one ResourceLogs for the pipeline's resource, one ScopeLogs per
 // logger name (the instrumentation scope), one LogRecord per record:
@@ -22,18 +24,20 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "tai/delivery_options.h"
 #include "tai/log_sink.h"
 
 namespace tai {
+
+namespace internal {
+class DeliveryQueue;
+}
 
 struct OtlpLogOptions {
   // "http://collector:4318"; "/v1/logs" is added unless already there.
@@ -41,22 +45,14 @@ struct OtlpLogOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10'000};
   bool gzip = false;
-  size_t max_pending_batches = 64;
-  int max_attempts = 5;
-  std::chrono::milliseconds initial_backoff{500};
-};
-
-struct OtlpLogSinkStats {
-  uint64_t sent_batches = 0;
-  uint64_t sent_records = 0;
-  uint64_t failed_batches = 0;   // given up after the retries
-  uint64_t dropped_batches = 0;  // no room among the pending batches
+  DeliveryOptions delivery;
 };
 
 class OtlpHttpLogSink : public LogSink {
  public:
   explicit OtlpHttpLogSink(OtlpLogOptions options = {});
-  // Stops the sender; batches not yet sent are given up (call Flush first).
+  // Stops the sender; requests not yet sent go to the spill directory, or
+  // are dropped and counted without one (call Flush first).
   ~OtlpHttpLogSink() override;
   OtlpHttpLogSink(const OtlpHttpLogSink&) = delete;
   OtlpHttpLogSink& operator=(const OtlpHttpLogSink&) = delete;
@@ -65,29 +61,16 @@ class OtlpHttpLogSink : public LogSink {
   Status Export(const LogBatch& batch) override;
   Status Flush(std::chrono::milliseconds timeout) override;
 
-  OtlpLogSinkStats stats() const;
+  DeliveryStats delivery_stats() const;
   const std::string& url() const { return url_; }
 
   // The ExportLogsServiceRequest body for a batch.
   static std::string Encode(const LogBatch& batch);
 
  private:
-  struct Pending {
-    std::string body;
-    size_t records;
-  };
-  void Run();
-
   const OtlpLogOptions options_;
   const std::string url_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;       // wakes the sender
-  std::condition_variable idle_cv_;  // wakes Flush
-  std::deque<Pending> pending_;
-  bool sending_ = false;
-  bool stop_ = false;
-  OtlpLogSinkStats stats_;
-  std::thread thread_;
+  std::unique_ptr<internal::DeliveryQueue> queue_;
 };
 
 }  // namespace tai

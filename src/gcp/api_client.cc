@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "export/delivery/http_delivery.h"
 #include "tai/config.h"
 
 namespace tai::gcp {
@@ -56,13 +57,8 @@ DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string
   Result<GcpApiResponse> response = Call("POST", url, body, {.max_attempts = 1});
   if (!response.ok()) return {DeliveryAttempt::kRetry, {}, response.status().message()};
   if (response->ok()) return {};
-  const int code = response->http_status;
-  std::string error = response->ToStatus(api_name_).message();
-  if (IsRetryableStatus(code) || code == 401 || code == 403 || code >= 500) {
-    return {DeliveryAttempt::kRetry, response->retry_delay.value_or(std::chrono::milliseconds(0)),
-            std::move(error)};
-  }
-  return {DeliveryAttempt::kRejected, {}, std::move(error)};
+  return ClassifyHttpAnswer(response->http_status, response->retry_delay,
+                            response->ToStatus(api_name_).message());
 }
 
 Status GcpApiClient::PostJson(const std::string& url, std::string body) {

@@ -37,8 +37,10 @@ Observability::Observability(Config config) : config_(std::move(config)) {}
 
 namespace {
 
-Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(const LogsConfig& c,
-                                                     std::shared_ptr<const Resource> resource) {
+// `queues` gets the OTLP sink's queue, for the self-metrics.
+Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(
+    const LogsConfig& c, std::shared_ptr<const Resource> resource,
+    std::vector<internal::DeliveryStatsSource>* queues) {
   LogPipelineOptions options{.level = c.level,
                              .queue_capacity = c.queue_capacity,
                              .rate_limit_per_site = c.rate_limit_per_site};
@@ -52,7 +54,9 @@ Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(const LogsConfig& c,
     logs->AddSink(std::make_shared<ConsoleLogSink>(ConsoleLogOptions{.fd = 1}));
   }
   if (!c.otlp_endpoint.empty()) {
-    logs->AddSink(std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{.endpoint = c.otlp_endpoint}));
+    auto otlp = std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{.endpoint = c.otlp_endpoint});
+    logs->AddSink(otlp);
+    queues->emplace_back(otlp->name(), [otlp] { return otlp->delivery_stats(); });
   }
   TAI_RETURN_IF_ERROR(logs->Start());
   return logs;
@@ -68,7 +72,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->resource_ = std::make_shared<const Resource>(c.resource);
   obs->registry_ = std::make_unique<MetricRegistry>(
       MetricRegistryOptions{.cardinality_limit = c.metrics.cardinality_limit}, obs->resource_);
-  auto logs = MakeLogPipeline(c.logs, obs->resource_);
+  auto logs = MakeLogPipeline(c.logs, obs->resource_, &obs->delivery_queues_);
   if (!logs.ok()) return logs.status();
   obs->logs_ = std::move(*logs);
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
@@ -102,6 +106,8 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
+  obs->delivery_metric_ids_ =
+      internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_queues_));
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   return obs;
 }
@@ -119,12 +125,13 @@ Status Observability::StartTracing() {
   span_processor_->AddSink(recent_spans_);
   if (t.stdout_exporter) span_processor_->AddSink(std::make_shared<StdoutSpanSink>());
   if (t.otlp_exporter) {
-    span_processor_->AddSink(
-        std::make_shared<OtlpSpanSink>(OtlpExporterOptions{.endpoint = t.otlp_endpoint,
-                                                           .traces_url = t.otlp_traces_url,
-                                                           .headers = t.otlp_headers,
-                                                           .gzip = t.otlp_gzip,
-                                                           .timeout = t.otlp_timeout}));
+    auto otlp = std::make_shared<OtlpSpanSink>(OtlpExporterOptions{.endpoint = t.otlp_endpoint,
+                                                                   .traces_url = t.otlp_traces_url,
+                                                                   .headers = t.otlp_headers,
+                                                                   .gzip = t.otlp_gzip,
+                                                                   .timeout = t.otlp_timeout});
+    span_processor_->AddSink(otlp);
+    delivery_queues_.emplace_back(otlp->name(), [otlp] { return otlp->delivery_stats(); });
   }
   tracer_ = std::make_unique<Tracer>(span_processor_,
                                      TracerOptions{.sampler = *sampler,
@@ -177,22 +184,22 @@ Status Observability::StartGcpExport() {
   api.delivery = g.delivery;
   if (g.default_spill_directory) api.delivery.spill_directory = DefaultSpillDirectory(*resource_);
   const gcp::MonitoredResource where = DetectWhereWeRun(g, *resource_);
-  std::vector<internal::DeliveryStatsSource> queues;
   auto monitoring = gcp::CloudMonitoringSink::Create({.api = api, .resource = where});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
-  queues.emplace_back((*monitoring)->name(), [s = *monitoring] { return s->delivery_stats(); });
+  delivery_queues_.emplace_back((*monitoring)->name(),
+                                [s = *monitoring] { return s->delivery_stats(); });
   auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
   if (!trace.ok()) return trace.status();
   span_processor_->AddSink(*trace);
-  queues.emplace_back((*trace)->name(), [s = *trace] { return s->delivery_stats(); });
+  delivery_queues_.emplace_back((*trace)->name(), [s = *trace] { return s->delivery_stats(); });
   if (g.logs_api) {
     auto logging = gcp::CloudLoggingSink::Create({.api = api, .resource = where});
     if (!logging.ok()) return logging.status();
     logs_->AddSink(*logging);
-    queues.emplace_back((*logging)->name(), [s = *logging] { return s->delivery_stats(); });
+    delivery_queues_.emplace_back((*logging)->name(),
+                                  [s = *logging] { return s->delivery_stats(); });
   }
-  delivery_metric_ids_ = internal::RegisterDeliveryMetrics(*registry_, std::move(queues));
   if (g.profiler) {
     auto agent = gcp::CloudProfilerAgent::Create({.api = api,
                                                   .target = resource_->service_name,

@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "core/text.h"
-#include "export/http/http_client.h"
+#include "export/delivery/http_delivery.h"
 #include "export/otlp/otlp_json.h"
 #include "tai/clock.h"
 
@@ -103,86 +103,22 @@ std::string OtlpHttpLogSink::Encode(const LogBatch& batch) {
 }
 
 OtlpHttpLogSink::OtlpHttpLogSink(OtlpLogOptions options)
-    : options_(std::move(options)), url_(LogsUrl(options_.endpoint)) {
-  thread_ = std::thread([this] { Run(); });
-}
+    : options_(std::move(options)),
+      url_(LogsUrl(options_.endpoint)),
+      queue_(internal::MakeHttpDeliveryQueue(
+          "otlp-logs", options_.delivery,
+          {.headers = options_.headers, .gzip = options_.gzip, .timeout = options_.timeout})) {}
 
-OtlpHttpLogSink::~OtlpHttpLogSink() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
+OtlpHttpLogSink::~OtlpHttpLogSink() = default;
 
 Status OtlpHttpLogSink::Export(const LogBatch& batch) {
-  if (batch.records.empty()) return Status::Ok();
-  Pending p{Encode(batch), batch.records.size()};
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (pending_.size() >= options_.max_pending_batches) {
-      ++stats_.dropped_batches;
-      return ResourceExhaustedError("otlp logs: " + std::to_string(pending_.size()) +
-                                    " batches already waiting; batch dropped");
-    }
-    pending_.push_back(std::move(p));
-  }
-  cv_.notify_one();
-  return Status::Ok();
+  if (batch.records.empty() || queue_->Push(url_, Encode(batch))) return Status::Ok();
+  return ResourceExhaustedError("OTLP logs: " + std::to_string(batch.records.size()) +
+                                " records dropped: " + queue_->stats().last_error);
 }
 
-Status OtlpHttpLogSink::Flush(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (!idle_cv_.wait_for(lock, timeout, [&] { return pending_.empty() && !sending_; })) {
-    return DeadlineExceededError("otlp logs: " + std::to_string(pending_.size()) +
-                                 " batches still pending at the flush deadline");
-  }
-  return Status::Ok();
-}
+Status OtlpHttpLogSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
 
-OtlpLogSinkStats OtlpHttpLogSink::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
-}
-
-void OtlpHttpLogSink::Run() {
-  internal::HttpClient client;
-  internal::RetryPolicy policy{.max_attempts = options_.max_attempts,
-                               .initial_backoff = options_.initial_backoff};
-  // Waits between attempts; gives up at once when the sink is stopping.
-  auto sleep_for = [this](std::chrono::milliseconds d) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return !cv_.wait_for(lock, d, [&] { return stop_; });
-  };
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
-    if (stop_) break;
-    Pending p = std::move(pending_.front());
-    pending_.pop_front();
-    sending_ = true;
-    lock.unlock();
-    internal::HttpClientRequest request{.url = url_,
-                                        .headers = options_.headers,
-                                        .body = std::move(p.body),
-                                        .gzip_body = options_.gzip,
-                                        .timeout = options_.timeout};
-    request.headers.emplace_back("Content-Type", "application/json");
-    auto response = internal::SendWithRetry(client, request, policy, sleep_for);
-    bool ok = response.ok() && response->status >= 200 && response->status < 300;
-    lock.lock();
-    sending_ = false;
-    if (ok) {
-      ++stats_.sent_batches;
-      stats_.sent_records += p.records;
-    } else {
-      ++stats_.failed_batches;
-    }
-    idle_cv_.notify_all();
-  }
-  sending_ = false;
-  idle_cv_.notify_all();
-}
+DeliveryStats OtlpHttpLogSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai

@@ -51,7 +51,7 @@ class OtlpLogSinkTest : public ::testing::Test {
 TEST_F(OtlpLogSinkTest, PostsRecordsAsOtlpJsonGroupedByLogger) {
   fail_first_ = 1;  // one 503 first: the sender retries
   auto sink = std::make_shared<OtlpHttpLogSink>(
-      OtlpLogOptions{.endpoint = server_.url() + "/", .initial_backoff = 1ms});
+      OtlpLogOptions{.endpoint = server_.url() + "/", .delivery = {.initial_backoff = 1ms}});
   EXPECT_EQ(sink->url(), server_.url() + "/v1/logs");
   Resource resource;
   resource.service_name = "checkout";
@@ -106,10 +106,10 @@ TEST_F(OtlpLogSinkTest, PostsRecordsAsOtlpJsonGroupedByLogger) {
   for (const auto& a : query["attributes"]) qattrs[a["key"]] = a["value"];
   EXPECT_EQ(qattrs["rows"]["intValue"], "3");
   EXPECT_EQ(qattrs["ms"]["doubleValue"], 1.5);
-  auto stats = sink->stats();
-  EXPECT_EQ(stats.sent_batches, 1u);
-  EXPECT_EQ(stats.sent_records, 3u);
-  EXPECT_EQ(stats.failed_batches, 0u);
+  const DeliveryStats stats = sink->delivery_stats();
+  EXPECT_EQ(stats.delivered, 1u);
+  EXPECT_EQ(stats.attempts_failed, 1u);  // the 503
+  EXPECT_EQ(stats.rejected + stats.dropped, 0u);
 }
 
 TEST_F(OtlpLogSinkTest, AnUnreachableCollectorNeverHoldsThePipeline) {
@@ -119,8 +119,8 @@ TEST_F(OtlpLogSinkTest, AnUnreachableCollectorNeverHoldsThePipeline) {
   ASSERT_TRUE(closed.Start().ok());
   std::string url = closed.url();
   closed.Stop();
-  auto sink = std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{
-      .endpoint = url, .max_pending_batches = 2, .max_attempts = 3, .initial_backoff = 1h});
+  auto sink = std::make_shared<OtlpHttpLogSink>(
+      OtlpLogOptions{.endpoint = url, .delivery = {.memory_bytes = 1000, .initial_backoff = 1h}});
   LogPipeline pipeline({.max_batch = 1});
   pipeline.AddSink(sink);
   for (int i = 0; i < 10; ++i) TAI_LOG_INFO(pipeline.default_logger(), "{}", i);
@@ -129,9 +129,13 @@ TEST_F(OtlpLogSinkTest, AnUnreachableCollectorNeverHoldsThePipeline) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
   EXPECT_FALSE(st.ok());  // the sink could not send within the flush timeout
   EXPECT_EQ(pipeline.stats().exported, 10u);
-  // One batch in flight (sleeping in backoff), two pending, the rest dropped.
-  EXPECT_GE(sink->stats().dropped_batches, 7u);
-  EXPECT_EQ(sink->stats().sent_batches, 0u);
+  // One request in flight (waiting out its backoff), what fits in 1000
+  // bytes queued, the rest dropped and counted.
+  const DeliveryStats stats = sink->delivery_stats();
+  EXPECT_GE(stats.dropped, 1u);
+  EXPECT_LE(stats.peak_memory_bytes, 1000u);
+  EXPECT_EQ(stats.delivered, 0u);
+  EXPECT_TRUE(stats.backend_down);
   pipeline.Stop(0ms);
 }
 

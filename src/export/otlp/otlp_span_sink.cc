@@ -1,5 +1,5 @@
 #include "core/text.h"
-#include "export/http/http_client.h"
+#include "export/delivery/http_delivery.h"
 #include "export/otlp/otlp_json.h"
 #include "tai/otlp_exporter.h"
 
@@ -128,33 +128,21 @@ std::string OtlpExporterOptions::TracesUrl() const {
 }
 
 OtlpSpanSink::OtlpSpanSink(OtlpExporterOptions options)
-    : options_(std::move(options)), client_(std::make_unique<internal::HttpClient>()) {}
+    : options_(std::move(options)),
+      queue_(internal::MakeHttpDeliveryQueue(
+          "otlp-traces", options_.delivery,
+          {.headers = options_.headers, .gzip = options_.gzip, .timeout = options_.timeout})) {}
 
 OtlpSpanSink::~OtlpSpanSink() = default;
 
 Status OtlpSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
-  internal::HttpClientRequest request;
-  request.url = options_.TracesUrl();
-  request.headers = options_.headers;
-  request.headers.emplace_back("Content-Type", "application/json");
-  request.body = EncodeOtlpTraces(*batch, resource);
-  request.gzip_body = options_.gzip;
-  request.timeout = options_.timeout;
-  internal::RetryPolicy policy;
-  policy.max_attempts = options_.max_attempts;
-  policy.initial_backoff = options_.initial_backoff;
-  policy.max_backoff = options_.max_backoff;
-
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<internal::HttpClientResponse> response =
-      internal::SendWithRetry(*client_, request, policy);
-  if (!response.ok()) return response.status().WithContext("OTLP traces to " + request.url);
-  if (response->status < 200 || response->status >= 300) {
-    return UnavailableError("OTLP traces to " + request.url + ": HTTP " +
-                            std::to_string(response->status) + ": " +
-                            response->body.substr(0, 200));
-  }
-  return Status::Ok();
+  if (queue_->Push(options_.TracesUrl(), EncodeOtlpTraces(*batch, resource))) return Status::Ok();
+  return ResourceExhaustedError("OTLP traces: " + std::to_string(batch->size()) +
+                                " spans dropped: " + queue_->stats().last_error);
 }
+
+Status OtlpSpanSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
+
+DeliveryStats OtlpSpanSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai

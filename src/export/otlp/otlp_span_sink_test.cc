@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@ namespace tai {
 namespace {
 
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 SpanData RichSpan() {
   SpanData s;
@@ -113,6 +115,7 @@ TEST(OtlpTracesTest, SinkPostsGzippedJsonWithHeaders) {
       {.endpoint = collector.url() + "/", .headers = {{"x-api-key", "secret"}}, .gzip = true});
   auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
   ASSERT_TRUE(sink.Export(batch, TestResource()).ok());
+  ASSERT_TRUE(sink.Flush(10s).ok());
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].Header("content-type"), "application/json");
@@ -129,12 +132,50 @@ TEST(OtlpTracesTest, SinkReportsRejectionsWithTheServersMessage) {
     w.body = "bad span";
   });
   ASSERT_TRUE(collector.Start().ok());
-  OtlpSpanSink sink({.traces_url = collector.url() + "/custom/path", .max_attempts = 1});
+  OtlpSpanSink sink({.traces_url = collector.url() + "/custom/path"});
   auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
-  Status s = sink.Export(batch, TestResource());
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("HTTP 400"), std::string::npos) << s.ToString();
-  EXPECT_NE(s.message().find("bad span"), std::string::npos);
+  ASSERT_TRUE(sink.Export(batch, TestResource()).ok());  // queued
+  ASSERT_TRUE(sink.Flush(10s).ok());
+  const DeliveryStats stats = sink.delivery_stats();
+  EXPECT_EQ(stats.rejected, 1u);  // a 400 is not retried
+  EXPECT_EQ(stats.attempts_failed, 0u);
+  EXPECT_NE(stats.last_error.find("HTTP 400"), std::string::npos) << stats.last_error;
+  EXPECT_NE(stats.last_error.find("bad span"), std::string::npos);
+}
+
+TEST(OtlpTracesTest, ACollectorOutageHoldsSpansUntilItIsBack) {
+  std::atomic<int> calls{0};
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  HttpServer collector;
+  collector.Handle("POST", "/v1/traces", [&](const HttpRequest& r, HttpResponse& w) {
+    if (calls.fetch_add(1) < 3) {
+      w.status = 503;  // down for the first three attempts
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    bodies.push_back(r.body);
+  });
+  ASSERT_TRUE(collector.Start().ok());
+  OtlpSpanSink sink(
+      {.endpoint = collector.url(), .delivery = {.initial_backoff = 10ms, .max_backoff = 50ms}});
+  for (int i = 0; i < 4; ++i) {
+    SpanData span = RichSpan();
+    span.name = "span " + std::to_string(i);
+    ASSERT_TRUE(
+        sink.Export(std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{span}),
+                    TestResource())
+            .ok());
+  }
+  ASSERT_TRUE(sink.Flush(10s).ok());
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(bodies.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const json body = json::parse(bodies[i]);
+    EXPECT_EQ(body["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"],
+              "span " + std::to_string(i));
+  }
+  EXPECT_EQ(sink.delivery_stats().attempts_failed, 3u);
 }
 
 TEST(OtlpTracesTest, TracesUrl) {
