@@ -46,6 +46,7 @@
 //   TAI_GCP_PROFILER                       true: run the Cloud Profiler agent as well (needs
 //                                          TAI_GCP_EXPORT; target = the service name)
 //   TAI_GCP_ZONE                           the zone label of the Cloud Profiler deployment
+//                                          (default: the metadata server's zone)
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)

@@ -157,16 +157,13 @@ std::string DefaultSpillDirectory(const Resource& resource) {
          std::to_string(::getuid()) + "/" + service;
 }
 
-// Asks the metadata server (1 s at most when there is none) unless told
-// not to, then picks the monitored resource.
-gcp::MonitoredResource DetectWhereWeRun(const GcpExportConfig& g, const Resource& resource) {
-  std::optional<gcp::MetadataInfo> metadata;
-  if (g.detect_resource) {
-    auto info = gcp::ReadMetadata(g.endpoints, std::chrono::seconds(1));
-    if (info.ok()) metadata = std::move(*info);
-  }
-  return gcp::DetectMonitoredResource(resource, resource.gcp_project, metadata,
-                                      [](const char* name) { return std::getenv(name); });
+// What the metadata server says about where we run (1 s at most when there
+// is none), unless told not to ask.
+std::optional<gcp::MetadataInfo> AskMetadataServer(const GcpExportConfig& g) {
+  if (!g.detect_resource) return std::nullopt;
+  auto info = gcp::ReadMetadata(g.endpoints, std::chrono::seconds(1));
+  if (!info.ok()) return std::nullopt;
+  return std::move(*info);
 }
 
 }  // namespace
@@ -183,7 +180,9 @@ Status Observability::StartGcpExport() {
   gcp::GcpApiOptions api{.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
   api.delivery = g.delivery;
   if (g.default_spill_directory) api.delivery.spill_directory = DefaultSpillDirectory(*resource_);
-  const gcp::MonitoredResource where = DetectWhereWeRun(g, *resource_);
+  const std::optional<gcp::MetadataInfo> metadata = AskMetadataServer(g);
+  const gcp::MonitoredResource where = gcp::DetectMonitoredResource(
+      *resource_, project, metadata, [](const char* name) { return std::getenv(name); });
   auto monitoring = gcp::CloudMonitoringSink::Create({.api = api, .resource = where});
   if (!monitoring.ok()) return monitoring.status();
   collector_->AddSink(*monitoring);
@@ -201,11 +200,12 @@ Status Observability::StartGcpExport() {
                                   [s = *logging] { return s->delivery_stats(); });
   }
   if (g.profiler) {
-    auto agent = gcp::CloudProfilerAgent::Create({.api = api,
-                                                  .target = resource_->service_name,
-                                                  .version = resource_->service_version,
-                                                  .zone = g.zone,
-                                                  .instance = resource_->instance_id});
+    auto agent = gcp::CloudProfilerAgent::Create(
+        {.api = api,
+         .target = resource_->service_name,
+         .version = resource_->service_version,
+         .zone = !g.zone.empty() || !metadata ? g.zone : metadata->zone,
+         .instance = resource_->instance_id});
     if (!agent.ok()) return agent.status();
     TAI_RETURN_IF_ERROR((*agent)->Start());
     profiler_agent_ = std::move(*agent);
