@@ -156,7 +156,8 @@ void Classify(const std::vector<Pair>& pairs, const std::vector<bool>& up,
                                              p.cur.samples, p.p_down});
     } else {
       out.unchanged.push_back(UnchangedFunction{p.function, base_us, cur_us,
-                                                std::isfinite(change) ? change : 0.0, p.tested});
+                                                std::isfinite(change) ? change : 0.0, p.tested,
+                                                up[i] || down[i]});
     }
   }
 }

@@ -22,17 +22,8 @@ ComparisonOptions With(Normalization n) {
   return o;
 }
 
-// A profile with exact figures: each (function, samples) pair at 10 ms a sample.
 Profile Exact(const std::vector<std::pair<std::string, int64_t>>& functions, double seconds = 60) {
-  std::vector<analysis_testing::WorkloadFunction> w;
-  Profile p = SampleProfile(w, 1, 100, seconds);
-  for (const auto& [name, n] : functions) {
-    uint64_t id = p.functions.size() + 1;
-    p.functions.push_back({id, name, name, "", 0});
-    p.locations.push_back({id, 0, 0x1000 * id, {{id, 0}}});
-    p.samples.push_back({{id, 2, 1}, {n, n * p.period}, {}});
-  }
-  return p;
+  return analysis_testing::ExactProfile(functions, seconds);
 }
 
 TEST(TailTest, MatchesHandComputedValues) {
@@ -117,6 +108,7 @@ TEST(CompareProfilesTest, BelowThresholdIsUnchangedEvenWhenSignificant) {
   ASSERT_EQ(cmp->unchanged.size(), 1u);
   EXPECT_NEAR(cmp->unchanged[0].change_percent, 9.0, 1e-9);
   EXPECT_TRUE(cmp->unchanged[0].tested);
+  EXPECT_TRUE(cmp->unchanged[0].significant);
 }
 
 TEST(CompareProfilesTest, LargeChangeOnFewSamplesIsNotSignificant) {
@@ -125,6 +117,10 @@ TEST(CompareProfilesTest, LargeChangeOnFewSamplesIsNotSignificant) {
       CompareProfiles(Exact({{"rare", 60}, {"rest", 5940}}), Exact({{"rare", 80}, {"rest", 5940}}));
   ASSERT_TRUE(cmp.ok());
   EXPECT_TRUE(cmp->regressions.empty());
+  ASSERT_EQ(cmp->unchanged.size(), 2u);
+  EXPECT_EQ(cmp->unchanged[1].function, "rare");
+  EXPECT_TRUE(cmp->unchanged[1].tested);
+  EXPECT_FALSE(cmp->unchanged[1].significant);
 }
 
 TEST(CompareProfilesTest, NormalisesDifferentLengths) {

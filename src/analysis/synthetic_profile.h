@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tai/profile.h"
@@ -61,6 +62,20 @@ inline Profile SampleProfile(const std::vector<WorkloadFunction>& workload, uint
     if (n == 0) continue;
     uint64_t id = p.functions.size() + 1;
     p.functions.push_back({id, f.name, f.name, "", 0});
+    p.locations.push_back({id, 0, 0x1000 * id, {{id, 0}}});
+    p.samples.push_back({{id, 2, 1}, {n, n * p.period}, {}});
+  }
+  return p;
+}
+
+// A profile with exact figures: main;handle_request;<name> with `samples`
+// samples of one period each, over `seconds`.
+inline Profile ExactProfile(const std::vector<std::pair<std::string, int64_t>>& functions,
+                            double seconds = 60, int hz = 100) {
+  Profile p = SampleProfile({}, 1, hz, seconds);
+  for (const auto& [name, n] : functions) {
+    uint64_t id = p.functions.size() + 1;
+    p.functions.push_back({id, name, name, "", 0});
     p.locations.push_back({id, 0, 0x1000 * id, {{id, 0}}});
     p.samples.push_back({{id, 2, 1}, {n, n * p.period}, {}});
   }
