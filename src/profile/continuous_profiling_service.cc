@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <cinttypes>
-#include <cstdarg>
 #include <cstdio>
 #include <map>
 #include <type_traits>
 #include <utility>
 
+#include "core/text.h"
 #include "tai/clock.h"
 #include "tai/continuous_profiling.h"
 
@@ -15,33 +15,26 @@ namespace {
 constexpr std::string_view kEventNames[] = {
     "ProfileStarted", "ProfileFinished", "RegressionDetected", "AlertTriggered", "ProfileUploaded"};
 
-__attribute__((format(printf, 1, 2))) std::string Format(const char* format, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
-}
-
 std::string Describe(const ProfileStarted& e) {
   return "ProfileStarted: " + e.profile_id + " started";
 }
 std::string Describe(const ProfileFinished& e) {
-  return Format("ProfileFinished: %s finished (%" PRId64 " samples, %" PRId64 "ms CPU time)",
-                e.profile_id.c_str(), e.samples, e.cpu_micros / 1000);
+  return internal::StringPrintf("ProfileFinished: %s finished (%" PRId64 " samples, %" PRId64
+                                "ms CPU time)",
+                                e.profile_id.c_str(), e.samples, e.cpu_micros / 1000);
 }
 std::string Describe(const RegressionDetected& e) {
-  return Format("RegressionDetected: %s increased by %.1f%% (threshold: %.1f%%)",
-                e.regression.function.c_str(), e.regression.increase_percent, e.threshold_percent);
+  return internal::StringPrintf("RegressionDetected: %s increased by %.1f%% (threshold: %.1f%%)",
+                                e.regression.function.c_str(), e.regression.increase_percent,
+                                e.threshold_percent);
 }
 std::string Describe(const AlertTriggered& e) {
   size_t n = e.alert.regressions.size();
-  return Format("AlertTriggered: %s severity alert (%s) %s",
-                std::string(AlertSeverityName(e.alert.severity)).c_str(),
-                n == 1 ? e.alert.regressions[0].function.c_str()
-                       : (std::to_string(n) + " regressions").c_str(),
-                e.alert.alert_id.c_str());
+  return internal::StringPrintf("AlertTriggered: %s severity alert (%s) %s",
+                                std::string(AlertSeverityName(e.alert.severity)).c_str(),
+                                n == 1 ? e.alert.regressions[0].function.c_str()
+                                       : (std::to_string(n) + " regressions").c_str(),
+                                e.alert.alert_id.c_str());
 }
 std::string Describe(const ProfileUploaded& e) {
   std::string to;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string_view>
 
+#include "core/text.h"
 #include "profile/profile_index.h"
 
 namespace tai {
@@ -43,15 +43,6 @@ void AppendXml(std::string& out, std::string_view s) {
   }
 }
 
-__attribute__((format(printf, 1, 2))) std::string Fmt(const char* format, ...) {
-  char buf[160];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
-}
-
 struct Node {
   std::string name;
   std::string module;
@@ -77,7 +68,7 @@ std::string Colour(const Node& n) {
   if (base.rfind("libc", 0) == 0 || base.rfind("ld-linux", 0) == 0) hue = 200;  // system: blue
   double sat = 55 + static_cast<double>(f % 25);
   double light = 55 + static_cast<double>((f >> 8) % 15);
-  return Fmt("hsl(%.0f,%.0f%%,%.0f%%)", hue, sat, light);
+  return internal::StringPrintf("hsl(%.0f,%.0f%%,%.0f%%)", hue, sat, light);
 }
 
 const char kScript[] = R"JS(
@@ -205,15 +196,17 @@ std::string RenderSvg(const Node& root, int depth, const FlameGraphOptions& opti
     const std::string& label = n.name;
     out += "<g class=\"f\" data-name=\"";
     AppendXml(out, label);
-    out += Fmt("\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%d\"><title>", x, w, d);
+    out +=
+        internal::StringPrintf("\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%d\"><title>", x, w, d);
     AppendXml(out, label);
     out += " (";
     AppendXml(out, style.details(n));
     out += ")</title>";
-    out += Fmt("<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" rx=\"2\" ",
-               10 + x * usable, y, std::max(0.0, w * usable - 0.5), fh - 1.0);
+    out += internal::StringPrintf(
+        "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" rx=\"2\" ", 10 + x * usable, y,
+        std::max(0.0, w * usable - 0.5), fh - 1.0);
     out += "fill=\"" + style.fill(n, d) + "\"/>";
-    out += Fmt("<text x=\"%.2f\" y=\"%.0f\">", 13 + x * usable, y + fh - 4.0);
+    out += internal::StringPrintf("<text x=\"%.2f\" y=\"%.0f\">", 13 + x * usable, y + fh - 4.0);
     size_t chars = static_cast<size_t>(std::max(0.0, (w * usable - 6) / 7));
     if (chars >= 3) {
       AppendXml(out, label.size() <= chars ? label : label.substr(0, chars - 2) + "..");
@@ -243,7 +236,7 @@ std::string Shown(const Profile& profile, double value) {
   int vi = profile.DefaultValueIndex();
   std::string unit = vi >= 0 ? profile.sample_types[vi].unit : "";
   bool ns = unit == "nanoseconds";
-  return Fmt("%.0f", ns ? value / 1000 : value) + (ns ? " us" : " " + unit);
+  return internal::StringPrintf("%.0f", ns ? value / 1000 : value) + (ns ? " us" : " " + unit);
 }
 
 std::string TypeName(const Profile& profile) {
@@ -260,7 +253,8 @@ std::string DiffColour(const Node& n, double scale) {
   double strength = std::min(1.0, std::abs(change) / 0.5);
   int pale = static_cast<int>(std::lround(235 - 175 * strength));
   if (std::abs(change) < 0.02) return "rgb(235,235,235)";
-  return change > 0 ? Fmt("rgb(250,%d,%d)", pale, pale) : Fmt("rgb(%d,%d,250)", pale, pale);
+  return change > 0 ? internal::StringPrintf("rgb(250,%d,%d)", pale, pale)
+                    : internal::StringPrintf("rgb(%d,%d,250)", pale, pale);
 }
 
 }  // namespace
@@ -302,7 +296,8 @@ std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& optio
   const double total = static_cast<double>(root.value);
   style.details = [&](const Node& n) {
     std::string s = Shown(profile, static_cast<double>(n.value)) + ", " +
-                    Fmt("%.2f", total > 0 ? 100.0 * static_cast<double>(n.value) / total : 0.0) +
+                    internal::StringPrintf(
+                        "%.2f", total > 0 ? 100.0 * static_cast<double>(n.value) / total : 0.0) +
                     "%";
     if (!n.module.empty()) s += ", " + n.module;
     return s;
@@ -331,7 +326,7 @@ std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& cu
     std::string s =
         Shown(current, static_cast<double>(n.value)) + ", baseline " + Shown(current, base);
     if (base > 0) {
-      s += Fmt(", %+.1f%%", 100.0 * (static_cast<double>(n.value) / base - 1));
+      s += internal::StringPrintf(", %+.1f%%", 100.0 * (static_cast<double>(n.value) / base - 1));
     } else {
       s += ", new";
     }
