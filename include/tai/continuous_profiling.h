@@ -1,6 +1,7 @@
 // ContinuousProfilingService: the original design's always-on profiler. In
-// the background it profiles the process in consecutive windows of
-// `collect_interval`; at the end of each window it finishes the profile,
+// the background it profiles the process for a window at the start of every
+// `collect_interval` (the whole interval by default: back-to-back windows);
+// at the end of each window it finishes the profile,
 // compares it with the baseline (tai::CompareProfiles), raises an alert when
 // something got slower, and queues the profile; every `upload_interval` it
 // hands the queued profiles in one batch to each ProfileSink. Stop()
@@ -120,6 +121,10 @@ struct ProfilingStatistics {
 struct ContinuousProfilingOptions {
   std::chrono::seconds collect_interval{60};
   std::chrono::seconds upload_interval{300};
+  // How long each interval is profiled, from its start; 0 profiles the whole
+  // interval (back-to-back windows). E.g. 10 s every 60 s, as Cloud
+  // Profiler's agents do, for a sixth of the profiling cost.
+  std::chrono::milliseconds window{0};
   // Threshold, confidence, normalisation of the comparison; the threshold is
   // the constructor's regression_threshold_pct.
   ComparisonOptions comparison;
@@ -172,6 +177,8 @@ class ContinuousProfilingService {
  private:
   using Clock = std::chrono::steady_clock;
   void Run();
+  std::chrono::nanoseconds WindowLength() const;
+  void FlushSinks();
   void StartWindow();
   void FinishWindow(bool compare);
   void Compare(const std::string& id, const Profile& profile);

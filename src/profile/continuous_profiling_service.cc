@@ -92,6 +92,12 @@ Status ContinuousProfilingService::Start() {
                                 std::to_string(options_.collect_interval.count()) + " s and " +
                                 std::to_string(options_.upload_interval.count()) + " s");
   }
+  if (options_.window.count() < 0 || options_.window > options_.collect_interval) {
+    return InvalidArgumentError(
+        "window must be between 0 (the whole interval) and the collect "
+        "interval, not " +
+        std::to_string(options_.window.count()) + " ms");
+  }
   if (options_.max_events == 0 || options_.max_queued_profiles == 0) {
     return InvalidArgumentError("max_events and max_queued_profiles must be at least 1");
   }
@@ -128,35 +134,46 @@ bool ContinuousProfilingService::running() const {
   return running_;
 }
 
-// Windows and uploads follow a fixed schedule from the start (window k ends
-// at start + k * collect_interval), so a slow window does not shift the
-// ones after it; a boundary already past when the service gets to it is
-// merged into the next.
+// Windows and uploads follow a fixed schedule from the start (window k
+// starts at start + k * collect_interval and ends `window` later), so a slow
+// window does not shift the ones after it; a start already past when the
+// service gets to it is merged into the next. When a window ends at the
+// moment the next starts and an upload is due, the order is: finish, start
+// the next, upload.
 void ContinuousProfilingService::Run() {
   const Clock::time_point t0 = Clock::now();
-  Clock::time_point window_end = t0 + options_.collect_interval;
+  const auto window = WindowLength();
+  Clock::time_point next_start = t0, window_end = t0;
   Clock::time_point upload_at = t0 + options_.upload_interval;
-  StartWindow();
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      changed_.wait_until(lock, std::min(window_end, upload_at),
-                          [&] { return stop_ || Clock::now() >= std::min(window_end, upload_at); });
-      if (stop_) break;
-    }
     const Clock::time_point now = Clock::now();
-    if (now >= window_end) {
-      FinishWindow(true);
-      while (window_end <= now) window_end += options_.collect_interval;
+    if (!window_id_.empty() && now >= window_end) FinishWindow(true);
+    if (window_id_.empty() && now >= next_start) {
       StartWindow();
+      window_end = next_start + window;
+      while (next_start <= now) next_start += options_.collect_interval;
     }
     if (now >= upload_at) {
       Upload();
       while (upload_at <= now) upload_at += options_.upload_interval;
     }
+    const Clock::time_point wake =
+        std::min(window_id_.empty() ? next_start : window_end, upload_at);
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, wake, [&] { return stop_ || Clock::now() >= wake; });
+    if (stop_) break;
   }
   FinishWindow(false);
   Upload();
+  FlushSinks();
+}
+
+std::chrono::nanoseconds ContinuousProfilingService::WindowLength() const {
+  return options_.window.count() > 0 ? std::chrono::nanoseconds(options_.window)
+                                     : std::chrono::nanoseconds(options_.collect_interval);
+}
+
+void ContinuousProfilingService::FlushSinks() {
   Clock::time_point stop_by;
   {
     std::lock_guard<std::mutex> lock(mu_);

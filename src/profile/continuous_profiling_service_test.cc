@@ -50,7 +50,10 @@ class RecordingSink : public ProfileSink {
     std::lock_guard<std::mutex> lock(mu);
     if (fail) return UnavailableError("sink is down");
     std::vector<std::string> ids;
-    for (const UploadedProfile& p : batch) ids.push_back(p.id);
+    for (const UploadedProfile& p : batch) {
+      ids.push_back(p.id);
+      durations.push_back(p.profile.duration_nanos);
+    }
     batches.push_back(ids);
     service = resource.service_name;
     return Status::Ok();
@@ -58,6 +61,7 @@ class RecordingSink : public ProfileSink {
   std::mutex mu;
   bool fail = false;
   std::vector<std::vector<std::string>> batches;
+  std::vector<int64_t> durations;
   std::string service;
 };
 
@@ -290,6 +294,38 @@ TEST(ContinuousProfilingServiceTest, BoundedQueueAndEventLogCountWhatTheyDrop) {
   std::vector<ProfilingEvent> events = service.Events();
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(DescribeEvent(events.back()), "ProfileUploaded: cpu-000005 uploaded to recording");
+}
+
+// 300 ms of profiling at the start of every second: windows start on the
+// 1 s schedule (never early) and last the window, not the interval.
+TEST(ContinuousProfilingServiceTest, ProfilesAWindowOfEachInterval) {
+  ContinuousProfilingOptions o;
+  o.collect_interval = seconds(1);
+  o.upload_interval = seconds(1);
+  o.window = milliseconds(300);
+  ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+  auto sink = std::make_shared<RecordingSink>();
+  service.AddSink(sink);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_uploaded >= 2; },
+                              seconds(30)));
+  ASSERT_TRUE(service.Stop().ok());
+  std::vector<int64_t> starts;
+  for (const ProfilingEvent& e : service.Events()) {
+    if (const auto* p = std::get_if<ProfileStarted>(&e)) starts.push_back(p->timestamp);
+  }
+  ASSERT_GE(starts.size(), 2u);
+  EXPECT_GE(starts[1] - starts[0], 950'000'000);
+  ASSERT_GE(sink->durations.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_GE(sink->durations[i], 250'000'000) << i;
+    EXPECT_LT(sink->durations[i], 900'000'000) << i;
+  }
+  ContinuousProfilingOptions bad = o;
+  bad.window = milliseconds(1500);
+  Status s =
+      ContinuousProfilingService(std::make_shared<gcp::CloudProfiler>("p", 100), bad).Start();
+  EXPECT_NE(s.message().find("1500 ms"), std::string::npos) << s.ToString();
 }
 
 TEST(ContinuousProfilingServiceTest, AnotherRunningProfileSkipsTheWindow) {
