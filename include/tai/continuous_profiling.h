@@ -112,7 +112,7 @@ struct ProfilingStatistics {
   uint64_t events_dropped = 0;
   uint64_t baseline_errors = 0;  // saving or loading a baseline failed
   // The profiler's measured overhead (CPU per wall second) of the last
-  // window, and the highest seen.
+  // full window, and the highest seen (a window cut short by Stop is left out).
   double last_overhead = 0;
   double max_overhead = 0;
   uint64_t alerts(AlertSeverity s) const { return alerts_by_severity[static_cast<size_t>(s)]; }

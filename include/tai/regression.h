@@ -4,7 +4,7 @@
 // counts a change only when it is both larger than the threshold and
 // statistically significant given the samples behind it. An alert made from
 // a comparison (RegressionAlert) carries the severity of its worst
-// regression, raised one band when several are MEDIUM (see SeverityOf).
+// regression, raised to HIGH when three or more are MEDIUM (SeverityOf).
 //
 //   tai::ProfileComparison c = tai::CompareProfiles(baseline, current).value();
 //   for (const tai::Regression& r : c.regressions) ... r.increase_percent ...

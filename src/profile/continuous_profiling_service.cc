@@ -215,11 +215,13 @@ void ContinuousProfilingService::FinishWindow(bool compare) {
     return;
   }
   auto [samples, cpu_micros] = Totals(*p);
-  double overhead = profiler_->MeasuredOverhead();
-  UpdateStats([&](ProfilingStatistics& st) {
-    st.last_overhead = overhead;
-    st.max_overhead = std::max(st.max_overhead, overhead);
-  });
+  if (compare) {  // a window cut short has too little wall time for a fair figure
+    double overhead = profiler_->MeasuredOverhead();
+    UpdateStats([&](ProfilingStatistics& st) {
+      st.last_overhead = overhead;
+      st.max_overhead = std::max(st.max_overhead, overhead);
+    });
+  }
   Record(ProfileFinished{WallNanos(), id, samples, cpu_micros});
   if (compare) Compare(id, *p);
   if (store_) {
