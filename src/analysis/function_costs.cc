@@ -42,6 +42,11 @@ Result<ProfileCosts> FunctionCosts(const Profile& profile, CostKind kind) {
   const int64_t period = period_in_value_unit ? profile.period : 0;
   if (period_in_value_unit && out.nanoseconds) out.period_nanos = static_cast<double>(period);
   const int si = SamplesIndex(profile, vi);
+  if (si < 0 && period == 0 && out.value_type.unit != "count") {
+    return InvalidArgumentError(
+        "profile has no sample counts (no samples/count sample type, and no period in " +
+        out.value_type.unit + "): the significance test needs them");
+  }
 
   ProfileIndex index(profile);
   std::unordered_set<std::string_view> seen;

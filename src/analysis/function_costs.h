@@ -28,9 +28,9 @@ struct ProfileCosts {
   std::unordered_map<std::string, FunctionCost> functions;
 };
 
-// Fails when the profile has no sample types. Samples come from a
-// "samples"/"count" sample type when there is one, else from the value
-// divided by the period.
+// Samples come from a "samples"/"count" sample type when there is one, else
+// from the value divided by the period, else from a value that is itself a
+// count. Fails when the profile has no sample types or none of these.
 Result<ProfileCosts> FunctionCosts(const Profile& profile, CostKind kind);
 
 }  // namespace tai::internal

@@ -182,6 +182,20 @@ void SortResults(ProfileComparison& c) {
   });
 }
 
+// Both profiles measure the same thing in their default sample type.
+Status SameKind(const Profile& baseline, const Profile& current) {
+  int bi = baseline.DefaultValueIndex(), ci = current.DefaultValueIndex();
+  if (bi < 0 || ci < 0) {
+    return InvalidArgumentError(std::string(bi < 0 ? "baseline" : "current") +
+                                " profile has no sample types");
+  }
+  const ValueType& b = baseline.sample_types[bi];
+  const ValueType& c = current.sample_types[ci];
+  if (b == c) return Status::Ok();
+  return InvalidArgumentError("profiles measure different things: baseline " + b.type + "/" +
+                              b.unit + ", current " + c.type + "/" + c.unit);
+}
+
 std::vector<Pair> MakePairs(const internal::ProfileCosts& b, const internal::ProfileCosts& c,
                             double min_share) {
   std::map<std::string, Pair> pairs;  // ordered: results do not depend on hashing
@@ -279,15 +293,11 @@ AlertSeverity ProfileComparison::severity() const { return SeverityOf(regression
 Result<ProfileComparison> CompareProfiles(const Profile& baseline, const Profile& current,
                                           const ComparisonOptions& options) {
   TAI_RETURN_IF_ERROR(options.Validate());
+  TAI_RETURN_IF_ERROR(SameKind(baseline, current));
   Result<internal::ProfileCosts> b = internal::FunctionCosts(baseline, options.cost);
   if (!b.ok()) return b.status().WithContext("baseline profile");
   Result<internal::ProfileCosts> c = internal::FunctionCosts(current, options.cost);
   if (!c.ok()) return c.status().WithContext("current profile");
-  if (b->value_type != c->value_type) {
-    return InvalidArgumentError("profiles measure different things: baseline " +
-                                b->value_type.type + "/" + b->value_type.unit + ", current " +
-                                c->value_type.type + "/" + c->value_type.unit);
-  }
   Result<Exposure> e = ExposureOf(*b, *c, options.normalization);
   if (!e.ok()) return e.status();
 

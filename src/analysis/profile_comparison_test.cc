@@ -183,6 +183,15 @@ TEST(CompareProfilesTest, RejectsWhatCannotBeCompared) {
   EXPECT_TRUE(CompareProfiles(no_duration, cpu, With(Normalization::kShareOfTotal)).ok());
 
   EXPECT_FALSE(CompareProfiles(Profile{}, cpu).ok());
+  Profile no_counts = cpu;  // cpu/nanoseconds only, no period: samples unknown
+  no_counts.sample_types = {{"cpu", "nanoseconds"}};
+  no_counts.period = 0;
+  for (ProfileSample& s : no_counts.samples) s.values = {s.values[1]};
+  r = CompareProfiles(no_counts, no_counts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no sample counts"), std::string::npos);
+  no_counts.period = 10'000'000;  // with the period, value / period counts them
+  EXPECT_TRUE(CompareProfiles(no_counts, no_counts).ok());
   ComparisonOptions bad;
   bad.confidence = 1.5;
   r = CompareProfiles(cpu, cpu, bad);

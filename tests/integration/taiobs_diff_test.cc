@@ -102,6 +102,15 @@ TEST_F(TaiobsDiffTest, BadUsageAndInputExitTwoNamingTheProblem) {
     EXPECT_EQ(Diff(c.args, &out), 2) << out;
     EXPECT_NE(out.find(c.message), std::string::npos) << out;
   }
+  Profile heap = ExactProfile({{"database_query", 10}});
+  heap.sample_types = {{"inuse_space", "bytes"}};
+  for (ProfileSample& s : heap.samples) s.values = {s.values[0] * 4096};
+  std::string heap_path = dir_.path() + "/heap.pb.gz";
+  ASSERT_TRUE(WritePprofFile(heap, heap_path).ok());
+  std::string mixed;
+  EXPECT_EQ(Diff({base_, heap_path}, &mixed), 2);
+  EXPECT_NE(mixed.find("baseline cpu/nanoseconds, current inuse_space/bytes"), std::string::npos)
+      << mixed;
   std::string garbage = dir_.path() + "/garbage.pb.gz";
   std::ofstream(garbage) << "not a profile";
   std::string out;
