@@ -125,11 +125,16 @@ double Micros(const internal::ProfileCosts& costs, double value) {
   return costs.nanoseconds ? value / 1000.0 : value;
 }
 
+double Share(const internal::FunctionCost& cost, const internal::ProfileCosts& profile) {
+  return profile.total_value > 0
+             ? static_cast<double>(cost.value) / static_cast<double>(profile.total_value)
+             : 0.0;
+}
+
+// `micros` on the current profile's scale.
 FunctionPresence Presence(const Pair& p, const internal::FunctionCost& side,
-                          const internal::ProfileCosts& costs, double scale) {
-  return FunctionPresence{
-      p.function, std::llround(Micros(costs, static_cast<double>(side.value) * scale)),
-      side.samples, static_cast<double>(side.value) / static_cast<double>(costs.total_value)};
+                          const internal::ProfileCosts& costs, int64_t micros) {
+  return FunctionPresence{p.function, micros, side.samples, Share(side, costs)};
 }
 
 void Classify(const std::vector<Pair>& pairs, const std::vector<bool>& up,
@@ -142,10 +147,9 @@ void Classify(const std::vector<Pair>& pairs, const std::vector<bool>& up,
     int64_t cur_us = std::llround(Micros(c, static_cast<double>(p.cur.value)));
     double change = 100.0 * (p.ratio - 1.0);
     if (p.base.samples == 0 && up[i]) {
-      out.added.push_back(Presence(p, p.cur, c, 1.0));
+      out.added.push_back(Presence(p, p.cur, c, cur_us));
     } else if (p.cur.samples == 0 && down[i]) {
-      out.removed.push_back(Presence(p, p.base, b, e.scale));
-      out.removed.back().micros = base_us;
+      out.removed.push_back(Presence(p, p.base, b, base_us));
       out.improvements.push_back(
           Improvement{p.function, base_us, 0, 100.0, p.base.samples, 0, p.p_down});
     } else if (up[i] && change >= threshold) {
@@ -205,9 +209,8 @@ std::vector<Pair> MakePairs(const internal::ProfileCosts& b, const internal::Pro
   out.reserve(pairs.size());
   for (auto& [name, p] : pairs) {
     p.function = name;
-    double share_b = static_cast<double>(p.base.value) / static_cast<double>(b.total_value);
-    double share_c = static_cast<double>(p.cur.value) / static_cast<double>(c.total_value);
-    p.tested = std::max(share_b, share_c) >= min_share && p.base.samples + p.cur.samples > 0;
+    p.tested = std::max(Share(p.base, b), Share(p.cur, c)) >= min_share &&
+               p.base.samples + p.cur.samples > 0;
     out.push_back(std::move(p));
   }
   return out;

@@ -154,6 +154,23 @@ TEST(CompareProfilesTest, ShareOfTotalIgnoresLoad) {
   EXPECT_NEAR(share->total_change_percent, 0.0, 1e-9);
 }
 
+TEST(CompareProfilesTest, AnIdleWindowRemovesEverythingAndRaisesNothing) {
+  Profile idle = Exact({});
+  Result<ProfileComparison> c = CompareProfiles(Exact({{"f", 3000}, {"g", 100}}), idle);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->regressions.empty());
+  ASSERT_EQ(c->removed.size(), 2u);
+  EXPECT_EQ(c->removed[0].function, "f");
+  EXPECT_NEAR(c->total_change_percent, -100.0, 1e-9);
+  Result<ProfileComparison> back = CompareProfiles(idle, Exact({{"f", 3000}}));
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->added.size(), 1u);
+  EXPECT_TRUE(back->regressions.empty());
+  Result<ProfileComparison> share = CompareProfiles(idle, idle, With(Normalization::kShareOfTotal));
+  ASSERT_FALSE(share.ok());
+  EXPECT_NE(share.status().message().find("baseline profile has no samples"), std::string::npos);
+}
+
 TEST(CompareProfilesTest, CumulativeCostSeesTheCaller) {
   Result<ProfileComparison> self = CompareProfiles(Exact({{"f", 3000}}), Exact({{"f", 3600}}));
   ComparisonOptions o;
