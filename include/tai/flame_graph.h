@@ -3,7 +3,10 @@
 // values in microseconds for time profiles), and a self-contained
 // interactive SVG drawn by our own code (click a frame to zoom, Ctrl-F or
 // the Search button to highlight, hover for details; frames coloured by the
-// module they come from).
+// module they come from), and a differential SVG of a current profile
+// against a baseline (frames sized by the current profile, red where they
+// cost more than in the baseline, blue where less, paler the smaller the
+// change; the tooltip gives both values and the change).
 //
 // Free functions, thread-safe (no shared state).
 #pragma once
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "tai/profile.h"
+#include "tai/regression.h"
 
 namespace tai {
 
@@ -27,5 +31,12 @@ struct FlameGraphOptions {
 };
 
 std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options = {});
+
+// The baseline is scaled to the current profile's exposure as in
+// CompareProfiles (per second of wall time when both have a duration, else
+// or with kShareOfTotal by the totals), so equal colours mean equal rates.
+std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& current,
+                                      const FlameGraphOptions& options = {},
+                                      Normalization normalization = Normalization::kCpuPerSecond);
 
 }  // namespace tai

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 
 namespace tai::internal {
 
@@ -202,6 +204,29 @@ std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = LowerAscii(c);
+  return out;
+}
+
+std::string StringPrintf(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  char buf[256];
+  int n = std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  std::string out;
+  if (n < 0) {
+    va_end(again);
+    return out;
+  }
+  if (static_cast<size_t>(n) < sizeof buf) {
+    out.assign(buf, static_cast<size_t>(n));
+  } else {
+    out.resize(static_cast<size_t>(n));
+    std::vsnprintf(out.data(), out.size() + 1, format, again);
+  }
+  va_end(again);
   return out;
 }
 

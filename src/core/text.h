@@ -22,6 +22,8 @@ void AppendJsonString(std::string& out, std::string_view s);
 void AppendJsonDouble(std::string& out, double v);
 // Lower-case hex of the bytes.
 void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
+// printf into a std::string of whatever length the result needs.
+__attribute__((format(printf, 1, 2))) std::string StringPrintf(const char* format, ...);
 
 }  // namespace tai::internal
 

@@ -61,3 +61,15 @@ TEST(ClockTest, Rfc3339HasNanoseconds) {
 
 }  // namespace
 }  // namespace tai::internal
+
+namespace tai::internal {
+namespace {
+
+TEST(StringPrintfTest, FormatsShortAndLongResults) {
+  EXPECT_EQ(StringPrintf("%d-%s %.1f%%", 7, "x", 12.25), "7-x 12.2%");
+  std::string long_arg(1000, 'a');
+  EXPECT_EQ(StringPrintf("[%s]", long_arg.c_str()), "[" + long_arg + "]");
+}
+
+}  // namespace
+}  // namespace tai::internal

@@ -40,6 +40,48 @@ Result<Profile> CloudProfiler::GetCompletedProfile(std::string_view id) const {
   return NotFoundError("no completed profile '" + std::string(id) + "'");
 }
 
+Result<Profile> CloudProfiler::LastCompletedProfile() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (completed_.empty()) return NotFoundError("no profile has finished yet");
+  return completed_.back().second;
+}
+
+void CloudProfiler::SetBaselineProfile(Profile baseline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  baseline_ = std::move(baseline);
+}
+
+void CloudProfiler::ClearBaselineProfile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  baseline_.reset();
+}
+
+std::optional<Profile> CloudProfiler::baseline_profile() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return baseline_;
+}
+
+void CloudProfiler::set_comparison_options(const ComparisonOptions& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  comparison_options_ = options;
+}
+
+ComparisonOptions CloudProfiler::comparison_options() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return comparison_options_;
+}
+
+Result<ProfileComparison> CloudProfiler::CompareWithBaseline() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!baseline_) {
+    return FailedPreconditionError("no baseline profile: call SetBaselineProfile first");
+  }
+  if (completed_.empty()) {
+    return NotFoundError("no profile has finished yet to compare with the baseline");
+  }
+  return CompareProfiles(*baseline_, completed_.back().second, comparison_options_);
+}
+
 Result<std::string> CloudProfiler::GenerateFlameGraphData() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (completed_.empty()) return NotFoundError("no profile has finished yet");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "analysis/synthetic_profile.h"
 #include "profile/test_workload.h"
 
 namespace tai::gcp {
@@ -63,6 +64,38 @@ TEST(CloudProfilerTest, OriginalDesignFlow) {
   EXPECT_TRUE(profiler.CheckOverhead());
   profiler.set_overhead_limit(0.0);
   EXPECT_FALSE(profiler.CheckOverhead());
+}
+
+// The original design's comparison flow: a baseline where alpha cost little,
+// a current profile that burns it, and the regression reported by name.
+TEST(CloudProfilerTest, CompareWithBaseline) {
+  CloudProfiler profiler("my-project", 250);
+  Result<ProfileComparison> none = profiler.CompareWithBaseline();
+  EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(none.status().message().find("SetBaselineProfile"), std::string::npos);
+
+  analysis_testing::WorkloadFunction alpha{"tai_burn_alpha", 0.02};
+  Profile baseline = analysis_testing::SampleProfile({alpha, {"other", 0.5}}, 7, 250, 1.0);
+  profiler.SetBaselineProfile(baseline);
+  ASSERT_TRUE(profiler.baseline_profile().has_value());
+  EXPECT_EQ(*profiler.baseline_profile(), baseline);
+  EXPECT_EQ(profiler.CompareWithBaseline().status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(profiler.StartCpuProfile("current").ok());
+  int64_t start = profile_testing::ThreadCpuNanos();
+  while (profile_testing::ThreadCpuNanos() - start < 300'000'000) tai_burn_alpha(20'000);
+  ASSERT_TRUE(profiler.FinishCpuProfile().ok());
+  Result<ProfileComparison> c = profiler.CompareWithBaseline();
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_FALSE(c->regressions.empty());
+  EXPECT_EQ(c->regressions[0].function, "tai_burn_alpha");
+  EXPECT_GT(c->regressions[0].increase_percent, 100.0);
+  ASSERT_EQ(c->removed.size(), 1u);
+  EXPECT_EQ(c->removed[0].function, "other");
+  EXPECT_EQ(c->severity(), AlertSeverity::kCritical);
+
+  profiler.ClearBaselineProfile();
+  EXPECT_EQ(profiler.CompareWithBaseline().status().code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 #include "tai/flame_graph.h"
 
 #include <algorithm>
-#include <cstdarg>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string_view>
 
+#include "core/text.h"
 #include "profile/profile_index.h"
 
 namespace tai {
@@ -42,19 +43,11 @@ void AppendXml(std::string& out, std::string_view s) {
   }
 }
 
-__attribute__((format(printf, 1, 2))) std::string Fmt(const char* format, ...) {
-  char buf[160];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
-}
-
 struct Node {
   std::string name;
   std::string module;
   int64_t value = 0;
+  int64_t base = 0;  // the baseline's value, in a differential graph
   std::map<std::string, std::unique_ptr<Node>> children;
 };
 
@@ -75,7 +68,7 @@ std::string Colour(const Node& n) {
   if (base.rfind("libc", 0) == 0 || base.rfind("ld-linux", 0) == 0) hue = 200;  // system: blue
   double sat = 55 + static_cast<double>(f % 25);
   double light = 55 + static_cast<double>((f >> 8) % 15);
-  return Fmt("hsl(%.0f,%.0f%%,%.0f%%)", hue, sat, light);
+  return internal::StringPrintf("hsl(%.0f,%.0f%%,%.0f%%)", hue, sat, light);
 }
 
 const char kScript[] = R"JS(
@@ -129,6 +122,141 @@ document.addEventListener('keydown', function (e) {
 });
 )JS";
 
+// Adds the profile's stacks to the tree under `root`: into `value`, or
+// into `base` for the baseline of a differential graph. Returns the depth.
+int AddStacks(const Profile& profile, Node& root, bool into_base) {
+  int vi = profile.DefaultValueIndex();
+  if (vi < 0) return 0;
+  internal::ProfileIndex index(profile);
+  int depth = 0;
+  for (const ProfileSample& s : profile.samples) {
+    if (static_cast<size_t>(vi) >= s.values.size() || s.values[vi] <= 0) continue;
+    int64_t v = s.values[vi];
+    (into_base ? root.base : root.value) += v;
+    Node* n = &root;
+    int d = 0;
+    for (internal::Frame& f : index.Stack(s)) {
+      std::unique_ptr<Node>& child = n->children[f.function];
+      if (!child) {
+        child = std::make_unique<Node>();
+        child->name = std::move(f.function);
+        child->module = std::move(f.module);
+      }
+      (into_base ? child->base : child->value) += v;
+      n = child.get();
+      ++d;
+    }
+    depth = std::max(depth, d);
+  }
+  return depth;
+}
+
+// How a frame is drawn beyond its size: its fill and the tooltip text
+// after the name.
+struct FrameStyle {
+  std::function<std::string(const Node&, int depth)> fill;
+  std::function<std::string(const Node&)> details;
+};
+
+std::string RenderSvg(const Node& root, int depth, const FlameGraphOptions& options,
+                      const FrameStyle& style) {
+  const int fh = options.frame_height;
+  const int width = options.width;
+  const int height = (depth + 1) * fh + 80;
+  const double usable = width - 20.0;
+  const int64_t total = root.value;
+
+  std::string out;
+  out += "<?xml version=\"1.0\" standalone=\"no\"?>\n";
+  out += "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+         std::to_string(width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
+         std::to_string(width) + " " + std::to_string(height) + "\" data-width=\"" +
+         std::to_string(width) + "\">\n";
+  out +=
+      "<style>text{font-family:monospace;font-size:12px;fill:#000}"
+      "g.f:hover rect{stroke:#000;stroke-width:0.5;cursor:pointer}"
+      "#unzoom,#search{cursor:pointer}</style>\n";
+  out += "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#f8f8f0\"/>\n";
+  out += "<text x=\"" + std::to_string(width / 2) +
+         "\" y=\"24\" text-anchor=\"middle\" style=\"font-size:17px\">";
+  AppendXml(out, options.title);
+  out += "</text>\n";
+  out += "<text id=\"unzoom\" x=\"10\" y=\"24\" style=\"display:none\">Reset Zoom</text>\n";
+  out += "<text id=\"search\" x=\"" + std::to_string(width - 70) + "\" y=\"24\">Search</text>\n";
+  out += "<text id=\"matched\" x=\"" + std::to_string(width - 200) + "\" y=\"" +
+         std::to_string(height - 10) + "\"></text>\n";
+  out += "<text id=\"details\" x=\"10\" y=\"" + std::to_string(height - 10) + "\"> </text>\n";
+
+  // Frames: root at the bottom. Positions are fractions of the total so that
+  // the script can zoom without the tree.
+  std::function<void(const Node&, double, int)> draw = [&](const Node& n, double x, int d) {
+    double w = total > 0 ? static_cast<double>(n.value) / static_cast<double>(total) : 0;
+    if ((w * usable < options.min_frame_px || n.value <= 0) && d > 0) return;
+    double y = height - 40 - (d + 1) * fh;
+    const std::string& label = n.name;
+    out += "<g class=\"f\" data-name=\"";
+    AppendXml(out, label);
+    out +=
+        internal::StringPrintf("\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%d\"><title>", x, w, d);
+    AppendXml(out, label);
+    out += " (";
+    AppendXml(out, style.details(n));
+    out += ")</title>";
+    out += internal::StringPrintf(
+        "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" rx=\"2\" ", 10 + x * usable, y,
+        std::max(0.0, w * usable - 0.5), fh - 1.0);
+    out += "fill=\"" + style.fill(n, d) + "\"/>";
+    out += internal::StringPrintf("<text x=\"%.2f\" y=\"%.0f\">", 13 + x * usable, y + fh - 4.0);
+    size_t chars = static_cast<size_t>(std::max(0.0, (w * usable - 6) / 7));
+    if (chars >= 3) {
+      AppendXml(out, label.size() <= chars ? label : label.substr(0, chars - 2) + "..");
+    }
+    out += "</text></g>\n";
+    // Children widest first, left to right.
+    std::vector<const Node*> kids;
+    for (const auto& [name, child] : n.children) kids.push_back(child.get());
+    std::sort(kids.begin(), kids.end(), [](const Node* a, const Node* b) {
+      return a->value != b->value ? a->value > b->value : a->name < b->name;
+    });
+    double cx = x;
+    for (const Node* k : kids) {
+      draw(*k, cx, d + 1);
+      cx += total > 0 ? static_cast<double>(k->value) / static_cast<double>(total) : 0;
+    }
+  };
+  draw(root, 0, 0);
+  out += "<script type=\"text/ecmascript\"><![CDATA[";
+  out += kScript;
+  out += "]]></script>\n</svg>\n";
+  return out;
+}
+
+// "1234 us" or "4096 bytes": a value in the unit HotPath reports.
+std::string Shown(const Profile& profile, double value) {
+  int vi = profile.DefaultValueIndex();
+  std::string unit = vi >= 0 ? profile.sample_types[vi].unit : "";
+  bool ns = unit == "nanoseconds";
+  return internal::StringPrintf("%.0f", ns ? value / 1000 : value) + (ns ? " us" : " " + unit);
+}
+
+std::string TypeName(const Profile& profile) {
+  int vi = profile.DefaultValueIndex();
+  return vi >= 0 ? profile.sample_types[vi].type : "";
+}
+
+// Red for more than the baseline, blue for less, paler the smaller the
+// change; a change of 50% or more is fully saturated.
+std::string DiffColour(const Node& n, double scale) {
+  double base = static_cast<double>(n.base) * scale;
+  double cur = static_cast<double>(n.value);
+  double change = base > 0 ? (cur - base) / base : 1.0;
+  double strength = std::min(1.0, std::abs(change) / 0.5);
+  int pale = static_cast<int>(std::lround(235 - 175 * strength));
+  if (std::abs(change) < 0.02) return "rgb(235,235,235)";
+  return change > 0 ? internal::StringPrintf("rgb(250,%d,%d)", pale, pale)
+                    : internal::StringPrintf("rgb(%d,%d,250)", pale, pale);
+}
+
 }  // namespace
 
 std::string CollapsedStacks(const Profile& profile) {
@@ -158,107 +286,53 @@ std::string CollapsedStacks(const Profile& profile) {
 }
 
 std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options) {
-  int vi = profile.DefaultValueIndex();
-  internal::ProfileIndex index(profile);
   Node root;
-  root.name = "all";
-  int depth = 0;
-  if (vi >= 0) {
-    for (const ProfileSample& s : profile.samples) {
-      if (static_cast<size_t>(vi) >= s.values.size() || s.values[vi] <= 0) continue;
-      int64_t v = s.values[vi];
-      root.value += v;
-      Node* n = &root;
-      int d = 0;
-      for (internal::Frame& f : index.Stack(s)) {
-        std::unique_ptr<Node>& child = n->children[f.function];
-        if (!child) {
-          child = std::make_unique<Node>();
-          child->name = std::move(f.function);
-          child->module = std::move(f.module);
-        }
-        child->value += v;
-        n = child.get();
-        ++d;
-      }
-      depth = std::max(depth, d);
-    }
-  }
-  const int fh = options.frame_height;
-  const int width = options.width;
-  const int height = (depth + 1) * fh + 80;
-  const double usable = width - 20.0;
-  std::string unit = vi >= 0 ? profile.sample_types[vi].unit : "";
-  std::string type = vi >= 0 ? profile.sample_types[vi].type : "";
-  const int64_t total = root.value;
-
-  std::string out;
-  out += "<?xml version=\"1.0\" standalone=\"no\"?>\n";
-  out += "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-         std::to_string(width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
-         std::to_string(width) + " " + std::to_string(height) + "\" data-width=\"" +
-         std::to_string(width) + "\">\n";
-  out +=
-      "<style>text{font-family:monospace;font-size:12px;fill:#000}"
-      "g.f:hover rect{stroke:#000;stroke-width:0.5;cursor:pointer}"
-      "#unzoom,#search{cursor:pointer}</style>\n";
-  out += "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#f8f8f0\"/>\n";
-  out += "<text x=\"" + std::to_string(width / 2) +
-         "\" y=\"24\" text-anchor=\"middle\" style=\"font-size:17px\">";
-  AppendXml(out, options.title);
-  out += "</text>\n";
-  out += "<text id=\"unzoom\" x=\"10\" y=\"24\" style=\"display:none\">Reset Zoom</text>\n";
-  out += "<text id=\"search\" x=\"" + std::to_string(width - 70) + "\" y=\"24\">Search</text>\n";
-  out += "<text id=\"matched\" x=\"" + std::to_string(width - 200) + "\" y=\"" +
-         std::to_string(height - 10) + "\"></text>\n";
-  out += "<text id=\"details\" x=\"10\" y=\"" + std::to_string(height - 10) + "\"> </text>\n";
-
-  // Frames: root at the bottom. Positions are fractions of the total so that
-  // the script can zoom without the tree.
-  std::function<void(const Node&, double, int)> draw = [&](const Node& n, double x, int d) {
-    double w = total > 0 ? static_cast<double>(n.value) / static_cast<double>(total) : 0;
-    if (w * usable < options.min_frame_px && d > 0) return;
-    double y = height - 40 - (d + 1) * fh;
-    std::string label = n.name;
-    int64_t shown = profile.ToReportUnit(n.value);
-    std::string what = std::to_string(shown) + (unit == "nanoseconds" ? " us" : " " + unit);
-    out += "<g class=\"f\" data-name=\"";
-    AppendXml(out, label);
-    out += Fmt("\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%d\"><title>", x, w, d);
-    AppendXml(out, label);
-    out += " (" + what + ", " + Fmt("%.2f", 100.0 * w) + "%";
-    if (!n.module.empty()) {
-      out += ", ";
-      AppendXml(out, n.module);
-    }
-    out += ")</title>";
-    out += Fmt("<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" rx=\"2\" ",
-               10 + x * usable, y, std::max(0.0, w * usable - 0.5), fh - 1.0);
-    out += "fill=\"" + (d == 0 ? std::string("hsl(0,0%,80%)") : Colour(n)) + "\"/>";
-    out += Fmt("<text x=\"%.2f\" y=\"%.0f\">", 13 + x * usable, y + fh - 4.0);
-    size_t chars = static_cast<size_t>(std::max(0.0, (w * usable - 6) / 7));
-    if (chars >= 3) {
-      AppendXml(out, label.size() <= chars ? label : label.substr(0, chars - 2) + "..");
-    }
-    out += "</text></g>\n";
-    // Children widest first, left to right.
-    std::vector<const Node*> kids;
-    for (const auto& [name, child] : n.children) kids.push_back(child.get());
-    std::sort(kids.begin(), kids.end(), [](const Node* a, const Node* b) {
-      return a->value != b->value ? a->value > b->value : a->name < b->name;
-    });
-    double cx = x;
-    for (const Node* k : kids) {
-      draw(*k, cx, d + 1);
-      cx += total > 0 ? static_cast<double>(k->value) / static_cast<double>(total) : 0;
-    }
+  int depth = AddStacks(profile, root, false);
+  root.name = "all (" + TypeName(profile) + ")";
+  FrameStyle style;
+  style.fill = [](const Node& n, int d) {
+    return d == 0 ? std::string("hsl(0,0%,80%)") : Colour(n);
   };
-  root.name = "all (" + type + ")";
-  draw(root, 0, 0);
-  out += "<script type=\"text/ecmascript\"><![CDATA[";
-  out += kScript;
-  out += "]]></script>\n</svg>\n";
-  return out;
+  const double total = static_cast<double>(root.value);
+  style.details = [&](const Node& n) {
+    std::string s = Shown(profile, static_cast<double>(n.value)) + ", " +
+                    internal::StringPrintf(
+                        "%.2f", total > 0 ? 100.0 * static_cast<double>(n.value) / total : 0.0) +
+                    "%";
+    if (!n.module.empty()) s += ", " + n.module;
+    return s;
+  };
+  return RenderSvg(root, depth, options, style);
+}
+
+std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& current,
+                                      const FlameGraphOptions& options,
+                                      Normalization normalization) {
+  Node root;
+  int depth = AddStacks(current, root, false);
+  AddStacks(baseline, root, true);
+  double scale = 1;
+  if (normalization == Normalization::kShareOfTotal) {
+    scale = root.base > 0 ? static_cast<double>(root.value) / static_cast<double>(root.base) : 1;
+  } else if (baseline.duration_nanos > 0 && current.duration_nanos > 0) {
+    scale =
+        static_cast<double>(current.duration_nanos) / static_cast<double>(baseline.duration_nanos);
+  }
+  root.name = "all (" + TypeName(current) + ", vs baseline)";
+  FrameStyle style;
+  style.fill = [scale](const Node& n, int) { return DiffColour(n, scale); };
+  style.details = [&](const Node& n) {
+    double base = static_cast<double>(n.base) * scale;
+    std::string s =
+        Shown(current, static_cast<double>(n.value)) + ", baseline " + Shown(current, base);
+    if (base > 0) {
+      s += internal::StringPrintf(", %+.1f%%", 100.0 * (static_cast<double>(n.value) / base - 1));
+    } else {
+      s += ", new";
+    }
+    return s;
+  };
+  return RenderSvg(root, depth, options, style);
 }
 
 }  // namespace tai

@@ -70,5 +70,45 @@ TEST(FlameGraphTest, NarrowFramesAreLeftOut) {
   EXPECT_NE(svg.find("data-name=\"database\""), std::string::npos);
 }
 
+// database got 50% slower, push_back 50% faster, a;b is gone: the current
+// profile sizes the frames, the change colours them.
+TEST(DifferentialFlameGraphTest, ColoursByChangeAgainstTheBaseline) {
+  Profile base = MakeProfile();
+  base.duration_nanos = 1'000'000'000;
+  Profile cur = base;
+  cur.samples = {ProfileSample{{3, 2, 1}, {9, 90'000'000}, {}},
+                 ProfileSample{{4, 1}, {1, 10'000'000}, {}}};
+  std::string svg = DifferentialFlameGraphSvg(base, cur, {.title = "diff"});
+  std::regex frame(
+      "<g class=\"f\" data-name=\"([^\"]*)\"[^>]*><title>([^<]*)</title><rect "
+      "[^>]*fill=\"([^\"]*)\"");
+  std::map<std::string, std::pair<std::string, std::string>> frames;  // name -> title, fill
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), frame); it != std::sregex_iterator();
+       ++it) {
+    frames[(*it)[1]] = {(*it)[2], (*it)[3]};
+  }
+  ASSERT_EQ(frames.count("a:b") + frames.count("a;b"), 0u) << svg;  // not in the current profile
+  ASSERT_EQ(frames.count("database"), 1u) << svg;
+  EXPECT_EQ(frames["database"].second, "rgb(250,60,60)");  // +50%: full red
+  EXPECT_NE(frames["database"].first.find("90000 us, baseline 60000 us, +50.0%"), std::string::npos)
+      << frames["database"].first;
+  const std::string push_back = "std::vector&lt;int&gt;::push_back";
+  EXPECT_EQ(frames[push_back].second, "rgb(60,60,250)");  // -50%: full blue
+  // main: 100 ms now, 90 ms then (+11%): a pale red.
+  EXPECT_EQ(frames["main"].second.rfind("rgb(250,", 0), 0u);
+  EXPECT_NE(frames["main"].second, "rgb(250,60,60)");
+
+  // Twice as long a current profile at the same rates: nothing changed.
+  Profile longer = base;
+  longer.duration_nanos *= 2;
+  for (ProfileSample& s : longer.samples) {
+    for (int64_t& v : s.values) v *= 2;
+  }
+  std::string same = DifferentialFlameGraphSvg(base, longer);
+  EXPECT_EQ(same.find("rgb(250,"), std::string::npos);
+  EXPECT_EQ(same.find(",250)"), std::string::npos);
+  EXPECT_NE(same.find("+0.0%"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tai

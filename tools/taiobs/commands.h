@@ -3,6 +3,10 @@
 // code: 0 success, 1 failure, 2 bad usage.
 #pragma once
 
+namespace tai {
+class Profile;
+}
+
 namespace taiobs {
 
 inline constexpr const char* kVersion = TAI_VERSION;
@@ -15,9 +19,14 @@ struct Command {
 };
 
 // profile_commands.cc
+// Reads a pprof file; on failure prints why (naming the file) and returns false.
+bool LoadProfile(const char* path, tai::Profile* out);
 int ProfileTop(int argc, char** argv);
 int ProfileCollapse(int argc, char** argv);
 int ProfileFlameGraph(int argc, char** argv);
 int ProfileRun(int argc, char** argv);
+
+// diff_command.cc
+int ProfileDiff(int argc, char** argv);
 
 }  // namespace taiobs

@@ -3,6 +3,7 @@
 //   taiobs --version
 //   taiobs help [COMMAND]
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
+//   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //
 // Each command is a function in this folder registered in kCommands.
@@ -31,6 +32,12 @@ const Command kCommands[] = {
      ProfileCollapse},
     {"flamegraph", "flamegraph FILE.pb.gz -o OUT.svg [--title TEXT]",
      "Interactive SVG flame graph of a pprof file", ProfileFlameGraph},
+    {"diff",
+     "diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] [--normalize rate|share] "
+     "[--cumulative] [--confidence C] [--min-share F] [-n ROWS] [--svg OUT.svg]",
+     "Compare two pprof files: regressions, improvements, removed and new functions; exit 1 on "
+     "a regression (for CI)",
+     ProfileDiff},
     {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
 };

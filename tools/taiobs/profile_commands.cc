@@ -18,9 +18,8 @@
 #include "tools/taiobs/commands.h"
 
 namespace taiobs {
-namespace {
 
-bool Load(const char* path, tai::Profile* out) {
+bool LoadProfile(const char* path, tai::Profile* out) {
   tai::Result<tai::Profile> p = tai::ReadPprofFile(path);
   if (!p.ok()) {
     std::fprintf(stderr, "taiobs: %s\n", p.status().ToString().c_str());
@@ -29,8 +28,6 @@ bool Load(const char* path, tai::Profile* out) {
   *out = std::move(p).value();
   return true;
 }
-
-}  // namespace
 
 int ProfileTop(int argc, char** argv) {
   const char* path = nullptr;
@@ -51,7 +48,7 @@ int ProfileTop(int argc, char** argv) {
     return 2;
   }
   tai::Profile p;
-  if (!Load(path, &p)) return 1;
+  if (!LoadProfile(path, &p)) return 1;
   int vi = p.DefaultValueIndex();
   if (vi < 0) {
     std::printf("no samples\n");
@@ -84,7 +81,7 @@ int ProfileCollapse(int argc, char** argv) {
     return 2;
   }
   tai::Profile p;
-  if (!Load(argv[1], &p)) return 1;
+  if (!LoadProfile(argv[1], &p)) return 1;
   std::string out = tai::CollapsedStacks(p);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
@@ -112,7 +109,7 @@ int ProfileFlameGraph(int argc, char** argv) {
     return 2;
   }
   tai::Profile p;
-  if (!Load(in, &p)) return 1;
+  if (!LoadProfile(in, &p)) return 1;
   std::string svg = tai::FlameGraphSvg(p, options);
   std::ofstream f(out, std::ios::binary | std::ios::trunc);
   f << svg;

@@ -1,12 +1,15 @@
 // tai::gcp::CloudProfiler: the original design's profiling API
 // (start_cpu_profile, finish_cpu_profile, get_completed_profile,
-// generate_flame_graph_data, check_overhead) over tai::CpuProfiler.
+// generate_flame_graph_data, check_overhead, set_baseline_profile,
+// compare_with_baseline) over tai::CpuProfiler and tai::CompareProfiles.
 //
 //   tai::gcp::CloudProfiler profiler("my-project", 100);  // 100 samples/s
 //   TAI_RETURN_IF_ERROR(profiler.StartCpuProfile("profile-1"));
 //   ... work ...
 //   auto profile = profiler.FinishCpuProfile();           // Result<Profile>
 //   for (auto& [function, micros] : profile->HotPaths(10)) ...
+//   profiler.SetBaselineProfile(*profiler.GetCompletedProfile("baseline-v1"));
+//   auto comparison = profiler.CompareWithBaseline();     // the last profile vs the baseline
 //
 // Finished profiles stay in memory (the last kKeptProfiles of them) under
 // their id. One CPU profile runs per process at a time: starting a second,
@@ -16,6 +19,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +27,7 @@
 #include "tai/flame_graph.h"
 #include "tai/profile.h"
 #include "tai/profiler.h"
+#include "tai/regression.h"
 #include "tai/status.h"
 
 namespace tai::gcp {
@@ -45,6 +50,19 @@ class CloudProfiler {
   // Stops the running profile, keeps it under its id and returns it.
   Result<Profile> FinishCpuProfile();
   Result<Profile> GetCompletedProfile(std::string_view id) const;
+  // The most recently finished profile; kNotFound before the first.
+  Result<Profile> LastCompletedProfile() const;
+
+  // The profile later ones are compared with (e.g. the previous deployment's).
+  void SetBaselineProfile(Profile baseline);
+  void ClearBaselineProfile();
+  std::optional<Profile> baseline_profile() const;
+  // Options of CompareWithBaseline (threshold, confidence, normalisation).
+  void set_comparison_options(const ComparisonOptions& options);
+  ComparisonOptions comparison_options() const;
+  // The last finished profile against the baseline. kFailedPrecondition
+  // when no baseline is set, kNotFound when no profile has finished yet.
+  Result<ProfileComparison> CompareWithBaseline() const;
 
   // Collapsed stacks ("main;process;database 50000", microseconds) and the
   // SVG of the last finished profile; kNotFound before the first.
@@ -67,6 +85,8 @@ class CloudProfiler {
   mutable std::mutex mu_;
   std::string running_id_;
   std::deque<std::pair<std::string, Profile>> completed_;
+  std::optional<Profile> baseline_;
+  ComparisonOptions comparison_options_;
 };
 
 }  // namespace tai::gcp

@@ -1,0 +1,122 @@
+// `taiobs diff` as a CI job runs it: the table (checked against a golden
+// file), the differential SVG, and the exit codes 0 (no regression at or
+// above --fail-on), 1 (one is) and 2 (bad usage or input, with a message
+// naming what was wrong).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "analysis/synthetic_profile.h"
+#include "tai/pprof.h"
+#include "tests/integration/child_process.h"
+
+namespace tai {
+namespace {
+
+using analysis_testing::ExactProfile;
+using testing::RunWithInput;
+using testing::TempDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+class TaiobsDiffTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // One minute at 100 Hz: database_query +25% (HIGH), parse_body -22%,
+    // validate +5% (noise), cache_lookup gone, new_feature new, tiny untested.
+    Profile base = ExactProfile({{"database_query", 2400},
+                                 {"serialize", 1200},
+                                 {"parse_body", 900},
+                                 {"validate", 600},
+                                 {"log_write", 600},
+                                 {"cache_lookup", 300},
+                                 {"tiny", 10}});
+    Profile cur = ExactProfile({{"database_query", 3000},
+                                {"serialize", 1200},
+                                {"parse_body", 700},
+                                {"validate", 630},
+                                {"log_write", 600},
+                                {"new_feature", 300},
+                                {"tiny", 20}});
+    ASSERT_TRUE(WritePprofFile(base, base_).ok());
+    ASSERT_TRUE(WritePprofFile(cur, cur_).ok());
+  }
+
+  int Diff(std::vector<std::string> args, std::string* out) {
+    args.insert(args.begin(), {TAI_TAIOBS_PATH, "diff"});
+    return RunWithInput(args, "", out);
+  }
+
+  TempDir dir_;
+  std::string base_ = dir_.path() + "/base.pb.gz";
+  std::string cur_ = dir_.path() + "/cur.pb.gz";
+};
+
+TEST_F(TaiobsDiffTest, PrintsTheGoldenTableAndFailsOnTheRegression) {
+  std::string out;
+  EXPECT_EQ(Diff({base_, cur_}, &out), 1);
+  EXPECT_EQ(out, ReadFile(std::string(TAI_GOLDEN_DIR) + "/taiobs_diff.txt")) << out;
+}
+
+TEST_F(TaiobsDiffTest, FailOnChoosesTheSeverityThatFails) {
+  std::string out;
+  EXPECT_EQ(Diff({base_, cur_, "--fail-on", "high"}, &out), 1);
+  EXPECT_EQ(Diff({base_, cur_, "--fail-on", "CRITICAL"}, &out), 0);
+  EXPECT_EQ(Diff({base_, cur_, "--threshold", "30"}, &out), 0) << out;  // +25% is below 30
+  EXPECT_NE(out.find("regressions: 0,"), std::string::npos) << out;
+  EXPECT_EQ(Diff({base_, base_}, &out), 0);
+  EXPECT_EQ(Diff({cur_, base_}, &out), 1);  // backwards: new_feature removed, cache_lookup new...
+}
+
+TEST_F(TaiobsDiffTest, WritesTheDifferentialFlameGraph) {
+  std::string out, svg = dir_.path() + "/diff.svg";
+  EXPECT_EQ(Diff({base_, cur_, "--svg", svg, "--fail-on", "critical"}, &out), 0) << out;
+  std::string text = ReadFile(svg);
+  EXPECT_EQ(text.rfind("<?xml", 0), 0u);
+  EXPECT_NE(text.find("data-name=\"database_query\""), std::string::npos);
+  EXPECT_NE(text.find("+25.0%"), std::string::npos);
+}
+
+TEST_F(TaiobsDiffTest, BadUsageAndInputExitTwoNamingTheProblem) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{base_}, "needs a baseline and a current pprof file"},
+      {{base_, cur_, "--threshold", "ten"}, "--threshold needs a number, not 'ten'"},
+      {{base_, cur_, "--fail-on", "severe"}, "unknown severity 'severe'"},
+      {{base_, cur_, "--normalize", "fast"}, "--normalize is rate or share, not 'fast'"},
+      {{base_, cur_, "--confidence", "2"}, "confidence must be in (0, 1)"},
+      {{base_, cur_, "--bogus", "1"}, "unknown option '--bogus'"},
+      {{base_, dir_.path() + "/missing.pb.gz"}, "cannot open '" + dir_.path() + "/missing.pb.gz'"},
+  };
+  for (const Case& c : cases) {
+    std::string out;
+    EXPECT_EQ(Diff(c.args, &out), 2) << out;
+    EXPECT_NE(out.find(c.message), std::string::npos) << out;
+  }
+  Profile heap = ExactProfile({{"database_query", 10}});
+  heap.sample_types = {{"inuse_space", "bytes"}};
+  for (ProfileSample& s : heap.samples) s.values = {s.values[0] * 4096};
+  std::string heap_path = dir_.path() + "/heap.pb.gz";
+  ASSERT_TRUE(WritePprofFile(heap, heap_path).ok());
+  std::string mixed;
+  EXPECT_EQ(Diff({base_, heap_path}, &mixed), 2);
+  EXPECT_NE(mixed.find("baseline cpu/nanoseconds, current inuse_space/bytes"), std::string::npos)
+      << mixed;
+  std::string garbage = dir_.path() + "/garbage.pb.gz";
+  std::ofstream(garbage) << "not a profile";
+  std::string out;
+  EXPECT_EQ(Diff({base_, garbage}, &out), 2);
+  EXPECT_NE(out.find(garbage), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace tai
