@@ -111,6 +111,11 @@ bool ProfilerEmulator::WaitForCreates(size_t n, std::chrono::milliseconds timeou
   return changed_.wait_for(lock, timeout, [&] { return create_bodies_.size() >= n; });
 }
 
+std::vector<ProfilerEmulator::Clock::time_point> ProfilerEmulator::create_arrivals() {
+  std::lock_guard<std::mutex> lock(mu());
+  return create_arrivals_;
+}
+
 std::vector<json> ProfilerEmulator::create_bodies() {
   std::lock_guard<std::mutex> lock(mu());
   return create_bodies_;
@@ -158,6 +163,7 @@ void ProfilerEmulator::CreateProfile(const HttpRequest& r, HttpResponse& w) {
     std::lock_guard<std::mutex> lock(mu());
     e.body = json::parse(r.body, nullptr, false);
     create_bodies_.push_back(e.body);
+    create_arrivals_.push_back(e.arrived);
     changed_.notify_all();
     Status s = validator().Check(std::string(kPackage) + "CreateProfileRequest", r.body);
     std::string why =

@@ -72,6 +72,8 @@ class ProfilerEmulator : public ApiEmulator {
   std::vector<nlohmann::json> create_bodies();
   // Waits until at least `n` creates have arrived, answered or not.
   bool WaitForCreates(size_t n, std::chrono::milliseconds timeout);
+  // When each create arrived, answered or not.
+  std::vector<Clock::time_point> create_arrivals();
 
  private:
   void CreateProfile(const HttpRequest& r, HttpResponse& w);
@@ -100,6 +102,7 @@ class ProfilerEmulator : public ApiEmulator {
   std::string failing_retry_after_;
   uint64_t next_id_ = 1;
   std::vector<nlohmann::json> create_bodies_;
+  std::vector<Clock::time_point> create_arrivals_;
   std::map<std::string, std::string> outstanding_;  // name -> type, until patched
   std::vector<Event> events_;
 };
