@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
 #include "profile/test_workload.h"
+#include "tai/continuous_profiling.h"
 #include "tai/gcp/cloud_profiler_sink.h"
 #include "tai/heap_profiler.h"
 #include "tai/observability.h"
@@ -400,6 +402,41 @@ TEST(CloudProfilerSinkTest, CreateOfflinePassesTheEmulatorsChecksOncePerProfile)
   s = (*sink)->Upload(SavedProfile("cpu-000004", ProfileKind::kCpu), resource);
   EXPECT_NE(s.message().find("target"), std::string::npos) << s.message();
   EXPECT_EQ(emulator.events().size(), 2u);  // neither was sent
+}
+
+// The continuous profiling service with Cloud Profiler as its sink: every
+// window it finishes reaches the API through createOffline, once.
+TEST(CloudProfilerSinkTest, TheContinuousProfilingServiceUploadsThroughIt) {
+  ProfilerEmulator emulator;
+  auto sink = CloudProfilerSink::Create(
+      {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()}});
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  Workload workload;
+  ContinuousProfilingOptions options{.collect_interval = std::chrono::seconds(1),
+                                     .upload_interval = std::chrono::seconds(2)};
+  options.resource.service_name = "checkout";
+  options.resource.service_version = "3.1";
+  ContinuousProfilingService service(std::make_shared<CloudProfiler>("my-project", 100), options);
+  service.AddSink(*sink);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_uploaded >= 2; },
+                              std::chrono::seconds(20)));
+  ASSERT_TRUE(service.Stop(std::chrono::seconds(10)).ok());
+
+  const ProfilingStatistics stats = service.GetStatistics();
+  EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+  const auto events = emulator.events();
+  EXPECT_EQ(events.size(), stats.profiles_uploaded);  // each one once
+  EXPECT_EQ(stats.profiles_uploaded, stats.profiles_finished);
+  EXPECT_EQ(stats.upload_failures, 0u);
+  for (const Event& e : events) {
+    EXPECT_EQ(e.method, "offline");
+    EXPECT_EQ(e.status, 200);
+    EXPECT_EQ(e.profile_type, "CPU");
+    EXPECT_EQ(e.body["deployment"]["target"], "checkout");
+    EXPECT_EQ(e.body["deployment"]["labels"]["version"], "3.1");
+    EXPECT_EQ(e.decoded.sample_types.back(), (ValueType{"cpu", "nanoseconds"}));
+  }
 }
 
 }  // namespace
