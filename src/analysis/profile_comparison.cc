@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "analysis/function_costs.h"
+#include "core/enum_names.h"
 #include "core/text.h"
 #include "tai/ids.h"
 #include "tai/regression.h"
@@ -14,7 +15,7 @@
 namespace tai {
 namespace {
 
-constexpr std::array<std::pair<AlertSeverity, std::string_view>, 5> kSeverityNames{{
+constexpr internal::EnumNames<AlertSeverity, 5> kSeverityNames{{
     {AlertSeverity::kNone, "NONE"},
     {AlertSeverity::kLow, "LOW"},
     {AlertSeverity::kMedium, "MEDIUM"},
@@ -219,16 +220,11 @@ std::vector<Pair> MakePairs(const internal::ProfileCosts& b, const internal::Pro
 }  // namespace
 
 std::string_view AlertSeverityName(AlertSeverity severity) {
-  for (const auto& [s, name] : kSeverityNames) {
-    if (s == severity) return name;
-  }
-  return "NONE";
+  return internal::NameOf(kSeverityNames, severity, "NONE");
 }
 
 Result<AlertSeverity> ParseAlertSeverity(std::string_view name) {
-  for (const auto& [s, text] : kSeverityNames) {
-    if (internal::EqualsIgnoreCase(name, text)) return s;
-  }
+  if (auto severity = internal::ValueNamed(kSeverityNames, name)) return *severity;
   return InvalidArgumentError("unknown severity '" + std::string(name) +
                               "' (expected LOW, MEDIUM, HIGH or CRITICAL)");
 }

@@ -1,14 +1,11 @@
 #include "tai/profile_sink.h"
 
-#include <array>
-#include <utility>
-
-#include "core/text.h"
+#include "core/enum_names.h"
 
 namespace tai {
 namespace {
 
-constexpr std::array<std::pair<ProfileKind, std::string_view>, 4> kKindNames{{
+constexpr internal::EnumNames<ProfileKind, 4> kKindNames{{
     {ProfileKind::kCpu, "CPU"},
     {ProfileKind::kWall, "WALL"},
     {ProfileKind::kHeap, "HEAP"},
@@ -18,16 +15,11 @@ constexpr std::array<std::pair<ProfileKind, std::string_view>, 4> kKindNames{{
 }  // namespace
 
 std::string_view ProfileKindName(ProfileKind kind) {
-  for (const auto& [k, name] : kKindNames) {
-    if (k == kind) return name;
-  }
-  return "CPU";
+  return internal::NameOf(kKindNames, kind, "CPU");
 }
 
 Result<ProfileKind> ParseProfileKind(std::string_view name) {
-  for (const auto& [kind, text] : kKindNames) {
-    if (internal::EqualsIgnoreCase(name, text)) return kind;
-  }
+  if (auto kind = internal::ValueNamed(kKindNames, name)) return *kind;
   return InvalidArgumentError("unknown profile kind '" + std::string(name) +
                               "' (expected CPU, WALL, HEAP or THREADS)");
 }
