@@ -183,6 +183,10 @@ TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
   // The app threads never waited on the network (an outage would hold a
   // blocked thread for seconds).
   for (int t = 0; t < kThreads; ++t) EXPECT_LT(slowest[t], 1s) << "thread " << t;
+  ::testing::Test::RecordProperty(
+      "slowest_op_us",
+      static_cast<int>(std::max(slowest[0], slowest[1]) / std::chrono::microseconds(1)));
+  ::testing::Test::RecordProperty("ops", static_cast<int>(total_ops));
   EXPECT_EQ(processor->stats().dropped, 0u);
   EXPECT_EQ(logs.stats().dropped_queue_full, 0u);
 
