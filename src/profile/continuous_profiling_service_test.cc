@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "analysis/synthetic_profile.h"
+#include "core/test_temp_dir.h"
 #include "log/log_test_util.h"
 #include "profile/test_workload.h"
 #include "tai/continuous_profiling.h"
@@ -26,21 +27,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/tai-cps-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 // Keeps every batch it is given; fails while `fail` is set.
 class RecordingSink : public ProfileSink {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "analysis/synthetic_profile.h"
+#include "core/test_temp_dir.h"
 #include "tai/pprof.h"
 
 namespace tai {
@@ -15,14 +16,7 @@ namespace fs = std::filesystem;
 
 class DirectoryProfileSinkTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tai-dps-XXXXXX";
-    root_ = mkdtemp(tmpl);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+  void SetUp() override { ASSERT_FALSE(root_.empty()); }
   // Distinct profiles of about the same size.
   UploadedProfile Make(int i) {
     return UploadedProfile{"cpu-" + std::to_string(100 + i),
@@ -31,7 +25,8 @@ class DirectoryProfileSinkTest : public ::testing::Test {
                                                            static_cast<uint64_t>(i)),
                            {}};
   }
-  std::string root_;
+  testing::TempDir dir_;
+  const std::string& root_ = dir_.path();
 };
 
 TEST_F(DirectoryProfileSinkTest, WritesReadablePprofFilesNamedByIdAndKind) {

@@ -11,11 +11,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
 
+#include "core/test_temp_dir.h"
 #include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_trace_exporter.h"
@@ -73,19 +73,6 @@ void ExpectEveryOpOnceInOrder(const std::vector<std::string>& arrivals, const in
                                   static_cast<int>(arrivals.size() - seen.size()));
 }
 
-class TempDirectory {
- public:
-  TempDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tai-outage-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDirectory() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
   testing::TraceEmulator trace_api;
   testing::MonitoringEmulator monitoring_api;
@@ -96,7 +83,7 @@ TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
   testing::FaultProxy trace_net(testing::PortOf(trace_api.url()));
   testing::FaultProxy monitoring_net(testing::PortOf(monitoring_api.url()));
   testing::FaultProxy logging_net(testing::PortOf(logging_api.url()));
-  TempDirectory spill;
+  testing::TempDir spill;
   ASSERT_FALSE(spill.path().empty());
 
   GcpApiOptions api;

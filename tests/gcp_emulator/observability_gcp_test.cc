@@ -4,9 +4,9 @@
 // shutdown is sent by the next process.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
+#include "core/test_temp_dir.h"
 #include "export/http/http_client.h"
 #include "tai/observability.h"
 #include "tests/gcp_emulator/fault_proxy.h"
@@ -37,12 +37,7 @@ class ObservabilityGcpTest : public ::testing::Test {
     });
     EXPECT_TRUE(metadata_.Start().ok());
   }
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tai-obs-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    spill_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(spill_); }
+  void SetUp() override { ASSERT_FALSE(spill_.empty()); }
 
   Config GcpConfig(const std::string& trace_url) {
     Config c;
@@ -71,7 +66,8 @@ class ObservabilityGcpTest : public ::testing::Test {
   testing::TraceEmulator trace_;
   testing::MonitoringEmulator monitoring_;
   testing::LoggingEmulator logging_;
-  std::string spill_;
+  testing::TempDir spill_dir_;
+  const std::string& spill_ = spill_dir_.path();
 };
 
 TEST_F(ObservabilityGcpTest, EveryPillarReachesItsApiAndTheQueuesShowOnMetrics) {

@@ -150,14 +150,4 @@ int FreeLocalPort() {
   return ntohs(addr.sin_port);
 }
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "tai-test-XXXXXX").string();
-  path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
 }  // namespace tai::testing

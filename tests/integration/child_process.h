@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/test_temp_dir.h"
+
 namespace tai::testing {
 
 class ChildProcess {
@@ -39,17 +41,5 @@ int RunWithInput(const std::vector<std::string>& argv, const std::string& input,
 
 // A port that was free on 127.0.0.1 a moment ago.
 int FreeLocalPort();
-
-// A fresh directory under the system temp dir, removed with its contents
-// when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace tai::testing

@@ -3,13 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
+#include "core/test_temp_dir.h"
 
 namespace tai::internal {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
@@ -55,12 +53,7 @@ class FakeBackend {
 
 class DeliveryQueueTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tai-queue-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { ASSERT_FALSE(root_.empty()); }
 
   DeliveryOptions Options(size_t memory_bytes, bool spill) {
     DeliveryOptions o;
@@ -77,7 +70,8 @@ class DeliveryQueueTest : public ::testing::Test {
     return out;
   }
 
-  std::string root_;
+  testing::TempDir dir_;
+  const std::string& root_ = dir_.path();
   FakeBackend backend_;
 };
 

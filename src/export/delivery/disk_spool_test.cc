@@ -3,9 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "core/test_temp_dir.h"
 
 namespace tai::internal {
 namespace {
@@ -15,13 +16,9 @@ using ::testing::HasSubstr;
 
 class DiskSpoolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tai-spool-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern + "/spool";
-  }
-  void TearDown() override { fs::remove_all(fs::path(dir_).parent_path()); }
-  std::string dir_;
+  void SetUp() override { ASSERT_FALSE(root_.path().empty()); }
+  testing::TempDir root_;
+  const std::string dir_ = root_.path() + "/spool";
 };
 
 TEST_F(DiskSpoolTest, RequestsComeBackInSequenceOrderAfterReopening) {
