@@ -174,7 +174,7 @@ class CloudMonitoringSink::SeriesRequests {
   void Finish() {
     if (in_request_ == 0) return;
     body_ += "]}";
-    sink_.Send(url_, std::move(body_));
+    (void)sink_.queue_->Push(url_, std::move(body_));  // a drop is counted by the queue
     body_.clear();
     in_request_ = 0;
   }
@@ -205,10 +205,6 @@ CloudMonitoringSink::CloudMonitoringSink(CloudMonitoringExporterOptions options)
       queue_(tai::internal::MakeApiQueue(*client_, "cloud-monitoring", options_.api)) {}
 
 CloudMonitoringSink::~CloudMonitoringSink() = default;
-
-void CloudMonitoringSink::Send(const std::string& url, std::string body) {
-  if (!queue_->Push(url, std::move(body))) ++dropped_requests_;
-}
 
 // Queued ahead of the series that need it, and sent in order, so the
 // descriptor exists when they arrive.
@@ -242,9 +238,9 @@ void CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
     body += '}';
   }
   body += "]}";
-  Send(options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id +
-           "/metricDescriptors",
-       std::move(body));
+  (void)queue_->Push(options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id +
+                         "/metricDescriptors",
+                     std::move(body));
   created_descriptors_.insert(type);
 }
 
@@ -255,7 +251,7 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
           ? options_.resource->ToJson()
           : GenericTaskResource(*batch->resource, options_.api.project_id, options_.location)
                 .ToJson();
-  dropped_requests_ = 0;
+  const uint64_t dropped_before = queue_->stats().dropped;
   SeriesRequests requests(*this);
   for (const MetricData& m : batch->metrics) {
     if (m.points.empty()) continue;
@@ -276,13 +272,15 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
     }
   }
   requests.Finish();
-  return DropStatus();
+  return DropsSince(dropped_before);
 }
 
-Status CloudMonitoringSink::DropStatus() const {
-  if (dropped_requests_ == 0) return Status::Ok();
-  return ResourceExhaustedError("Cloud Monitoring: " + std::to_string(dropped_requests_) +
-                                " requests dropped: " + queue_->stats().last_error);
+Status CloudMonitoringSink::DropsSince(uint64_t dropped_before) const {
+  const DeliveryStats stats = queue_->stats();
+  if (stats.dropped == dropped_before) return Status::Ok();
+  return ResourceExhaustedError(
+      "Cloud Monitoring: " + std::to_string(stats.dropped - dropped_before) +
+      " requests dropped: " + stats.last_error);
 }
 
 // A clean shutdown must not lose the last value of a series the 5 s rule
@@ -301,7 +299,7 @@ Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(wait, timeout));
     lock.lock();
   }
-  dropped_requests_ = 0;
+  const uint64_t dropped_before = queue_->stats().dropped;
   SeriesRequests requests(*this);
   const int64_t now = WallNanos();
   for (auto it = held_.begin(); it != held_.end();) {
@@ -317,7 +315,7 @@ Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
     it = held_.erase(it);
   }
   requests.Finish();
-  Status dropped = DropStatus();
+  Status dropped = DropsSince(dropped_before);
   lock.unlock();
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());

@@ -15,6 +15,7 @@
 #include "tai/http_server.h"
 #include "tai/metric_collector.h"
 #include "tai/metric_registry.h"
+#include "tests/gcp_emulator/fault_proxy.h"
 #include "tests/gcp_emulator/monitoring_emulator.h"
 
 namespace tai::gcp {
@@ -107,6 +108,30 @@ TEST(CloudMonitoringExporterTest, InstrumentsPassTheEmulatorsChecks) {
     ASSERT_EQ(times.size(), 2u) << labels;
     EXPECT_EQ(times[1] - times[0], 5) << labels;
   }
+}
+
+// With the API down, no spill directory and room for no request, Export
+// says what it dropped, and the queue counts it.
+TEST(CloudMonitoringExporterTest, DropsDuringAnOutageAreAClearError) {
+  MonitoringEmulator emulator;
+  testing::FaultProxy network(testing::PortOf(emulator.url()));
+  network.SetDown(true);
+  GcpApiOptions api{.project_id = "my-project"};
+  api.endpoints.monitoring = network.url();
+  api.delivery = {.memory_bytes = 100, .initial_backoff = std::chrono::hours(1)};
+  auto sink = CloudMonitoringSink::Create({.api = api});
+  ASSERT_TRUE(sink.ok());
+  MetricRegistry registry;
+  auto requests = registry.CreateCounter({.metric_type = "shop/requests"}).value();
+  requests.Add(1);
+  Status s = (*sink)->Export(registry.Collect());
+  ASSERT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  // Descriptors and series alike, each counted once.
+  const uint64_t dropped = (*sink)->delivery_stats().dropped;
+  EXPECT_GE(dropped, 2u);
+  EXPECT_NE(s.message().find(std::to_string(dropped) + " requests dropped"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(emulator.descriptors().size(), 0u);
 }
 
 TEST(CloudMonitoringExporterTest, MetricTypesWithoutADomainBecomeCustom) {

@@ -98,6 +98,23 @@ TEST(CloudTraceExporterTest, RejectionsAreCountedWithTheApisMessage) {
   EXPECT_EQ(emulator.problems().size(), 1u);
 }
 
+TEST(CloudTraceExporterTest, DropsAreAClearError) {
+  TraceEmulator emulator;
+  GcpApiOptions api{.project_id = "p", .endpoints = emulator.Endpoints()};
+  api.delivery.memory_bytes = 100;  // no request fits, and there is no spill directory
+  auto sink = CloudTraceSpanSink::Create({.api = api});
+  ASSERT_TRUE(sink.ok());
+  SpanData span;
+  span.name = "checkout";
+  span.context.trace_id = NewTraceId();
+  span.context.span_id = NewSpanId();
+  auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{span, span});
+  Status s = (*sink)->Export(batch, Resource{});
+  ASSERT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("2 spans dropped"), std::string::npos) << s.message();
+  EXPECT_EQ((*sink)->delivery_stats().dropped, 1u);  // one request held both
+}
+
 TEST(CloudTraceExporterTest, ConfigurationErrorsAreClear) {
   EXPECT_FALSE(CloudTraceSpanSink::Create({.api = {.project_id = ""}}).ok());
   GcpEndpoints plain;

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,15 +74,15 @@ class CloudMonitoringSink : public MetricSink {
     std::string resource;
   };
   void EnsureDescriptor(const MetricData& m);
-  void Send(const std::string& url, std::string body);
-  Status DropStatus() const;
+  // RESOURCE_EXHAUSTED when the queue dropped requests since it counted
+  // `dropped_before`.
+  Status DropsSince(uint64_t dropped_before) const;
 
   const CloudMonitoringExporterOptions options_;
   std::mutex mu_;
   std::unique_ptr<tai::internal::GcpApiClient> client_;
   std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
   std::set<std::string> created_descriptors_;
-  size_t dropped_requests_ = 0;  // by the current Export
   // Last point time sent per series (type + labels), for the 5 s rule.
   std::map<std::string, int64_t> last_sent_;
   // The newest point of each series the 5 s rule held back.
