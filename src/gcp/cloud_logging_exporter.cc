@@ -82,18 +82,6 @@ std::string InsertId(const Resource& r, uint64_t n) {
 
 }  // namespace
 
-std::string EncodeCloudLoggingEntries(const CloudLoggingExporterOptions& options,
-                                      std::span<const LogRecord> records, const Resource& resource,
-                                      uint64_t first_insert_id) {
-  std::string out = RequestHead(options, resource);
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i) out += ',';
-    AppendEntry(out, options.api.project_id, records[i], InsertId(resource, first_insert_id + i));
-  }
-  out += "]}";
-  return out;
-}
-
 Result<std::shared_ptr<CloudLoggingSink>> CloudLoggingSink::Create(
     CloudLoggingExporterOptions options) {
   TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Logging"));

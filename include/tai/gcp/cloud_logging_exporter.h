@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 
 #include "tai/gcp/api_options.h"
@@ -64,11 +63,5 @@ class CloudLoggingSink : public LogSink {
   std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
   uint64_t next_insert_id_ = 0;                          // the pipeline's thread only
 };
-
-// One WriteLogEntriesRequest body for `records`; entry i gets the insertId
-// "<instance id>-<first_insert_id + i>".
-std::string EncodeCloudLoggingEntries(const CloudLoggingExporterOptions& options,
-                                      std::span<const LogRecord> records, const Resource& resource,
-                                      uint64_t first_insert_id = 0);
 
 }  // namespace tai::gcp
