@@ -94,5 +94,13 @@ TEST_F(DiskSpoolTest, OneProcessAtATimeAndCutWritesAreCleanedUp) {
   EXPECT_TRUE(fs::exists(dir_ + "/notes.txt"));
 }
 
+TEST_F(DiskSpoolTest, ADirectoryThatCannotBeMadeIsNamed) {
+  std::ofstream(root_.path() + "/file") << "x";
+  auto spool = DiskSpool::Open(root_.path() + "/file/spool", 1 << 20);
+  ASSERT_FALSE(spool.ok());
+  EXPECT_THAT(spool.status().message(),
+              HasSubstr("cannot create spill directory " + root_.path() + "/file/spool"));
+}
+
 }  // namespace
 }  // namespace tai::internal
