@@ -17,6 +17,7 @@
 
 #include "tai/continuous_profiling.h"
 #include "tai/directory_profile_sink.h"
+#include "tai/gcp/cloud_profiler.h"
 
 // The request path of the example service.
 extern "C" __attribute__((noinline)) uint64_t database_query(uint64_t n) {

@@ -73,17 +73,13 @@
 #include "tai/delivery_options.h"
 #include "tai/gcp/credentials.h"
 #include "tai/log_level.h"
+#include "tai/parse.h"
+#include "tai/prometheus.h"
 #include "tai/resource.h"
 #include "tai/status.h"
 #include "tai/trace.h"
 
 namespace tai {
-
-// How Prometheus names carry units. kBaseUnits converts time and size units
-// to seconds and bytes (Prometheus' naming rule, which `promtool check
-// metrics` enforces); kKeepUnits names the unit as declared
-// (request_latency with unit ms -> request_latency_milliseconds).
-enum class PrometheusUnitStyle { kBaseUnits, kKeepUnits };
 
 struct MetricsConfig {
   std::chrono::milliseconds collect_interval{10'000};
@@ -174,13 +170,5 @@ struct Config {
 
   Status Validate() const;
 };
-
-// "10s", "250ms", "1m", "2h", "1.5s"; a bare number is seconds.
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
-// "k1=v1, k2=v%20two" (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS):
-// pairs in order, values percent-decoded.
-Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueList(std::string_view text);
-// "127.0.0.1:9464", "[::1]:80", "localhost:0" -> host and port.
-Status ParseHostPort(std::string_view text, std::string* host, int* port);
 
 }  // namespace tai

@@ -8,14 +8,17 @@
 // finishes the window in progress and uploads everything still queued (that
 // last, shortened window is not compared: it would not be like the others).
 //
-//   auto profiler = std::make_shared<tai::gcp::CloudProfiler>("my-project", 100);
+//   auto profiler = std::make_shared<tai::ProfileRecorder>(100);
 //   tai::ContinuousProfilingService service(profiler, 60, 300, 10.0);
 //   service.AddSink(*tai::DirectoryProfileSink::Create({.directory = "profiles"}));
 //   TAI_RETURN_IF_ERROR(service.Start());
 //   ... service.GetStatistics().profiles_finished ... service.Events() ...
 //   service.Stop();
 //
-// Baselines: the profiler's (CloudProfiler::SetBaselineProfile, or
+// The profiler is a tai::ProfileRecorder, or the original design's
+// tai::gcp::CloudProfiler (which is one), shared with the caller.
+//
+// Baselines: the profiler's (ProfileRecorder::SetBaselineProfile, or
 // PinBaseline here, which also saves it) when set; otherwise the last
 // profile of the previous version of the service (Resource::service_version)
 // found in the baseline directory, where every window's profile is saved.
@@ -48,8 +51,8 @@
 #include <vector>
 
 #include "tai/baseline_store.h"
-#include "tai/gcp/cloud_profiler.h"
 #include "tai/log.h"
+#include "tai/profile_recorder.h"
 #include "tai/profile_sink.h"
 #include "tai/regression.h"
 #include "tai/resource.h"
@@ -140,10 +143,10 @@ struct ContinuousProfilingOptions {
 
 class ContinuousProfilingService {
  public:
-  ContinuousProfilingService(std::shared_ptr<gcp::CloudProfiler> profiler,
+  ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                              int64_t collect_interval_s = 60, int64_t upload_interval_s = 300,
                              double regression_threshold_pct = 10.0);
-  ContinuousProfilingService(std::shared_ptr<gcp::CloudProfiler> profiler,
+  ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                              ContinuousProfilingOptions options);
   // Stops (with Stop's default deadline) if running.
   ~ContinuousProfilingService();
@@ -189,7 +192,7 @@ class ContinuousProfilingService {
   template <typename F>
   void UpdateStats(F&& update);
 
-  const std::shared_ptr<gcp::CloudProfiler> profiler_;
+  const std::shared_ptr<ProfileRecorder> profiler_;
   ContinuousProfilingOptions options_;
   std::optional<ProfileBaselineStore> store_;
   std::vector<std::shared_ptr<ProfileSink>> sinks_;

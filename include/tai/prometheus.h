@@ -16,12 +16,17 @@
 
 #include <string>
 
-#include "tai/config.h"
 #include "tai/http_server.h"
 #include "tai/metric_data.h"
 #include "tai/metric_registry.h"
 
 namespace tai {
+
+// How Prometheus names carry units. kBaseUnits converts time and size units
+// to seconds and bytes (Prometheus' naming rule, which `promtool check
+// metrics` enforces); kKeepUnits names the unit as declared
+// (request_latency with unit ms -> request_latency_milliseconds).
+enum class PrometheusUnitStyle { kBaseUnits, kKeepUnits };
 
 struct PrometheusOptions {
   PrometheusUnitStyle units = PrometheusUnitStyle::kBaseUnits;

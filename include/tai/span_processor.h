@@ -60,8 +60,13 @@ class BatchSpanProcessor {
   // Takes back a record that will not be exported (an error-keeping buffer
   // dropping its spans), for reuse. Thread-safe.
   void Recycle(std::unique_ptr<internal::SpanRecord> record);
-  // Takes the ended span; never blocks. Called by Tracer.
-  void OnEnd(std::unique_ptr<internal::SpanRecord> record);
+  // Takes the ended span; never blocks; false when it was dropped (counted).
+  // Called by Tracer.
+  bool OnEnd(std::unique_ptr<internal::SpanRecord> record);
+  // Queues spans that ended elsewhere (the original design's UploadTraces),
+  // like ended ones: never blocks; what does not fit is dropped and
+  // counted. Returns how many were queued.
+  size_t Submit(std::vector<SpanData> spans);
 
   // Exports everything ended before the call; false if `timeout` passed first.
   bool Flush(std::chrono::milliseconds timeout);

@@ -4,7 +4,7 @@
 
 #include "core/text.h"
 #include "export/delivery/http_delivery.h"
-#include "tai/config.h"
+#include "tai/parse.h"
 
 namespace tai::gcp {
 

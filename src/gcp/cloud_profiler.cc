@@ -1,65 +1,17 @@
 #include "tai/gcp/cloud_profiler.h"
 
 namespace tai::gcp {
+namespace {
 
-CloudProfiler::CloudProfiler(std::string project, int hz) : project_(std::move(project)) {
-  options_.hz = hz;
+std::vector<std::string> ProjectComment(const std::string& project) {
+  if (project.empty()) return {};
+  return {"project: " + project};
 }
 
-void CloudProfiler::set_options(const CpuProfileOptions& options) {
-  std::lock_guard<std::mutex> lock(mu_);
-  options_ = options;
-}
+}  // namespace
 
-Status CloudProfiler::StartCpuProfile(std::string id) {
-  if (id.empty()) return InvalidArgumentError("profile id is empty");
-  std::lock_guard<std::mutex> lock(mu_);
-  Status s = profiler_.Start(options_);
-  if (!s.ok()) return s.WithContext("profile '" + id + "'");
-  running_id_ = std::move(id);
-  return Status::Ok();
-}
-
-Result<Profile> CloudProfiler::FinishCpuProfile() {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<Profile> p = profiler_.Stop();
-  if (!p.ok()) return p.status();
-  p->comments.push_back("profile id: " + running_id_);
-  if (!project_.empty()) p->comments.push_back("project: " + project_);
-  completed_.emplace_back(std::move(running_id_), *p);
-  running_id_.clear();
-  while (completed_.size() > kKeptProfiles) completed_.pop_front();
-  return p;
-}
-
-Result<Profile> CloudProfiler::GetCompletedProfile(std::string_view id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto it = completed_.rbegin(); it != completed_.rend(); ++it) {
-    if (it->first == id) return it->second;
-  }
-  return NotFoundError("no completed profile '" + std::string(id) + "'");
-}
-
-Result<Profile> CloudProfiler::LastCompletedProfile() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (completed_.empty()) return NotFoundError("no profile has finished yet");
-  return completed_.back().second;
-}
-
-void CloudProfiler::SetBaselineProfile(Profile baseline) {
-  std::lock_guard<std::mutex> lock(mu_);
-  baseline_ = std::move(baseline);
-}
-
-void CloudProfiler::ClearBaselineProfile() {
-  std::lock_guard<std::mutex> lock(mu_);
-  baseline_.reset();
-}
-
-std::optional<Profile> CloudProfiler::baseline_profile() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return baseline_;
-}
+CloudProfiler::CloudProfiler(std::string project, int hz)
+    : ProfileRecorder(hz, ProjectComment(project)), project_(std::move(project)) {}
 
 void CloudProfiler::set_comparison_options(const ComparisonOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -72,29 +24,28 @@ ComparisonOptions CloudProfiler::comparison_options() const {
 }
 
 Result<ProfileComparison> CloudProfiler::CompareWithBaseline() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!baseline_) {
+  std::optional<Profile> baseline = baseline_profile();
+  if (!baseline) {
     return FailedPreconditionError("no baseline profile: call SetBaselineProfile first");
   }
-  if (completed_.empty()) {
+  Result<Profile> last = LastCompletedProfile();
+  if (!last.ok()) {
     return NotFoundError("no profile has finished yet to compare with the baseline");
   }
-  return CompareProfiles(*baseline_, completed_.back().second, comparison_options_);
+  return CompareProfiles(*baseline, *last, comparison_options());
 }
 
 Result<std::string> CloudProfiler::GenerateFlameGraphData() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (completed_.empty()) return NotFoundError("no profile has finished yet");
-  return CollapsedStacks(completed_.back().second);
+  Result<Profile> last = LastCompletedProfile();
+  if (!last.ok()) return last.status();
+  return CollapsedStacks(*last);
 }
 
 Result<std::string> CloudProfiler::GenerateFlameGraphSvg(const FlameGraphOptions& options) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (completed_.empty()) return NotFoundError("no profile has finished yet");
-  return FlameGraphSvg(completed_.back().second, options);
+  Result<Profile> last = LastCompletedProfile();
+  if (!last.ok()) return last.status();
+  return FlameGraphSvg(*last, options);
 }
-
-double CloudProfiler::MeasuredOverhead() const { return profiler_.stats().Overhead(); }
 
 bool CloudProfiler::CheckOverhead() const { return MeasuredOverhead() <= overhead_limit_; }
 

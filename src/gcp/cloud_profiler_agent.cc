@@ -6,7 +6,7 @@
 #include "core/base64.h"
 #include "gcp/api_client.h"
 #include "gcp/profiler_api.h"
-#include "tai/config.h"
+#include "tai/parse.h"
 #include "tai/ids.h"
 #include "tai/pprof.h"
 #include "tai/thread_profile.h"

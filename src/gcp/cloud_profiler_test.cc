@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
 #include "analysis/synthetic_profile.h"
 #include "profile/test_workload.h"
+#include "tai/continuous_profiling.h"
 
 namespace tai::gcp {
 namespace {
@@ -96,6 +101,23 @@ TEST(CloudProfilerTest, CompareWithBaseline) {
 
   profiler.ClearBaselineProfile();
   EXPECT_EQ(profiler.CompareWithBaseline().status().code(), StatusCode::kFailedPrecondition);
+}
+
+// The original design hands its CloudProfiler to the service; the service
+// records with it, so the finished window is kept there under its id and
+// carries the project.
+TEST(CloudProfilerTest, ContinuousProfilingServiceRecordsWithTheDesignsProfiler) {
+  auto profiler = std::make_shared<CloudProfiler>("my-project", 100);
+  ContinuousProfilingService service(profiler, 60, 300, 10.0);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_started >= 1; },
+                              std::chrono::seconds(10)));
+  ASSERT_TRUE(service.Stop().ok());
+  EXPECT_EQ(service.GetStatistics().profiles_finished, 1u);
+  Result<Profile> kept = profiler->GetCompletedProfile("cpu-000001");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_NE(std::find(kept->comments.begin(), kept->comments.end(), "project: my-project"),
+            kept->comments.end());
 }
 
 }  // namespace

@@ -192,15 +192,16 @@ Status CloudTrace::UploadTraces(const std::vector<Trace>& traces) {
     uploaded_.insert(uploaded_.end(), traces.begin(), traces.end());
     return Status::Ok();
   }
-  auto spans = std::make_shared<std::vector<SpanData>>();
-  for (const Trace& t : traces) spans->insert(spans->end(), t.spans.begin(), t.spans.end());
-  const SpanBatch batch = std::move(spans);
-  Status first_error;
-  for (const auto& sink : upload_to_->sinks()) {
-    Status s = sink->Export(batch, upload_to_->resource());
-    if (!s.ok() && first_error.ok()) first_error = s.WithContext("upload to " + sink->name());
+  std::vector<SpanData> spans;
+  for (const Trace& t : traces) spans.insert(spans.end(), t.spans.begin(), t.spans.end());
+  const size_t total = spans.size();
+  const size_t queued = upload_to_->Submit(std::move(spans));
+  if (queued < total) {
+    return ResourceExhaustedError("CloudTrace: " + std::to_string(total - queued) + " of " +
+                                  std::to_string(total) +
+                                  " spans dropped: the span queue is full or shut down");
   }
-  return first_error;
+  return Status::Ok();
 }
 
 size_t CloudTrace::open_traces() const {

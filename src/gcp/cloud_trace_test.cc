@@ -98,8 +98,26 @@ TEST(CloudTraceTest, UploadGoesToTheProcessorsSinks) {
   ASSERT_TRUE(tracer.FinishTrace(*id).ok());
   auto [count, traces] = tracer.BatchExport().value();
   ASSERT_TRUE(tracer.UploadTraces(traces).ok());
+  // Through the processor's queue and its counts, not around them.
+  EXPECT_EQ(processor->stats().enqueued, 1u);
+  ASSERT_TRUE(processor->Flush(std::chrono::seconds(5)));
   EXPECT_EQ(sink->exported(), 1u);
+  EXPECT_EQ(processor->stats().exported, 1u);
   EXPECT_TRUE(tracer.uploaded().empty());
+}
+
+TEST(CloudTraceTest, UploadIntoAFullQueueCountsTheDrops) {
+  auto processor = std::make_shared<BatchSpanProcessor>(Resource{});
+  processor->Shutdown(std::chrono::milliseconds(0));  // takes nothing more
+  CloudTrace tracer("p", 1.0, processor);
+  auto id = tracer.StartTrace("t");
+  ASSERT_TRUE(tracer.FinishTrace(*id).ok());
+  auto [count, traces] = tracer.BatchExport().value();
+  ASSERT_EQ(count, 1u);
+  Status s = tracer.UploadTraces(traces);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(s.message(), "CloudTrace: 1 of 1 spans dropped: the span queue is full or shut down");
+  EXPECT_EQ(processor->stats().dropped, 1u);
 }
 
 TEST(TraceSpanTest, MeasuresDurationWhetherSampledOrNot) {

@@ -60,7 +60,7 @@ std::string DescribeEvent(const ProfilingEvent& event) {
   return std::visit([](const auto& e) { return Describe(e); }, event);
 }
 
-ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<gcp::CloudProfiler> profiler,
+ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                                                        int64_t collect_interval_s,
                                                        int64_t upload_interval_s,
                                                        double regression_threshold_pct)
@@ -72,7 +72,7 @@ ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<gcp::Clou
         return o;
       }()) {}
 
-ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<gcp::CloudProfiler> profiler,
+ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                                                        ContinuousProfilingOptions options)
     : profiler_(std::move(profiler)), options_(std::move(options)) {
   if (!options_.baseline_directory.empty()) store_.emplace(options_.baseline_directory);

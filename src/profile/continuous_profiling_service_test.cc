@@ -104,7 +104,7 @@ std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
 // does not compare, so its length, up to the test, changes nothing).
 TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   TempDir dir;
-  auto profiler = std::make_shared<gcp::CloudProfiler>("test-project", 100);
+  auto profiler = std::make_shared<ProfileRecorder>(100);
   testing_util::LogHarness logs;
   std::vector<RegressionAlert> alerts;
   std::mutex alerts_mu;
@@ -217,7 +217,7 @@ TEST(ContinuousProfilingServiceTest, BaselinesSurviveRestartsAndFollowVersions) 
   o.resource = TestResource("2.0");
   o.baseline_directory = dir.path();
   {
-    ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+    ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
     ASSERT_TRUE(service.Start().ok());
     ASSERT_TRUE(service.Stop().ok());
     ASSERT_TRUE(service.baseline().has_value());
@@ -228,7 +228,7 @@ TEST(ContinuousProfilingServiceTest, BaselinesSurviveRestartsAndFollowVersions) 
   o.resource = TestResource("3.0");
   Profile pinned = analysis_testing::ExactProfile({{"pinned", 100}}, 1.0);
   {
-    ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+    ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
     ASSERT_TRUE(service.Start().ok());
     ASSERT_TRUE(service.Stop().ok());
     ASSERT_TRUE(service.baseline().has_value());
@@ -236,7 +236,7 @@ TEST(ContinuousProfilingServiceTest, BaselinesSurviveRestartsAndFollowVersions) 
     ASSERT_TRUE(service.PinBaseline(pinned).ok());
   }
   // A restart keeps the pinned baseline, ahead of the previous version's.
-  ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(service.Stop().ok());
   ASSERT_TRUE(service.baseline().has_value());
@@ -252,7 +252,7 @@ TEST(ContinuousProfilingServiceTest, BoundedQueueAndEventLogCountWhatTheyDrop) {
   ContinuousProfilingOptions o;
   o.max_events = 5;
   o.max_queued_profiles = 2;
-  ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
   auto sink = std::make_shared<RecordingSink>();
   sink->fail = true;
   service.AddSink(sink);
@@ -290,7 +290,7 @@ TEST(ContinuousProfilingServiceTest, ProfilesAWindowOfEachInterval) {
   o.collect_interval = seconds(1);
   o.upload_interval = seconds(1);
   o.window = milliseconds(300);
-  ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100), o);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
   auto sink = std::make_shared<RecordingSink>();
   service.AddSink(sink);
   ASSERT_TRUE(service.Start().ok());
@@ -311,14 +311,14 @@ TEST(ContinuousProfilingServiceTest, ProfilesAWindowOfEachInterval) {
   ContinuousProfilingOptions bad = o;
   bad.window = milliseconds(1500);
   Status s =
-      ContinuousProfilingService(std::make_shared<gcp::CloudProfiler>("p", 100), bad).Start();
+      ContinuousProfilingService(std::make_shared<ProfileRecorder>(100), bad).Start();
   EXPECT_NE(s.message().find("1500 ms"), std::string::npos) << s.ToString();
 }
 
 TEST(ContinuousProfilingServiceTest, AnotherRunningProfileSkipsTheWindow) {
   CpuProfiler other;
   ASSERT_TRUE(other.Start().ok());
-  ContinuousProfilingService service(std::make_shared<gcp::CloudProfiler>("p", 100));
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100));
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(service.Stop().ok());
   ProfilingStatistics s = service.GetStatistics();
@@ -333,11 +333,11 @@ TEST(ContinuousProfilingServiceTest, RejectsBadSetup) {
   Status s = no_profiler.Start();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("profiler"), std::string::npos);
-  ContinuousProfilingService zero(std::make_shared<gcp::CloudProfiler>("p", 100), 0, 300, 10);
+  ContinuousProfilingService zero(std::make_shared<ProfileRecorder>(100), 0, 300, 10);
   s = zero.Start();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("0 s"), std::string::npos);
-  ContinuousProfilingService negative(std::make_shared<gcp::CloudProfiler>("p", 100), 60, 300, -1);
+  ContinuousProfilingService negative(std::make_shared<ProfileRecorder>(100), 60, 300, -1);
   s = negative.Start();
   EXPECT_NE(s.message().find("threshold_percent"), std::string::npos) << s.ToString();
 }

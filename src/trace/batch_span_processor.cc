@@ -207,11 +207,11 @@ std::unique_ptr<SpanRecord> BatchSpanProcessor::NewRecord() {
   return std::make_unique<SpanRecord>();
 }
 
-void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {
+bool BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {
   Impl& impl = *impl_;
   if (impl.shut_down.load(std::memory_order_relaxed)) {
     impl.dropped.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return false;
   }
   const bool root = record->data.local_root();
   SpanRecord* raw = record.release();
@@ -219,7 +219,7 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {
   if (pos < 0) {
     delete raw;
     impl.dropped.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return false;
   }
   bool wake = (static_cast<size_t>(pos + 1) & (impl.wake_every - 1)) == 0;
   if (root) {
@@ -227,6 +227,17 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {
     wake = wake || roots % impl.options.batch_traces == 0;
   }
   if (wake) impl.Wake();
+  return true;
+}
+
+size_t BatchSpanProcessor::Submit(std::vector<SpanData> spans) {
+  size_t queued = 0;
+  for (SpanData& span : spans) {
+    std::unique_ptr<SpanRecord> record = NewRecord();
+    record->data = std::move(span);
+    queued += OnEnd(std::move(record)) ? 1 : 0;
+  }
+  return queued;
 }
 
 bool BatchSpanProcessor::Flush(std::chrono::milliseconds timeout) {

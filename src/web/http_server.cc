@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/text.h"
-#include "tai/config.h"
+#include "tai/parse.h"
 
 namespace tai {
 namespace {

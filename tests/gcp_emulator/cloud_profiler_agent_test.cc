@@ -416,7 +416,7 @@ TEST(CloudProfilerSinkTest, TheContinuousProfilingServiceUploadsThroughIt) {
                                      .upload_interval = std::chrono::seconds(2)};
   options.resource.service_name = "checkout";
   options.resource.service_version = "3.1";
-  ContinuousProfilingService service(std::make_shared<CloudProfiler>("my-project", 100), options);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), options);
   service.AddSink(*sink);
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_uploaded >= 2; },

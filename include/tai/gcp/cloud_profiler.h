@@ -1,7 +1,9 @@
 // tai::gcp::CloudProfiler: the original design's profiling API
 // (start_cpu_profile, finish_cpu_profile, get_completed_profile,
 // generate_flame_graph_data, check_overhead, set_baseline_profile,
-// compare_with_baseline) over tai::CpuProfiler and tai::CompareProfiles.
+// compare_with_baseline): a tai::ProfileRecorder (which records, keeps and
+// holds the baseline) plus the design's comparison, flame graph and
+// overhead calls over tai::CompareProfiles and tai::FlameGraphSvg.
 //
 //   tai::gcp::CloudProfiler profiler("my-project", 100);  // 100 samples/s
 //   TAI_RETURN_IF_ERROR(profiler.StartCpuProfile("profile-1"));
@@ -11,52 +13,32 @@
 //   profiler.SetBaselineProfile(*profiler.GetCompletedProfile("baseline-v1"));
 //   auto comparison = profiler.CompareWithBaseline();     // the last profile vs the baseline
 //
-// Finished profiles stay in memory (the last kKeptProfiles of them) under
-// their id. One CPU profile runs per process at a time: starting a second,
-// from this or any other profiler, is an error. Thread-safe.
+// A CloudProfiler is a ProfileRecorder, so it can be given to a
+// ContinuousProfilingService as the original design does. Finished
+// profiles stay in memory (the last kKeptProfiles of them) under their id.
+// One CPU profile runs per process at a time: starting a second, from this
+// or any other profiler, is an error. Thread-safe.
 #pragma once
 
-#include <cstddef>
-#include <deque>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <utility>
 
 #include "tai/flame_graph.h"
 #include "tai/profile.h"
-#include "tai/profiler.h"
+#include "tai/profile_recorder.h"
 #include "tai/regression.h"
 #include "tai/status.h"
 
 namespace tai::gcp {
 
-class CloudProfiler {
+class CloudProfiler : public ProfileRecorder {
  public:
-  static constexpr size_t kKeptProfiles = 32;
   static constexpr double kDefaultOverheadLimit = 0.05;
 
   CloudProfiler(std::string project, int hz = 100);
-  CloudProfiler(const CloudProfiler&) = delete;
-  CloudProfiler& operator=(const CloudProfiler&) = delete;
 
   const std::string& project() const { return project_; }
-  int hz() const { return options_.hz; }
-  // Options for the next StartCpuProfile (hz from the constructor unless set here).
-  void set_options(const CpuProfileOptions& options);
 
-  Status StartCpuProfile(std::string id);
-  // Stops the running profile, keeps it under its id and returns it.
-  Result<Profile> FinishCpuProfile();
-  Result<Profile> GetCompletedProfile(std::string_view id) const;
-  // The most recently finished profile; kNotFound before the first.
-  Result<Profile> LastCompletedProfile() const;
-
-  // The profile later ones are compared with (e.g. the previous deployment's).
-  void SetBaselineProfile(Profile baseline);
-  void ClearBaselineProfile();
-  std::optional<Profile> baseline_profile() const;
   // Options of CompareWithBaseline (threshold, confidence, normalisation).
   void set_comparison_options(const ComparisonOptions& options);
   ComparisonOptions comparison_options() const;
@@ -69,23 +51,15 @@ class CloudProfiler {
   Result<std::string> GenerateFlameGraphData() const;
   Result<std::string> GenerateFlameGraphSvg(const FlameGraphOptions& options = {}) const;
 
-  // The profiler's measured cost (signal handler, draining and
-  // symbolization CPU per second of wall time) of the running profile, or
-  // of the last one; true when within the limit (5% by default).
+  // True when the measured overhead (MeasuredOverhead) of the running
+  // profile, or of the last one, is within the limit (5% by default).
   bool CheckOverhead() const;
-  double MeasuredOverhead() const;
   void set_overhead_limit(double fraction) { overhead_limit_ = fraction; }
-  ProfilerStats stats() const { return profiler_.stats(); }
 
  private:
   const std::string project_;
-  CpuProfileOptions options_;
   double overhead_limit_ = kDefaultOverheadLimit;
-  CpuProfiler profiler_;
   mutable std::mutex mu_;
-  std::string running_id_;
-  std::deque<std::pair<std::string, Profile>> completed_;
-  std::optional<Profile> baseline_;
   ComparisonOptions comparison_options_;
 };
 

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "gcp/profiler_api.h"
 #include "tai/ids.h"
+#include "tai/parse.h"
 #include "tai/sampler.h"
 
 namespace tai {
@@ -16,22 +17,6 @@ std::string Trim(std::string_view s) { return std::string(internal::TrimSpaces(s
 
 Status EnvError(const char* var, std::string_view value, const Status& why) {
   return InvalidArgumentError(std::string(var) + "='" + std::string(value) + "': " + why.message());
-}
-
-Result<size_t> ParsePositiveCount(std::string_view text) {
-  size_t v = 0;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v == 0) {
-    return InvalidArgumentError("not a positive whole number");
-  }
-  return v;
-}
-
-Result<bool> ParseBool(std::string_view text) {
-  const std::string t = internal::AsciiLower(internal::TrimSpaces(text));
-  if (t == "true" || t == "1" || t == "on" || t == "yes") return true;
-  if (t == "false" || t == "0" || t == "off" || t == "no") return false;
-  return InvalidArgumentError("expected true or false");
 }
 
 Result<std::chrono::milliseconds> ParseMillis(std::string_view text) {
@@ -52,23 +37,9 @@ Status ReadCount(const EnvGet& get, const char* name, size_t* out) {
   return Status::Ok();
 }
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string item =
-        Trim(text.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
-    if (!item.empty()) out.push_back(std::move(item));
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
-
 Status ReadExporters(std::string_view v, TracesConfig* t) {
   t->otlp_exporter = t->stdout_exporter = false;
-  for (const std::string& name : SplitList(v)) {
+  for (const std::string& name : ParseList(v)) {
     if (name == "otlp") {
       t->otlp_exporter = true;
     } else if (name == "console" || name == "stdout") {
@@ -188,7 +159,7 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
   if (auto v = get("TAI_LOG_LEVEL"); !v.empty()) {
     // The first item without '=' is the global level; the rest are per logger.
     std::vector<std::string> per_logger;
-    for (std::string& item : SplitList(v)) {
+    for (std::string& item : ParseList(v)) {
       if (item.find('=') == std::string::npos) {
         auto level = ParseLogLevel(item);
         if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
@@ -236,93 +207,13 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
       logs->rate_limit_per_site = 0;
     }
   }
-  if (auto v = get("TAI_LOG_REDACT_KEYS"); !v.empty()) logs->extra_redacted_keys = SplitList(v);
+  if (auto v = get("TAI_LOG_REDACT_KEYS"); !v.empty()) logs->extra_redacted_keys = ParseList(v);
   if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
   if (auto v = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
   return Status::Ok();
 }
 
 }  // namespace
-
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  std::string t = Trim(text);
-  if (t.empty()) return InvalidArgumentError("duration is empty");
-  double number = 0;
-  auto r = std::from_chars(t.data(), t.data() + t.size(), number);
-  if (r.ec != std::errc() || number < 0) {
-    return InvalidArgumentError("duration '" + t + "' does not start with a non-negative number");
-  }
-  std::string_view unit(r.ptr, static_cast<size_t>(t.data() + t.size() - r.ptr));
-  double ms_per_unit;
-  if (unit.empty() || unit == "s") {
-    ms_per_unit = 1000;
-  } else if (unit == "ms") {
-    ms_per_unit = 1;
-  } else if (unit == "m") {
-    ms_per_unit = 60'000;
-  } else if (unit == "h") {
-    ms_per_unit = 3'600'000;
-  } else {
-    return InvalidArgumentError("duration '" + t + "' has unit '" + std::string(unit) +
-                                "'; use ms, s, m or h");
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(number * ms_per_unit + 0.5));
-}
-
-Status ParseHostPort(std::string_view text, std::string* host, int* port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return InvalidArgumentError("address '" + std::string(text) + "' has no :port");
-  }
-  std::string_view h = text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty()) return InvalidArgumentError("address '" + std::string(text) + "' has no host");
-  std::string_view p = text.substr(colon + 1);
-  int v = -1;
-  auto r = std::from_chars(p.data(), p.data() + p.size(), v);
-  if (p.empty() || r.ec != std::errc() || r.ptr != p.data() + p.size() || v < 0 || v > 65535) {
-    return InvalidArgumentError("address '" + std::string(text) + "' has port '" + std::string(p) +
-                                "'; expected 0-65535");
-  }
-  *host = std::string(h);
-  *port = v;
-  return Status::Ok();
-}
-
-Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueList(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string_view item = text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
-    if (!Trim(item).empty()) {
-      size_t eq = item.find('=');
-      if (eq == std::string_view::npos) {
-        return InvalidArgumentError("'" + std::string(item) + "' is not key=value");
-      }
-      std::string key = Trim(item.substr(0, eq));
-      if (key.empty()) return InvalidArgumentError("'" + std::string(item) + "' has an empty key");
-      std::string raw = Trim(item.substr(eq + 1));
-      std::string value;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size()) {
-          int v = 0;
-          auto r = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16);
-          if (r.ec == std::errc() && r.ptr == raw.data() + i + 3) {
-            value += static_cast<char>(v);
-            i += 2;
-            continue;
-          }
-        }
-        value += raw[i];
-      }
-      out.emplace_back(std::move(key), std::move(value));
-    }
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
 
 Result<Config> Config::FromEnv() {
   return FromEnv([](const char* name) -> const char* { return std::getenv(name); });

@@ -258,26 +258,5 @@ TEST(ConfigTest, BadCloudProfilerSettingsAreClearErrors) {
             std::string::npos);
 }
 
-TEST(ConfigTest, Durations) {
-  EXPECT_EQ(*ParseDuration("10"), std::chrono::seconds(10));
-  EXPECT_EQ(*ParseDuration("1.5s"), std::chrono::milliseconds(1500));
-  EXPECT_EQ(*ParseDuration("2m"), std::chrono::minutes(2));
-  EXPECT_EQ(*ParseDuration("1h"), std::chrono::hours(1));
-  EXPECT_FALSE(ParseDuration("").ok());
-  EXPECT_FALSE(ParseDuration("-1s").ok());
-  EXPECT_EQ(ParseDuration("3 weeks").status().message(),
-            "duration '3 weeks' has unit ' weeks'; use ms, s, m or h");
-}
-
-TEST(ConfigTest, HostPort) {
-  std::string host;
-  int port;
-  ASSERT_TRUE(ParseHostPort("[::1]:8080", &host, &port).ok());
-  EXPECT_EQ(host, "::1");
-  EXPECT_EQ(port, 8080);
-  EXPECT_FALSE(ParseHostPort("nohost", &host, &port).ok());
-  EXPECT_FALSE(ParseHostPort(":80", &host, &port).ok());
-}
-
 }  // namespace
 }  // namespace tai

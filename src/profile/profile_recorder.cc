@@ -1,0 +1,72 @@
+#include "tai/profile_recorder.h"
+
+namespace tai {
+
+ProfileRecorder::ProfileRecorder(int hz, std::vector<std::string> comments)
+    : comments_(std::move(comments)) {
+  options_.hz = hz;
+}
+
+int ProfileRecorder::hz() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return options_.hz;
+}
+
+void ProfileRecorder::set_options(const CpuProfileOptions& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  options_ = options;
+}
+
+Status ProfileRecorder::StartCpuProfile(std::string id) {
+  if (id.empty()) return InvalidArgumentError("profile id is empty");
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = profiler_.Start(options_);
+  if (!s.ok()) return s.WithContext("profile '" + id + "'");
+  running_id_ = std::move(id);
+  return Status::Ok();
+}
+
+Result<Profile> ProfileRecorder::FinishCpuProfile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<Profile> p = profiler_.Stop();
+  if (!p.ok()) return p.status();
+  p->comments.push_back("profile id: " + running_id_);
+  for (const std::string& c : comments_) p->comments.push_back(c);
+  completed_.emplace_back(std::move(running_id_), *p);
+  running_id_.clear();
+  while (completed_.size() > kKeptProfiles) completed_.pop_front();
+  return p;
+}
+
+Result<Profile> ProfileRecorder::GetCompletedProfile(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = completed_.rbegin(); it != completed_.rend(); ++it) {
+    if (it->first == id) return it->second;
+  }
+  return NotFoundError("no completed profile '" + std::string(id) + "'");
+}
+
+Result<Profile> ProfileRecorder::LastCompletedProfile() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (completed_.empty()) return NotFoundError("no profile has finished yet");
+  return completed_.back().second;
+}
+
+void ProfileRecorder::SetBaselineProfile(Profile baseline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  baseline_ = std::move(baseline);
+}
+
+void ProfileRecorder::ClearBaselineProfile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  baseline_.reset();
+}
+
+std::optional<Profile> ProfileRecorder::baseline_profile() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return baseline_;
+}
+
+double ProfileRecorder::MeasuredOverhead() const { return profiler_.stats().Overhead(); }
+
+}  // namespace tai
