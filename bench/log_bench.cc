@@ -19,8 +19,8 @@
 #include <string>
 #include <thread>
 
-#include "tai/cloud_logging_json.h"
-#include "tai/log_pipeline.h"
+#include "tai/log/cloud_logging_json.h"
+#include "tai/log/log_pipeline.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "tai/metric_registry.h"
-#include "tai/prometheus.h"
+#include "tai/export/prometheus_text.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace {
 

@@ -20,12 +20,12 @@
 #include <random>
 #include <string>
 
-#include "analysis/synthetic_profile.h"
+#include "analysis/synthetic_profile_testing.h"
 #include "profile/symbolizer.h"
-#include "profile/test_workload.h"
-#include "tai/heap_profiler.h"
-#include "tai/profiler.h"
-#include "tai/regression.h"
+#include "profile/workload_testing.h"
+#include "tai/analysis/regression.h"
+#include "tai/profile/cpu_profiler.h"
+#include "tai/profile/heap_profiler.h"
 
 #ifdef TAI_HAVE_GPERFTOOLS
 #include <gperftools/profiler.h>

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "tai/clock.h"
-#include "tai/propagation.h"
-#include "tai/span_processor.h"
-#include "tai/trace.h"
+#include "tai/core/clock.h"
+#include "tai/trace/propagation.h"
+#include "tai/trace/span_processor.h"
+#include "tai/trace/trace.h"
 
 namespace {
 

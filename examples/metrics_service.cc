@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 #include "tai/observability.h"
 
 namespace {

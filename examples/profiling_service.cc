@@ -15,9 +15,9 @@
 #include <string>
 #include <thread>
 
-#include "tai/continuous_profiling.h"
-#include "tai/directory_profile_sink.h"
-#include "tai/gcp/cloud_profiler.h"
+#include "tai/analysis/continuous_profiling.h"
+#include "tai/compat/cloud_profiler.h"
+#include "tai/profile/directory_profile_sink.h"
 
 // The request path of the example service.
 extern "C" __attribute__((noinline)) uint64_t database_query(uint64_t n) {

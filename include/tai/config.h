@@ -70,14 +70,14 @@
 #include <utility>
 #include <vector>
 
-#include "tai/delivery_options.h"
+#include "tai/core/parse.h"
+#include "tai/core/resource.h"
+#include "tai/core/status.h"
+#include "tai/export/delivery_options.h"
+#include "tai/export/prometheus_text.h"
 #include "tai/gcp/credentials.h"
-#include "tai/log_level.h"
-#include "tai/parse.h"
-#include "tai/prometheus.h"
-#include "tai/resource.h"
-#include "tai/status.h"
-#include "tai/trace.h"
+#include "tai/log/log_level.h"
+#include "tai/trace/trace.h"
 
 namespace tai {
 
@@ -124,7 +124,7 @@ struct GcpExportConfig {
   // metrics and logs are filed under gce_instance or k8s_container rather
   // than generic_task.
   bool detect_resource = true;
-  // How the exporters hold requests during an outage (tai/delivery_options.h).
+  // How the exporters hold requests during an outage (tai/export/delivery_options.h).
   // TAI_GCP_BUFFER_MB sets delivery.memory_bytes, TAI_GCP_SPILL_MB
   // delivery.spill_bytes, TAI_GCP_SPILL_DIR the directory ("none": memory
   // only). Without TAI_GCP_SPILL_DIR the exporters spill under

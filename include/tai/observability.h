@@ -23,18 +23,18 @@
 #include <vector>
 
 #include "tai/config.h"
-#include "tai/delivery_options.h"
+#include "tai/core/status.h"
+#include "tai/export/delivery_options.h"
 #include "tai/gcp/token_source.h"
-#include "tai/http_server.h"
-#include "tai/log_pipeline.h"
-#include "tai/metric_collector.h"
-#include "tai/metric_registry.h"
-#include "tai/metric_sink.h"
-#include "tai/metric_store.h"
-#include "tai/span_processor.h"
-#include "tai/span_sink.h"
-#include "tai/status.h"
-#include "tai/trace.h"
+#include "tai/log/log_pipeline.h"
+#include "tai/metrics/metric_collector.h"
+#include "tai/metrics/metric_registry.h"
+#include "tai/metrics/metric_sink.h"
+#include "tai/store/in_memory_metric_store.h"
+#include "tai/trace/span_processor.h"
+#include "tai/trace/span_sink.h"
+#include "tai/trace/trace.h"
+#include "tai/web/http_server.h"
 
 namespace tai {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "tai/profile.h"
-#include "tai/regression.h"
-#include "tai/status.h"
+#include "tai/analysis/regression.h"
+#include "tai/core/status.h"
+#include "tai/profile/profile.h"
 
 namespace tai::internal {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tai/attributes.h"
+#include "tai/core/attributes.h"
 
 namespace tai::internal {
 

@@ -1,4 +1,4 @@
-#include "tai/attributes.h"
+#include "tai/core/attributes.h"
 
 #include "core/text.h"
 

@@ -1,4 +1,4 @@
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 #include <time.h>
 

@@ -1,4 +1,4 @@
-#include "tai/comparison.h"
+#include "tai/core/comparison.h"
 
 #include <string>
 

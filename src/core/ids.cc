@@ -1,4 +1,4 @@
-#include "tai/ids.h"
+#include "tai/core/ids.h"
 
 #include <pthread.h>
 #include <sys/random.h>

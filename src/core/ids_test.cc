@@ -1,4 +1,4 @@
-#include "tai/ids.h"
+#include "tai/core/ids.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

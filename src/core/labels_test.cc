@@ -1,4 +1,4 @@
-#include "tai/labels.h"
+#include "tai/core/labels.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tai/parse.h"
+#include "tai/core/parse.h"
 
 #include <gtest/gtest.h>
 

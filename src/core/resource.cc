@@ -1,4 +1,4 @@
-#include "tai/resource.h"
+#include "tai/core/resource.h"
 
 #include <algorithm>
 #include <cctype>

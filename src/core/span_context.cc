@@ -1,4 +1,4 @@
-#include "tai/span_context.h"
+#include "tai/core/span_context.h"
 
 namespace tai {
 namespace {

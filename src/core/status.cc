@@ -1,4 +1,4 @@
-#include "tai/status.h"
+#include "tai/core/status.h"
 
 namespace tai {
 

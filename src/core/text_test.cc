@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai::internal {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "core/text.h"
 #include "export/delivery/http_delivery.h"
-#include "tai/parse.h"
+#include "tai/core/parse.h"
 
 namespace tai::gcp {
 

@@ -13,8 +13,8 @@
 
 #include "export/delivery/delivery_queue.h"
 #include "export/http/http_client.h"
+#include "tai/core/resource.h"
 #include "tai/gcp/api_options.h"
-#include "tai/resource.h"
 
 namespace tai::internal {
 

@@ -3,8 +3,8 @@
 #include "core/text.h"
 #include "gcp/api_client.h"
 #include "log/log_value_json.h"
-#include "tai/clock.h"
-#include "tai/cloud_logging_json.h"
+#include "tai/core/clock.h"
+#include "tai/log/cloud_logging_json.h"
 
 namespace tai::gcp {
 namespace {

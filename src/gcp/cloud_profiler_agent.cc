@@ -6,10 +6,10 @@
 #include "core/base64.h"
 #include "gcp/api_client.h"
 #include "gcp/profiler_api.h"
-#include "tai/parse.h"
-#include "tai/ids.h"
-#include "tai/pprof.h"
-#include "tai/thread_profile.h"
+#include "tai/core/ids.h"
+#include "tai/core/parse.h"
+#include "tai/profile/pprof.h"
+#include "tai/profile/thread_profile.h"
 
 namespace tai::gcp {
 

@@ -3,7 +3,7 @@
 #include "core/base64.h"
 #include "gcp/api_client.h"
 #include "gcp/profiler_api.h"
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 namespace tai::gcp {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "core/text.h"
 #include "gcp/api_client.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai::gcp {
 namespace {

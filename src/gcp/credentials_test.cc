@@ -13,7 +13,7 @@
 
 #include "core/base64.h"
 #include "tai/gcp/token_source.h"
-#include "tai/http_server.h"
+#include "tai/web/http_server.h"
 
 namespace tai::gcp {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "tai/status.h"
+#include "tai/core/status.h"
 
 namespace tai::internal {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tai/ids.h"
+#include "tai/core/ids.h"
 
 namespace tai::gcp {
 

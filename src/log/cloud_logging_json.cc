@@ -1,4 +1,4 @@
-#include "tai/cloud_logging_json.h"
+#include "tai/log/cloud_logging_json.h"
 
 #include <time.h>
 

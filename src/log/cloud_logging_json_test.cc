@@ -1,4 +1,4 @@
-#include "tai/cloud_logging_json.h"
+#include "tai/log/cloud_logging_json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "log/log_test_util.h"
-#include "tai/log_pipeline.h"
+#include "log/log_testing.h"
+#include "tai/log/log_pipeline.h"
 
 namespace tai {
 namespace {

@@ -1,4 +1,4 @@
-#include "tai/console_log_sink.h"
+#include "tai/log/console_log_sink.h"
 
 #include <time.h>
 #include <unistd.h>

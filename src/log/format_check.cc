@@ -2,7 +2,7 @@
 // valid; with TAI_FORMAT_CHECK_bad the format string has two placeholders
 // for one argument, which must not compile. Together they show that format
 // strings are checked at compile time.
-#include "tai/log_pipeline.h"
+#include "tai/log/log_pipeline.h"
 
 void LogSomething(tai::Logger& log, int n) {
 #if defined(TAI_FORMAT_CHECK_ok)

@@ -1,4 +1,4 @@
-#include "tai/log_level.h"
+#include "tai/log/log_level.h"
 
 #include <string>
 

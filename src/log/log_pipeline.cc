@@ -1,11 +1,11 @@
-#include "tai/log_pipeline.h"
+#include "tai/log/log_pipeline.h"
 
 #include <algorithm>
 #include <bit>
 #include <exception>
 
 #include "log/pipeline_impl.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {

@@ -1,4 +1,4 @@
-#include "tai/log_pipeline.h"
+#include "tai/log/log_pipeline.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "log/log_test_util.h"
+#include "log/log_testing.h"
 
 namespace tai {
 namespace {

@@ -1,4 +1,4 @@
-#include "tai/log_record.h"
+#include "tai/log/log_record.h"
 
 #include <gtest/gtest.h>
 

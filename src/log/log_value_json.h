@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tai/log_record.h"
+#include "tai/log/log_record.h"
 
 namespace tai::internal {
 

@@ -1,5 +1,5 @@
 // Internal: the state behind LogPipeline, shared by the logger's call path
-// (logger.cc) and the drainer (log_pipeline.cc).
+// (log.cc) and the drainer (log_pipeline.cc).
 //
 // The queue is Dmitry Vyukov's bounded MPMC ring with one consumer at a
 // time: slot i of lap L is free for a producer when its sequence is
@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "log/redactor.h"
-#include "tai/log_pipeline.h"
+#include "tai/log/log_pipeline.h"
 
 namespace tai {
 

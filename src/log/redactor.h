@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tai/log_record.h"
+#include "tai/log/log_record.h"
 
 namespace tai::internal {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "log/log_test_util.h"
+#include "log/log_testing.h"
 
 namespace tai::internal {
 namespace {

@@ -1,11 +1,11 @@
-#include "tai/spdlog_bridge.h"
+#include "tai/log/spdlog_bridge.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
 
-#include "log/log_test_util.h"
+#include "log/log_testing.h"
 
 namespace tai {
 namespace {

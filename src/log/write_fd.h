@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "tai/status.h"
+#include "tai/core/status.h"
 
 namespace tai::internal {
 

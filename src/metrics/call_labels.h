@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "core/hash.h"
-#include "tai/labels.h"
-#include "tai/metric_descriptor.h"
+#include "tai/core/labels.h"
+#include "tai/metrics/metric_descriptor.h"
 
 namespace tai::internal {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "metrics/test_util.h"
-#include "tai/metric_collector.h"
+#include "metrics/metrics_testing.h"
+#include "tai/metrics/metric_collector.h"
 
 namespace tai {
 namespace {

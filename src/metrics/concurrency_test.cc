@@ -4,8 +4,8 @@
 #include <thread>
 #include <vector>
 
-#include "metrics/test_util.h"
-#include "tai/metric_registry.h"
+#include "metrics/metrics_testing.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace tai {
 namespace {

@@ -1,4 +1,4 @@
-#include "tai/detail/cpu_slot.h"
+#include "tai/metrics/detail/cpu_slot.h"
 
 #include <unistd.h>
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "tai/metric_data.h"
+#include "tai/metrics/metric_data.h"
 
 namespace tai::internal {
 

@@ -9,7 +9,7 @@
 #include <functional>
 #include <random>
 
-#include "tai/metric_registry.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace tai {
 namespace {

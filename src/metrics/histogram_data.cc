@@ -1,4 +1,4 @@
-#include "tai/histogram_data.h"
+#include "tai/metrics/histogram_data.h"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "metrics/exponential_mapping.h"
-#include "tai/detail/cpu_slot.h"
+#include "tai/metrics/detail/cpu_slot.h"
 
 namespace tai::internal {
 namespace {
@@ -342,7 +342,7 @@ void HistogramRecorder::ReadInto(HistogramData& out) const {
 
 namespace tai::detail {
 
-// Here rather than in instruments.cc so that Record() inlines into it.
+// Here rather than in metrics.cc so that Record() inlines into it.
 void RecordHistogram(internal::HistogramRecorder* recorder, double value) {
   recorder->Record(value);
 }

@@ -18,7 +18,7 @@
 #include <memory>
 #include <vector>
 
-#include "tai/histogram_data.h"
+#include "tai/metrics/histogram_data.h"
 
 namespace tai::internal {
 

@@ -1,9 +1,9 @@
-#include "tai/metric_collector.h"
+#include "tai/metrics/metric_collector.h"
 
 #include <atomic>
 
 #include "metrics/delta_converter.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 

@@ -1,4 +1,4 @@
-#include "tai/metric_data.h"
+#include "tai/metrics/metric_data.h"
 
 #include <charconv>
 #include <cmath>

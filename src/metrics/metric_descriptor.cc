@@ -1,4 +1,4 @@
-#include "tai/metric_descriptor.h"
+#include "tai/metrics/metric_descriptor.h"
 
 #include <set>
 

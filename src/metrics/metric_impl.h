@@ -19,9 +19,9 @@
 
 #include "metrics/call_labels.h"
 #include "metrics/histogram_recorder.h"
-#include "tai/detail/sum_cells.h"
-#include "tai/metric_data.h"
-#include "tai/metrics.h"
+#include "tai/metrics/detail/sum_cells.h"
+#include "tai/metrics/metric_data.h"
+#include "tai/metrics/metrics.h"
 
 namespace tai::internal {
 

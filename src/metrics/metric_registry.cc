@@ -1,4 +1,4 @@
-#include "tai/metric_registry.h"
+#include "tai/metrics/metric_registry.h"
 
 #include <algorithm>
 #include <cassert>
@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "metrics/metric_impl.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {

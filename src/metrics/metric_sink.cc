@@ -1,4 +1,4 @@
-#include "tai/metric_sink.h"
+#include "tai/metrics/metric_sink.h"
 
 namespace tai {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "tai/metric_descriptor.h"
+#include "tai/metrics/metric_descriptor.h"
 
 namespace tai::internal {
 

@@ -6,9 +6,9 @@
 
 #include "core/text.h"
 #include "gcp/profiler_api.h"
-#include "tai/ids.h"
-#include "tai/parse.h"
-#include "tai/sampler.h"
+#include "tai/core/ids.h"
+#include "tai/core/parse.h"
+#include "tai/trace/sampler.h"
 
 namespace tai {
 namespace {

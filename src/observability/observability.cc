@@ -6,20 +6,20 @@
 #include <cstdlib>
 
 #include "export/delivery/delivery_metrics.h"
-#include "tai/cloud_logging_json.h"
-#include "tai/console_log_sink.h"
+#include "observability/trace_metrics.h"
+#include "tai/core/ids.h"
+#include "tai/export/otlp_log_sink.h"
+#include "tai/export/otlp_span_sink.h"
 #include "tai/gcp/cloud_logging_exporter.h"
 #include "tai/gcp/cloud_monitoring_exporter.h"
 #include "tai/gcp/cloud_profiler_agent.h"
 #include "tai/gcp/cloud_trace_exporter.h"
 #include "tai/gcp/monitored_resource.h"
-#include "tai/ids.h"
-#include "tai/log_levels_endpoint.h"
-#include "tai/otlp_exporter.h"
-#include "tai/otlp_log_sink.h"
-#include "tai/prometheus.h"
-#include "tai/sampler.h"
-#include "trace/trace_metrics.h"
+#include "tai/log/cloud_logging_json.h"
+#include "tai/log/console_log_sink.h"
+#include "tai/trace/sampler.h"
+#include "tai/web/log_levels_endpoint.h"
+#include "tai/web/prometheus_endpoint.h"
 
 namespace tai {
 namespace {

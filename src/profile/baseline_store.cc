@@ -1,10 +1,10 @@
-#include "tai/baseline_store.h"
+#include "tai/profile/baseline_store.h"
 
 #include <filesystem>
 #include <system_error>
 
 #include "profile/profile_files.h"
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 namespace tai {
 namespace {

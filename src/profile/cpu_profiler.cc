@@ -8,6 +8,8 @@
 // shorter than one interval is not sampled. Each tid's CPU clock is the
 // kernel's per-thread clock id, ((~tid) << 3) | 6 (what pthread_getcpuclockid
 // computes for a pthread_t, computed here from the tid we have).
+#include "tai/profile/cpu_profiler.h"
+
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,8 +35,7 @@
 #include "profile/stack_dump.h"
 #include "profile/stack_walk.h"
 #include "profile/symbolizer.h"
-#include "tai/clock.h"
-#include "tai/profiler.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {

@@ -1,3 +1,5 @@
+#include "tai/profile/cpu_profiler.h"
+
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -14,9 +16,8 @@
 #include <vector>
 
 #include "profile/handler_state.h"
-#include "profile/test_workload.h"
-#include "tai/flame_graph.h"
-#include "tai/profiler.h"
+#include "profile/workload_testing.h"
+#include "tai/analysis/flame_graph.h"
 
 #if !defined(TAI_SANITIZER_BUILD)
 // The allocation hook: every malloc of this test binary goes through here and

@@ -1,4 +1,4 @@
-#include "tai/directory_profile_sink.h"
+#include "tai/profile/directory_profile_sink.h"
 
 #include <algorithm>
 #include <filesystem>

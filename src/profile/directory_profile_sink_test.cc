@@ -1,13 +1,13 @@
-#include "tai/directory_profile_sink.h"
+#include "tai/profile/directory_profile_sink.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "analysis/synthetic_profile.h"
-#include "core/test_temp_dir.h"
-#include "tai/pprof.h"
+#include "analysis/synthetic_profile_testing.h"
+#include "core/temp_dir_testing.h"
+#include "tai/profile/pprof.h"
 
 namespace tai {
 namespace {

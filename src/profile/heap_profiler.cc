@@ -1,6 +1,6 @@
 // The heap profiler's sampling and bookkeeping; the hooks that call it are
 // in heap_hooks.cc (linked only into programs that opt in).
-#include "tai/heap_profiler.h"
+#include "tai/profile/heap_profiler.h"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -15,7 +15,7 @@
 #include "profile/heap_sampler.h"
 #include "profile/stack_walk.h"
 #include "profile/symbolizer.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 extern "C" __attribute__((weak)) int tai_heap_hooks_linked();
 

@@ -1,4 +1,4 @@
-#include "tai/heap_profiler.h"
+#include "tai/profile/heap_profiler.h"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@
 //   Location: 1 id, 2 mapping_id, 3 address, 4 line, 5 is_folded
 //   Line:     1 function_id, 2 line
 //   Function: 1 id, 2 name, 3 system_name, 4 filename, 5 start_line
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 #include <gtest/gtest.h>
 

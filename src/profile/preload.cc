@@ -17,9 +17,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "tai/heap_profiler.h"
-#include "tai/pprof.h"
-#include "tai/profiler.h"
+#include "tai/profile/cpu_profiler.h"
+#include "tai/profile/heap_profiler.h"
+#include "tai/profile/pprof.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "tai/profile.h"
+#include "tai/profile/profile.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 namespace tai::internal {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "tai/profile.h"
-#include "tai/status.h"
+#include "tai/core/status.h"
+#include "tai/profile/profile.h"
 
 namespace tai::internal {
 

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tai/profile.h"
+#include "tai/profile/profile.h"
 
 namespace tai::internal {
 

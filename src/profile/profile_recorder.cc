@@ -1,4 +1,4 @@
-#include "tai/profile_recorder.h"
+#include "tai/profile/profile_recorder.h"
 
 namespace tai {
 

@@ -1,4 +1,4 @@
-#include "tai/profile_sink.h"
+#include "tai/profile/profile_sink.h"
 
 #include "core/enum_names.h"
 

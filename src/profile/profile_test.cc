@@ -1,9 +1,9 @@
-#include "tai/profile.h"
+#include "tai/profile/profile.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tai/profile_sink.h"
+#include "tai/profile/profile_sink.h"
 
 namespace tai {
 

@@ -1,4 +1,4 @@
-#include "tai/thread_profile.h"
+#include "tai/profile/thread_profile.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "profile/stack_dump.h"
 #include "profile/symbolizer.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {

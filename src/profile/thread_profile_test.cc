@@ -1,4 +1,4 @@
-#include "tai/thread_profile.h"
+#include "tai/profile/thread_profile.h"
 
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "profile/test_workload.h"
-#include "tai/profiler.h"
+#include "profile/workload_testing.h"
+#include "tai/profile/cpu_profiler.h"
 
 extern "C" __attribute__((noinline)) void tai_thread_profile_parked(std::mutex* mu,
                                                                     std::condition_variable* cv,

@@ -1,7 +1,7 @@
+#include "tai/store/in_memory_metric_store.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "tai/metric_store.h"
 
 namespace tai {
 namespace {

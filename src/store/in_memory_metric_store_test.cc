@@ -1,7 +1,8 @@
+#include "tai/store/in_memory_metric_store.h"
+
 #include <gtest/gtest.h>
 
-#include "tai/metric_registry.h"
-#include "tai/metric_store.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace tai {
 namespace {

@@ -1,7 +1,7 @@
 #include <array>
 #include <atomic>
 
-#include "tai/span_processor.h"
+#include "tai/trace/span_processor.h"
 #include "trace/span_record.h"
 
 namespace tai::internal {

@@ -1,4 +1,4 @@
-#include "tai/propagation.h"
+#include "tai/trace/propagation.h"
 
 #include <gtest/gtest.h>
 

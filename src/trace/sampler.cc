@@ -1,4 +1,4 @@
-#include "tai/sampler.h"
+#include "tai/trace/sampler.h"
 
 #include <algorithm>
 #include <charconv>

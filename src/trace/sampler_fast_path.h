@@ -6,12 +6,12 @@
 
 #include <cstdint>
 
-#include "tai/sampler.h"
-#include "tai/trace.h"
+#include "tai/trace/sampler.h"
+#include "tai/trace/trace.h"
 
 namespace tai::internal {
 
-// SamplerFastPath (declared in tai/trace.h, which holds one per Tracer):
+// SamplerFastPath (declared in tai/trace/trace.h, which holds one per Tracer):
 // generic - not a built-in, call ShouldSample; parent_based - a valid
 // parent's sampled flag decides; threshold - a root span is sampled when
 // its id's low 56 bits are below it.

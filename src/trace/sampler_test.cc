@@ -1,4 +1,4 @@
-#include "tai/sampler.h"
+#include "tai/trace/sampler.h"
 
 #include <gtest/gtest.h>
 

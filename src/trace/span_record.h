@@ -10,7 +10,7 @@
 #include <mutex>
 #include <vector>
 
-#include "tai/span_data.h"
+#include "tai/trace/span_data.h"
 
 namespace tai {
 class BatchSpanProcessor;

@@ -1,8 +1,8 @@
-#include "tai/span_sink.h"
+#include "tai/trace/span_sink.h"
 
 #include "core/attribute_json.h"
 #include "core/text.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 

@@ -1,4 +1,4 @@
-#include "tai/span_sink.h"
+#include "tai/trace/span_sink.h"
 
 #include <gtest/gtest.h>
 

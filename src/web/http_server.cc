@@ -1,4 +1,4 @@
-#include "tai/http_server.h"
+#include "tai/web/http_server.h"
 
 #include <httplib.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/text.h"
-#include "tai/parse.h"
+#include "tai/core/parse.h"
 
 namespace tai {
 namespace {

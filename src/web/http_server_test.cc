@@ -1,4 +1,4 @@
-#include "tai/http_server.h"
+#include "tai/web/http_server.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tai/propagation.h"
+#include "tai/trace/propagation.h"
 
 namespace {
 

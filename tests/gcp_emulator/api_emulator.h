@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "tai/http_server.h"
+#include "tai/web/http_server.h"
 #include "tests/gcp_emulator/proto_json_validator.h"
 
 namespace tai::testing {

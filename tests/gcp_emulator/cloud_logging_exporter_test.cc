@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "tai/http_server.h"
-#include "tai/log.h"
-#include "tai/log_pipeline.h"
-#include "tai/span_processor.h"
-#include "tai/trace.h"
+#include "tai/log/log.h"
+#include "tai/log/log_pipeline.h"
+#include "tai/trace/span_processor.h"
+#include "tai/trace/trace.h"
+#include "tai/web/http_server.h"
 #include "tests/gcp_emulator/logging_emulator.h"
 
 namespace tai::gcp {

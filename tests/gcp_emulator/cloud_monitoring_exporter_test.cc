@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "tai/http_server.h"
-#include "tai/metric_collector.h"
-#include "tai/metric_registry.h"
+#include "tai/metrics/metric_collector.h"
+#include "tai/metrics/metric_registry.h"
+#include "tai/web/http_server.h"
 #include "tests/gcp_emulator/fault_proxy.h"
 #include "tests/gcp_emulator/monitoring_emulator.h"
 

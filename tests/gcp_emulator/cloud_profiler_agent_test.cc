@@ -11,11 +11,11 @@
 #include <set>
 #include <thread>
 
-#include "profile/test_workload.h"
-#include "tai/continuous_profiling.h"
+#include "profile/workload_testing.h"
+#include "tai/analysis/continuous_profiling.h"
 #include "tai/gcp/cloud_profiler_sink.h"
-#include "tai/heap_profiler.h"
 #include "tai/observability.h"
+#include "tai/profile/heap_profiler.h"
 #include "tests/gcp_emulator/cloud_profiler_emulator.h"
 
 // Blocks kept alive while the agent runs, for the HEAP profile to find.

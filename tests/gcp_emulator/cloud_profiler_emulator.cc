@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "core/base64.h"
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 namespace tai::testing {
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "tai/gcp/credentials.h"
-#include "tai/profile.h"
+#include "tai/profile/profile.h"
 #include "tests/gcp_emulator/api_emulator.h"
 
 namespace tai::testing {

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "tai/http_server.h"
-#include "tai/span_processor.h"
-#include "tai/trace.h"
+#include "tai/trace/span_processor.h"
+#include "tai/trace/trace.h"
+#include "tai/web/http_server.h"
 #include "tests/gcp_emulator/trace_emulator.h"
 
 namespace tai::gcp {

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "core/test_temp_dir.h"
+#include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 #include "tai/observability.h"
 #include "tests/gcp_emulator/fault_proxy.h"

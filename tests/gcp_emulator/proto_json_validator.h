@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tai/status.h"
+#include "tai/core/status.h"
 
 namespace tai::testing {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/test_temp_dir.h"
+#include "core/temp_dir_testing.h"
 
 namespace tai::testing {
 

@@ -1,7 +1,7 @@
 // Our pprof files read by the real `go tool pprof` (Debian golang-go): its
 // -top shows the hot functions HotPaths finds, -raw shows our mappings with
 // their build ids, and its re-encoding (-proto) reads back with our decoder.
-#include "tai/pprof.h"
+#include "tai/profile/pprof.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 #include <regex>
 #include <sstream>
 
-#include "profile/test_workload.h"
-#include "tai/profiler.h"
+#include "profile/workload_testing.h"
+#include "tai/profile/cpu_profiler.h"
 #include "tests/integration/child_process.h"
 
 namespace tai {

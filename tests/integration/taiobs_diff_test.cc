@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "analysis/synthetic_profile.h"
-#include "tai/pprof.h"
+#include "analysis/synthetic_profile_testing.h"
+#include "tai/profile/pprof.h"
 #include "tests/integration/child_process.h"
 
 namespace tai {

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "tai/flame_graph.h"
-#include "tai/regression.h"
+#include "tai/analysis/flame_graph.h"
+#include "tai/analysis/regression.h"
 #include "tools/taiobs/commands.h"
 
 namespace taiobs {

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "tai/flame_graph.h"
-#include "tai/pprof.h"
+#include "tai/analysis/flame_graph.h"
+#include "tai/profile/pprof.h"
 #include "tools/taiobs/commands.h"
 
 namespace taiobs {

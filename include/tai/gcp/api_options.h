@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "tai/delivery_options.h"
+#include "tai/export/delivery_options.h"
 #include "tai/gcp/credentials.h"
 #include "tai/gcp/token_source.h"
 

@@ -15,7 +15,7 @@
 // thread; Export encodes and queues the requests, never waiting on the
 // network; the sink's sender delivers them in order and holds them (in
 // memory, then in the spill directory) while the API is unreachable: see
-// tai/delivery_options.h.
+// tai/export/delivery_options.h.
 #pragma once
 
 #include <chrono>
@@ -26,7 +26,7 @@
 
 #include "tai/gcp/api_options.h"
 #include "tai/gcp/monitored_resource.h"
-#include "tai/log_sink.h"
+#include "tai/log/log_sink.h"
 
 namespace tai::internal {
 class GcpApiClient;

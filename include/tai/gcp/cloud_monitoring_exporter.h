@@ -21,7 +21,7 @@
 // requests, descriptors first, never waiting on the network; the sink's
 // sender delivers them in order and holds them (in memory, then in the
 // spill directory) while the API is unreachable: see
-// tai/delivery_options.h.
+// tai/export/delivery_options.h.
 #pragma once
 
 #include <chrono>
@@ -35,7 +35,7 @@
 
 #include "tai/gcp/api_options.h"
 #include "tai/gcp/monitored_resource.h"
-#include "tai/metric_sink.h"
+#include "tai/metrics/metric_sink.h"
 
 namespace tai::internal {
 class GcpApiClient;

@@ -47,12 +47,12 @@
 #include <thread>
 #include <vector>
 
+#include "tai/core/status.h"
 #include "tai/gcp/api_options.h"
-#include "tai/heap_profiler.h"
-#include "tai/profile.h"
-#include "tai/profile_sink.h"
-#include "tai/profiler.h"
-#include "tai/status.h"
+#include "tai/profile/cpu_profiler.h"
+#include "tai/profile/heap_profiler.h"
+#include "tai/profile/profile.h"
+#include "tai/profile/profile_sink.h"
 
 namespace tai::internal {
 class GcpApiClient;

@@ -23,7 +23,7 @@
 #include <string>
 
 #include "tai/gcp/api_options.h"
-#include "tai/profile_sink.h"
+#include "tai/profile/profile_sink.h"
 
 namespace tai::internal {
 class GcpApiClient;

@@ -11,7 +11,7 @@
 // encodes and queues the requests, never waiting on the network; the
 // sink's sender delivers them in order and holds them (in memory, then in
 // the spill directory) while the API is unreachable: see
-// tai/delivery_options.h.
+// tai/export/delivery_options.h.
 #pragma once
 
 #include <chrono>
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "tai/gcp/api_options.h"
-#include "tai/span_sink.h"
+#include "tai/trace/span_sink.h"
 
 namespace tai::internal {
 class GcpApiClient;

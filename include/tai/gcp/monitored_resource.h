@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "tai/core/resource.h"
 #include "tai/gcp/credentials.h"
-#include "tai/resource.h"
 
 namespace tai::gcp {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "tai/core/status.h"
 #include "tai/gcp/credentials.h"
-#include "tai/status.h"
 
 namespace tai::gcp {
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "tai/delivery_options.h"
-#include "tai/metric_registry.h"
+#include "tai/export/delivery_options.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace tai::internal {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "tai/ids.h"
+#include "tai/core/ids.h"
 
 namespace tai::internal {
 

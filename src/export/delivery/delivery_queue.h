@@ -1,5 +1,5 @@
 // Internal: the ordered outbox between an exporter and its backend (see
-// tai/delivery_options.h for what users see). Exporters encode a batch into
+// tai/export/delivery_options.h for what users see). Exporters encode a batch into
 // a request and Push it, which never waits on the network; one sender
 // thread delivers requests strictly in the order they were pushed,
 // retrying the oldest until the backend takes or rejects it. Requests that
@@ -26,8 +26,8 @@
 #include <thread>
 
 #include "export/delivery/disk_spool.h"
-#include "tai/delivery_options.h"
-#include "tai/status.h"
+#include "tai/core/status.h"
+#include "tai/export/delivery_options.h"
 
 namespace tai::internal {
 

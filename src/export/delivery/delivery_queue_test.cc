@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/test_temp_dir.h"
+#include "core/temp_dir_testing.h"
 
 namespace tai::internal {
 namespace {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/test_temp_dir.h"
+#include "core/temp_dir_testing.h"
 
 namespace tai::internal {
 namespace {

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/gzip.h"
-#include "tai/ids.h"
+#include "tai/core/ids.h"
 
 namespace tai::internal {
 namespace {

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "tai/status.h"
+#include "tai/core/status.h"
 
 namespace tai::internal {
 

@@ -4,7 +4,7 @@
 
 #include <atomic>
 
-#include "tai/http_server.h"
+#include "tai/web/http_server.h"
 
 namespace tai::internal {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "tai/attributes.h"
-#include "tai/resource.h"
+#include "tai/core/attributes.h"
+#include "tai/core/resource.h"
 
 namespace tai::internal {
 

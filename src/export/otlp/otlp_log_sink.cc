@@ -1,11 +1,11 @@
-#include "tai/otlp_log_sink.h"
+#include "tai/export/otlp_log_sink.h"
 
 #include <string_view>
 
 #include "core/text.h"
 #include "export/delivery/http_delivery.h"
 #include "export/otlp/otlp_json.h"
-#include "tai/clock.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {

@@ -1,4 +1,4 @@
-#include "tai/otlp_log_sink.h"
+#include "tai/export/otlp_log_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "export/otlp/otlp_schema.h"
-#include "tai/http_server.h"
-#include "tai/log_pipeline.h"
+#include "export/otlp/otlp_schema_testing.h"
+#include "tai/log/log_pipeline.h"
+#include "tai/web/http_server.h"
 
 namespace tai {
 namespace {

@@ -1,7 +1,8 @@
+#include "tai/export/otlp_span_sink.h"
+
 #include "core/text.h"
 #include "export/delivery/http_delivery.h"
 #include "export/otlp/otlp_json.h"
-#include "tai/otlp_exporter.h"
 
 namespace tai {
 namespace {

@@ -1,12 +1,13 @@
+#include "tai/export/otlp_span_sink.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "export/otlp/otlp_schema.h"
-#include "tai/http_server.h"
-#include "tai/otlp_exporter.h"
+#include "export/otlp/otlp_schema_testing.h"
+#include "tai/web/http_server.h"
 
 namespace tai {
 namespace {

@@ -1,3 +1,5 @@
+#include "tai/export/prometheus_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string_view>
@@ -5,7 +7,6 @@
 
 #include "core/text.h"
 #include "metrics/exponential_mapping.h"
-#include "tai/prometheus.h"
 
 namespace tai {
 namespace {

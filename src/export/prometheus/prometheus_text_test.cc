@@ -1,7 +1,8 @@
+#include "tai/export/prometheus_text.h"
+
 #include <gtest/gtest.h>
 
-#include "tai/metric_registry.h"
-#include "tai/prometheus.h"
+#include "tai/metrics/metric_registry.h"
 
 namespace tai {
 namespace {

@@ -1,0 +1,216 @@
+// ContinuousProfilingService: the original design's always-on profiler. In
+// the background it profiles the process for a window at the start of every
+// `collect_interval` (the whole interval by default: back-to-back windows);
+// at the end of each window it finishes the profile,
+// compares it with the baseline (tai::CompareProfiles), raises an alert when
+// something got slower, and queues the profile; every `upload_interval` it
+// hands the queued profiles in one batch to each ProfileSink. Stop()
+// finishes the window in progress and uploads everything still queued (that
+// last, shortened window is not compared: it would not be like the others).
+//
+//   auto profiler = std::make_shared<tai::ProfileRecorder>(100);
+//   tai::ContinuousProfilingService service(profiler, 60, 300, 10.0);
+//   service.AddSink(*tai::DirectoryProfileSink::Create({.directory = "profiles"}));
+//   TAI_RETURN_IF_ERROR(service.Start());
+//   ... service.GetStatistics().profiles_finished ... service.Events() ...
+//   service.Stop();
+//
+// The profiler is a tai::ProfileRecorder, or the original design's
+// tai::gcp::CloudProfiler (which is one), shared with the caller.
+//
+// Baselines: the profiler's (ProfileRecorder::SetBaselineProfile, or
+// PinBaseline here, which also saves it) when set; otherwise the last
+// profile of the previous version of the service (Resource::service_version)
+// found in the baseline directory, where every window's profile is saved.
+//
+// Alerts go to the logger (WARN for LOW and MEDIUM, ERROR for HIGH and
+// CRITICAL) and to the on_alert callback.
+//
+// Events are kept in a bounded log (the oldest dropped and counted), the
+// upload queue is bounded too (the oldest profile dropped and counted). One
+// CPU profile runs per process: while another is running a window is
+// skipped and counted in profile_errors, never a crash.
+//
+// The service owns its thread; it shares the profiler and the sinks.
+// Thread-safe.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "tai/analysis/regression.h"
+#include "tai/core/resource.h"
+#include "tai/core/status.h"
+#include "tai/log/log.h"
+#include "tai/profile/baseline_store.h"
+#include "tai/profile/profile_recorder.h"
+#include "tai/profile/profile_sink.h"
+
+namespace tai {
+
+// The events, in the order the service makes them for one window:
+// ProfileStarted, ProfileFinished, then RegressionDetected for each
+// regression and one AlertTriggered, and ProfileUploaded when its batch is
+// delivered. Timestamps are ns since the Unix epoch.
+struct ProfileStarted {
+  int64_t timestamp = 0;
+  std::string profile_id;
+};
+struct ProfileFinished {
+  int64_t timestamp = 0;
+  std::string profile_id;
+  int64_t samples = 0;
+  int64_t cpu_micros = 0;
+};
+struct RegressionDetected {
+  int64_t timestamp = 0;
+  std::string profile_id;
+  Regression regression;
+  double threshold_percent = 0;
+};
+struct AlertTriggered {
+  int64_t timestamp = 0;
+  std::string profile_id;
+  RegressionAlert alert;
+};
+struct ProfileUploaded {
+  int64_t timestamp = 0;
+  std::string profile_id;
+  std::vector<std::string> sinks;  // names of the sinks that took it
+};
+using ProfilingEvent = std::variant<ProfileStarted, ProfileFinished, RegressionDetected,
+                                    AlertTriggered, ProfileUploaded>;
+
+// "ProfileStarted", "ProfileFinished", ...
+std::string_view EventName(const ProfilingEvent& event);
+// The original design's log lines: "ProfileFinished: cpu-000001 finished
+// (1000 samples, 342ms CPU time)", "AlertTriggered: MEDIUM severity alert
+// (2 regressions)"...
+std::string DescribeEvent(const ProfilingEvent& event);
+
+struct ProfilingStatistics {
+  uint64_t profiles_started = 0;
+  uint64_t profiles_finished = 0;
+  uint64_t profiles_uploaded = 0;
+  uint64_t upload_batches = 0;    // batches every sink took
+  uint64_t upload_failures = 0;   // batches some sink refused (kept and offered again)
+  uint64_t profiles_dropped = 0;  // pushed out of a full upload queue
+  uint64_t profile_errors = 0;    // windows that could not start or finish
+  uint64_t comparisons = 0;
+  uint64_t regressions_detected = 0;
+  uint64_t total_alerts = 0;
+  std::array<uint64_t, 5> alerts_by_severity{};  // indexed by AlertSeverity
+  uint64_t events_dropped = 0;
+  uint64_t baseline_errors = 0;  // saving or loading a baseline failed
+  // The profiler's measured overhead (CPU per wall second) of the last
+  // full window, and the highest seen (a window cut short by Stop is left out).
+  double last_overhead = 0;
+  double max_overhead = 0;
+  uint64_t alerts(AlertSeverity s) const { return alerts_by_severity[static_cast<size_t>(s)]; }
+};
+
+struct ContinuousProfilingOptions {
+  std::chrono::seconds collect_interval{60};
+  std::chrono::seconds upload_interval{300};
+  // How long each interval is profiled, from its start; 0 profiles the whole
+  // interval (back-to-back windows). E.g. 10 s every 60 s, as Cloud
+  // Profiler's agents do, for a sixth of the profiling cost.
+  std::chrono::milliseconds window{0};
+  // Threshold, confidence, normalisation of the comparison; the threshold is
+  // the constructor's regression_threshold_pct.
+  ComparisonOptions comparison;
+  // Names the profiles' service and version: baselines and sinks use it.
+  Resource resource;
+  // Where baselines are kept across restarts; "" keeps them in memory only.
+  std::string baseline_directory;
+  size_t max_events = 1000;
+  size_t max_queued_profiles = 100;
+  Logger* logger = nullptr;  // must outlive the service
+  std::function<void(const RegressionAlert&)> on_alert;
+};
+
+class ContinuousProfilingService {
+ public:
+  ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
+                             int64_t collect_interval_s = 60, int64_t upload_interval_s = 300,
+                             double regression_threshold_pct = 10.0);
+  ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
+                             ContinuousProfilingOptions options);
+  // Stops (with Stop's default deadline) if running.
+  ~ContinuousProfilingService();
+  ContinuousProfilingService(const ContinuousProfilingService&) = delete;
+  ContinuousProfilingService& operator=(const ContinuousProfilingService&) = delete;
+
+  // Before Start.
+  void AddSink(std::shared_ptr<ProfileSink> sink);
+  // Loads the baselines and starts the background thread. Fails for bad
+  // options, no profiler, or when already running.
+  Status Start();
+  // Finishes the window in progress, compares it, and uploads every queued
+  // profile (sinks get what is left of `deadline` to flush), then joins the
+  // thread. Idempotent. A sink's Export that blocks delays Stop: sinks bound
+  // their own network calls.
+  Status Stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
+  bool running() const;
+
+  // Pins a baseline: set on the profiler and saved in the baseline directory.
+  Status PinBaseline(const Profile& baseline);
+  // The baseline the next window is compared with, if any.
+  std::optional<Profile> baseline() const;
+
+  ProfilingStatistics GetStatistics() const;
+  // The event log, oldest first.
+  std::vector<ProfilingEvent> Events() const;
+  // Waits until `done(statistics)` holds or `timeout` passes; true when it held.
+  bool WaitFor(const std::function<bool(const ProfilingStatistics&)>& done,
+               std::chrono::milliseconds timeout) const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void Run();
+  std::chrono::nanoseconds WindowLength() const;
+  void FlushSinks();
+  void StartWindow();
+  void FinishWindow(bool compare);
+  void Compare(const std::string& id, const Profile& profile);
+  void RaiseAlert(const std::string& id, const RegressionAlert& alert);
+  void Upload();
+  void LoadBaselines();
+  void Record(ProfilingEvent event);
+  template <typename F>
+  void UpdateStats(F&& update);
+
+  const std::shared_ptr<ProfileRecorder> profiler_;
+  ContinuousProfilingOptions options_;
+  std::optional<ProfileBaselineStore> store_;
+  std::vector<std::shared_ptr<ProfileSink>> sinks_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;  // stats or stop_ changed
+  bool stop_ = false;
+  bool running_ = false;
+  Clock::time_point stop_by_;
+  ProfilingStatistics stats_;
+  std::deque<ProfilingEvent> events_;
+  std::optional<Profile> auto_baseline_;
+  std::thread thread_;
+
+  // Only the service thread touches these.
+  std::deque<UploadedProfile> queue_;
+  std::string window_id_;  // "" when no window runs
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace tai

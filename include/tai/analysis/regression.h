@@ -1,0 +1,169 @@
+// Regression detection: CompareProfiles(baseline, current) says, per
+// function, whether its cost went up (a Regression), down (an Improvement),
+// disappeared (removed) or appeared (added), and with what severity, and
+// counts a change only when it is both larger than the threshold and
+// statistically significant given the samples behind it. An alert made from
+// a comparison (RegressionAlert) carries the severity of its worst
+// regression, raised to HIGH when three or more are MEDIUM (SeverityOf).
+//
+//   tai::ProfileComparison c = tai::CompareProfiles(baseline, current).value();
+//   for (const tai::Regression& r : c.regressions) ... r.increase_percent ...
+//
+// How costs are normalised (CPU per second of wall time, or share of the
+// total) and the test used are documented in docs/profiling.md
+// ("Regression detection").
+//
+// Value types and free functions; thread-safe (no shared state).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tai/core/status.h"
+#include "tai/profile/profile.h"
+
+namespace tai {
+
+// The original design's bands, lower bound inclusive: [5, 10) LOW,
+// [10, 25) MEDIUM, [25, 50) HIGH, [50, inf) CRITICAL. kNone below 5%.
+enum class AlertSeverity { kNone = 0, kLow, kMedium, kHigh, kCritical };
+
+std::string_view AlertSeverityName(AlertSeverity severity);  // "NONE", "LOW", ...
+// Accepts the names in any case ("high", "HIGH").
+Result<AlertSeverity> ParseAlertSeverity(std::string_view name);
+AlertSeverity SeverityForIncrease(double increase_percent);
+
+// How two profiles of different lengths and sample counts are put on one scale.
+enum class Normalization {
+  // CPU time per second of wall time (Profile::duration_nanos). A function's
+  // slowdown shows at its full size; a change in load shows as a change of
+  // every function. The default: most statistical power, the original
+  // design's reading ("func_a: 100ms vs 115ms" over equal windows).
+  kCpuPerSecond,
+  // The function's share of the profile's total. Immune to load changes;
+  // a function's own growth dilutes its share, so a function holding s of
+  // the CPU made k slower shows k / (1 + k*s) more share.
+  kShareOfTotal,
+};
+
+enum class CostKind {
+  kSelf,        // samples whose leaf is the function
+  kCumulative,  // samples with the function anywhere on the stack
+};
+
+struct ComparisonOptions {
+  // A change counts only at or above this many percent (and when significant).
+  double threshold_percent = 10.0;
+  // One-sided confidence that the change is real, family-wise over every
+  // function tested (Holm's correction), separately for increases and
+  // decreases. 0.9999: at most one false alarm in ten thousand comparisons
+  // (a week of one-minute windows).
+  double confidence = 0.9999;
+  // Functions below this share of the total in both profiles are not tested.
+  double min_share = 0.01;
+  Normalization normalization = Normalization::kCpuPerSecond;
+  CostKind cost = CostKind::kSelf;
+  Status Validate() const;
+};
+
+// baseline_micros is the baseline's cost scaled to the current profile's
+// exposure (its duration, or its total for kShareOfTotal), so that
+// increase_percent = 100 * (current_micros / baseline_micros - 1).
+struct Regression {
+  std::string function;
+  int64_t baseline_micros = 0;
+  int64_t current_micros = 0;
+  double increase_percent = 0;
+  int64_t baseline_samples = 0;
+  int64_t current_samples = 0;
+  double p_value = 1;  // one-sided, before Holm's correction
+  AlertSeverity severity = AlertSeverity::kNone;
+  friend bool operator==(const Regression&, const Regression&) = default;
+};
+
+struct Improvement {
+  std::string function;
+  int64_t baseline_micros = 0;
+  int64_t current_micros = 0;
+  double reduction_percent = 0;  // 100 for a removed function
+  int64_t baseline_samples = 0;
+  int64_t current_samples = 0;
+  double p_value = 1;
+  friend bool operator==(const Improvement&, const Improvement&) = default;
+};
+
+// A function present in only one of the two profiles (significantly so).
+struct FunctionPresence {
+  std::string function;
+  int64_t micros = 0;  // in the profile where it is present (scaled for a removed one)
+  int64_t samples = 0;
+  double share = 0;  // of that profile's total
+  friend bool operator==(const FunctionPresence&, const FunctionPresence&) = default;
+};
+
+// A function whose change was not counted (below the threshold, not
+// significant, or too small to test), for tables such as `taiobs diff`.
+struct UnchangedFunction {
+  std::string function;
+  int64_t baseline_micros = 0;
+  int64_t current_micros = 0;
+  double change_percent = 0;
+  bool tested = false;       // false: below min_share in both profiles
+  bool significant = false;  // tested and significant, but below the threshold
+  friend bool operator==(const UnchangedFunction&, const UnchangedFunction&) = default;
+};
+
+struct ProfileComparison {
+  std::vector<Regression> regressions;    // largest increase first
+  std::vector<Improvement> improvements;  // largest reduction first; removed ones too (100%)
+  std::vector<FunctionPresence> removed;  // in the baseline, gone now (also an improvement)
+  std::vector<FunctionPresence> added;    // new in the current profile
+  std::vector<UnchangedFunction> unchanged;
+  // Totals in microseconds and samples, and the change of the total on the
+  // chosen scale (a large one under kCpuPerSecond usually means the load changed).
+  int64_t baseline_total_micros = 0;
+  int64_t current_total_micros = 0;
+  int64_t baseline_samples = 0;
+  int64_t current_samples = 0;
+  double total_change_percent = 0;
+  int tested_functions = 0;
+  ComparisonOptions options;
+  // The worst severity among the regressions, by SeverityOf's rule.
+  AlertSeverity severity() const;
+};
+
+// Compares two profiles of the same kind (same default sample type). Fails
+// with kInvalidArgument when they cannot be compared (different or missing
+// sample types, no duration for kCpuPerSecond, bad options), naming what.
+Result<ProfileComparison> CompareProfiles(const Profile& baseline, const Profile& current,
+                                          const ComparisonOptions& options = {});
+
+// The alert severity of a set of regressions: the worst one's band, raised
+// to HIGH when three or more are MEDIUM (many medium slowdowns at once add up
+// to a large one). kNone for none.
+AlertSeverity SeverityOf(const std::vector<Regression>& regressions);
+
+struct RegressionAlert {
+  int64_t timestamp = 0;  // ns since the Unix epoch
+  std::string alert_id;   // "alert-" + 16 hex digits
+  std::vector<Regression> regressions;
+  double threshold_percent = 0;
+  AlertSeverity severity = AlertSeverity::kNone;
+};
+
+// An alert for the comparison's regressions, or nullopt when there are none.
+std::optional<RegressionAlert> MakeRegressionAlert(const ProfileComparison& comparison,
+                                                   int64_t timestamp_nanos);
+
+// One-sided p-values of the tests, exposed for tests and tools: the
+// probability of seeing at least `x` of `n` samples on the current side
+// when the current side's expected fraction is `q` (binomial), and the same
+// when the totals are fixed (hypergeometric: `n` function samples among
+// total1 + total2, `x` of them in the current profile's total2).
+double BinomialUpperTail(int64_t x, int64_t n, double q);
+double HypergeometricUpperTail(int64_t x, int64_t n, int64_t total1, int64_t total2);
+
+}  // namespace tai

@@ -1,0 +1,31 @@
+// LogLevel: the severity of a log record, from TRACE to FATAL, numbered as
+// OpenTelemetry's SeverityNumber (TRACE=1, DEBUG=5, INFO=9, WARN=13,
+// ERROR=17, FATAL=21) so that exporters pass the number through; kOff is a
+// minimum level that lets nothing through.
+//
+// Free functions and a value type; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "tai/core/status.h"
+
+namespace tai {
+
+enum class LogLevel : uint8_t {
+  kTrace = 1,
+  kDebug = 5,
+  kInfo = 9,
+  kWarn = 13,
+  kError = 17,
+  kFatal = 21,
+  kOff = 255,
+};
+
+// "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF".
+std::string_view LogLevelName(LogLevel level);
+// Accepts the names above in any case, and "warning", "err", "critical".
+Result<LogLevel> ParseLogLevel(std::string_view text);
+
+}  // namespace tai

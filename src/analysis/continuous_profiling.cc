@@ -1,0 +1,384 @@
+#include "tai/analysis/continuous_profiling.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <type_traits>
+#include <utility>
+
+#include "core/text.h"
+#include "tai/core/clock.h"
+
+namespace tai {
+namespace {
+
+constexpr std::string_view kEventNames[] = {
+    "ProfileStarted", "ProfileFinished", "RegressionDetected", "AlertTriggered", "ProfileUploaded"};
+
+std::string Describe(const ProfileStarted& e) {
+  return "ProfileStarted: " + e.profile_id + " started";
+}
+std::string Describe(const ProfileFinished& e) {
+  return internal::StringPrintf("ProfileFinished: %s finished (%" PRId64 " samples, %" PRId64
+                                "ms CPU time)",
+                                e.profile_id.c_str(), e.samples, e.cpu_micros / 1000);
+}
+std::string Describe(const RegressionDetected& e) {
+  return internal::StringPrintf("RegressionDetected: %s increased by %.1f%% (threshold: %.1f%%)",
+                                e.regression.function.c_str(), e.regression.increase_percent,
+                                e.threshold_percent);
+}
+std::string Describe(const AlertTriggered& e) {
+  size_t n = e.alert.regressions.size();
+  return internal::StringPrintf("AlertTriggered: %s severity alert (%s) %s",
+                                std::string(AlertSeverityName(e.alert.severity)).c_str(),
+                                n == 1 ? e.alert.regressions[0].function.c_str()
+                                       : (std::to_string(n) + " regressions").c_str(),
+                                e.alert.alert_id.c_str());
+}
+std::string Describe(const ProfileUploaded& e) {
+  std::string to;
+  for (const std::string& s : e.sinks) to += (to.empty() ? "" : ", ") + s;
+  return "ProfileUploaded: " + e.profile_id + " uploaded to " + (to.empty() ? "no sink" : to);
+}
+
+// The profile's sample count ("samples"/"count") and CPU in microseconds.
+std::pair<int64_t, int64_t> Totals(const Profile& p) {
+  int64_t samples = 0;
+  for (size_t i = 0; i < p.sample_types.size(); ++i) {
+    if (p.sample_types[i].type != "samples") continue;
+    for (const ProfileSample& s : p.samples) samples += i < s.values.size() ? s.values[i] : 0;
+  }
+  return {samples, p.ToReportUnit(p.TotalValue())};
+}
+
+}  // namespace
+
+std::string_view EventName(const ProfilingEvent& event) { return kEventNames[event.index()]; }
+
+std::string DescribeEvent(const ProfilingEvent& event) {
+  return std::visit([](const auto& e) { return Describe(e); }, event);
+}
+
+ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
+                                                       int64_t collect_interval_s,
+                                                       int64_t upload_interval_s,
+                                                       double regression_threshold_pct)
+    : ContinuousProfilingService(std::move(profiler), [&] {
+        ContinuousProfilingOptions o;
+        o.collect_interval = std::chrono::seconds(collect_interval_s);
+        o.upload_interval = std::chrono::seconds(upload_interval_s);
+        o.comparison.threshold_percent = regression_threshold_pct;
+        return o;
+      }()) {}
+
+ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
+                                                       ContinuousProfilingOptions options)
+    : profiler_(std::move(profiler)), options_(std::move(options)) {
+  if (!options_.baseline_directory.empty()) store_.emplace(options_.baseline_directory);
+}
+
+ContinuousProfilingService::~ContinuousProfilingService() { (void)Stop(); }
+
+void ContinuousProfilingService::AddSink(std::shared_ptr<ProfileSink> sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sink && !running_) sinks_.push_back(std::move(sink));
+}
+
+Status ContinuousProfilingService::Start() {
+  if (!profiler_) return InvalidArgumentError("continuous profiling needs a profiler, not null");
+  if (options_.collect_interval.count() < 1 || options_.upload_interval.count() < 1) {
+    return InvalidArgumentError("collect and upload intervals must be at least 1 s, not " +
+                                std::to_string(options_.collect_interval.count()) + " s and " +
+                                std::to_string(options_.upload_interval.count()) + " s");
+  }
+  if (options_.window.count() < 0 || options_.window > options_.collect_interval) {
+    return InvalidArgumentError(
+        "window must be between 0 (the whole interval) and the collect "
+        "interval, not " +
+        std::to_string(options_.window.count()) + " ms");
+  }
+  if (options_.max_events == 0 || options_.max_queued_profiles == 0) {
+    return InvalidArgumentError("max_events and max_queued_profiles must be at least 1");
+  }
+  TAI_RETURN_IF_ERROR(options_.comparison.Validate().WithContext("comparison options"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (running_) return FailedPreconditionError("continuous profiling is already running");
+    running_ = true;
+    stop_ = false;
+  }
+  LoadBaselines();
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status ContinuousProfilingService::Stop(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!running_ || stop_) return Status::Ok();
+    stop_ = true;
+    stop_by_ = Clock::now() + deadline;
+  }
+  changed_.notify_all();
+  thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  running_ = false;
+  bool late = Clock::now() > stop_by_;
+  return late ? DeadlineExceededError("continuous profiling took longer than the deadline to stop")
+              : Status::Ok();
+}
+
+bool ContinuousProfilingService::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return running_;
+}
+
+// Windows and uploads follow a fixed schedule from the start (window k
+// starts at start + k * collect_interval and ends `window` later), so a slow
+// window does not shift the ones after it; a start already past when the
+// service gets to it is merged into the next. When a window ends at the
+// moment the next starts and an upload is due, the order is: finish, start
+// the next, upload.
+void ContinuousProfilingService::Run() {
+  const Clock::time_point t0 = Clock::now();
+  const auto window = WindowLength();
+  Clock::time_point next_start = t0, window_end = t0;
+  Clock::time_point upload_at = t0 + options_.upload_interval;
+  for (;;) {
+    const Clock::time_point now = Clock::now();
+    if (!window_id_.empty() && now >= window_end) FinishWindow(true);
+    if (window_id_.empty() && now >= next_start) {
+      StartWindow();
+      window_end = next_start + window;
+      while (next_start <= now) next_start += options_.collect_interval;
+    }
+    if (now >= upload_at) {
+      Upload();
+      while (upload_at <= now) upload_at += options_.upload_interval;
+    }
+    const Clock::time_point wake =
+        std::min(window_id_.empty() ? next_start : window_end, upload_at);
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, wake, [&] { return stop_ || Clock::now() >= wake; });
+    if (stop_) break;
+  }
+  FinishWindow(false);
+  Upload();
+  FlushSinks();
+}
+
+std::chrono::nanoseconds ContinuousProfilingService::WindowLength() const {
+  return options_.window.count() > 0 ? std::chrono::nanoseconds(options_.window)
+                                     : std::chrono::nanoseconds(options_.collect_interval);
+}
+
+void ContinuousProfilingService::FlushSinks() {
+  Clock::time_point stop_by;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_by = stop_by_;
+  }
+  for (const auto& sink : sinks_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(stop_by - Clock::now());
+    if (!sink->Flush(std::max(left, std::chrono::milliseconds(0))).ok()) {
+      UpdateStats([](ProfilingStatistics& s) { ++s.upload_failures; });
+    }
+  }
+}
+
+void ContinuousProfilingService::StartWindow() {
+  char id[32];
+  std::snprintf(id, sizeof id, "cpu-%06" PRIu64, next_id_++);
+  Status s = profiler_->StartCpuProfile(id);
+  if (!s.ok()) {
+    UpdateStats([](ProfilingStatistics& st) { ++st.profile_errors; });
+    if (options_.logger != nullptr) {
+      TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1,
+                           "continuous profiling skipped a window: {}", s.message());
+    }
+    return;
+  }
+  window_id_ = id;
+  Record(ProfileStarted{WallNanos(), window_id_});
+}
+
+// A window cut short by Stop is uploaded but not compared: it is shorter
+// than the baseline's windows and often holds shutdown work, so comparing it
+// would add alarm risk and no information.
+void ContinuousProfilingService::FinishWindow(bool compare) {
+  if (window_id_.empty()) return;
+  std::string id = std::exchange(window_id_, "");
+  Result<Profile> p = profiler_->FinishCpuProfile();
+  if (!p.ok()) {
+    UpdateStats([](ProfilingStatistics& st) { ++st.profile_errors; });
+    return;
+  }
+  auto [samples, cpu_micros] = Totals(*p);
+  if (compare) {  // a window cut short has too little wall time for a fair figure
+    double overhead = profiler_->MeasuredOverhead();
+    UpdateStats([&](ProfilingStatistics& st) {
+      st.last_overhead = overhead;
+      st.max_overhead = std::max(st.max_overhead, overhead);
+    });
+  }
+  Record(ProfileFinished{WallNanos(), id, samples, cpu_micros});
+  if (compare) Compare(id, *p);
+  if (store_) {
+    const Resource& r = options_.resource;
+    if (!store_->SaveLatest(r.service_name, r.service_version, *p).ok()) {
+      UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
+    }
+  }
+  std::map<std::string, std::string> labels;
+  if (!options_.resource.service_version.empty()) {
+    labels["version"] = options_.resource.service_version;
+  }
+  queue_.push_back(UploadedProfile{id, ProfileKind::kCpu, std::move(*p), std::move(labels)});
+  while (queue_.size() > options_.max_queued_profiles) {
+    queue_.pop_front();
+    UpdateStats([](ProfilingStatistics& st) { ++st.profiles_dropped; });
+  }
+}
+
+void ContinuousProfilingService::Compare(const std::string& id, const Profile& profile) {
+  std::optional<Profile> base = baseline();
+  if (!base) return;
+  Result<ProfileComparison> c = CompareProfiles(*base, profile, options_.comparison);
+  if (!c.ok()) {
+    UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
+    if (options_.logger != nullptr) {
+      TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1,
+                           "profile {} not compared with the baseline: {}", id,
+                           c.status().message());
+    }
+    return;
+  }
+  UpdateStats([](ProfilingStatistics& st) { ++st.comparisons; });
+  for (const Regression& r : c->regressions) {
+    Record(RegressionDetected{WallNanos(), id, r, options_.comparison.threshold_percent});
+  }
+  std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, WallNanos());
+  if (alert) RaiseAlert(id, *alert);
+}
+
+void ContinuousProfilingService::RaiseAlert(const std::string& id, const RegressionAlert& alert) {
+  AlertTriggered event{alert.timestamp, id, alert};
+  if (options_.logger != nullptr) {
+    std::string line = Describe(event);
+    std::string_view worst = alert.regressions.front().function;
+    if (alert.severity >= AlertSeverity::kHigh) {
+      TAI_LOG_ERROR(*options_.logger, {{"alert_id", alert.alert_id}, {"function", worst}}, "{}",
+                    line);
+    } else {
+      TAI_LOG_WARN(*options_.logger, {{"alert_id", alert.alert_id}, {"function", worst}}, "{}",
+                   line);
+    }
+  }
+  Record(std::move(event));
+  if (options_.on_alert) options_.on_alert(alert);
+}
+
+void ContinuousProfilingService::Upload() {
+  if (queue_.empty()) return;
+  std::vector<UploadedProfile> batch(queue_.begin(), queue_.end());
+  std::vector<std::string> names;
+  for (const auto& sink : sinks_) {
+    Status s = sink->Export(batch, options_.resource);
+    if (!s.ok()) {
+      UpdateStats([](ProfilingStatistics& st) { ++st.upload_failures; });
+      if (options_.logger != nullptr) {
+        TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1,
+                             "profile sink {} failed, batch kept for the next upload: {}",
+                             sink->name(), s.message());
+      }
+      return;
+    }
+    names.push_back(sink->name());
+  }
+  queue_.clear();
+  UpdateStats([](ProfilingStatistics& st) { ++st.upload_batches; });
+  for (const UploadedProfile& p : batch) Record(ProfileUploaded{WallNanos(), p.id, names});
+}
+
+void ContinuousProfilingService::LoadBaselines() {
+  if (!store_) return;
+  const Resource& r = options_.resource;
+  if (!profiler_->baseline_profile()) {
+    Result<Profile> pinned = store_->LoadPinned(r.service_name);
+    if (pinned.ok()) profiler_->SetBaselineProfile(std::move(pinned).value());
+  }
+  Result<Profile> previous = store_->LoadPreviousVersion(r.service_name, r.service_version);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (previous.ok()) auto_baseline_ = std::move(previous).value();
+}
+
+Status ContinuousProfilingService::PinBaseline(const Profile& baseline) {
+  profiler_->SetBaselineProfile(baseline);
+  if (!store_) return Status::Ok();
+  return store_->SavePinned(options_.resource.service_name, baseline);
+}
+
+std::optional<Profile> ContinuousProfilingService::baseline() const {
+  std::optional<Profile> pinned = profiler_ ? profiler_->baseline_profile() : std::nullopt;
+  if (pinned) return pinned;
+  std::lock_guard<std::mutex> lock(mu_);
+  return auto_baseline_;
+}
+
+// The counters that follow from events are updated with the event, under
+// one lock, so that statistics and the event log never disagree.
+void ContinuousProfilingService::Record(ProfilingEvent event) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ProfilingStatistics& st = stats_;
+    std::visit(
+        [&st](const auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, ProfileStarted>) ++st.profiles_started;
+          if constexpr (std::is_same_v<E, ProfileFinished>) ++st.profiles_finished;
+          if constexpr (std::is_same_v<E, RegressionDetected>) ++st.regressions_detected;
+          if constexpr (std::is_same_v<E, ProfileUploaded>) ++st.profiles_uploaded;
+          if constexpr (std::is_same_v<E, AlertTriggered>) {
+            ++st.total_alerts;
+            ++st.alerts_by_severity[static_cast<size_t>(e.alert.severity)];
+          }
+        },
+        event);
+    events_.push_back(std::move(event));
+    while (events_.size() > options_.max_events) {
+      events_.pop_front();
+      ++stats_.events_dropped;
+    }
+  }
+  changed_.notify_all();
+}
+
+template <typename F>
+void ContinuousProfilingService::UpdateStats(F&& update) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    update(stats_);
+  }
+  changed_.notify_all();
+}
+
+ProfilingStatistics ContinuousProfilingService::GetStatistics() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::vector<ProfilingEvent> ContinuousProfilingService::Events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {events_.begin(), events_.end()};
+}
+
+bool ContinuousProfilingService::WaitFor(
+    const std::function<bool(const ProfilingStatistics&)>& done,
+    std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout, [&] { return done(stats_); });
+}
+
+}  // namespace tai

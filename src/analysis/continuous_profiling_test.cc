@@ -1,0 +1,359 @@
+#include "tai/analysis/continuous_profiling.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "analysis/synthetic_profile_testing.h"
+#include "core/temp_dir_testing.h"
+#include "log/log_testing.h"
+#include "profile/workload_testing.h"
+#include "tai/profile/directory_profile_sink.h"
+#include "tai/profile/pprof.h"
+
+// The burner thread's loop, by a plain name: every sample of that thread has
+// it on its stack whatever the leaf (sanitizers may displace the leaf pc),
+// so the service test compares cumulative cost.
+extern "C" __attribute__((noinline)) void tai_test_burn_loop(std::atomic<bool>* stop) {
+  while (!stop->load(std::memory_order_relaxed)) tai_burn_alpha(20'000);
+  asm volatile("" ::: "memory");
+}
+
+namespace tai {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+using testing::TempDir;
+
+// Keeps every batch it is given; fails while `fail` is set.
+class RecordingSink : public ProfileSink {
+ public:
+  std::string name() const override { return "recording"; }
+  Status Export(std::span<const UploadedProfile> batch, const Resource& resource) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (fail) return UnavailableError("sink is down");
+    std::vector<std::string> ids;
+    for (const UploadedProfile& p : batch) {
+      ids.push_back(p.id);
+      durations.push_back(p.profile.duration_nanos);
+    }
+    batches.push_back(ids);
+    service = resource.service_name;
+    return Status::Ok();
+  }
+  std::mutex mu;
+  bool fail = false;
+  std::vector<std::vector<std::string>> batches;
+  std::vector<int64_t> durations;
+  std::string service;
+};
+
+class BurnerThread {
+ public:
+  BurnerThread() : thread_([this] { tai_test_burn_loop(&stop_); }) {}
+  ~BurnerThread() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+Resource TestResource(std::string version = "2.0") {
+  Resource r;
+  r.service_name = "checkout";
+  r.service_version = std::move(version);
+  return r;
+}
+
+// What the service must log for `windows` one-second windows uploaded every
+// three: per window Started, Finished, RegressionDetected, AlertTriggered;
+// the next window starts before the upload due at the same moment, and
+// Stop finishes the last window (not compared) and uploads what is left.
+std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
+  std::vector<std::string> out;
+  int uploaded = 0;
+  for (int k = 1; k <= windows; ++k) {
+    if (k == 1) out.push_back("ProfileStarted");
+    out.push_back("ProfileFinished");
+    if (k < windows) {
+      out.push_back("RegressionDetected");
+      out.push_back("AlertTriggered");
+    }
+    if (k < windows) out.push_back("ProfileStarted");
+    if (k % upload_every == 0 || k == windows) {
+      for (; uploaded < k; ++uploaded) out.push_back("ProfileUploaded");
+    }
+  }
+  return out;
+}
+
+// 15 s of 1 s windows uploaded every 3 s, against a pinned baseline in which
+// the burner's loop cost 2 samples in 10 s (it now costs up to 100 a
+// second; even 8 in a window, on a host so loaded that the burner gets 8%
+// of a core, is significant at p < 1e-7): every window is a CRITICAL
+// regression. The test stops the service once the
+// 16th window has started, so the counts follow the service's own schedule,
+// not the test's timing; Stop must finish and upload that window (which it
+// does not compare, so its length, up to the test, changes nothing).
+TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
+  TempDir dir;
+  auto profiler = std::make_shared<ProfileRecorder>(100);
+  testing_util::LogHarness logs;
+  std::vector<RegressionAlert> alerts;
+  std::mutex alerts_mu;
+  ContinuousProfilingOptions o;
+  o.collect_interval = seconds(1);
+  o.upload_interval = seconds(3);
+  o.comparison.cost = CostKind::kCumulative;
+  o.resource = TestResource();
+  o.baseline_directory = dir.path() + "/baselines";
+  o.logger = &logs.logger("profiling");
+  o.on_alert = [&](const RegressionAlert& a) {
+    std::lock_guard<std::mutex> lock(alerts_mu);
+    alerts.push_back(a);
+  };
+  ContinuousProfilingService service(profiler, o);
+  auto recording = std::make_shared<RecordingSink>();
+  auto directory = DirectoryProfileSink::Create({.directory = dir.path() + "/profiles"});
+  ASSERT_TRUE(directory.ok());
+  service.AddSink(recording);
+  service.AddSink(*directory);
+  ASSERT_TRUE(service
+                  .PinBaseline(analysis_testing::ExactProfile(
+                      {{"tai_test_burn_loop", 2}, {"other_work", 500}}, 10.0))
+                  .ok());
+
+  BurnerThread burner;
+  ASSERT_TRUE(service.Start().ok());
+  EXPECT_EQ(service.Start().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_started >= 16; },
+                              seconds(60)));
+  auto t = std::chrono::steady_clock::now();
+  ASSERT_TRUE(service.Stop().ok());
+  auto stop_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t).count();
+  EXPECT_LT(stop_ms, 3000) << "Stop took " << stop_ms << " ms";
+  EXPECT_FALSE(service.running());
+
+  std::vector<std::string> names;
+  std::string log;
+  std::vector<ProfilingEvent> events = service.Events();
+  for (const ProfilingEvent& e : events) {
+    names.push_back(std::string(EventName(e)));
+    log += DescribeEvent(e) + "\n";
+  }
+  EXPECT_EQ(names, ExpectedEvents(16, 3)) << log;
+
+  ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.profiles_started, 16u);
+  EXPECT_EQ(s.profiles_finished, 16u);
+  EXPECT_EQ(s.profiles_uploaded, 16u);
+  EXPECT_EQ(s.upload_batches, 6u);
+  EXPECT_EQ(s.comparisons, 15u);
+  EXPECT_EQ(s.regressions_detected, 15u);
+  EXPECT_EQ(s.total_alerts, 15u);
+  EXPECT_EQ(s.alerts(AlertSeverity::kCritical), 15u);
+  EXPECT_EQ(s.upload_failures + s.profiles_dropped + s.profile_errors + s.events_dropped +
+                s.baseline_errors,
+            0u);
+  EXPECT_GT(s.max_overhead, 0.0);
+
+  for (const ProfilingEvent& e : events) {
+    if (const auto* f = std::get_if<ProfileFinished>(&e); f && f->profile_id != "cpu-000016") {
+      EXPECT_GT(f->samples, 10) << f->profile_id;
+      EXPECT_GT(f->cpu_micros, 100'000) << f->profile_id;
+    }
+    if (const auto* r = std::get_if<RegressionDetected>(&e)) {
+      EXPECT_EQ(r->regression.function, "tai_test_burn_loop");
+      EXPECT_EQ(r->threshold_percent, 10.0);
+      EXPECT_EQ(r->regression.severity, AlertSeverity::kCritical);
+    }
+  }
+  std::vector<std::vector<std::string>> batches = recording->batches;
+  ASSERT_EQ(batches.size(), 6u);
+  for (size_t b = 0; b < 5; ++b) EXPECT_EQ(batches[b].size(), 3u);
+  EXPECT_EQ(batches[5], std::vector<std::string>{"cpu-000016"});
+  EXPECT_EQ(recording->service, "checkout");
+
+  std::vector<std::string> files = (*directory)->Files();
+  std::set<std::string> expected_files;
+  for (int k = 1; k <= 16; ++k) {
+    char name[64];
+    std::snprintf(name, sizeof name, "cpu-%06d.cpu.pb.gz", k);
+    expected_files.insert(name);
+  }
+  EXPECT_EQ(std::set<std::string>(files.begin(), files.end()), expected_files);
+  Result<Profile> last = ReadPprofFile(dir.path() + "/profiles/cpu-000016.cpu.pb.gz");
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_GT(last->duration_nanos, 0);
+
+  std::set<std::string> ids;
+  for (const RegressionAlert& a : alerts) ids.insert(a.alert_id);
+  EXPECT_EQ(ids.size(), 15u);
+  int errors = 0;
+  for (const LogRecord& r : logs.Records()) {
+    if (r.level == LogLevel::kError && r.message.rfind("AlertTriggered: CRITICAL", 0) == 0) {
+      ++errors;
+    }
+  }
+  EXPECT_EQ(errors, 15);
+  EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout@2.0.latest.pb.gz"));
+  EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout.pinned.pb.gz"));
+}
+
+TEST(ContinuousProfilingServiceTest, BaselinesSurviveRestartsAndFollowVersions) {
+  TempDir dir;
+  ProfileBaselineStore store(dir.path());
+  Profile v1 = analysis_testing::ExactProfile({{"from_v1", 100}}, 1.0);
+  ASSERT_TRUE(store.SaveLatest("checkout", "1.0", v1).ok());
+  ContinuousProfilingOptions o;
+  o.resource = TestResource("2.0");
+  o.baseline_directory = dir.path();
+  {
+    ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+    ASSERT_TRUE(service.Start().ok());
+    ASSERT_TRUE(service.Stop().ok());
+    ASSERT_TRUE(service.baseline().has_value());
+    EXPECT_EQ(*service.baseline(), v1);                  // the previous version's last profile
+    EXPECT_EQ(service.GetStatistics().comparisons, 0u);  // the only window was cut by Stop
+  }
+  // The window just stopped was saved as 2.0's latest: a 3.0 compares with it.
+  o.resource = TestResource("3.0");
+  Profile pinned = analysis_testing::ExactProfile({{"pinned", 100}}, 1.0);
+  {
+    ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+    ASSERT_TRUE(service.Start().ok());
+    ASSERT_TRUE(service.Stop().ok());
+    ASSERT_TRUE(service.baseline().has_value());
+    EXPECT_NE(*service.baseline(), v1);
+    ASSERT_TRUE(service.PinBaseline(pinned).ok());
+  }
+  // A restart keeps the pinned baseline, ahead of the previous version's.
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Stop().ok());
+  ASSERT_TRUE(service.baseline().has_value());
+  EXPECT_EQ(*service.baseline(), pinned);
+  Result<Profile> none = ProfileBaselineStore(dir.path()).LoadPreviousVersion("other", "1");
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+}
+
+// Each Start/Stop makes one window. With the sink down, profiles wait in a
+// queue of two (older ones dropped and counted) and the log of five events
+// drops its oldest; when the sink is back, the queue goes in one batch.
+TEST(ContinuousProfilingServiceTest, BoundedQueueAndEventLogCountWhatTheyDrop) {
+  ContinuousProfilingOptions o;
+  o.max_events = 5;
+  o.max_queued_profiles = 2;
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  auto sink = std::make_shared<RecordingSink>();
+  sink->fail = true;
+  service.AddSink(sink);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(service.Start().ok());
+    ASSERT_TRUE(service.Stop().ok());
+  }
+  ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.profiles_finished, 4u);
+  EXPECT_EQ(s.upload_failures, 4u);
+  EXPECT_EQ(s.profiles_dropped, 2u);
+  EXPECT_EQ(s.profiles_uploaded, 0u);
+  EXPECT_EQ(s.events_dropped, 3u);  // 8 events, 5 kept
+  EXPECT_EQ(service.Events().size(), 5u);
+  {
+    std::lock_guard<std::mutex> lock(sink->mu);
+    sink->fail = false;
+  }
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Stop().ok());
+  s = service.GetStatistics();
+  EXPECT_EQ(s.profiles_dropped, 3u);  // the fifth window pushed out the third
+  EXPECT_EQ(s.profiles_uploaded, 2u);
+  ASSERT_EQ(sink->batches.size(), 1u);
+  EXPECT_EQ(sink->batches[0], (std::vector<std::string>{"cpu-000004", "cpu-000005"}));
+  std::vector<ProfilingEvent> events = service.Events();
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(DescribeEvent(events.back()), "ProfileUploaded: cpu-000005 uploaded to recording");
+}
+
+// 300 ms of profiling at the start of every second: windows start on the
+// 1 s schedule (never early) and last the window, not the interval.
+TEST(ContinuousProfilingServiceTest, ProfilesAWindowOfEachInterval) {
+  ContinuousProfilingOptions o;
+  o.collect_interval = seconds(1);
+  o.upload_interval = seconds(1);
+  o.window = milliseconds(300);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  auto sink = std::make_shared<RecordingSink>();
+  service.AddSink(sink);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_uploaded >= 2; },
+                              seconds(30)));
+  ASSERT_TRUE(service.Stop().ok());
+  std::vector<int64_t> starts;
+  for (const ProfilingEvent& e : service.Events()) {
+    if (const auto* p = std::get_if<ProfileStarted>(&e)) starts.push_back(p->timestamp);
+  }
+  ASSERT_GE(starts.size(), 2u);
+  EXPECT_GE(starts[1] - starts[0], 950'000'000);
+  ASSERT_GE(sink->durations.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_GE(sink->durations[i], 250'000'000) << i;
+    EXPECT_LT(sink->durations[i], 900'000'000) << i;
+  }
+  ContinuousProfilingOptions bad = o;
+  bad.window = milliseconds(1500);
+  Status s = ContinuousProfilingService(std::make_shared<ProfileRecorder>(100), bad).Start();
+  EXPECT_NE(s.message().find("1500 ms"), std::string::npos) << s.ToString();
+}
+
+TEST(ContinuousProfilingServiceTest, AnotherRunningProfileSkipsTheWindow) {
+  CpuProfiler other;
+  ASSERT_TRUE(other.Start().ok());
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100));
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Stop().ok());
+  ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.profile_errors, 1u);
+  EXPECT_EQ(s.profiles_started, 0u);
+  EXPECT_TRUE(service.Events().empty());
+  ASSERT_TRUE(other.Stop().ok());
+}
+
+TEST(ContinuousProfilingServiceTest, RejectsBadSetup) {
+  ContinuousProfilingService no_profiler(nullptr);
+  Status s = no_profiler.Start();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("profiler"), std::string::npos);
+  ContinuousProfilingService zero(std::make_shared<ProfileRecorder>(100), 0, 300, 10);
+  s = zero.Start();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("0 s"), std::string::npos);
+  ContinuousProfilingService negative(std::make_shared<ProfileRecorder>(100), 60, 300, -1);
+  s = negative.Start();
+  EXPECT_NE(s.message().find("threshold_percent"), std::string::npos) << s.ToString();
+}
+
+TEST(ProfilingEventTest, DescribesEventsAsTheOriginalDesign) {
+  EXPECT_EQ(DescribeEvent(ProfileStarted{1, "cpu-000001"}), "ProfileStarted: cpu-000001 started");
+  EXPECT_EQ(DescribeEvent(ProfileFinished{1, "cpu-000001", 1000, 342'500}),
+            "ProfileFinished: cpu-000001 finished (1000 samples, 342ms CPU time)");
+  Regression r{"function_a", 100, 115, 15.0, 10, 12, 0.001, AlertSeverity::kMedium};
+  EXPECT_EQ(DescribeEvent(RegressionDetected{1, "cpu-000001", r, 10.0}),
+            "RegressionDetected: function_a increased by 15.0% (threshold: 10.0%)");
+  RegressionAlert a{1, "alert-abc123", {r, r}, 10.0, AlertSeverity::kMedium};
+  EXPECT_EQ(DescribeEvent(AlertTriggered{1, "cpu-000001", a}),
+            "AlertTriggered: MEDIUM severity alert (2 regressions) alert-abc123");
+  EXPECT_EQ(EventName(ProfileUploaded{}), "ProfileUploaded");
+}
+
+}  // namespace
+}  // namespace tai
