@@ -1,60 +1,13 @@
-// OTLP/HTTP export with the JSON encoding of the OpenTelemetry protocol, to
-// an OpenTelemetry Collector or any OTLP endpoint: OtlpSpanSink posts span
-// batches to <endpoint>/v1/traces.
-//
-// Owned by the BatchSpanProcessor it is added to (shared_ptr). Thread-safe.
-// Export encodes the batch and queues the request, never waiting on the
-// network; the sink's sender posts requests in order and holds them while
-// the collector is unreachable (in memory, and in a spill directory when
-// one is set), retrying with backoff and jitter, honouring Retry-After:
-// see tai/delivery_options.h.
+// Forwarding header: OTLP span export moved to tai/otlp_span_sink.h, whose
+// names follow the exporters' rule (<backend>_<signal>_sink.h declaring
+// <Backend><Signal>Sink). Kept so that existing includes and the old
+// options name still compile; new code includes tai/otlp_span_sink.h.
 #pragma once
 
-#include <chrono>
-#include <memory>
-#include <string>
-#include <utility>
-#include <vector>
-
-#include "tai/delivery_options.h"
-#include "tai/span_sink.h"
-#include "tai/status.h"
+#include "tai/otlp_span_sink.h"
 
 namespace tai {
 
-namespace internal {
-class DeliveryQueue;
-}
-
-struct OtlpExporterOptions {
-  // Base URL, as OTEL_EXPORTER_OTLP_ENDPOINT: "/v1/traces" is appended.
-  std::string endpoint = "http://127.0.0.1:4318";
-  // Full URL for traces, as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; wins when set.
-  std::string traces_url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  bool gzip = false;
-  std::chrono::milliseconds timeout{10'000};  // per attempt
-  DeliveryOptions delivery;
-
-  std::string TracesUrl() const;
-};
-
-class OtlpSpanSink : public SpanSink {
- public:
-  explicit OtlpSpanSink(OtlpExporterOptions options);
-  ~OtlpSpanSink() override;
-  std::string name() const override { return "otlp"; }
-  // Fails only when the request could be neither queued nor spilled.
-  Status Export(const SpanBatch& batch, const Resource& resource) override;
-  Status Flush(std::chrono::milliseconds timeout) override;
-  DeliveryStats delivery_stats() const;
-
- private:
-  const OtlpExporterOptions options_;
-  std::unique_ptr<internal::DeliveryQueue> queue_;
-};
-
-// The ExportTraceServiceRequest JSON body for a batch.
-std::string EncodeOtlpTraces(const std::vector<SpanData>& spans, const Resource& resource);
+using OtlpExporterOptions = OtlpSpanSinkOptions;
 
 }  // namespace tai

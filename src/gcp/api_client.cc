@@ -43,13 +43,21 @@ Status GcpApiResponse::ToStatus(const std::string& api_name) const {
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 
-std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::string& name,
-                                            const gcp::GcpApiOptions& options) {
+std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
+                                            const std::string& name) {
+  // The client keeps a reference to its options: they travel together.
+  struct Transport {
+    Transport(const gcp::GcpApiOptions& o, std::string api)
+        : api_options(o), api_client(api_options, std::move(api)) {}
+    const gcp::GcpApiOptions api_options;
+    GcpApiClient api_client;
+  };
+  auto transport = std::make_shared<Transport>(options, std::move(api_name));
   DeliveryOptions delivery = options.delivery;
   if (!delivery.spill_directory.empty()) delivery.spill_directory += "/" + name;
   return std::make_unique<DeliveryQueue>(
-      name, std::move(delivery), [&client](const std::string& url, const std::string& body) {
-        return client.PostOnce(url, body);
+      name, std::move(delivery), [transport](const std::string& url, const std::string& body) {
+        return transport->api_client.PostOnce(url, body);
       });
 }
 
