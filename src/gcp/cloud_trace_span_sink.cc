@@ -71,20 +71,17 @@ void AppendAttributes(std::string& out, const Attributes& attributes, const Attr
   out += '}';
 }
 
+// Cloud Trace's SpanKind names.
+constexpr internal::EnumNames<SpanKind, 5> kKindNames{{
+    {SpanKind::kInternal, "INTERNAL"},
+    {SpanKind::kServer, "SERVER"},
+    {SpanKind::kClient, "CLIENT"},
+    {SpanKind::kProducer, "PRODUCER"},
+    {SpanKind::kConsumer, "CONSUMER"},
+}};
+
 std::string_view KindName(SpanKind kind) {
-  switch (kind) {
-    case SpanKind::kInternal:
-      return "INTERNAL";
-    case SpanKind::kServer:
-      return "SERVER";
-    case SpanKind::kClient:
-      return "CLIENT";
-    case SpanKind::kProducer:
-      return "PRODUCER";
-    case SpanKind::kConsumer:
-      return "CONSUMER";
-  }
-  return "SPAN_KIND_UNSPECIFIED";
+  return internal::NameOf(kKindNames, kind, "SPAN_KIND_UNSPECIFIED");
 }
 
 void AppendSpan(std::string& out, const std::string& project, const SpanData& s,
