@@ -85,6 +85,7 @@ TEST(QueuedNetworkSinkTest, FlushSaysWhatIsLeftWhenTheBackendStaysDown) {
   auto sink = ItemSink::Make(FastRetries());
   sink->SetBackendUp(false);
   ASSERT_TRUE(sink->Send({"a"}).ok());
+  while (sink->delivery_stats().attempts_failed == 0) std::this_thread::yield();
   const Status flushed = sink->FlushQueue(milliseconds(50));
   EXPECT_EQ(flushed.code(), StatusCode::kDeadlineExceeded);
   EXPECT_THAT(flushed.message(), HasSubstr("not yet delivered"));
