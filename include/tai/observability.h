@@ -16,7 +16,6 @@
 // Config::shutdown_deadline.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,6 +24,7 @@
 #include "tai/config.h"
 #include "tai/core/status.h"
 #include "tai/export/delivery_options.h"
+#include "tai/export/delivery_stats_source.h"
 #include "tai/gcp/token_source.h"
 #include "tai/log/log_pipeline.h"
 #include "tai/metrics/metric_collector.h"
@@ -89,9 +89,9 @@ class Observability {
   std::shared_ptr<BatchSpanProcessor> span_processor_;
   std::unique_ptr<Tracer> tracer_;
   std::vector<uint64_t> trace_metric_ids_;
-  // The exporters' queues (OTLP, Google Cloud) for the self-metrics: sink
-  // name and how to read the figures.
-  std::vector<std::pair<std::string, std::function<DeliveryStats()>>> delivery_queues_;
+  // The exporters with a delivery queue (OTLP, Google Cloud), read for the
+  // self-metrics.
+  std::vector<std::shared_ptr<const DeliveryStatsSource>> delivery_sources_;
   std::vector<uint64_t> delivery_metric_ids_;
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;

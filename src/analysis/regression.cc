@@ -294,36 +294,36 @@ Result<ProfileComparison> CompareProfiles(const Profile& baseline, const Profile
                                           const ComparisonOptions& options) {
   TAI_RETURN_IF_ERROR(options.Validate());
   TAI_RETURN_IF_ERROR(SameKind(baseline, current));
-  Result<internal::ProfileCosts> b = internal::FunctionCosts(baseline, options.cost);
-  if (!b.ok()) return b.status().WithContext("baseline profile");
-  Result<internal::ProfileCosts> c = internal::FunctionCosts(current, options.cost);
-  if (!c.ok()) return c.status().WithContext("current profile");
-  Result<Exposure> e = ExposureOf(*b, *c, options.normalization);
-  if (!e.ok()) return e.status();
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(internal::ProfileCosts b,
+                                    internal::FunctionCosts(baseline, options.cost),
+                                    "baseline profile");
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(
+      internal::ProfileCosts c, internal::FunctionCosts(current, options.cost), "current profile");
+  TAI_ASSIGN_OR_RETURN(Exposure e, ExposureOf(b, c, options.normalization));
 
   ProfileComparison out;
   out.options = options;
-  out.baseline_total_micros = std::llround(Micros(*b, static_cast<double>(b->total_value)));
-  out.current_total_micros = std::llround(Micros(*c, static_cast<double>(c->total_value)));
-  out.baseline_samples = b->total_samples;
-  out.current_samples = c->total_samples;
-  double scaled_total = static_cast<double>(b->total_value) * e->scale;
+  out.baseline_total_micros = std::llround(Micros(b, static_cast<double>(b.total_value)));
+  out.current_total_micros = std::llround(Micros(c, static_cast<double>(c.total_value)));
+  out.baseline_samples = b.total_samples;
+  out.current_samples = c.total_samples;
+  double scaled_total = static_cast<double>(b.total_value) * e.scale;
   out.total_change_percent =
-      scaled_total > 0 ? 100.0 * (static_cast<double>(c->total_value) / scaled_total - 1) : 0;
+      scaled_total > 0 ? 100.0 * (static_cast<double>(c.total_value) / scaled_total - 1) : 0;
 
-  std::vector<Pair> pairs = MakePairs(*b, *c, options.min_share);
+  std::vector<Pair> pairs = MakePairs(b, c, options.min_share);
   std::vector<double> p_up, p_down;
   std::vector<size_t> tested;
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (!pairs[i].tested) continue;
-    TestPair(pairs[i], *b, *c, *e, options.normalization);
+    TestPair(pairs[i], b, c, e, options.normalization);
     tested.push_back(i);
     p_up.push_back(pairs[i].p_up);
     p_down.push_back(pairs[i].p_down);
   }
   for (Pair& p : pairs) {
     if (p.tested) continue;
-    double scaled = static_cast<double>(p.base.value) * e->scale;
+    double scaled = static_cast<double>(p.base.value) * e.scale;
     p.ratio = scaled > 0 ? static_cast<double>(p.cur.value) / scaled : 1.0;
   }
   out.tested_functions = static_cast<int>(tested.size());
@@ -334,7 +334,7 @@ Result<ProfileComparison> CompareProfiles(const Profile& baseline, const Profile
     up[tested[t]] = up_sig[t];
     down[tested[t]] = down_sig[t];
   }
-  Classify(pairs, up, down, *b, *c, *e, out);
+  Classify(pairs, up, down, b, c, e, out);
   SortResults(out);
   return out;
 }

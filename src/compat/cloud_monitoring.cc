@@ -82,9 +82,8 @@ Result<MetricStatistics> CloudMonitoring::GetMetricStatistics(std::string_view m
 
 Result<bool> CloudMonitoring::CheckThreshold(std::string_view metric_type, double threshold,
                                              ComparisonOperator op) const {
-  auto latest = GetLatestMetricValue(metric_type);
-  if (!latest.ok()) return latest.status();
-  return Compare(latest->AsDouble(), op, threshold);
+  TAI_ASSIGN_OR_RETURN(auto latest, GetLatestMetricValue(metric_type));
+  return Compare(latest.AsDouble(), op, threshold);
 }
 
 }  // namespace tai::gcp

@@ -36,15 +36,13 @@ Result<ProfileComparison> CloudProfiler::CompareWithBaseline() const {
 }
 
 Result<std::string> CloudProfiler::GenerateFlameGraphData() const {
-  Result<Profile> last = LastCompletedProfile();
-  if (!last.ok()) return last.status();
-  return CollapsedStacks(*last);
+  TAI_ASSIGN_OR_RETURN(Profile last, LastCompletedProfile());
+  return CollapsedStacks(last);
 }
 
 Result<std::string> CloudProfiler::GenerateFlameGraphSvg(const FlameGraphOptions& options) const {
-  Result<Profile> last = LastCompletedProfile();
-  if (!last.ok()) return last.status();
-  return FlameGraphSvg(*last, options);
+  TAI_ASSIGN_OR_RETURN(Profile last, LastCompletedProfile());
+  return FlameGraphSvg(last, options);
 }
 
 bool CloudProfiler::CheckOverhead() const { return MeasuredOverhead() <= overhead_limit_; }

@@ -110,9 +110,8 @@ Result<std::string> CloudTrace::RootSpanId(std::string_view trace_id) const {
 Result<std::string> CloudTrace::CreateSpan(std::string_view trace_id, std::string_view name,
                                            std::optional<std::string> parent_span_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto trace = Find(trace_id);
-  if (!trace.ok()) return trace.status();
-  OpenTrace& t = **trace;
+  TAI_ASSIGN_OR_RETURN(auto trace, Find(trace_id));
+  OpenTrace& t = *trace;
   const std::string parent_id = parent_span_id.value_or(t.root_span_id);
   auto parent = t.spans.find(parent_id);
   if (parent == t.spans.end()) {
@@ -133,9 +132,8 @@ Status CloudTrace::SetSpanAttribute(std::string_view trace_id, std::string_view 
                                     std::string_view key, AttributeValue value) {
   if (key.empty()) return InvalidArgumentError("span attribute key is empty");
   std::lock_guard<std::mutex> lock(mu_);
-  auto trace = Find(trace_id);
-  if (!trace.ok()) return trace.status();
-  OpenTrace& t = **trace;
+  TAI_ASSIGN_OR_RETURN(auto trace, Find(trace_id));
+  OpenTrace& t = *trace;
   auto span = t.spans.find(span_id.empty() ? std::string_view(t.root_span_id) : span_id);
   if (span == t.spans.end()) {
     return NotFoundError("span '" + std::string(span_id) + "' is not open in trace '" +
@@ -148,9 +146,8 @@ Status CloudTrace::SetSpanAttribute(std::string_view trace_id, std::string_view 
 Status CloudTrace::FinishSpan(std::string_view trace_id, std::string_view span_id,
                               SpanStatus status) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto trace = Find(trace_id);
-  if (!trace.ok()) return trace.status();
-  OpenTrace& t = **trace;
+  TAI_ASSIGN_OR_RETURN(auto trace, Find(trace_id));
+  OpenTrace& t = *trace;
   auto span = t.spans.find(span_id);
   if (span == t.spans.end()) {
     return NotFoundError("span '" + std::string(span_id) + "' is not open in trace '" +

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "tai/core/resource.h"
+
 namespace tai {
 namespace {
 
@@ -50,6 +52,16 @@ TEST(ParseTest, ListsBoolsAndCounts) {
   EXPECT_FALSE(ParsePositiveCount("0").ok());
   EXPECT_FALSE(ParsePositiveCount("12x").ok());
   EXPECT_FALSE(ParsePositiveCount("-3").ok());
+}
+
+TEST(ParseTest, EnvironmentsByNameOrLongNameInAnyCase) {
+  EXPECT_EQ(*ParseEnvironment("dev"), Environment::kDev);
+  EXPECT_EQ(*ParseEnvironment("Development"), Environment::kDev);
+  EXPECT_EQ(*ParseEnvironment("STAGE"), Environment::kStaging);
+  EXPECT_EQ(*ParseEnvironment("production"), Environment::kProd);
+  EXPECT_EQ(EnvironmentName(Environment::kStaging), "staging");
+  EXPECT_EQ(ParseEnvironment("qa").status().message(),
+            "environment 'qa' is not one of dev, staging, prod");
 }
 
 }  // namespace

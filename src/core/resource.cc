@@ -1,29 +1,35 @@
 #include "tai/core/resource.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/enum_names.h"
 
 namespace tai {
 
+namespace {
+
+constexpr internal::EnumNames<Environment, 3> kEnvironmentNames{{
+    {Environment::kDev, "dev"},
+    {Environment::kStaging, "staging"},
+    {Environment::kProd, "prod"},
+}};
+
+// The longer spellings ParseEnvironment also takes.
+constexpr internal::EnumNames<Environment, 3> kEnvironmentAliases{{
+    {Environment::kDev, "development"},
+    {Environment::kStaging, "stage"},
+    {Environment::kProd, "production"},
+}};
+
+}  // namespace
+
 std::string_view EnvironmentName(Environment env) {
-  switch (env) {
-    case Environment::kDev:
-      return "dev";
-    case Environment::kStaging:
-      return "staging";
-    case Environment::kProd:
-      return "prod";
-  }
-  return "dev";
+  return internal::NameOf(kEnvironmentNames, env, "dev");
 }
 
 Result<Environment> ParseEnvironment(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "dev" || lower == "development") return Environment::kDev;
-  if (lower == "staging" || lower == "stage") return Environment::kStaging;
-  if (lower == "prod" || lower == "production") return Environment::kProd;
+  if (auto env = internal::ValueNamed(kEnvironmentNames, text)) return *env;
+  if (auto env = internal::ValueNamed(kEnvironmentAliases, text)) return *env;
   return InvalidArgumentError("environment '" + std::string(text) +
                               "' is not one of dev, staging, prod");
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 namespace tai {
 namespace {
 
@@ -43,6 +46,69 @@ TEST(ResultTest, HoldsValueOrStatus) {
   EXPECT_FALSE(Chain(5, &out).ok());
   EXPECT_TRUE(Chain(10, &out).ok());
   EXPECT_EQ(out, 5);
+}
+
+Result<int> Quarter(int v) {
+  TAI_ASSIGN_OR_RETURN(int half, Half(v));
+  TAI_ASSIGN_OR_RETURN(auto quarter, Half(half));
+  return quarter;
+}
+
+Status QuarterInto(int v, int& out) {
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(out, Half(v), "quartering " + std::to_string(v));
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(out, Half(out), "second half");
+  return Status::Ok();
+}
+
+TEST(AssignOrReturnTest, DeclaresTheValueOrReturnsTheStatus) {
+  ASSERT_TRUE(Quarter(12).ok());
+  EXPECT_EQ(*Quarter(12), 3);
+  EXPECT_EQ(Quarter(5).status(), InvalidArgumentError("5 is odd"));
+  EXPECT_EQ(Quarter(6).status(), InvalidArgumentError("3 is odd"));
+}
+
+TEST(AssignOrReturnTest, AssignsAnExistingVariable) {
+  int out = 0;
+  EXPECT_TRUE(QuarterInto(20, out).ok());
+  EXPECT_EQ(out, 5);
+}
+
+TEST(AssignOrReturnTest, WithContextPrefixesTheMessageAndKeepsTheCode) {
+  int out = -1;
+  EXPECT_EQ(QuarterInto(7, out), InvalidArgumentError("quartering 7: 7 is odd"));
+  EXPECT_EQ(out, -1);  // untouched on error
+  EXPECT_EQ(QuarterInto(6, out), InvalidArgumentError("second half: 3 is odd"));
+}
+
+Status NamedError(const char* name, const Status& why) {
+  return OutOfRangeError(std::string(name) + " is wrong: " + why.message());
+}
+
+Result<int> QuarterOf(const char* name, int v) {
+  TAI_ASSIGN_OR_RETURN_MAP_ERROR(int half, Half(v),
+                                 [name](const Status& s) { return NamedError(name, s); });
+  return half / 2;
+}
+
+TEST(AssignOrReturnTest, MapErrorReturnsTheCallersOwnError) {
+  EXPECT_EQ(*QuarterOf("x", 8), 2);
+  EXPECT_EQ(QuarterOf("x", 3).status(), OutOfRangeError("x is wrong: 3 is odd"));
+}
+
+// The value is moved out, so move-only types work.
+Result<std::unique_ptr<int>> Boxed(int v) {
+  if (v < 0) return OutOfRangeError("negative");
+  return std::make_unique<int>(v);
+}
+
+Result<int> Unbox(int v) {
+  TAI_ASSIGN_OR_RETURN(std::unique_ptr<int> box, Boxed(v));
+  return *box;
+}
+
+TEST(AssignOrReturnTest, MovesMoveOnlyValues) {
+  EXPECT_EQ(*Unbox(4), 4);
+  EXPECT_EQ(Unbox(-1).status().code(), StatusCode::kOutOfRange);
 }
 
 }  // namespace

@@ -43,13 +43,21 @@ Status GcpApiResponse::ToStatus(const std::string& api_name) const {
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 
-std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::string& name,
-                                            const gcp::GcpApiOptions& options) {
+std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
+                                            const std::string& name) {
+  // The client keeps a reference to its options: they travel together.
+  struct Transport {
+    Transport(const gcp::GcpApiOptions& o, std::string api)
+        : api_options(o), api_client(api_options, std::move(api)) {}
+    const gcp::GcpApiOptions api_options;
+    GcpApiClient api_client;
+  };
+  auto transport = std::make_shared<Transport>(options, std::move(api_name));
   DeliveryOptions delivery = options.delivery;
   if (!delivery.spill_directory.empty()) delivery.spill_directory += "/" + name;
   return std::make_unique<DeliveryQueue>(
-      name, std::move(delivery), [&client](const std::string& url, const std::string& body) {
-        return client.PostOnce(url, body);
+      name, std::move(delivery), [transport](const std::string& url, const std::string& body) {
+        return transport->api_client.PostOnce(url, body);
       });
 }
 
@@ -62,9 +70,8 @@ DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string
 }
 
 Status GcpApiClient::PostJson(const std::string& url, std::string body) {
-  auto response = Call("POST", url, std::move(body));
-  if (!response.ok()) return response.status();
-  return response->ToStatus(api_name_);
+  TAI_ASSIGN_OR_RETURN(auto response, Call("POST", url, std::move(body)));
+  return response.ToStatus(api_name_);
 }
 
 Result<GcpApiResponse> GcpApiClient::Call(const std::string& method, const std::string& url,
@@ -74,9 +81,8 @@ Result<GcpApiResponse> GcpApiClient::Call(const std::string& method, const std::
   request.url = url;
   request.headers = {{"Content-Type", "application/json"}};
   if (options_.tokens) {
-    auto auth = options_.tokens->AuthorizationHeader();
-    if (!auth.ok()) return auth.status().WithContext(api_name_);
-    request.headers.emplace_back("Authorization", std::move(*auth));
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto auth, options_.tokens->AuthorizationHeader(), api_name_);
+    request.headers.emplace_back("Authorization", std::move(auth));
   }
   request.body = std::move(body);
   request.gzip_body = true;
@@ -88,16 +94,17 @@ Result<GcpApiResponse> GcpApiClient::Call(const std::string& method, const std::
   policy.max_backoff = options_.max_backoff;
   // One attempt goes straight to Send, so that a retryable status (429,
   // 503) still comes back as a response with its retry delay.
-  Result<HttpClientResponse> response =
-      policy.max_attempts == 1 ? client_.Send(request)
-                               : SendWithRetry(client_, request, policy, call.sleep_for);
-  if (!response.ok()) return response.status().WithContext(api_name_ + " " + url);
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(HttpClientResponse response,
+                                    policy.max_attempts == 1
+                                        ? client_.Send(request)
+                                        : SendWithRetry(client_, request, policy, call.sleep_for),
+                                    api_name_ + " " + url);
   GcpApiResponse out;
-  out.http_status = response->status;
-  out.body = std::move(response->body);
+  out.http_status = response.status;
+  out.body = std::move(response.body);
   if (!out.ok()) {
     out.retry_delay = RetryDelayFromErrorBody(out.body);
-    if (!out.retry_delay) out.retry_delay = response->RetryAfter();
+    if (!out.retry_delay) out.retry_delay = response.RetryAfter();
   }
   return out;
 }

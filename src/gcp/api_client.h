@@ -20,10 +20,12 @@ namespace tai::internal {
 
 class GcpApiClient;
 
-// The ordered outbox of one exporter, sending through `client` (which must
-// outlive it). Spills under <options.delivery.spill_directory>/<name>.
-std::unique_ptr<DeliveryQueue> MakeApiQueue(GcpApiClient& client, const std::string& name,
-                                            const gcp::GcpApiOptions& options);
+// The ordered outbox of one exporter, named `name` ("cloud-trace"),
+// sending through a GcpApiClient for `api_name` made from a copy of
+// `options`. The queue owns that client, so its sender never outlives what
+// it sends through. Spills under <options.delivery.spill_directory>/<name>.
+std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
+                                            const std::string& name);
 
 // What one call changes from the options' defaults.
 struct GcpCallOptions {

@@ -307,11 +307,11 @@ Status CloudProfilerAgent::Upload(const Created& created, const Profile& profile
   body["profileBytes"] = internal::Base64Encode(EncodePprof(profile));
   if (!options_.instance.empty()) body["labels"] = {{"instance", options_.instance}};
   const std::string url = options_.api.endpoints.profiler + "/v2/" + created.name;
-  auto response = client_->Call(
-      "PATCH", url, body.dump(),
-      {.cancel = &cancel_, .sleep_for = [this](milliseconds d) { return WaitFor(d); }});
-  if (!response.ok()) return response.status();
-  return response->ToStatus(client_->api_name() + " profiles.patch");
+  TAI_ASSIGN_OR_RETURN(auto response,
+                       client_->Call("PATCH", url, body.dump(),
+                                     {.cancel = &cancel_,
+                                      .sleep_for = [this](milliseconds d) { return WaitFor(d); }}));
+  return response.ToStatus(client_->api_name() + " profiles.patch");
 }
 
 }  // namespace tai::gcp

@@ -174,11 +174,11 @@ class ServiceAccount final : public Credentials {
                          {"aud", token_url_},
                          {"iat", now},
                          {"exp", now + 3600}};
-    auto jwt = SignJwtRs256(claims.dump(), key_pem_, key_id_);
-    if (!jwt.ok()) return jwt.status().WithContext(Describe());
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto jwt, SignJwtRs256(claims.dump(), key_pem_, key_id_),
+                                      Describe());
     return PostForToken(token_url_,
                         "grant_type=" + FormEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
-                            "&assertion=" + *jwt,
+                            "&assertion=" + jwt,
                         "token endpoint");
   }
   std::string Describe() const override { return "service account " + email_; }
@@ -225,12 +225,12 @@ class MetadataServer final : public Credentials {
   explicit MetadataServer(GcpEndpoints endpoints) : endpoints_(std::move(endpoints)) {}
 
   Result<AccessToken> FetchToken() override {
-    auto body =
-        MetadataGet(endpoints_, "instance/service-accounts/default/token", std::chrono::seconds(5));
-    if (!body.ok()) return body.status();
+    TAI_ASSIGN_OR_RETURN(auto body,
+                         MetadataGet(endpoints_, "instance/service-accounts/default/token",
+                                     std::chrono::seconds(5)));
     internal::HttpClientResponse response;
     response.status = 200;
-    response.body = std::move(*body);
+    response.body = std::move(body);
     return ParseTokenResponse(response, "metadata server");
   }
   std::string Describe() const override {
@@ -291,34 +291,28 @@ Result<std::unique_ptr<Credentials>> CredentialsFromJson(std::string_view text,
                                                          const GcpEndpoints& endpoints) {
   const json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return InvalidArgumentError("credentials are not a JSON object");
-  auto type = RequiredString(j, "type", "credentials");
-  if (!type.ok()) return type.status();
+  TAI_ASSIGN_OR_RETURN(auto type, RequiredString(j, "type", "credentials"));
   std::string token_url = endpoints.token_url;
-  if (*type == "service_account") {
+  if (type == "service_account") {
     constexpr std::string_view kWhat = "service account key";
-    auto email = RequiredString(j, "client_email", kWhat);
-    if (!email.ok()) return email.status();
-    auto key = RequiredString(j, "private_key", kWhat);
-    if (!key.ok()) return key.status();
+    TAI_ASSIGN_OR_RETURN(auto email, RequiredString(j, "client_email", kWhat));
+    TAI_ASSIGN_OR_RETURN(auto key, RequiredString(j, "private_key", kWhat));
     std::string key_id = j.value("private_key_id", "");
     std::string project = j.value("project_id", "");
     return std::unique_ptr<Credentials>(
-        std::make_unique<ServiceAccount>(std::move(*email), std::move(*key), std::move(key_id),
+        std::make_unique<ServiceAccount>(std::move(email), std::move(key), std::move(key_id),
                                          std::move(token_url), std::move(project)));
   }
-  if (*type == "authorized_user") {
+  if (type == "authorized_user") {
     constexpr std::string_view kWhat = "authorized user credentials";
-    auto id = RequiredString(j, "client_id", kWhat);
-    if (!id.ok()) return id.status();
-    auto secret = RequiredString(j, "client_secret", kWhat);
-    if (!secret.ok()) return secret.status();
-    auto refresh = RequiredString(j, "refresh_token", kWhat);
-    if (!refresh.ok()) return refresh.status();
+    TAI_ASSIGN_OR_RETURN(auto id, RequiredString(j, "client_id", kWhat));
+    TAI_ASSIGN_OR_RETURN(auto secret, RequiredString(j, "client_secret", kWhat));
+    TAI_ASSIGN_OR_RETURN(auto refresh, RequiredString(j, "refresh_token", kWhat));
     return std::unique_ptr<Credentials>(
-        std::make_unique<AuthorizedUser>(std::move(*id), std::move(*secret), std::move(*refresh),
+        std::make_unique<AuthorizedUser>(std::move(id), std::move(secret), std::move(refresh),
                                          std::move(token_url), j.value("quota_project_id", "")));
   }
-  return InvalidArgumentError("credentials type '" + *type +
+  return InvalidArgumentError("credentials type '" + type +
                               "' is not service_account or authorized_user");
 }
 
@@ -328,8 +322,8 @@ Result<std::unique_ptr<Credentials>> CredentialsFromFile(const std::string& path
   if (!in) return NotFoundError("credentials file '" + path + "' cannot be read");
   std::stringstream text;
   text << in.rdbuf();
-  auto credentials = CredentialsFromJson(text.str(), endpoints);
-  if (!credentials.ok()) return credentials.status().WithContext("credentials file '" + path + "'");
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto credentials, CredentialsFromJson(text.str(), endpoints),
+                                    "credentials file '" + path + "'");
   return credentials;
 }
 
@@ -355,9 +349,7 @@ Result<std::unique_ptr<Credentials>> DefaultCredentials(GcpEndpoints endpoints,
 Result<MetadataInfo> ReadMetadata(const GcpEndpoints& endpoints,
                                   std::chrono::milliseconds timeout) {
   MetadataInfo info;
-  auto project = MetadataGet(endpoints, "project/project-id", timeout);
-  if (!project.ok()) return project.status();
-  info.project_id = std::move(*project);
+  TAI_ASSIGN_OR_RETURN(info.project_id, MetadataGet(endpoints, "project/project-id", timeout));
   // "projects/123/zones/us-central1-a" -> "us-central1-a"
   auto zone = MetadataGet(endpoints, "instance/zone", timeout);
   if (zone.ok()) info.zone = zone->substr(zone->rfind('/') + 1);

@@ -71,9 +71,8 @@ Result<std::string> AccessTokenSource::Token(std::chrono::milliseconds timeout) 
 }
 
 Result<std::string> AccessTokenSource::AuthorizationHeader(std::chrono::milliseconds timeout) {
-  auto token = Token(timeout);
-  if (!token.ok()) return token.status();
-  return "Bearer " + *token;
+  TAI_ASSIGN_OR_RETURN(auto token, Token(timeout));
+  return "Bearer " + token;
 }
 
 uint64_t AccessTokenSource::fetches() const {

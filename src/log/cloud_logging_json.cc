@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "core/enum_names.h"
 #include "core/text.h"
 #include "log/log_value_json.h"
 #include "log/write_fd.h"
@@ -25,23 +26,22 @@ void AppendTwoDigits(std::string& out, int v) {
 CloudLoggingJsonSink::CloudLoggingJsonSink(CloudLoggingJsonOptions options)
     : options_(std::move(options)) {}
 
+namespace {
+
+// Cloud Logging's LogSeverity has no TRACE: it is DEBUG; FATAL is CRITICAL.
+constexpr internal::EnumNames<LogLevel, 6> kSeverities{{
+    {LogLevel::kTrace, "DEBUG"},
+    {LogLevel::kDebug, "DEBUG"},
+    {LogLevel::kInfo, "INFO"},
+    {LogLevel::kWarn, "WARNING"},
+    {LogLevel::kError, "ERROR"},
+    {LogLevel::kFatal, "CRITICAL"},
+}};
+
+}  // namespace
+
 std::string_view CloudLoggingJsonSink::Severity(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace:
-    case LogLevel::kDebug:
-      return "DEBUG";
-    case LogLevel::kInfo:
-      return "INFO";
-    case LogLevel::kWarn:
-      return "WARNING";
-    case LogLevel::kError:
-      return "ERROR";
-    case LogLevel::kFatal:
-      return "CRITICAL";
-    case LogLevel::kOff:
-      break;
-  }
-  return "DEFAULT";
+  return internal::NameOf(kSeverities, level, "DEFAULT");
 }
 
 void CloudLoggingJsonSink::AppendTime(std::string& out, int64_t unix_nanos) {

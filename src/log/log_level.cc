@@ -2,40 +2,44 @@
 
 #include <string>
 
+#include "core/enum_names.h"
+
 namespace tai {
 
+namespace {
+
+constexpr internal::EnumNames<LogLevel, 7> kLevelNames{{
+    {LogLevel::kTrace, "TRACE"},
+    {LogLevel::kDebug, "DEBUG"},
+    {LogLevel::kInfo, "INFO"},
+    {LogLevel::kWarn, "WARN"},
+    {LogLevel::kError, "ERROR"},
+    {LogLevel::kFatal, "FATAL"},
+    {LogLevel::kOff, "OFF"},
+}};
+
+// What ParseLogLevel takes besides the names: the spellings of other
+// logging libraries.
+constexpr internal::EnumNames<LogLevel, 4> kLevelAliases{{
+    {LogLevel::kWarn, "warning"},
+    {LogLevel::kError, "err"},
+    {LogLevel::kFatal, "critical"},
+    {LogLevel::kOff, "none"},
+}};
+
+}  // namespace
+
 std::string_view LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace:
-      return "TRACE";
-    case LogLevel::kDebug:
-      return "DEBUG";
-    case LogLevel::kInfo:
-      return "INFO";
-    case LogLevel::kWarn:
-      return "WARN";
-    case LogLevel::kError:
-      return "ERROR";
-    case LogLevel::kFatal:
-      return "FATAL";
-    case LogLevel::kOff:
-      return "OFF";
-  }
-  return "UNKNOWN";
+  return internal::NameOf(kLevelNames, level, "UNKNOWN");
 }
 
 Result<LogLevel> ParseLogLevel(std::string_view text) {
   std::string t;
   for (char c : text) {
-    if (c != ' ' && c != '\t') t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (c != ' ' && c != '\t') t += c;
   }
-  if (t == "trace") return LogLevel::kTrace;
-  if (t == "debug") return LogLevel::kDebug;
-  if (t == "info") return LogLevel::kInfo;
-  if (t == "warn" || t == "warning") return LogLevel::kWarn;
-  if (t == "error" || t == "err") return LogLevel::kError;
-  if (t == "fatal" || t == "critical") return LogLevel::kFatal;
-  if (t == "off" || t == "none") return LogLevel::kOff;
+  if (auto level = internal::ValueNamed(kLevelNames, t)) return *level;
+  if (auto level = internal::ValueNamed(kLevelAliases, t)) return *level;
   return InvalidArgumentError("log level '" + std::string(text) +
                               "' is not one of trace, debug, info, warn, error, fatal, off");
 }

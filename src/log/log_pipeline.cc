@@ -17,17 +17,15 @@ constexpr size_t kKeepBufferBytes = 16 * 1024;
 Result<std::pair<std::string, LogLevel>> ParseLevelItem(std::string_view item) {
   size_t eq = item.find('=');
   if (eq == std::string_view::npos) {
-    auto level = ParseLogLevel(item);
-    if (!level.ok()) return level.status();
-    return std::pair<std::string, LogLevel>{"", *level};
+    TAI_ASSIGN_OR_RETURN(auto level, ParseLogLevel(item));
+    return std::pair<std::string, LogLevel>{"", level};
   }
   std::string_view name = item.substr(0, eq);
   while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
   while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
   if (name.empty()) return InvalidArgumentError("'" + std::string(item) + "' has no logger name");
-  auto level = ParseLogLevel(item.substr(eq + 1));
-  if (!level.ok()) return level.status();
-  return std::pair<std::string, LogLevel>{std::string(name), *level};
+  TAI_ASSIGN_OR_RETURN(auto level, ParseLogLevel(item.substr(eq + 1)));
+  return std::pair<std::string, LogLevel>{std::string(name), level};
 }
 
 }  // namespace
@@ -165,10 +163,9 @@ Status LogPipeline::SetLevels(std::string_view spec) {
     std::string_view item =
         spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     if (item.find_first_not_of(' ') != std::string_view::npos) {
-      auto parsed = ParseLevelItem(item);
-      if (!parsed.ok())
-        return parsed.status().WithContext("log levels '" + std::string(spec) + "'");
-      items.push_back(*parsed);
+      TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto parsed, ParseLevelItem(item),
+                                        "log levels '" + std::string(spec) + "'");
+      items.push_back(std::move(parsed));
     }
     if (comma == std::string_view::npos) break;
     pos = comma + 1;

@@ -92,6 +92,10 @@ TEST(LogRecordTest, LevelNamesParseBack) {
     EXPECT_EQ(*parsed, l);
   }
   EXPECT_EQ(*ParseLogLevel("Warning"), LogLevel::kWarn);
+  EXPECT_EQ(*ParseLogLevel(" ERR "), LogLevel::kError);
+  EXPECT_EQ(*ParseLogLevel("critical"), LogLevel::kFatal);
+  EXPECT_EQ(*ParseLogLevel("None"), LogLevel::kOff);
+  EXPECT_FALSE(ParseLogLevel("").ok());
   EXPECT_EQ(static_cast<int>(LogLevel::kError), 17);  // OpenTelemetry SeverityNumber
   auto bad = ParseLogLevel("loud");
   ASSERT_FALSE(bad.ok());

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/enum_names.h"
+
 namespace tai {
 namespace {
 
@@ -20,18 +22,19 @@ std::string CharAt(std::string_view s, size_t i) {
 
 }  // namespace
 
+namespace {
+
+constexpr internal::EnumNames<MetricType, 4> kMetricTypeNames{{
+    {MetricType::kUnspecified, "UNSPECIFIED"},
+    {MetricType::kGauge, "GAUGE"},
+    {MetricType::kCumulative, "CUMULATIVE"},
+    {MetricType::kDistribution, "DISTRIBUTION"},
+}};
+
+}  // namespace
+
 std::string_view MetricTypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kUnspecified:
-      return "UNSPECIFIED";
-    case MetricType::kGauge:
-      return "GAUGE";
-    case MetricType::kCumulative:
-      return "CUMULATIVE";
-    case MetricType::kDistribution:
-      return "DISTRIBUTION";
-  }
-  return "UNSPECIFIED";
+  return internal::NameOf(kMetricTypeNames, type, "UNSPECIFIED");
 }
 
 Status ValidateLabelKey(std::string_view key) {

@@ -151,51 +151,50 @@ Result<Impl*> MetricRegistry::GetOrCreate(MetricDescriptor d, MetricType expecte
 }
 
 Result<Counter> MetricRegistry::CreateCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<int64_t>>(
-      std::move(d), MetricType::kCumulative, InstrumentKind::kCounter, InstrumentKind::kCounter,
-      options_.cardinality_limit, start_nanos_);
-  if (!m.ok()) return m.status();
-  return Counter(*m);
+  TAI_ASSIGN_OR_RETURN(auto m,
+                       GetOrCreate<internal::SumMetric<int64_t>>(
+                           std::move(d), MetricType::kCumulative, InstrumentKind::kCounter,
+                           InstrumentKind::kCounter, options_.cardinality_limit, start_nanos_));
+  return Counter(m);
 }
 
 Result<DoubleCounter> MetricRegistry::CreateDoubleCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<double>>(
-      std::move(d), MetricType::kCumulative, InstrumentKind::kCounter, InstrumentKind::kCounter,
-      options_.cardinality_limit, start_nanos_);
-  if (!m.ok()) return m.status();
-  return DoubleCounter(*m);
+  TAI_ASSIGN_OR_RETURN(auto m,
+                       GetOrCreate<internal::SumMetric<double>>(
+                           std::move(d), MetricType::kCumulative, InstrumentKind::kCounter,
+                           InstrumentKind::kCounter, options_.cardinality_limit, start_nanos_));
+  return DoubleCounter(m);
 }
 
 Result<UpDownCounter> MetricRegistry::CreateUpDownCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<int64_t>>(
-      std::move(d), MetricType::kGauge, InstrumentKind::kUpDownCounter,
-      InstrumentKind::kUpDownCounter, options_.cardinality_limit, start_nanos_);
-  if (!m.ok()) return m.status();
-  return UpDownCounter(*m);
+  TAI_ASSIGN_OR_RETURN(
+      auto m, GetOrCreate<internal::SumMetric<int64_t>>(
+                  std::move(d), MetricType::kGauge, InstrumentKind::kUpDownCounter,
+                  InstrumentKind::kUpDownCounter, options_.cardinality_limit, start_nanos_));
+  return UpDownCounter(m);
 }
 
 Result<DoubleUpDownCounter> MetricRegistry::CreateDoubleUpDownCounter(MetricDescriptor d) {
-  auto m = GetOrCreate<internal::SumMetric<double>>(
-      std::move(d), MetricType::kGauge, InstrumentKind::kUpDownCounter,
-      InstrumentKind::kUpDownCounter, options_.cardinality_limit, start_nanos_);
-  if (!m.ok()) return m.status();
-  return DoubleUpDownCounter(*m);
+  TAI_ASSIGN_OR_RETURN(
+      auto m, GetOrCreate<internal::SumMetric<double>>(
+                  std::move(d), MetricType::kGauge, InstrumentKind::kUpDownCounter,
+                  InstrumentKind::kUpDownCounter, options_.cardinality_limit, start_nanos_));
+  return DoubleUpDownCounter(m);
 }
 
 Result<Gauge> MetricRegistry::CreateGauge(MetricDescriptor d) {
-  auto m =
-      GetOrCreate<internal::GaugeMetric>(std::move(d), MetricType::kGauge, InstrumentKind::kGauge,
-                                         options_.cardinality_limit, start_nanos_);
-  if (!m.ok()) return m.status();
-  return Gauge(*m);
+  TAI_ASSIGN_OR_RETURN(auto m, GetOrCreate<internal::GaugeMetric>(
+                                   std::move(d), MetricType::kGauge, InstrumentKind::kGauge,
+                                   options_.cardinality_limit, start_nanos_));
+  return Gauge(m);
 }
 
 Result<Histogram> MetricRegistry::CreateHistogram(MetricDescriptor d, HistogramOptions options) {
   HistogramData empty;
   if (!options.explicit_bounds.empty()) {
-    auto h = HistogramData::WithExplicitBounds(options.explicit_bounds);
-    if (!h.ok()) return h.status().WithContext("histogram '" + d.metric_type + "'");
-    empty = std::move(*h);
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(empty,
+                                      HistogramData::WithExplicitBounds(options.explicit_bounds),
+                                      "histogram '" + d.metric_type + "'");
   } else {
     if (options.max_scale < 0 || options.max_scale > 6) {
       return InvalidArgumentError("histogram '" + d.metric_type + "': max_scale " +
@@ -207,11 +206,11 @@ Result<Histogram> MetricRegistry::CreateHistogram(MetricDescriptor d, HistogramO
     }
     empty.Downscale(6 - options.max_scale);
   }
-  auto m = GetOrCreate<internal::HistogramMetric>(
-      std::move(d), MetricType::kDistribution, InstrumentKind::kHistogram,
-      options_.cardinality_limit, start_nanos_, std::move(options), std::move(empty));
-  if (!m.ok()) return m.status();
-  return Histogram(*m);
+  TAI_ASSIGN_OR_RETURN(
+      auto m, GetOrCreate<internal::HistogramMetric>(
+                  std::move(d), MetricType::kDistribution, InstrumentKind::kHistogram,
+                  options_.cardinality_limit, start_nanos_, std::move(options), std::move(empty)));
+  return Histogram(m);
 }
 
 Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expected,
@@ -220,16 +219,16 @@ Result<uint64_t> MetricRegistry::AddCallback(MetricDescriptor d, MetricType expe
   if (!callback) {
     return InvalidArgumentError("metric '" + d.metric_type + "': the callback is empty");
   }
-  auto m = GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind, series_limit,
-                                                 start_nanos_, &callback_errors_);
-  if (!m.ok()) return m.status();
+  TAI_ASSIGN_OR_RETURN(
+      auto m, GetOrCreate<internal::CallbackMetric>(std::move(d), expected, kind, kind,
+                                                    series_limit, start_nanos_, &callback_errors_));
   uint64_t id;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_callback_id_++;
   }
   // Not under mu_: a running callback holds the metric's lock and may take mu_.
-  (*m)->Add(id, std::move(callback));
+  m->Add(id, std::move(callback));
   return id;
 }
 
@@ -291,9 +290,8 @@ Result<internal::WrittenMetric*> MetricRegistry::WrittenMetricFor(std::string_vi
 
 Status MetricRegistry::WritePoint(std::string_view metric_type, const MetricValue& value,
                                   const LabelSet& labels, int64_t time_nanos) {
-  auto w = WrittenMetricFor(metric_type, value);
-  if (!w.ok()) return w.status();
-  const MetricType kind = (*w)->descriptor().value_type;
+  TAI_ASSIGN_OR_RETURN(auto w, WrittenMetricFor(metric_type, value));
+  const MetricType kind = w->descriptor().value_type;
   if (value.is_distribution() != (kind == MetricType::kDistribution)) {
     return InvalidArgumentError(
         "metric '" + std::string(metric_type) + "' is " + std::string(MetricTypeName(kind)) +
@@ -307,7 +305,7 @@ Status MetricRegistry::WritePoint(std::string_view metric_type, const MetricValu
     return InvalidArgumentError("metric '" + std::string(metric_type) +
                                 "' is CUMULATIVE; a negative total is not allowed");
   }
-  return (*w)->Write(value, labels, time_nanos);
+  return w->Write(value, labels, time_nanos);
 }
 
 std::shared_ptr<const MetricDescriptor> MetricRegistry::FindDescriptor(

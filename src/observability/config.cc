@@ -19,10 +19,14 @@ Status EnvError(const char* var, std::string_view value, const Status& why) {
   return InvalidArgumentError(std::string(var) + "='" + std::string(value) + "': " + why.message());
 }
 
+// EnvError for TAI_ASSIGN_OR_RETURN_MAP_ERROR, once the variable is known.
+auto EnvErrorFor(const char* var, std::string_view value) {
+  return [var, value](const Status& why) { return EnvError(var, value, why); };
+}
+
 Result<std::chrono::milliseconds> ParseMillis(std::string_view text) {
-  auto n = ParsePositiveCount(text);
-  if (!n.ok()) return n.status();
-  return std::chrono::milliseconds(static_cast<int64_t>(*n));
+  TAI_ASSIGN_OR_RETURN(auto n, ParsePositiveCount(text));
+  return std::chrono::milliseconds(static_cast<int64_t>(n));
 }
 
 using EnvGet = std::function<std::string_view(const char*)>;
@@ -30,9 +34,7 @@ using EnvGet = std::function<std::string_view(const char*)>;
 // The size_t variables of the traces section: name and destination.
 Status ReadCount(const EnvGet& get, const char* name, size_t* out) {
   if (auto v = get(name); !v.empty()) {
-    auto n = ParsePositiveCount(v);
-    if (!n.ok()) return EnvError(name, v, n.status());
-    *out = *n;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(*out, ParsePositiveCount(v), EnvErrorFor(name, v));
   }
   return Status::Ok();
 }
@@ -60,9 +62,7 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
                                                  {"TAI_GCP_PROFILER", &g->profiler}};
   for (const auto& [name, field] : flags) {
     if (auto v = get(name); !v.empty()) {
-      auto b = ParseBool(v);
-      if (!b.ok()) return EnvError(name, v, b.status());
-      *field = *b;
+      TAI_ASSIGN_OR_RETURN_MAP_ERROR(*field, ParseBool(v), EnvErrorFor(name, v));
     }
   }
   const std::pair<const char*, std::string*> endpoints[] = {
@@ -103,9 +103,8 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
     t->sample_ratio = ratio;
   }
   if (auto v = get("TAI_TRACE_KEEP_ERRORS"); !v.empty()) {
-    auto b = ParseBool(v);
-    if (!b.ok()) return EnvError("TAI_TRACE_KEEP_ERRORS", v, b.status());
-    t->keep_error_traces = *b;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->keep_error_traces, ParseBool(v),
+                                   EnvErrorFor("TAI_TRACE_KEEP_ERRORS", v));
   }
   TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_QUEUE_SIZE", &t->queue_size));
   TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &t->max_batch_spans));
@@ -116,9 +115,8 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
   TAI_RETURN_IF_ERROR(
       ReadCount(get, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", &t->limits.max_value_length));
   if (auto v = get("OTEL_BSP_SCHEDULE_DELAY"); !v.empty()) {
-    auto d = ParseMillis(v);
-    if (!d.ok()) return EnvError("OTEL_BSP_SCHEDULE_DELAY", v, d.status());
-    t->export_interval = *d;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->export_interval, ParseMillis(v),
+                                   EnvErrorFor("OTEL_BSP_SCHEDULE_DELAY", v));
   }
   if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) {
     t->otlp_endpoint = Trim(v);
@@ -130,9 +128,8 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
   }
   for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"}) {
     if (auto v = get(name); !v.empty()) {
-      auto headers = ParseKeyValueList(v);
-      if (!headers.ok()) return EnvError(name, v, headers.status());
-      for (auto& h : *headers) t->otlp_headers.push_back(std::move(h));
+      TAI_ASSIGN_OR_RETURN_MAP_ERROR(auto headers, ParseKeyValueList(v), EnvErrorFor(name, v));
+      for (auto& h : headers) t->otlp_headers.push_back(std::move(h));
     }
   }
   if (auto v = get("OTEL_EXPORTER_OTLP_COMPRESSION"); !v.empty()) {
@@ -143,9 +140,8 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
     t->otlp_gzip = v == "gzip";
   }
   if (auto v = get("OTEL_EXPORTER_OTLP_TIMEOUT"); !v.empty()) {
-    auto d = ParseMillis(v);
-    if (!d.ok()) return EnvError("OTEL_EXPORTER_OTLP_TIMEOUT", v, d.status());
-    t->otlp_timeout = *d;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->otlp_timeout, ParseMillis(v),
+                                   EnvErrorFor("OTEL_EXPORTER_OTLP_TIMEOUT", v));
   }
   if (auto v = get("OTEL_TRACES_EXPORTER"); !v.empty()) {
     TAI_RETURN_IF_ERROR(ReadExporters(v, t));
@@ -161,9 +157,8 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
     std::vector<std::string> per_logger;
     for (std::string& item : ParseList(v)) {
       if (item.find('=') == std::string::npos) {
-        auto level = ParseLogLevel(item);
-        if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
-        logs->level = *level;
+        TAI_ASSIGN_OR_RETURN_MAP_ERROR(logs->level, ParseLogLevel(item),
+                                       EnvErrorFor("TAI_LOG_LEVEL", v));
       } else {
         auto level = ParseLogLevel(item.substr(item.find('=') + 1));
         if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
@@ -191,9 +186,8 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
     }
   }
   if (auto v = get("TAI_LOG_QUEUE_SIZE"); !v.empty()) {
-    auto n = ParsePositiveCount(v);
-    if (!n.ok()) return EnvError("TAI_LOG_QUEUE_SIZE", v, n.status());
-    logs->queue_capacity = *n;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(logs->queue_capacity, ParsePositiveCount(v),
+                                   EnvErrorFor("TAI_LOG_QUEUE_SIZE", v));
   }
   if (auto v = get("TAI_LOG_RATE_LIMIT"); !v.empty()) {
     if (v != "0") {
@@ -231,24 +225,21 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
   if (auto v = get("TAI_INSTANCE_ID"); !v.empty()) c.resource.instance_id = v;
   if (auto v = get("GOOGLE_CLOUD_PROJECT"); !v.empty()) c.resource.gcp_project = v;
   if (auto v = get("TAI_ENV"); !v.empty()) {
-    auto env = ParseEnvironment(v);
-    if (!env.ok()) return EnvError("TAI_ENV", v, env.status());
-    c.resource.environment = *env;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.resource.environment, ParseEnvironment(v),
+                                   EnvErrorFor("TAI_ENV", v));
   }
   if (auto v = get("OTEL_RESOURCE_ATTRIBUTES"); !v.empty()) {
-    auto pairs = ParseKeyValueList(v);
-    if (!pairs.ok()) return EnvError("OTEL_RESOURCE_ATTRIBUTES", v, pairs.status());
-    for (auto& [key, value] : *pairs) c.resource.attributes.push_back({key, value});
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(auto pairs, ParseKeyValueList(v),
+                                   EnvErrorFor("OTEL_RESOURCE_ATTRIBUTES", v));
+    for (auto& [key, value] : pairs) c.resource.attributes.push_back({key, value});
   }
   if (auto v = get("TAI_METRICS_INTERVAL"); !v.empty()) {
-    auto d = ParseDuration(v);
-    if (!d.ok()) return EnvError("TAI_METRICS_INTERVAL", v, d.status());
-    c.metrics.collect_interval = *d;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.collect_interval, ParseDuration(v),
+                                   EnvErrorFor("TAI_METRICS_INTERVAL", v));
   }
   if (auto v = get("TAI_METRICS_CARDINALITY_LIMIT"); !v.empty()) {
-    auto n = ParsePositiveCount(v);
-    if (!n.ok()) return EnvError("TAI_METRICS_CARDINALITY_LIMIT", v, n.status());
-    c.metrics.cardinality_limit = *n;
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.cardinality_limit, ParsePositiveCount(v),
+                                   EnvErrorFor("TAI_METRICS_CARDINALITY_LIMIT", v));
   }
   if (auto v = get("TAI_PROMETHEUS_ADDR"); !v.empty()) {
     if (v == "off") {

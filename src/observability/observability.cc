@@ -10,10 +10,10 @@
 #include "tai/core/ids.h"
 #include "tai/export/otlp_log_sink.h"
 #include "tai/export/otlp_span_sink.h"
-#include "tai/gcp/cloud_logging_exporter.h"
-#include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_logging_log_sink.h"
+#include "tai/gcp/cloud_monitoring_metric_sink.h"
 #include "tai/gcp/cloud_profiler_agent.h"
-#include "tai/gcp/cloud_trace_exporter.h"
+#include "tai/gcp/cloud_trace_span_sink.h"
 #include "tai/gcp/monitored_resource.h"
 #include "tai/log/cloud_logging_json.h"
 #include "tai/log/console_log_sink.h"
@@ -37,10 +37,10 @@ Observability::Observability(Config config) : config_(std::move(config)) {}
 
 namespace {
 
-// `queues` gets the OTLP sink's queue, for the self-metrics.
+// `queues` gets the OTLP sink, for the self-metrics.
 Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(
     const LogsConfig& c, std::shared_ptr<const Resource> resource,
-    std::vector<internal::DeliveryStatsSource>* queues) {
+    std::vector<std::shared_ptr<const DeliveryStatsSource>>* queues) {
   LogPipelineOptions options{.level = c.level,
                              .queue_capacity = c.queue_capacity,
                              .rate_limit_per_site = c.rate_limit_per_site};
@@ -54,9 +54,9 @@ Result<std::unique_ptr<LogPipeline>> MakeLogPipeline(
     logs->AddSink(std::make_shared<ConsoleLogSink>(ConsoleLogOptions{.fd = 1}));
   }
   if (!c.otlp_endpoint.empty()) {
-    auto otlp = std::make_shared<OtlpHttpLogSink>(OtlpLogOptions{.endpoint = c.otlp_endpoint});
+    TAI_ASSIGN_OR_RETURN(auto otlp, OtlpLogSink::Create({.endpoint = c.otlp_endpoint}));
     logs->AddSink(otlp);
-    queues->emplace_back(otlp->name(), [otlp] { return otlp->delivery_stats(); });
+    queues->push_back(otlp);
   }
   TAI_RETURN_IF_ERROR(logs->Start());
   return logs;
@@ -72,9 +72,8 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->resource_ = std::make_shared<const Resource>(c.resource);
   obs->registry_ = std::make_unique<MetricRegistry>(
       MetricRegistryOptions{.cardinality_limit = c.metrics.cardinality_limit}, obs->resource_);
-  auto logs = MakeLogPipeline(c.logs, obs->resource_, &obs->delivery_queues_);
-  if (!logs.ok()) return logs.status();
-  obs->logs_ = std::move(*logs);
+  TAI_ASSIGN_OR_RETURN(obs->logs_,
+                       MakeLogPipeline(c.logs, obs->resource_, &obs->delivery_sources_));
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
   obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
   obs->collector_->AddSink(obs->metric_store_);
@@ -107,15 +106,14 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   TAI_RETURN_IF_ERROR(obs->StartTracing());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   obs->delivery_metric_ids_ =
-      internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_queues_));
+      internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   return obs;
 }
 
 Status Observability::StartTracing() {
   const TracesConfig& t = config_.traces;
-  auto sampler = MakeSampler(config_);
-  if (!sampler.ok()) return sampler.status().WithContext("traces");
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto sampler, MakeSampler(config_), "traces");
   span_processor_ = std::make_shared<BatchSpanProcessor>(
       *resource_, BatchSpanProcessorOptions{.queue_size = t.queue_size,
                                             .batch_traces = t.batch_traces,
@@ -125,16 +123,16 @@ Status Observability::StartTracing() {
   span_processor_->AddSink(recent_spans_);
   if (t.stdout_exporter) span_processor_->AddSink(std::make_shared<StdoutSpanSink>());
   if (t.otlp_exporter) {
-    auto otlp = std::make_shared<OtlpSpanSink>(OtlpExporterOptions{.endpoint = t.otlp_endpoint,
-                                                                   .traces_url = t.otlp_traces_url,
-                                                                   .headers = t.otlp_headers,
-                                                                   .gzip = t.otlp_gzip,
-                                                                   .timeout = t.otlp_timeout});
+    TAI_ASSIGN_OR_RETURN(auto otlp, OtlpSpanSink::Create({.endpoint = t.otlp_endpoint,
+                                                          .traces_url = t.otlp_traces_url,
+                                                          .headers = t.otlp_headers,
+                                                          .gzip = t.otlp_gzip,
+                                                          .timeout = t.otlp_timeout}));
     span_processor_->AddSink(otlp);
-    delivery_queues_.emplace_back(otlp->name(), [otlp] { return otlp->delivery_stats(); });
+    delivery_sources_.push_back(otlp);
   }
   tracer_ = std::make_unique<Tracer>(span_processor_,
-                                     TracerOptions{.sampler = *sampler,
+                                     TracerOptions{.sampler = sampler,
                                                    .limits = t.limits,
                                                    .keep_error_traces = t.keep_error_traces,
                                                    .error_buffer_spans = t.error_buffer_spans});
@@ -171,10 +169,11 @@ std::optional<gcp::MetadataInfo> AskMetadataServer(const GcpExportConfig& g) {
 Status Observability::StartGcpExport() {
   const GcpExportConfig& g = config_.gcp;
   if (g.authenticate) {
-    auto credentials =
-        gcp::DefaultCredentials(g.endpoints, [](const char* name) { return std::getenv(name); });
-    if (!credentials.ok()) return credentials.status().WithContext("Google Cloud export");
-    gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(*credentials));
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(
+        auto credentials,
+        gcp::DefaultCredentials(g.endpoints, [](const char* name) { return std::getenv(name); }),
+        "Google Cloud export");
+    gcp_tokens_ = std::make_shared<gcp::AccessTokenSource>(std::move(credentials));
   }
   const std::string& project = resource_->gcp_project;
   gcp::GcpApiOptions api{.project_id = project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
@@ -183,32 +182,29 @@ Status Observability::StartGcpExport() {
   const std::optional<gcp::MetadataInfo> metadata = AskMetadataServer(g);
   const gcp::MonitoredResource where = gcp::DetectMonitoredResource(
       *resource_, project, metadata, [](const char* name) { return std::getenv(name); });
-  auto monitoring = gcp::CloudMonitoringSink::Create({.api = api, .resource = where});
-  if (!monitoring.ok()) return monitoring.status();
-  collector_->AddSink(*monitoring);
-  delivery_queues_.emplace_back((*monitoring)->name(),
-                                [s = *monitoring] { return s->delivery_stats(); });
-  auto trace = gcp::CloudTraceSpanSink::Create({.api = api});
-  if (!trace.ok()) return trace.status();
-  span_processor_->AddSink(*trace);
-  delivery_queues_.emplace_back((*trace)->name(), [s = *trace] { return s->delivery_stats(); });
+  TAI_ASSIGN_OR_RETURN(auto monitoring,
+                       gcp::CloudMonitoringMetricSink::Create({.api = api, .resource = where}));
+  collector_->AddSink(monitoring);
+  delivery_sources_.push_back(monitoring);
+  TAI_ASSIGN_OR_RETURN(auto trace, gcp::CloudTraceSpanSink::Create({.api = api}));
+  span_processor_->AddSink(trace);
+  delivery_sources_.push_back(trace);
   if (g.logs_api) {
-    auto logging = gcp::CloudLoggingSink::Create({.api = api, .resource = where});
-    if (!logging.ok()) return logging.status();
-    logs_->AddSink(*logging);
-    delivery_queues_.emplace_back((*logging)->name(),
-                                  [s = *logging] { return s->delivery_stats(); });
+    TAI_ASSIGN_OR_RETURN(auto logging,
+                         gcp::CloudLoggingLogSink::Create({.api = api, .resource = where}));
+    logs_->AddSink(logging);
+    delivery_sources_.push_back(logging);
   }
   if (g.profiler) {
-    auto agent = gcp::CloudProfilerAgent::Create(
-        {.api = api,
-         .target = resource_->service_name,
-         .version = resource_->service_version,
-         .zone = !g.zone.empty() || !metadata ? g.zone : metadata->zone,
-         .instance = resource_->instance_id});
-    if (!agent.ok()) return agent.status();
-    TAI_RETURN_IF_ERROR((*agent)->Start());
-    profiler_agent_ = std::move(*agent);
+    TAI_ASSIGN_OR_RETURN(auto agent,
+                         gcp::CloudProfilerAgent::Create(
+                             {.api = api,
+                              .target = resource_->service_name,
+                              .version = resource_->service_version,
+                              .zone = !g.zone.empty() || !metadata ? g.zone : metadata->zone,
+                              .instance = resource_->instance_id}));
+    TAI_RETURN_IF_ERROR(agent->Start());
+    profiler_agent_ = std::move(agent);
   }
   return Status::Ok();
 }

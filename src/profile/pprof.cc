@@ -154,9 +154,7 @@ Result<Profile> DecodePprof(std::string_view data) {
   std::string inflated;
   if (data.size() >= 2 && static_cast<uint8_t>(data[0]) == 0x1f &&
       static_cast<uint8_t>(data[1]) == 0x8b) {
-    Result<std::string> r = internal::GzipDecompress(data);
-    if (!r.ok()) return r.status().WithContext("pprof");
-    inflated = std::move(r).value();
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(inflated, internal::GzipDecompress(data), "pprof");
     data = inflated;
   }
   Profile p;
@@ -414,8 +412,7 @@ Result<Profile> ReadPprofFile(const std::string& path) {
   if (!f) return NotFoundError("cannot open '" + path + "'");
   std::ostringstream ss;
   ss << f.rdbuf();
-  Result<Profile> p = DecodePprof(ss.str());
-  if (!p.ok()) return p.status().WithContext(path);
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(Profile p, DecodePprof(ss.str()), path);
   return p;
 }
 

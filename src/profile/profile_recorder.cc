@@ -28,11 +28,10 @@ Status ProfileRecorder::StartCpuProfile(std::string id) {
 
 Result<Profile> ProfileRecorder::FinishCpuProfile() {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<Profile> p = profiler_.Stop();
-  if (!p.ok()) return p.status();
-  p->comments.push_back("profile id: " + running_id_);
-  for (const std::string& c : comments_) p->comments.push_back(c);
-  completed_.emplace_back(std::move(running_id_), *p);
+  TAI_ASSIGN_OR_RETURN(Profile p, profiler_.Stop());
+  p.comments.push_back("profile id: " + running_id_);
+  for (const std::string& c : comments_) p.comments.push_back(c);
+  completed_.emplace_back(std::move(running_id_), p);
   running_id_.clear();
   while (completed_.size() > kKeptProfiles) completed_.pop_front();
   return p;

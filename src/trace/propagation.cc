@@ -4,6 +4,7 @@
 #include <atomic>
 #include <charconv>
 
+#include "core/enum_names.h"
 #include "core/text.h"
 
 namespace tai {
@@ -460,18 +461,19 @@ std::shared_ptr<const Propagator> DefaultPropagator() {
   return propagator;
 }
 
+namespace {
+
+constexpr internal::EnumNames<PropagationHeader, 4> kHeaderNames{{
+    {PropagationHeader::kTraceparent, "traceparent"},
+    {PropagationHeader::kTracestate, "tracestate"},
+    {PropagationHeader::kBaggage, "baggage"},
+    {PropagationHeader::kCloudTraceContext, "x-cloud-trace-context"},
+}};
+
+}  // namespace
+
 std::string_view PropagationHeaderName(PropagationHeader header) {
-  switch (header) {
-    case PropagationHeader::kTraceparent:
-      return "traceparent";
-    case PropagationHeader::kTracestate:
-      return "tracestate";
-    case PropagationHeader::kBaggage:
-      return "baggage";
-    case PropagationHeader::kCloudTraceContext:
-      return "x-cloud-trace-context";
-  }
-  return "unknown";
+  return internal::NameOf(kHeaderNames, header, "unknown");
 }
 
 uint64_t MalformedHeaderCount(PropagationHeader header) {

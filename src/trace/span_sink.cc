@@ -1,25 +1,32 @@
 #include "tai/trace/span_sink.h"
 
 #include "core/attribute_json.h"
+#include "core/enum_names.h"
 #include "core/text.h"
 #include "tai/core/clock.h"
 
 namespace tai {
 
+namespace {
+
+constexpr internal::EnumNames<SpanKind, 5> kSpanKindNames{{
+    {SpanKind::kInternal, "internal"},
+    {SpanKind::kServer, "server"},
+    {SpanKind::kClient, "client"},
+    {SpanKind::kProducer, "producer"},
+    {SpanKind::kConsumer, "consumer"},
+}};
+
+constexpr internal::EnumNames<SpanStatusCode, 3> kStatusNames{{
+    {SpanStatusCode::kUnset, "unset"},
+    {SpanStatusCode::kOk, "ok"},
+    {SpanStatusCode::kError, "error"},
+}};
+
+}  // namespace
+
 std::string_view SpanKindName(SpanKind kind) {
-  switch (kind) {
-    case SpanKind::kInternal:
-      return "internal";
-    case SpanKind::kServer:
-      return "server";
-    case SpanKind::kClient:
-      return "client";
-    case SpanKind::kProducer:
-      return "producer";
-    case SpanKind::kConsumer:
-      return "consumer";
-  }
-  return "internal";
+  return internal::NameOf(kSpanKindNames, kind, "internal");
 }
 
 const AttributeValue* SpanData::FindAttribute(std::string_view key) const {
@@ -70,15 +77,7 @@ bool InMemorySpanSink::WaitForSpans(size_t n, std::chrono::milliseconds timeout)
 namespace {
 
 std::string_view StatusName(SpanStatusCode code) {
-  switch (code) {
-    case SpanStatusCode::kUnset:
-      return "unset";
-    case SpanStatusCode::kOk:
-      return "ok";
-    case SpanStatusCode::kError:
-      return "error";
-  }
-  return "unset";
+  return internal::NameOf(kStatusNames, code, "unset");
 }
 
 void AppendField(std::string& out, std::string_view key, std::string_view value) {

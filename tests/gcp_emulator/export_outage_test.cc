@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "core/temp_dir_testing.h"
-#include "tai/gcp/cloud_logging_exporter.h"
-#include "tai/gcp/cloud_monitoring_exporter.h"
-#include "tai/gcp/cloud_trace_exporter.h"
+#include "tai/gcp/cloud_logging_log_sink.h"
+#include "tai/gcp/cloud_monitoring_metric_sink.h"
+#include "tai/gcp/cloud_trace_span_sink.h"
 #include "tai/log/log.h"
 #include "tai/log/log_pipeline.h"
 #include "tai/metrics/metric_collector.h"
@@ -97,8 +97,8 @@ TEST(ExportOutageTest, NothingIsLostThroughFaultsAndAnOutage) {
                   .initial_backoff = 50ms,
                   .max_backoff = 1s};
   auto trace_sink = CloudTraceSpanSink::Create({.api = api});
-  auto monitoring_sink = CloudMonitoringSink::Create({.api = api});
-  auto logging_sink = CloudLoggingSink::Create({.api = api});
+  auto monitoring_sink = CloudMonitoringMetricSink::Create({.api = api});
+  auto logging_sink = CloudLoggingLogSink::Create({.api = api});
   ASSERT_TRUE(trace_sink.ok() && monitoring_sink.ok() && logging_sink.ok());
 
   Resource resource;

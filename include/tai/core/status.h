@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cassert>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -112,3 +113,33 @@ class [[nodiscard]] Result {
     ::tai::Status tai_status_ = (expr);        \
     if (!tai_status_.ok()) return tai_status_; \
   } while (0)
+
+// Evaluates `expr` (a Result<T>) and either moves its value into `lhs` or
+// returns its Status early from a function returning Status or Result<U>:
+//
+//   TAI_ASSIGN_OR_RETURN(auto spans, ReadSpans(path));
+//   TAI_ASSIGN_OR_RETURN(config.port, ParsePort(text));
+//
+// `lhs` is a declaration or an existing variable, and may not contain an
+// unbracketed comma. Expands to more than one statement: write it in a
+// block, not as the body of an unbraced `if`.
+#define TAI_ASSIGN_OR_RETURN(lhs, expr) TAI_ASSIGN_OR_RETURN_MAP_ERROR(lhs, expr, ::std::identity{})
+
+// As TAI_ASSIGN_OR_RETURN, but the returned error says where it happened:
+// its message becomes "context: message" (Status::WithContext).
+#define TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(lhs, expr, context) \
+  TAI_ASSIGN_OR_RETURN_MAP_ERROR(                             \
+      lhs, expr, [&](const ::tai::Status& tai_error_) { return tai_error_.WithContext(context); })
+
+// As TAI_ASSIGN_OR_RETURN, but returns `map_error(status)`: for callers
+// that word the error their own way (the variable and value that failed).
+#define TAI_ASSIGN_OR_RETURN_MAP_ERROR(lhs, expr, map_error) \
+  TAI_ASSIGN_OR_RETURN_IMPL_(TAI_STATUS_CONCAT_(tai_result_, __LINE__), lhs, expr, map_error)
+
+// Implementation details of the macros above.
+#define TAI_STATUS_CONCAT_INNER_(a, b) a##b
+#define TAI_STATUS_CONCAT_(a, b) TAI_STATUS_CONCAT_INNER_(a, b)
+#define TAI_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr, map_error) \
+  auto result = (expr);                                          \
+  if (!result.ok()) return (map_error)(result.status());         \
+  lhs = std::move(result).value()

@@ -1,4 +1,4 @@
-// OtlpHttpLogSink: exports log records to an OpenTelemetry Collector (or any
+// OtlpLogSink: exports log records to an OpenTelemetry Collector (or any
 // OTLP receiver) as OTLP/HTTP with the JSON encoding, POSTed to
 // <endpoint>/v1/logs.
 //
@@ -18,9 +18,9 @@
 // spanId, flags, and attributes: the fields, code.filepath, code.lineno,
 // code.function, thread.id, and log.suppressed_count when non-zero.
 //
-// Owned by the application (shared_ptr given to LogPipeline::AddSink).
-// Export and Flush are called by the pipeline one at a time; stats() is
-// thread-safe.
+// Made by Create(); owned by the application (shared_ptr given to
+// LogPipeline::AddSink). Export and Flush are called by the pipeline one at
+// a time; delivery_stats() is thread-safe.
 #pragma once
 
 #include <chrono>
@@ -31,15 +31,12 @@
 #include <vector>
 
 #include "tai/export/delivery_options.h"
+#include "tai/export/queued_network_sink.h"
 #include "tai/log/log_sink.h"
 
 namespace tai {
 
-namespace internal {
-class DeliveryQueue;
-}
-
-struct OtlpLogOptions {
+struct OtlpLogSinkOptions {
   // "http://collector:4318"; "/v1/logs" is added unless already there.
   std::string endpoint = "http://127.0.0.1:4318";
   std::vector<std::pair<std::string, std::string>> headers;
@@ -48,29 +45,30 @@ struct OtlpLogOptions {
   DeliveryOptions delivery;
 };
 
-class OtlpHttpLogSink : public LogSink {
+// Destroying it stops the sender; requests not yet sent go to the spill
+// directory, or are dropped and counted without one (call Flush first).
+class OtlpLogSink : public LogSink, public QueuedNetworkSink {
  public:
-  explicit OtlpHttpLogSink(OtlpLogOptions options = {});
-  // Stops the sender; requests not yet sent go to the spill directory, or
-  // are dropped and counted without one (call Flush first).
-  ~OtlpHttpLogSink() override;
-  OtlpHttpLogSink(const OtlpHttpLogSink&) = delete;
-  OtlpHttpLogSink& operator=(const OtlpHttpLogSink&) = delete;
+  // Never fails today; a Result like every exporter's Create.
+  static Result<std::shared_ptr<OtlpLogSink>> Create(OtlpLogSinkOptions options = {});
 
   std::string name() const override { return "otlp_http"; }
   Status Export(const LogBatch& batch) override;
-  Status Flush(std::chrono::milliseconds timeout) override;
+  Status Flush(std::chrono::milliseconds timeout) override { return FlushQueue(timeout); }
 
-  DeliveryStats delivery_stats() const;
   const std::string& url() const { return url_; }
 
   // The ExportLogsServiceRequest body for a batch.
   static std::string Encode(const LogBatch& batch);
 
  private:
-  const OtlpLogOptions options_;
+  explicit OtlpLogSink(OtlpLogSinkOptions options);
+  const OtlpLogSinkOptions options_;
   const std::string url_;
-  std::unique_ptr<internal::DeliveryQueue> queue_;
 };
+
+// The names before exporters were named <Backend><Signal>Sink.
+using OtlpHttpLogSink = OtlpLogSink;
+using OtlpLogOptions = OtlpLogSinkOptions;
 
 }  // namespace tai

@@ -1,67 +1,15 @@
-// CloudLoggingSink: sends log records to Cloud Logging with the v2 REST API
-// (entries.write), for services that do not run where an agent ingests
-// stdout. Each record becomes a LogEntry with timestamp, severity, a
-// jsonPayload (message and fields), trace / spanId / traceSampled,
-// sourceLocation and a logger label, under logName
-// projects/P/logs/<log id> and the given resource (generic_task by default). Requests use
-// partialSuccess, so one bad entry does not lose the others; at most 1000
-// entries and about 9 MB go in one request, and a message is cut (at a
-// UTF-8 boundary) so that an entry stays under the API's 256 KB.
-//
-// Every entry carries an insertId unique to this process, so Cloud Logging
-// drops the copy when a request is retried after an answer was lost.
-//
-// Owned by the LogPipeline it is added to. Called from the pipeline's
-// thread; Export encodes and queues the requests, never waiting on the
-// network; the sink's sender delivers them in order and holds them (in
-// memory, then in the spill directory) while the API is unreachable: see
-// tai/export/delivery_options.h.
+// Forwarding header: the Cloud Logging exporter moved to
+// tai/gcp/cloud_logging_log_sink.h, whose names follow the exporters' rule
+// (<backend>_<signal>_sink.h declaring <Backend><Signal>Sink). Kept so that
+// existing includes and the old names still compile; new code includes
+// tai/gcp/cloud_logging_log_sink.h.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
-
-#include "tai/gcp/api_options.h"
-#include "tai/gcp/monitored_resource.h"
-#include "tai/log/log_sink.h"
-
-namespace tai::internal {
-class GcpApiClient;
-class DeliveryQueue;
-}  // namespace tai::internal
+#include "tai/gcp/cloud_logging_log_sink.h"
 
 namespace tai::gcp {
 
-struct CloudLoggingExporterOptions {
-  GcpApiOptions api;
-  // The log id in logName; the service name when empty. Characters outside
-  // [A-Za-z0-9_-./] become '_'.
-  std::string log_id;
-  std::string location = "global";
-  // The resource the entries are filed under (DetectMonitoredResource);
-  // unset: generic_task from the batch's Resource and `location`.
-  std::optional<MonitoredResource> resource;
-};
-
-class CloudLoggingSink : public LogSink {
- public:
-  static Result<std::shared_ptr<CloudLoggingSink>> Create(CloudLoggingExporterOptions options);
-  ~CloudLoggingSink() override;
-  std::string name() const override { return "cloud-logging"; }
-  // Fails only when a request could be neither queued nor spilled.
-  Status Export(const LogBatch& batch) override;
-  Status Flush(std::chrono::milliseconds timeout) override;
-  DeliveryStats delivery_stats() const;
-
- private:
-  explicit CloudLoggingSink(CloudLoggingExporterOptions options);
-  const CloudLoggingExporterOptions options_;
-  std::unique_ptr<tai::internal::GcpApiClient> client_;
-  std::unique_ptr<tai::internal::DeliveryQueue> queue_;  // sends through client_
-  uint64_t next_insert_id_ = 0;                          // the pipeline's thread only
-};
+using CloudLoggingSink = CloudLoggingLogSink;
+using CloudLoggingExporterOptions = CloudLoggingLogSinkOptions;
 
 }  // namespace tai::gcp

@@ -5,14 +5,15 @@
 #include "metrics/self_metric_descriptor.h"
 
 namespace tai::internal {
-std::vector<uint64_t> RegisterDeliveryMetrics(MetricRegistry& registry,
-                                              std::vector<DeliveryStatsSource> sources) {
-  auto shared = std::make_shared<const std::vector<DeliveryStatsSource>>(std::move(sources));
+std::vector<uint64_t> RegisterDeliveryMetrics(
+    MetricRegistry& registry, std::vector<std::shared_ptr<const DeliveryStatsSource>> sources) {
+  auto shared = std::make_shared<const std::vector<std::shared_ptr<const DeliveryStatsSource>>>(
+      std::move(sources));
   // Reads every queue once per callback; the figures of one collection may
   // come from slightly different moments, which gauges and counters allow.
   auto each = [shared](auto observe) {
     return [shared, observe](Observer& o) {
-      for (const auto& [sink, stats] : *shared) observe(o, sink, stats());
+      for (const auto& source : *shared) observe(o, source->name(), source->delivery_stats());
     };
   };
   std::vector<uint64_t> ids;

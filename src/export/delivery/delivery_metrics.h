@@ -5,22 +5,18 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <string>
-#include <utility>
+#include <memory>
 #include <vector>
 
-#include "tai/export/delivery_options.h"
+#include "tai/export/delivery_stats_source.h"
 #include "tai/metrics/metric_registry.h"
 
 namespace tai::internal {
 
-// A sink's name and how to read its queue's figures; the function must stay
-// callable until the callbacks are removed.
-using DeliveryStatsSource = std::pair<std::string, std::function<DeliveryStats()>>;
-
+// Reads every exporter in `sources` at each collection; the callbacks share
+// ownership of them, so they stay readable until the callbacks are removed.
 // Returns the callback ids, for MetricRegistry::RemoveCallback.
-std::vector<uint64_t> RegisterDeliveryMetrics(MetricRegistry& registry,
-                                              std::vector<DeliveryStatsSource> sources);
+std::vector<uint64_t> RegisterDeliveryMetrics(
+    MetricRegistry& registry, std::vector<std::shared_ptr<const DeliveryStatsSource>> sources);
 
 }  // namespace tai::internal

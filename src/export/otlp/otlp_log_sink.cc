@@ -67,7 +67,7 @@ void AppendRecord(std::string& out, const LogRecord& r, const std::string& obser
 
 }  // namespace
 
-std::string OtlpHttpLogSink::Encode(const LogBatch& batch) {
+std::string OtlpLogSink::Encode(const LogBatch& batch) {
   std::string observed;
   internal::AppendInt(observed, WallNanos());
   std::string out = "{\"resourceLogs\":[{\"resource\":";
@@ -102,23 +102,20 @@ std::string OtlpHttpLogSink::Encode(const LogBatch& batch) {
   return out;
 }
 
-OtlpHttpLogSink::OtlpHttpLogSink(OtlpLogOptions options)
-    : options_(std::move(options)),
-      url_(LogsUrl(options_.endpoint)),
-      queue_(internal::MakeHttpDeliveryQueue(
-          "otlp-logs", options_.delivery,
-          {.headers = options_.headers, .gzip = options_.gzip, .timeout = options_.timeout})) {}
-
-OtlpHttpLogSink::~OtlpHttpLogSink() = default;
-
-Status OtlpHttpLogSink::Export(const LogBatch& batch) {
-  if (batch.records.empty() || queue_->Push(url_, Encode(batch))) return Status::Ok();
-  return ResourceExhaustedError("OTLP logs: " + std::to_string(batch.records.size()) +
-                                " records dropped: " + queue_->stats().last_error);
+Result<std::shared_ptr<OtlpLogSink>> OtlpLogSink::Create(OtlpLogSinkOptions options) {
+  return std::shared_ptr<OtlpLogSink>(new OtlpLogSink(std::move(options)));
 }
 
-Status OtlpHttpLogSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
+OtlpLogSink::OtlpLogSink(OtlpLogSinkOptions options)
+    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue(
+          "otlp-logs", options.delivery,
+          {.headers = options.headers, .gzip = options.gzip, .timeout = options.timeout})),
+      options_(std::move(options)),
+      url_(LogsUrl(options_.endpoint)) {}
 
-DeliveryStats OtlpHttpLogSink::delivery_stats() const { return queue_->stats(); }
+Status OtlpLogSink::Export(const LogBatch& batch) {
+  if (batch.records.empty() || Enqueue(url_, Encode(batch))) return Status::Ok();
+  return DroppedError("OTLP logs", batch.records.size(), "records");
+}
 
 }  // namespace tai

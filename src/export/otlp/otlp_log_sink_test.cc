@@ -50,8 +50,9 @@ class OtlpLogSinkTest : public ::testing::Test {
 
 TEST_F(OtlpLogSinkTest, PostsRecordsAsOtlpJsonGroupedByLogger) {
   fail_first_ = 1;  // one 503 first: the sender retries
-  auto sink = std::make_shared<OtlpHttpLogSink>(
-      OtlpLogOptions{.endpoint = server_.url() + "/", .delivery = {.initial_backoff = 1ms}});
+  auto sink =
+      OtlpLogSink::Create({.endpoint = server_.url() + "/", .delivery = {.initial_backoff = 1ms}})
+          .value();
   EXPECT_EQ(sink->url(), server_.url() + "/v1/logs");
   Resource resource;
   resource.service_name = "checkout";
@@ -119,8 +120,9 @@ TEST_F(OtlpLogSinkTest, AnUnreachableCollectorNeverHoldsThePipeline) {
   ASSERT_TRUE(closed.Start().ok());
   std::string url = closed.url();
   closed.Stop();
-  auto sink = std::make_shared<OtlpHttpLogSink>(
-      OtlpLogOptions{.endpoint = url, .delivery = {.memory_bytes = 1000, .initial_backoff = 1h}});
+  auto sink = OtlpLogSink::Create(
+                  {.endpoint = url, .delivery = {.memory_bytes = 1000, .initial_backoff = 1h}})
+                  .value();
   LogPipeline pipeline({.max_batch = 1});
   pipeline.AddSink(sink);
   for (int i = 0; i < 10; ++i) TAI_LOG_INFO(pipeline.default_logger(), "{}", i);

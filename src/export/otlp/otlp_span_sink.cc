@@ -121,29 +121,26 @@ std::string EncodeOtlpTraces(const std::vector<SpanData>& spans, const Resource&
   return out;
 }
 
-std::string OtlpExporterOptions::TracesUrl() const {
+std::string OtlpSpanSinkOptions::TracesUrl() const {
   if (!traces_url.empty()) return traces_url;
   std::string url = endpoint;
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url + "/v1/traces";
 }
 
-OtlpSpanSink::OtlpSpanSink(OtlpExporterOptions options)
-    : options_(std::move(options)),
-      queue_(internal::MakeHttpDeliveryQueue(
-          "otlp-traces", options_.delivery,
-          {.headers = options_.headers, .gzip = options_.gzip, .timeout = options_.timeout})) {}
-
-OtlpSpanSink::~OtlpSpanSink() = default;
-
-Status OtlpSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
-  if (queue_->Push(options_.TracesUrl(), EncodeOtlpTraces(*batch, resource))) return Status::Ok();
-  return ResourceExhaustedError("OTLP traces: " + std::to_string(batch->size()) +
-                                " spans dropped: " + queue_->stats().last_error);
+Result<std::shared_ptr<OtlpSpanSink>> OtlpSpanSink::Create(OtlpSpanSinkOptions options) {
+  return std::shared_ptr<OtlpSpanSink>(new OtlpSpanSink(std::move(options)));
 }
 
-Status OtlpSpanSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
+OtlpSpanSink::OtlpSpanSink(OtlpSpanSinkOptions options)
+    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue(
+          "otlp-traces", options.delivery,
+          {.headers = options.headers, .gzip = options.gzip, .timeout = options.timeout})),
+      options_(std::move(options)) {}
 
-DeliveryStats OtlpSpanSink::delivery_stats() const { return queue_->stats(); }
+Status OtlpSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
+  const bool queued = Enqueue(options_.TracesUrl(), EncodeOtlpTraces(*batch, resource));
+  return DroppedError("OTLP traces", queued ? 0 : batch->size(), "spans");
+}
 
 }  // namespace tai

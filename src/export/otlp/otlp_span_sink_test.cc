@@ -112,11 +112,13 @@ TEST(OtlpTracesTest, SinkPostsGzippedJsonWithHeaders) {
     w.body = "{}";
   });
   ASSERT_TRUE(collector.Start().ok());
-  OtlpSpanSink sink(
-      {.endpoint = collector.url() + "/", .headers = {{"x-api-key", "secret"}}, .gzip = true});
+  auto sink =
+      OtlpSpanSink::Create(
+          {.endpoint = collector.url() + "/", .headers = {{"x-api-key", "secret"}}, .gzip = true})
+          .value();
   auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
-  ASSERT_TRUE(sink.Export(batch, TestResource()).ok());
-  ASSERT_TRUE(sink.Flush(10s).ok());
+  ASSERT_TRUE(sink->Export(batch, TestResource()).ok());
+  ASSERT_TRUE(sink->Flush(10s).ok());
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].Header("content-type"), "application/json");
@@ -133,11 +135,11 @@ TEST(OtlpTracesTest, SinkReportsRejectionsWithTheServersMessage) {
     w.body = "bad span";
   });
   ASSERT_TRUE(collector.Start().ok());
-  OtlpSpanSink sink({.traces_url = collector.url() + "/custom/path"});
+  auto sink = OtlpSpanSink::Create({.traces_url = collector.url() + "/custom/path"}).value();
   auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
-  ASSERT_TRUE(sink.Export(batch, TestResource()).ok());  // queued
-  ASSERT_TRUE(sink.Flush(10s).ok());
-  const DeliveryStats stats = sink.delivery_stats();
+  ASSERT_TRUE(sink->Export(batch, TestResource()).ok());  // queued
+  ASSERT_TRUE(sink->Flush(10s).ok());
+  const DeliveryStats stats = sink->delivery_stats();
   EXPECT_EQ(stats.rejected, 1u);  // a 400 is not retried
   EXPECT_EQ(stats.attempts_failed, 0u);
   EXPECT_NE(stats.last_error.find("HTTP 400"), std::string::npos) << stats.last_error;
@@ -158,17 +160,18 @@ TEST(OtlpTracesTest, ACollectorOutageHoldsSpansUntilItIsBack) {
     bodies.push_back(r.body);
   });
   ASSERT_TRUE(collector.Start().ok());
-  OtlpSpanSink sink(
-      {.endpoint = collector.url(), .delivery = {.initial_backoff = 10ms, .max_backoff = 50ms}});
+  auto sink = OtlpSpanSink::Create({.endpoint = collector.url(),
+                                    .delivery = {.initial_backoff = 10ms, .max_backoff = 50ms}})
+                  .value();
   for (int i = 0; i < 4; ++i) {
     SpanData span = RichSpan();
     span.name = "span " + std::to_string(i);
     ASSERT_TRUE(
-        sink.Export(std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{span}),
-                    TestResource())
+        sink->Export(std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{span}),
+                     TestResource())
             .ok());
   }
-  ASSERT_TRUE(sink.Flush(10s).ok());
+  ASSERT_TRUE(sink->Flush(10s).ok());
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(bodies.size(), 4u);
   for (int i = 0; i < 4; ++i) {
@@ -176,15 +179,15 @@ TEST(OtlpTracesTest, ACollectorOutageHoldsSpansUntilItIsBack) {
     EXPECT_EQ(body["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"],
               "span " + std::to_string(i));
   }
-  EXPECT_EQ(sink.delivery_stats().attempts_failed, 3u);
+  EXPECT_EQ(sink->delivery_stats().attempts_failed, 3u);
 }
 
 TEST(OtlpTracesTest, TracesUrl) {
-  EXPECT_EQ(OtlpExporterOptions{.endpoint = "http://c:4318"}.TracesUrl(),
+  EXPECT_EQ(OtlpSpanSinkOptions{.endpoint = "http://c:4318"}.TracesUrl(),
             "http://c:4318/v1/traces");
-  EXPECT_EQ(OtlpExporterOptions{.endpoint = "http://c:4318//"}.TracesUrl(),
+  EXPECT_EQ(OtlpSpanSinkOptions{.endpoint = "http://c:4318//"}.TracesUrl(),
             "http://c:4318/v1/traces");
-  EXPECT_EQ((OtlpExporterOptions{.endpoint = "http://c", .traces_url = "http://t/x"}.TracesUrl()),
+  EXPECT_EQ((OtlpSpanSinkOptions{.endpoint = "http://c", .traces_url = "http://t/x"}.TracesUrl()),
             "http://t/x");
 }
 

@@ -1,4 +1,4 @@
-#include "tai/gcp/cloud_logging_exporter.h"
+#include "tai/gcp/cloud_logging_log_sink.h"
 
 #include "core/text.h"
 #include "gcp/api_client.h"
@@ -14,7 +14,7 @@ constexpr size_t kEntriesPerRequest = 1000;
 constexpr size_t kRequestBytes = 9u << 20;    // under the 10 MB request limit
 constexpr size_t kMessageBytes = 200u << 10;  // keeps an entry under 256 KB
 
-std::string LogId(const CloudLoggingExporterOptions& o, const Resource& r) {
+std::string LogId(const CloudLoggingLogSinkOptions& o, const Resource& r) {
   std::string id = o.log_id.empty() ? r.service_name : o.log_id;
   for (char& c : id) {
     const bool ok =
@@ -57,7 +57,7 @@ void AppendEntry(std::string& out, const std::string& project, const LogRecord& 
   out += '}';
 }
 
-std::string RequestHead(const CloudLoggingExporterOptions& o, const Resource& r) {
+std::string RequestHead(const CloudLoggingLogSinkOptions& o, const Resource& r) {
   std::string out = "{\"logName\":\"projects/" + o.api.project_id + "/logs/";
   // The log id is URL-encoded in logName; '/' is the one allowed character
   // that needs it.
@@ -82,21 +82,18 @@ std::string InsertId(const Resource& r, uint64_t n) {
 
 }  // namespace
 
-Result<std::shared_ptr<CloudLoggingSink>> CloudLoggingSink::Create(
-    CloudLoggingExporterOptions options) {
+Result<std::shared_ptr<CloudLoggingLogSink>> CloudLoggingLogSink::Create(
+    CloudLoggingLogSinkOptions options) {
   TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Logging"));
-  return std::shared_ptr<CloudLoggingSink>(new CloudLoggingSink(std::move(options)));
+  return std::shared_ptr<CloudLoggingLogSink>(new CloudLoggingLogSink(std::move(options)));
 }
 
-CloudLoggingSink::CloudLoggingSink(CloudLoggingExporterOptions options)
-    : options_(std::move(options)),
-      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api,
-                                                            "Cloud Logging entries.write")),
-      queue_(tai::internal::MakeApiQueue(*client_, "cloud-logging", options_.api)) {}
+CloudLoggingLogSink::CloudLoggingLogSink(CloudLoggingLogSinkOptions options)
+    : QueuedNetworkSink(
+          tai::internal::MakeApiQueue(options.api, "Cloud Logging entries.write", "cloud-logging")),
+      options_(std::move(options)) {}
 
-CloudLoggingSink::~CloudLoggingSink() = default;
-
-Status CloudLoggingSink::Export(const LogBatch& batch) {
+Status CloudLoggingLogSink::Export(const LogBatch& batch) {
   const std::string url = options_.api.endpoints.logging + "/v2/entries:write";
   const std::string head = RequestHead(options_, batch.resource);
   size_t dropped = 0;
@@ -105,7 +102,7 @@ Status CloudLoggingSink::Export(const LogBatch& batch) {
   auto send = [&] {
     if (entries == 0) return;
     body += "]}";
-    if (!queue_->Push(url, std::move(body))) dropped += entries;
+    if (!Enqueue(url, std::move(body))) dropped += entries;
     body.clear();
     entries = 0;
   };
@@ -115,13 +112,7 @@ Status CloudLoggingSink::Export(const LogBatch& batch) {
     if (++entries == kEntriesPerRequest || body.size() >= kRequestBytes) send();
   }
   send();
-  if (dropped == 0) return Status::Ok();
-  return ResourceExhaustedError("Cloud Logging: " + std::to_string(dropped) +
-                                " entries dropped: " + queue_->stats().last_error);
+  return DroppedError("Cloud Logging", dropped, "entries");
 }
-
-Status CloudLoggingSink::Flush(std::chrono::milliseconds timeout) { return queue_->Flush(timeout); }
-
-DeliveryStats CloudLoggingSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

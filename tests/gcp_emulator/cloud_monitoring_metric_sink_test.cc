@@ -1,8 +1,8 @@
 // Cloud Monitoring export checked by the emulator: instruments recorded by
-// a real registry and collector go through CloudMonitoringSink to a
+// a real registry and collector go through CloudMonitoringMetricSink to a
 // loopback server that checks every request against Google's
 // metric_service.proto / metric.proto and the API's rules.
-#include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_monitoring_metric_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -62,7 +62,7 @@ TEST(CloudMonitoringExporterTest, InstrumentsPassTheEmulatorsChecks) {
     requests.Add(1, {{"code", "c" + std::to_string(i)}});
   }
 
-  auto sink = CloudMonitoringSink::Create(
+  auto sink = CloudMonitoringMetricSink::Create(
       {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()}});
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   MetricCollector collector(registry, std::chrono::hours(1));
@@ -119,7 +119,7 @@ TEST(CloudMonitoringExporterTest, DropsDuringAnOutageAreAClearError) {
   GcpApiOptions api{.project_id = "my-project"};
   api.endpoints.monitoring = network.url();
   api.delivery = {.memory_bytes = 100, .initial_backoff = std::chrono::hours(1)};
-  auto sink = CloudMonitoringSink::Create({.api = api});
+  auto sink = CloudMonitoringMetricSink::Create({.api = api});
   ASSERT_TRUE(sink.ok());
   MetricRegistry registry;
   auto requests = registry.CreateCounter({.metric_type = "shop/requests"}).value();
@@ -135,11 +135,11 @@ TEST(CloudMonitoringExporterTest, DropsDuringAnOutageAreAClearError) {
 }
 
 TEST(CloudMonitoringExporterTest, MetricTypesWithoutADomainBecomeCustom) {
-  EXPECT_EQ(CloudMonitoringSink::CloudMetricType("shop/latency"),
+  EXPECT_EQ(CloudMonitoringMetricSink::CloudMetricType("shop/latency"),
             "custom.googleapis.com/shop/latency");
-  EXPECT_EQ(CloudMonitoringSink::CloudMetricType("tai_metric_exports"),
+  EXPECT_EQ(CloudMonitoringMetricSink::CloudMetricType("tai_metric_exports"),
             "custom.googleapis.com/tai_metric_exports");
-  EXPECT_EQ(CloudMonitoringSink::CloudMetricType("workload.googleapis.com/x"),
+  EXPECT_EQ(CloudMonitoringMetricSink::CloudMetricType("workload.googleapis.com/x"),
             "workload.googleapis.com/x");
 }
 

@@ -2,7 +2,7 @@
 // go through the batch processor and CloudTraceSpanSink to a loopback
 // server that checks every request against Google's tracing.proto and the
 // API's rules.
-#include "tai/gcp/cloud_trace_exporter.h"
+#include "tai/gcp/cloud_trace_span_sink.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tai/gcp/cloud_monitoring_exporter.h"
+#include "tai/gcp/cloud_monitoring_metric_sink.h"
 
 #include <cmath>
 #include <thread>
@@ -159,9 +159,9 @@ void AppendTimeSeries(std::string& body, const std::string& type, const MetricDa
 
 // Packs series into timeSeries.create requests of at most 200 and queues
 // them. Used with the sink's mutex held.
-class CloudMonitoringSink::SeriesRequests {
+class CloudMonitoringMetricSink::SeriesRequests {
  public:
-  explicit SeriesRequests(CloudMonitoringSink& sink)
+  explicit SeriesRequests(CloudMonitoringMetricSink& sink)
       : sink_(sink),
         url_(sink.options_.api.endpoints.monitoring + "/v3/projects/" +
              sink.options_.api.project_id + "/timeSeries") {}
@@ -174,41 +174,40 @@ class CloudMonitoringSink::SeriesRequests {
   void Finish() {
     if (in_request_ == 0) return;
     body_ += "]}";
-    (void)sink_.queue_->Push(url_, std::move(body_));  // a drop is counted by the queue
+    (void)sink_.Enqueue(url_, std::move(body_));  // a drop is counted by the queue
     body_.clear();
     in_request_ = 0;
   }
 
  private:
-  CloudMonitoringSink& sink_;
+  CloudMonitoringMetricSink& sink_;
   const std::string url_;
   std::string body_;
   size_t in_request_ = 0;
 };
 
-std::string CloudMonitoringSink::CloudMetricType(const std::string& metric_type) {
+std::string CloudMonitoringMetricSink::CloudMetricType(const std::string& metric_type) {
   const size_t slash = metric_type.find('/');
   const bool has_domain =
       slash != std::string::npos && metric_type.substr(0, slash).find('.') != std::string::npos;
   return has_domain ? metric_type : "custom.googleapis.com/" + metric_type;
 }
 
-Result<std::shared_ptr<CloudMonitoringSink>> CloudMonitoringSink::Create(
-    CloudMonitoringExporterOptions options) {
+Result<std::shared_ptr<CloudMonitoringMetricSink>> CloudMonitoringMetricSink::Create(
+    CloudMonitoringMetricSinkOptions options) {
   TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Monitoring"));
-  return std::shared_ptr<CloudMonitoringSink>(new CloudMonitoringSink(std::move(options)));
+  return std::shared_ptr<CloudMonitoringMetricSink>(
+      new CloudMonitoringMetricSink(std::move(options)));
 }
 
-CloudMonitoringSink::CloudMonitoringSink(CloudMonitoringExporterOptions options)
-    : options_(std::move(options)),
-      client_(std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Monitoring")),
-      queue_(tai::internal::MakeApiQueue(*client_, "cloud-monitoring", options_.api)) {}
-
-CloudMonitoringSink::~CloudMonitoringSink() = default;
+CloudMonitoringMetricSink::CloudMonitoringMetricSink(CloudMonitoringMetricSinkOptions options)
+    : QueuedNetworkSink(
+          tai::internal::MakeApiQueue(options.api, "Cloud Monitoring", "cloud-monitoring")),
+      options_(std::move(options)) {}
 
 // Queued ahead of the series that need it, and sent in order, so the
 // descriptor exists when they arrive.
-void CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
+void CloudMonitoringMetricSink::EnsureDescriptor(const MetricData& m) {
   const std::string type = CloudMetricType(m.descriptor->metric_type);
   if (created_descriptors_.count(type) || m.points.empty()) return;
   std::string body = "{\"type\":";
@@ -238,20 +237,20 @@ void CloudMonitoringSink::EnsureDescriptor(const MetricData& m) {
     body += '}';
   }
   body += "]}";
-  (void)queue_->Push(options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id +
-                         "/metricDescriptors",
-                     std::move(body));
+  (void)Enqueue(options_.api.endpoints.monitoring + "/v3/projects/" + options_.api.project_id +
+                    "/metricDescriptors",
+                std::move(body));
   created_descriptors_.insert(type);
 }
 
-Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
+Status CloudMonitoringMetricSink::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string resource =
       options_.resource
           ? options_.resource->ToJson()
           : GenericTaskResource(*batch->resource, options_.api.project_id, options_.location)
                 .ToJson();
-  const uint64_t dropped_before = queue_->stats().dropped;
+  const uint64_t dropped_before = dropped_requests();
   SeriesRequests requests(*this);
   for (const MetricData& m : batch->metrics) {
     if (m.points.empty()) continue;
@@ -275,18 +274,14 @@ Status CloudMonitoringSink::Export(std::shared_ptr<const MetricBatch> batch) {
   return DropsSince(dropped_before);
 }
 
-Status CloudMonitoringSink::DropsSince(uint64_t dropped_before) const {
-  const DeliveryStats stats = queue_->stats();
-  if (stats.dropped == dropped_before) return Status::Ok();
-  return ResourceExhaustedError(
-      "Cloud Monitoring: " + std::to_string(stats.dropped - dropped_before) +
-      " requests dropped: " + stats.last_error);
+Status CloudMonitoringMetricSink::DropsSince(uint64_t dropped_before) const {
+  return DroppedError("Cloud Monitoring", dropped_requests() - dropped_before, "requests");
 }
 
 // A clean shutdown must not lose the last value of a series the 5 s rule
 // held back: it goes out stamped 5 s after the series' previous point (the
 // earliest time the API takes), once that time has come.
-Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
+Status CloudMonitoringMetricSink::Flush(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lock(mu_);
   int64_t due = 0;
@@ -299,7 +294,7 @@ Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(wait, timeout));
     lock.lock();
   }
-  const uint64_t dropped_before = queue_->stats().dropped;
+  const uint64_t dropped_before = dropped_requests();
   SeriesRequests requests(*this);
   const int64_t now = WallNanos();
   for (auto it = held_.begin(); it != held_.end();) {
@@ -319,10 +314,8 @@ Status CloudMonitoringSink::Flush(std::chrono::milliseconds timeout) {
   lock.unlock();
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
-  Status flushed = queue_->Flush(std::max(left, std::chrono::milliseconds(0)));
+  Status flushed = FlushQueue(std::max(left, std::chrono::milliseconds(0)));
   return dropped.ok() ? flushed : dropped;
 }
-
-DeliveryStats CloudMonitoringSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

@@ -1,5 +1,6 @@
-#include "tai/gcp/cloud_trace_exporter.h"
+#include "tai/gcp/cloud_trace_span_sink.h"
 
+#include "core/enum_names.h"
 #include "core/text.h"
 #include "gcp/api_client.h"
 #include "tai/core/clock.h"
@@ -70,20 +71,17 @@ void AppendAttributes(std::string& out, const Attributes& attributes, const Attr
   out += '}';
 }
 
+// Cloud Trace's SpanKind names.
+constexpr internal::EnumNames<SpanKind, 5> kKindNames{{
+    {SpanKind::kInternal, "INTERNAL"},
+    {SpanKind::kServer, "SERVER"},
+    {SpanKind::kClient, "CLIENT"},
+    {SpanKind::kProducer, "PRODUCER"},
+    {SpanKind::kConsumer, "CONSUMER"},
+}};
+
 std::string_view KindName(SpanKind kind) {
-  switch (kind) {
-    case SpanKind::kInternal:
-      return "INTERNAL";
-    case SpanKind::kServer:
-      return "SERVER";
-    case SpanKind::kClient:
-      return "CLIENT";
-    case SpanKind::kProducer:
-      return "PRODUCER";
-    case SpanKind::kConsumer:
-      return "CONSUMER";
-  }
-  return "SPAN_KIND_UNSPECIFIED";
+  return internal::NameOf(kKindNames, kind, "SPAN_KIND_UNSPECIFIED");
 }
 
 void AppendSpan(std::string& out, const std::string& project, const SpanData& s,
@@ -172,19 +170,16 @@ std::string EncodeCloudTraceSpans(const std::string& project_id, const SpanData*
 }
 
 Result<std::shared_ptr<CloudTraceSpanSink>> CloudTraceSpanSink::Create(
-    CloudTraceExporterOptions options) {
+    CloudTraceSpanSinkOptions options) {
   TAI_RETURN_IF_ERROR(options.api.Validate("Cloud Trace"));
   if (options.max_spans_per_request == 0) options.max_spans_per_request = 1;
   return std::shared_ptr<CloudTraceSpanSink>(new CloudTraceSpanSink(std::move(options)));
 }
 
-CloudTraceSpanSink::CloudTraceSpanSink(CloudTraceExporterOptions options)
-    : options_(std::move(options)),
-      client_(
-          std::make_unique<tai::internal::GcpApiClient>(options_.api, "Cloud Trace batchWrite")),
-      queue_(tai::internal::MakeApiQueue(*client_, "cloud-trace", options_.api)) {}
-
-CloudTraceSpanSink::~CloudTraceSpanSink() = default;
+CloudTraceSpanSink::CloudTraceSpanSink(CloudTraceSpanSinkOptions options)
+    : QueuedNetworkSink(
+          tai::internal::MakeApiQueue(options.api, "Cloud Trace batchWrite", "cloud-trace")),
+      options_(std::move(options)) {}
 
 Status CloudTraceSpanSink::Export(const SpanBatch& batch, const Resource& resource) {
   const std::string url = options_.api.endpoints.trace + "/v2/projects/" + options_.api.project_id +
@@ -192,20 +187,12 @@ Status CloudTraceSpanSink::Export(const SpanBatch& batch, const Resource& resour
   size_t dropped = 0;
   for (size_t start = 0; start < batch->size(); start += options_.max_spans_per_request) {
     const size_t n = std::min(options_.max_spans_per_request, batch->size() - start);
-    if (!queue_->Push(url, EncodeCloudTraceSpans(options_.api.project_id, batch->data() + start, n,
-                                                 resource))) {
+    if (!Enqueue(url, EncodeCloudTraceSpans(options_.api.project_id, batch->data() + start, n,
+                                            resource))) {
       dropped += n;
     }
   }
-  if (dropped == 0) return Status::Ok();
-  return ResourceExhaustedError("Cloud Trace: " + std::to_string(dropped) +
-                                " spans dropped: " + queue_->stats().last_error);
+  return DroppedError("Cloud Trace", dropped, "spans");
 }
-
-Status CloudTraceSpanSink::Flush(std::chrono::milliseconds timeout) {
-  return queue_->Flush(timeout);
-}
-
-DeliveryStats CloudTraceSpanSink::delivery_stats() const { return queue_->stats(); }
 
 }  // namespace tai::gcp

@@ -1,8 +1,8 @@
 // Cloud Logging export checked by the emulator: records made by a real
-// LogPipeline, inside and outside a span, go through CloudLoggingSink to a
+// LogPipeline, inside and outside a span, go through CloudLoggingLogSink to a
 // loopback server that checks every request against Google's logging.proto
 // and the API's rules.
-#include "tai/gcp/cloud_logging_exporter.h"
+#include "tai/gcp/cloud_logging_log_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +25,7 @@ using testing::LoggingEmulator;
 
 TEST(CloudLoggingExporterTest, RecordsFromAPipelinePassTheEmulatorsChecks) {
   LoggingEmulator emulator;
-  auto sink = CloudLoggingSink::Create(
+  auto sink = CloudLoggingLogSink::Create(
       {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()}});
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   Resource resource;
@@ -60,7 +60,7 @@ TEST(CloudLoggingExporterTest, RecordsFromAPipelinePassTheEmulatorsChecks) {
   EXPECT_EQ(charged["traceSampled"], true);
   EXPECT_EQ(charged["labels"]["logger"], "payments");
   EXPECT_TRUE(charged["sourceLocation"]["file"].get<std::string>().ends_with(
-      "cloud_logging_exporter_test.cc"));
+      "cloud_logging_log_sink_test.cc"));
   EXPECT_EQ(entries[1]["severity"], "ERROR");
   EXPECT_FALSE(entries[1].contains("trace"));
   EXPECT_EQ(entries[2]["jsonPayload"]["message"].get<std::string>().size(), 200u * 1024);
