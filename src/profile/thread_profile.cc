@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "profile/profile_builder.h"
 #include "profile/stack_dump.h"
 #include "profile/symbolizer.h"
 #include "tai/clock.h"
@@ -126,20 +127,16 @@ Result<ThreadProfile> CaptureThreadProfile(const ThreadProfileOptions& options) 
 }
 
 Profile ThreadProfileToPprof(const ThreadProfile& snapshot) {
-  Profile p;
+  internal::ProfileBuilder builder;
+  Profile& p = builder.profile();
   p.sample_types = {{"threads", "count"}};
   p.period_type = {"threads", "count"};
   p.period = 1;
   p.time_nanos = snapshot.time_nanos;
-  // One function and one location per distinct name, sharing the id.
-  std::map<std::string, uint64_t> ids;
+  // The snapshot has names only (no addresses): one function and one
+  // location per distinct name.
   auto location_of = [&](const std::string& name) {
-    auto [it, added] = ids.emplace(name, ids.size() + 1);
-    if (added) {
-      p.functions.push_back({.id = it->second, .name = name, .system_name = name});
-      p.locations.push_back({.id = it->second, .lines = {{.function_id = it->second}}});
-    }
-    return it->second;
+    return builder.Location(0, 0, {{.function_id = builder.Function(name, name, "", 0)}});
   };
   for (const ThreadInfo& t : snapshot.threads) {
     ProfileSample s;
@@ -149,7 +146,7 @@ Profile ThreadProfileToPprof(const ThreadProfile& snapshot) {
     for (const std::string& frame : t.stack) s.location_ids.push_back(location_of(frame));
     p.samples.push_back(std::move(s));
   }
-  return p;
+  return builder.Take();
 }
 
 }  // namespace tai
