@@ -166,17 +166,20 @@ void BM_HeapProfileSnapshot(benchmark::State& state) {
 }
 
 // A thread snapshot of a busy service as pprof: 200 threads, 32 frames each
-// drawn from 400 function names.
+// drawn from range(0) function names (400: threads share most frames;
+// 8000: most frames are seen once).
 void BM_ThreadProfileToPprof(benchmark::State& state) {
   tai::ThreadProfile snapshot;
   std::mt19937_64 rng(3);
+  const auto names = static_cast<uint64_t>(state.range(0));
   for (int t = 0; t < 200; ++t) {
     tai::ThreadInfo info{.tid = 1000 + t, .name = "worker-" + std::to_string(t % 16)};
     info.state_name = t % 3 == 0 ? "running" : "sleeping";
     info.has_stack = true;
     for (int f = 0; f < 32; ++f) {
-      info.stack.push_back("svc::module" + std::to_string(rng() % 20) + "::Function" +
-                           std::to_string(rng() % 400));
+      uint64_t k = rng() % names;
+      info.stack.push_back("svc::module" + std::to_string(k % 20) + "::Function" +
+                           std::to_string(k));
     }
     snapshot.threads.push_back(std::move(info));
   }
@@ -254,7 +257,7 @@ BENCHMARK(BM_Workload_Gperftools)->MinTime(2.0);
 BENCHMARK(BM_SymbolizeCold)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StopAndSymbolize)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_HeapProfileSnapshot)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ThreadProfileToPprof)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ThreadProfileToPprof)->Arg(400)->Arg(8000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecodePprof)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
