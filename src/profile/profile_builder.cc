@@ -1,38 +1,38 @@
 #include "profile/profile_builder.h"
 
+#include <functional>
 #include <utility>
 
 namespace tai::internal {
 namespace {
 
-// Appends `v`'s bytes: keys are byte strings so that one hash map serves
-// each kind of entry.
-void AppendBytes(std::string* key, uint64_t v) {
-  key->append(reinterpret_cast<const char*>(&v), sizeof v);
+// Mixes `v` into `h` (boost's hash_combine).
+size_t Mix(size_t h, size_t v) { return h ^ (v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)); }
+
+size_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+size_t MappingHash(const Module& m) {
+  size_t h = Mix(Mix(m.start, m.limit), m.file_offset);
+  return Mix(Mix(h, Hash(m.path)), Hash(m.build_id));
 }
 
-// Names and files come from C strings, so '\0' cannot occur inside them
-// and separates the parts unambiguously.
-void FunctionKey(std::string* key, std::string_view name, std::string_view system_name,
-                 std::string_view filename, uint64_t mapping_id) {
-  key->assign(name);
-  key->push_back('\0');
-  key->append(system_name);
-  key->push_back('\0');
-  key->append(filename);
-  key->push_back('\0');
-  AppendBytes(key, mapping_id);
+size_t FunctionHash(std::string_view name, std::string_view system_name, std::string_view filename,
+                    uint64_t mapping_id) {
+  size_t name_hash = Hash(name);
+  // C functions and frames known by name only have the same name twice.
+  size_t system_hash = system_name == name ? name_hash : Hash(system_name);
+  return Mix(Mix(Mix(name_hash, system_hash), Hash(filename)), mapping_id);
 }
 
-void LocationKey(std::string* key, uint64_t mapping_id, uint64_t address,
-                 const std::vector<ProfileLine>& lines) {
-  key->clear();
-  AppendBytes(key, mapping_id);
-  AppendBytes(key, address);
-  for (const ProfileLine& line : lines) {
-    AppendBytes(key, line.function_id);
-    AppendBytes(key, static_cast<uint64_t>(line.line));
+// The id filed under `hash` whose entry `matches`; 0 when there is none.
+template <typename Matches>
+uint64_t Find(const std::unordered_multimap<size_t, uint64_t>& index, size_t hash,
+              Matches matches) {
+  auto [it, end] = index.equal_range(hash);
+  for (; it != end; ++it) {
+    if (matches(it->second)) return it->second;
   }
+  return 0;
 }
 
 }  // namespace
@@ -44,43 +44,44 @@ Profile ProfileBuilder::Take() {
 }
 
 uint64_t ProfileBuilder::Mapping(const Module& m) {
-  auto [it, added] =
-      mappings_.try_emplace(MappingKey{m.start, m.limit, m.file_offset, m.path, m.build_id}, 0);
-  if (added) {
-    it->second = profile_.mappings.size() + 1;
-    // Every address in it went through the symbolizer, which found all the
-    // names there are: pprof symbolizes again a mapping without any flag.
-    profile_.mappings.push_back(ProfileMapping{.id = it->second,
-                                               .memory_start = m.start,
-                                               .memory_limit = m.limit,
-                                               .file_offset = m.file_offset,
-                                               .filename = m.path,
-                                               .build_id = m.build_id,
-                                               .has_functions = true});
-  }
-  return it->second;
+  size_t hash = MappingHash(m);
+  uint64_t id = Find(mappings_, hash, [&](uint64_t candidate) {
+    const ProfileMapping& pm = profile_.mappings[candidate - 1];
+    return pm.memory_start == m.start && pm.memory_limit == m.limit &&
+           pm.file_offset == m.file_offset && pm.filename == m.path && pm.build_id == m.build_id;
+  });
+  if (id != 0) return id;
+  id = profile_.mappings.size() + 1;
+  // Every address in it went through the symbolizer, which found all the
+  // names there are: pprof symbolizes again a mapping without any flag.
+  profile_.mappings.push_back(ProfileMapping{.id = id,
+                                             .memory_start = m.start,
+                                             .memory_limit = m.limit,
+                                             .file_offset = m.file_offset,
+                                             .filename = m.path,
+                                             .build_id = m.build_id,
+                                             .has_functions = true});
+  mappings_.emplace(hash, id);
+  return id;
 }
 
 uint64_t ProfileBuilder::Function(std::string_view name, std::string_view system_name,
                                   std::string_view filename, uint64_t mapping_id) {
-  FunctionKey(&key_, name, system_name, filename, mapping_id);
-  auto [it, added] = functions_.try_emplace(key_, 0);
-  if (added) {
-    it->second = profile_.functions.size() + 1;
-    profile_.functions.push_back(ProfileFunction{.id = it->second,
-                                                 .name = std::string(name),
-                                                 .system_name = std::string(system_name),
-                                                 .filename = std::string(filename)});
-  }
-  return it->second;
-}
-
-uint64_t ProfileBuilder::Location(uint64_t mapping_id, uint64_t address,
-                                  std::vector<ProfileLine> lines) {
-  LocationKey(&key_, mapping_id, address, lines);
-  auto [it, added] = locations_.try_emplace(key_, 0);
-  if (added) it->second = AddLocation(mapping_id, address, std::move(lines));
-  return it->second;
+  size_t hash = FunctionHash(name, system_name, filename, mapping_id);
+  uint64_t id = Find(functions_, hash, [&](uint64_t candidate) {
+    const ProfileFunction& f = profile_.functions[candidate - 1];
+    return f.name == name && f.system_name == system_name && f.filename == filename &&
+           function_mappings_[candidate - 1] == mapping_id;
+  });
+  if (id != 0) return id;
+  id = profile_.functions.size() + 1;
+  profile_.functions.push_back(ProfileFunction{.id = id,
+                                               .name = std::string(name),
+                                               .system_name = std::string(system_name),
+                                               .filename = std::string(filename)});
+  function_mappings_.push_back(mapping_id);
+  functions_.emplace(hash, id);
+  return id;
 }
 
 uint64_t ProfileBuilder::LocationAt(uint64_t address, Symbolizer& symbolizer) {
@@ -98,6 +99,18 @@ uint64_t ProfileBuilder::LocationAt(uint64_t address, Symbolizer& symbolizer) {
   return id;
 }
 
+uint64_t ProfileBuilder::LocationNamed(std::string_view name) {
+  size_t hash = Hash(name);
+  uint64_t id = Find(names_, hash, [&](uint64_t candidate) {
+    uint64_t function_id = profile_.locations[candidate - 1].lines[0].function_id;
+    return profile_.functions[function_id - 1].name == name;
+  });
+  if (id != 0) return id;
+  id = AddLocation(0, 0, {{.function_id = Function(name, name, "", 0)}});
+  names_.emplace(hash, id);
+  return id;
+}
+
 uint64_t ProfileBuilder::AddLocation(uint64_t mapping_id, uint64_t address,
                                      std::vector<ProfileLine> lines) {
   NoteResolved(mapping_id, lines);
@@ -109,7 +122,7 @@ uint64_t ProfileBuilder::AddLocation(uint64_t mapping_id, uint64_t address,
 
 // The flags tell pprof what it may show for the mapping's locations (file
 // and line columns, -lines granularity) and what it need not look up again.
-void ProfileBuilder::NoteResolved(uint64_t mapping_id, const std::vector<ProfileLine>& lines) {
+void ProfileBuilder::NoteResolved(uint64_t mapping_id, std::span<const ProfileLine> lines) {
   if (mapping_id == 0 || mapping_id > profile_.mappings.size()) return;
   ProfileMapping& m = profile_.mappings[mapping_id - 1];
   for (const ProfileLine& line : lines) {

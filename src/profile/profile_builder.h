@@ -6,18 +6,16 @@
 //
 // Keys: a mapping is its module (start, limit, offset, file, build id); a
 // function is (name, system name, file, mapping id), as pprof keys them; a
-// location is either a sampled address (LocationAt) or its content
-// (Location). Use one kind of location per profile: the two are not
-// deduplicated against each other.
+// location is what the profiler has of a frame: an address of this process
+// (LocationAt) or only a name (LocationNamed).
 //
 // Not thread-safe: one owner at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
-#include <string>
+#include <span>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -35,24 +33,26 @@ class ProfileBuilder {
   uint64_t Mapping(const Module& module);
   uint64_t Function(std::string_view name, std::string_view system_name, std::string_view filename,
                     uint64_t mapping_id);
-  // A location without an address of its own, such as a frame known only by
-  // name (`mapping_id` and `address` 0).
-  uint64_t Location(uint64_t mapping_id, uint64_t address, std::vector<ProfileLine> lines);
   // The location of an instruction address of this process, symbolized the
   // first time it is seen; later calls cost one lookup.
   uint64_t LocationAt(uint64_t address, Symbolizer& symbolizer);
+  // The location of a frame known only by its name (a thread dump's):
+  // function (name, name, "", 0), no mapping, no address. Later calls for
+  // the same name cost one lookup.
+  uint64_t LocationNamed(std::string_view name);
 
  private:
   uint64_t AddLocation(uint64_t mapping_id, uint64_t address, std::vector<ProfileLine> lines);
-  void NoteResolved(uint64_t mapping_id, const std::vector<ProfileLine>& lines);
+  void NoteResolved(uint64_t mapping_id, std::span<const ProfileLine> lines);
 
-  using MappingKey = std::tuple<uint64_t, uint64_t, uint64_t, std::string, std::string>;
   Profile profile_;
-  std::map<MappingKey, uint64_t> mappings_;
-  std::unordered_map<std::string, uint64_t> functions_;  // key: FunctionKey()
-  std::unordered_map<std::string, uint64_t> locations_;  // key: LocationKey()
-  std::unordered_map<uint64_t, uint64_t> addresses_;     // address -> location id
-  std::string key_;                                      // reused between lookups
+  // Key hash -> id. The keys are the profile's own entries, compared on a
+  // hash match: a lookup copies nothing and no key is stored twice.
+  std::unordered_multimap<size_t, uint64_t> mappings_;
+  std::unordered_multimap<size_t, uint64_t> functions_;
+  std::unordered_multimap<size_t, uint64_t> names_;   // of LocationNamed's locations
+  std::vector<uint64_t> function_mappings_;           // the mapping in each function's key
+  std::unordered_map<uint64_t, uint64_t> addresses_;  // address -> location id
 };
 
 }  // namespace tai::internal

@@ -1,6 +1,7 @@
 #include "profile/profile_builder.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -69,46 +70,20 @@ TEST(ProfileBuilderTest, FunctionKeyIsNameSystemNameFileAndMapping) {
             (ProfileFunction{.id = 1, .name = "f()", .system_name = "_Z1fv", .filename = "f.cc"}));
 }
 
-TEST(ProfileBuilderTest, LocationsAreInternedByContent) {
+TEST(ProfileBuilderTest, NamedLocationsAreOnePerName) {
   ProfileBuilder b;
-  uint64_t f = b.Function("f", "f", "", 0);
-  uint64_t g = b.Function("g", "g", "", 0);
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = f}}), 1u);
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = g}}), 2u);
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = f}}), 1u);
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = f, .line = 3}}), 3u);
-  EXPECT_EQ(b.Location(0, 0x10, {{.function_id = f}}), 4u);
-  // Inlined frames: the same functions in another order are another place.
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = f}, {.function_id = g}}), 5u);
-  EXPECT_EQ(b.Location(0, 0, {{.function_id = g}, {.function_id = f}}), 6u);
-  EXPECT_EQ(b.Location(0, 0, {}), 7u);
-  EXPECT_EQ(b.Location(0, 0, {}), 7u);
-  ASSERT_EQ(b.profile().locations.size(), 7u);
-  EXPECT_EQ(b.profile().locations[3],
-            (ProfileLocation{.id = 4, .address = 0x10, .lines = {{.function_id = f}}}));
-}
-
-TEST(ProfileBuilderTest, MappingFlagsFollowWhatWasResolved) {
-  ProfileBuilder b;
-  uint64_t app = b.Mapping(AppModule());
-  uint64_t lib = b.Mapping(LibcModule());
-  uint64_t named = b.Function("f", "f", "", app);
-  b.Location(app, 0x401000, {{.function_id = named}});
-  b.Location(lib, 0x7f0000000100, {});
-  EXPECT_FALSE(b.profile().mappings[0].has_filenames);
-  EXPECT_FALSE(b.profile().mappings[0].has_line_numbers);
-
-  uint64_t with_file = b.Function("g", "g", "g.cc", app);
-  b.Location(app, 0x402000, {{.function_id = with_file}});
-  EXPECT_TRUE(b.profile().mappings[0].has_filenames);
-  EXPECT_FALSE(b.profile().mappings[0].has_line_numbers);
-  b.Location(app, 0x403000, {{.function_id = with_file, .line = 12}});
-  EXPECT_TRUE(b.profile().mappings[0].has_line_numbers);
-
-  // Each mapping keeps its own flags.
-  EXPECT_TRUE(b.profile().mappings[1].has_functions);
-  EXPECT_FALSE(b.profile().mappings[1].has_filenames);
-  EXPECT_FALSE(b.profile().mappings[1].has_line_numbers);
+  EXPECT_EQ(b.LocationNamed("main"), 1u);
+  EXPECT_EQ(b.LocationNamed("worker"), 2u);
+  EXPECT_EQ(b.LocationNamed("main"), 1u);
+  EXPECT_EQ(b.LocationNamed(std::string("wor") + "ker"), 2u);
+  const Profile& p = b.profile();
+  ASSERT_EQ(p.locations.size(), 2u);
+  ASSERT_EQ(p.functions.size(), 2u);
+  EXPECT_EQ(p.functions[1], (ProfileFunction{.id = 2, .name = "worker", .system_name = "worker"}));
+  EXPECT_EQ(p.locations[1], (ProfileLocation{.id = 2, .lines = {{.function_id = 2}}}));
+  // The same function asked for directly is the named location's.
+  EXPECT_EQ(b.Function("worker", "worker", "", 0), 2u);
+  EXPECT_TRUE(p.mappings.empty());
 }
 
 __attribute__((noinline)) int ProfileBuilderTestTarget(int x) {
@@ -116,10 +91,12 @@ __attribute__((noinline)) int ProfileBuilderTestTarget(int x) {
   return x * 3 + 1;
 }
 
+uint64_t TargetAddress() { return reinterpret_cast<uint64_t>(&ProfileBuilderTestTarget) + 1; }
+
 TEST(ProfileBuilderTest, LocationAtSymbolizesOnceAndMapsTheAddress) {
   Symbolizer symbolizer;
   ProfileBuilder b;
-  auto pc = reinterpret_cast<uint64_t>(&ProfileBuilderTestTarget) + 1;
+  uint64_t pc = TargetAddress();
   uint64_t id = b.LocationAt(pc, symbolizer);
   EXPECT_EQ(id, 1u);
   EXPECT_EQ(b.LocationAt(pc, symbolizer), id);
@@ -130,7 +107,6 @@ TEST(ProfileBuilderTest, LocationAtSymbolizesOnceAndMapsTheAddress) {
   EXPECT_NE(p.functions[0].name.find("ProfileBuilderTestTarget"), std::string::npos);
   ASSERT_EQ(p.mappings.size(), 1u);
   EXPECT_FALSE(p.mappings[0].filename.empty());
-  EXPECT_TRUE(p.mappings[0].has_functions);
   EXPECT_GE(pc, p.mappings[0].memory_start);
   EXPECT_LT(pc, p.mappings[0].memory_limit);
   const ProfileLocation& loc = p.locations[0];
@@ -144,29 +120,51 @@ TEST(ProfileBuilderTest, LocationAtSymbolizesOnceAndMapsTheAddress) {
   EXPECT_TRUE(p.locations[nowhere - 1].lines.empty());
 }
 
+// This file is built with -g (see src/CMakeLists.txt): its code has file
+// and line information, the C library's usually none.
+TEST(ProfileBuilderTest, MappingFlagsFollowWhatWasResolved) {
+  Symbolizer symbolizer;
+  ProfileBuilder b;
+  uint64_t here = b.LocationAt(TargetAddress(), symbolizer);
+  const Profile& p = b.profile();
+  const ProfileMapping& test_binary = p.mappings[p.locations[here - 1].mapping_id - 1];
+  EXPECT_TRUE(test_binary.has_functions);
+  EXPECT_TRUE(test_binary.has_filenames);
+  EXPECT_TRUE(test_binary.has_line_numbers);
+  EXPECT_NE(p.functions[0].filename.find("profile_builder_test.cc"), std::string::npos);
+  EXPECT_GT(p.locations[here - 1].lines[0].line, 0);
+
+  auto libc_pc = reinterpret_cast<uint64_t>(&::getpid) + 1;
+  const Symbolized& libc_sym = symbolizer.Resolve(libc_pc);
+  uint64_t there = b.LocationAt(libc_pc, symbolizer);
+  const ProfileMapping& libc = p.mappings[p.locations[there - 1].mapping_id - 1];
+  EXPECT_NE(libc.id, test_binary.id);
+  EXPECT_TRUE(libc.has_functions);
+  EXPECT_EQ(libc.has_filenames, !libc_sym.file.empty());
+  EXPECT_EQ(libc.has_line_numbers, libc_sym.line != 0);
+}
+
 TEST(ProfileBuilderTest, BuiltProfileRoundTripsThroughPprof) {
+  Symbolizer symbolizer;
   ProfileBuilder b;
   Profile& p = b.profile();
   p.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
   p.period_type = {"cpu", "nanoseconds"};
   p.period = 10'000'000;
-  uint64_t app = b.Mapping(AppModule());
-  uint64_t run = b.Location(
-      app, 0x401234, {{.function_id = b.Function("Run", "_Z3Runv", "run.cc", app), .line = 50}});
-  uint64_t main = b.Location(
-      app, 0x400100, {{.function_id = b.Function("main", "main", "main.cc", app), .line = 3}});
-  uint64_t unknown = b.Location(0, 0x7fff0000, {});
-  p.samples.push_back({.location_ids = {run, main}, .values = {3, 30'000'000}});
-  p.samples.push_back({.location_ids = {unknown, main}, .values = {1, 10'000'000}});
+  uint64_t target = b.LocationAt(TargetAddress(), symbolizer);
+  uint64_t nowhere = b.LocationAt(0x10, symbolizer);
+  uint64_t main = b.LocationNamed("main");
+  p.samples.push_back({.location_ids = {target, main}, .values = {3, 30'000'000}});
+  p.samples.push_back({.location_ids = {nowhere, main}, .values = {1, 10'000'000}});
   Profile built = b.Take();
   EXPECT_TRUE(b.profile().functions.empty());  // Take leaves the builder empty
-  EXPECT_EQ(b.Function("x", "x", "", 0), 1u);
+  EXPECT_EQ(b.LocationNamed("main"), 1u);
 
   Result<Profile> back = DecodePprof(EncodePprof(built));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, built);
-  EXPECT_TRUE(back->mappings[0].has_filenames);
-  EXPECT_TRUE(back->mappings[0].has_line_numbers);
+  EXPECT_EQ(back->locations.size(), 3u);
+  EXPECT_EQ(back->functions.size(), 2u);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include "profile/profile_builder.h"
@@ -133,17 +132,12 @@ Profile ThreadProfileToPprof(const ThreadProfile& snapshot) {
   p.period_type = {"threads", "count"};
   p.period = 1;
   p.time_nanos = snapshot.time_nanos;
-  // The snapshot has names only (no addresses): one function and one
-  // location per distinct name.
-  auto location_of = [&](const std::string& name) {
-    return builder.Location(0, 0, {{.function_id = builder.Function(name, name, "", 0)}});
-  };
   for (const ThreadInfo& t : snapshot.threads) {
     ProfileSample s;
     s.values = {1};
     s.labels = {{.key = "thread", .str = t.name}, {.key = "state", .str = t.state_name}};
-    if (t.stack.empty()) s.location_ids.push_back(location_of("[no stack]"));
-    for (const std::string& frame : t.stack) s.location_ids.push_back(location_of(frame));
+    if (t.stack.empty()) s.location_ids.push_back(builder.LocationNamed("[no stack]"));
+    for (const std::string& frame : t.stack) s.location_ids.push_back(builder.LocationNamed(frame));
     p.samples.push_back(std::move(s));
   }
   return builder.Take();
