@@ -11,10 +11,9 @@ size_t Mix(size_t h, size_t v) { return h ^ (v + 0x9e3779b97f4a7c15 + (h << 6) +
 
 size_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
-size_t MappingHash(const Module& m) {
-  size_t h = Mix(Mix(m.start, m.limit), m.file_offset);
-  return Mix(Mix(h, Hash(m.path)), Hash(m.build_id));
-}
+// Loaded objects do not overlap, so the range alone tells them apart; the
+// file and build id are compared on a match only.
+size_t MappingHash(const Module& m) { return Mix(Mix(m.start, m.limit), m.file_offset); }
 
 size_t FunctionHash(std::string_view name, std::string_view system_name, std::string_view filename,
                     uint64_t mapping_id) {
