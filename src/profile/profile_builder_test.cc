@@ -127,7 +127,8 @@ TEST(ProfileBuilderTest, MappingFlagsFollowWhatWasResolved) {
   ProfileBuilder b;
   uint64_t here = b.LocationAt(TargetAddress(), symbolizer);
   const Profile& p = b.profile();
-  const ProfileMapping& test_binary = p.mappings[p.locations[here - 1].mapping_id - 1];
+  // Copies: the lists grow below.
+  const ProfileMapping test_binary = p.mappings[p.locations[here - 1].mapping_id - 1];
   EXPECT_TRUE(test_binary.has_functions);
   EXPECT_TRUE(test_binary.has_filenames);
   EXPECT_TRUE(test_binary.has_line_numbers);
@@ -137,7 +138,7 @@ TEST(ProfileBuilderTest, MappingFlagsFollowWhatWasResolved) {
   auto libc_pc = reinterpret_cast<uint64_t>(&::getpid) + 1;
   const Symbolized& libc_sym = symbolizer.Resolve(libc_pc);
   uint64_t there = b.LocationAt(libc_pc, symbolizer);
-  const ProfileMapping& libc = p.mappings[p.locations[there - 1].mapping_id - 1];
+  const ProfileMapping libc = p.mappings[p.locations[there - 1].mapping_id - 1];
   EXPECT_NE(libc.id, test_binary.id);
   EXPECT_TRUE(libc.has_functions);
   EXPECT_EQ(libc.has_filenames, !libc_sym.file.empty());
