@@ -26,6 +26,8 @@
 #include "tai/analysis/regression.h"
 #include "tai/profile/cpu_profiler.h"
 #include "tai/profile/heap_profiler.h"
+#include "tai/profile/pprof.h"
+#include "tai/profile/thread_profile.h"
 
 #ifdef TAI_HAVE_GPERFTOOLS
 #include <gperftools/profiler.h>
@@ -145,6 +147,45 @@ void BM_Alloc_HeapProfile(benchmark::State& state) {
   state.counters["stacks"] = p.ok() ? static_cast<double>(p->samples.size()) : -1;
 }
 
+// Snapshot() of a heap profile holding the stacks of the workload above:
+// symbolizing (a fresh symbolizer each time) and building the Profile.
+void BM_HeapProfileSnapshot(benchmark::State& state) {
+  if (!tai::HeapProfiler::Start({.sample_interval_bytes = 4096}).ok()) {
+    state.SkipWithError("heap profiler did not start (hooks not linked?)");
+    return;
+  }
+  for (uint64_t seed = 1; seed <= 1000; ++seed) benchmark::DoNotOptimize(AllocWorkload(seed));
+  size_t stacks = 0;
+  for (auto _ : state) {
+    auto p = tai::HeapProfiler::Snapshot();
+    stacks = p.ok() ? p->samples.size() : 0;
+    benchmark::DoNotOptimize(p);
+  }
+  (void)tai::HeapProfiler::Stop();
+  state.counters["stacks"] = static_cast<double>(stacks);
+}
+
+// A thread snapshot of a busy service as pprof: 200 threads, 32 frames each
+// drawn from range(0) function names (400: threads share most frames;
+// 8000: most frames are seen once).
+void BM_ThreadProfileToPprof(benchmark::State& state) {
+  tai::ThreadProfile snapshot;
+  std::mt19937_64 rng(3);
+  const auto names = static_cast<uint64_t>(state.range(0));
+  for (int t = 0; t < 200; ++t) {
+    tai::ThreadInfo info{.tid = 1000 + t, .name = "worker-" + std::to_string(t % 16)};
+    info.state_name = t % 3 == 0 ? "running" : "sleeping";
+    info.has_stack = true;
+    for (int f = 0; f < 32; ++f) {
+      uint64_t k = rng() % names;
+      info.stack.push_back("svc::module" + std::to_string(k % 20) + "::Function" +
+                           std::to_string(k));
+    }
+    snapshot.threads.push_back(std::move(info));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(tai::ThreadProfileToPprof(snapshot));
+}
+
 }  // namespace
 
 // A realistic service profile to compare: 60 s at 100 Hz over 4 threads
@@ -194,6 +235,17 @@ void BM_CompareProfiles(benchmark::State& state) {
   state.counters["regressions"] = static_cast<double>(regressions);
 }
 
+// Reading back a service profile written as .pb.gz (inflating included).
+void BM_DecodePprof(benchmark::State& state) {
+  std::string bytes = tai::EncodePprof(ServiceProfile(1, 1.0));
+  for (auto _ : state) {
+    tai::Result<tai::Profile> p = tai::DecodePprof(bytes);
+    if (!p.ok()) state.SkipWithError("decoding failed");
+    benchmark::DoNotOptimize(p);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+}
+
 BENCHMARK(BM_CompareProfiles)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Alloc_Off)->MinTime(1.0);
 BENCHMARK(BM_Alloc_HeapProfile)->MinTime(1.0);
@@ -204,5 +256,8 @@ BENCHMARK(BM_Workload_Gperftools)->MinTime(2.0);
 #endif
 BENCHMARK(BM_SymbolizeCold)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StopAndSymbolize)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_HeapProfileSnapshot)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ThreadProfileToPprof)->Arg(400)->Arg(8000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecodePprof)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "profile/handler_state.h"
+#include "profile/profile_builder.h"
 #include "profile/sample_buffer.h"
 #include "profile/stack_dump.h"
 #include "profile/stack_walk.h"
@@ -460,7 +461,8 @@ void CpuProfiler::Session::DeleteAllTimers() {
 }
 
 Profile CpuProfiler::Session::Build(int64_t end_mono) {
-  Profile p;
+  internal::ProfileBuilder builder;
+  Profile& p = builder.profile();
   const bool cpu = options.clock == ProfileClock::kCpu;
   const int64_t period = 1'000'000'000 / options.hz;
   p.sample_types = {{"samples", "count"}, {cpu ? "cpu" : "wall", "nanoseconds"}};
@@ -469,57 +471,10 @@ Profile CpuProfiler::Session::Build(int64_t end_mono) {
   p.time_nanos = start_wall;
   p.duration_nanos = end_mono - start_mono;
 
-  const std::vector<internal::Module>& modules = symbolizer.modules();
-  std::vector<uint64_t> mapping_ids(modules.size(), 0);
-  std::map<std::pair<std::string, int>, uint64_t> function_ids;
-  std::unordered_map<uint64_t, uint64_t> location_ids;
-  auto location_for = [&](uint64_t address) -> uint64_t {
-    auto found = location_ids.find(address);
-    if (found != location_ids.end()) return found->second;
-    const internal::Symbolized& sym = symbolizer.Resolve(address);
-    ProfileLocation loc;
-    loc.id = p.locations.size() + 1;
-    loc.address = address;
-    if (sym.module >= 0) {
-      uint64_t& mid = mapping_ids[sym.module];
-      if (mid == 0) {
-        const internal::Module& m = modules[sym.module];
-        ProfileMapping pm;
-        pm.id = mid = p.mappings.size() + 1;
-        pm.memory_start = m.start;
-        pm.memory_limit = m.limit;
-        pm.file_offset = m.file_offset;
-        pm.filename = m.path;
-        pm.build_id = m.build_id;
-        pm.has_functions = true;
-        p.mappings.push_back(std::move(pm));
-      }
-      loc.mapping_id = mid;
-    }
-    if (!sym.name.empty()) {
-      auto [fit, added] = function_ids.try_emplace({sym.system_name, sym.module}, 0);
-      if (added) {
-        ProfileFunction f;
-        f.id = fit->second = p.functions.size() + 1;
-        f.name = sym.name;
-        f.system_name = sym.system_name;
-        f.filename = sym.file;
-        p.functions.push_back(std::move(f));
-      }
-      loc.lines.push_back(ProfileLine{fit->second, sym.line});
-      if (sym.line != 0 && loc.mapping_id != 0) {
-        p.mappings[loc.mapping_id - 1].has_filenames = true;
-        p.mappings[loc.mapping_id - 1].has_line_numbers = true;
-      }
-    }
-    p.locations.push_back(std::move(loc));
-    return location_ids.emplace(address, p.locations.back().id).first->second;
-  };
-
   std::unordered_map<uint32_t, LabelSet> label_sets;
   for (auto& [key, agg] : stacks) {
     ProfileSample s;
-    for (uint64_t pc : agg.frames) s.location_ids.push_back(location_for(pc));
+    for (uint64_t pc : agg.frames) s.location_ids.push_back(builder.LocationAt(pc, symbolizer));
     s.values = {agg.weight, agg.weight * period};
     if (options.thread_labels) {
       auto name = thread_names.find(static_cast<pid_t>(agg.tid));
@@ -541,7 +496,7 @@ Profile CpuProfiler::Session::Build(int64_t end_mono) {
   std::stable_sort(
       p.samples.begin(), p.samples.end(),
       [](const ProfileSample& a, const ProfileSample& b) { return a.values[0] > b.values[0]; });
-  return p;
+  return builder.Take();
 }
 
 // ---- CpuProfiler ----

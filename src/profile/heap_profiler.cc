@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "profile/heap_sampler.h"
+#include "profile/profile_builder.h"
 #include "profile/stack_walk.h"
 #include "profile/symbolizer.h"
 #include "tai/core/clock.h"
@@ -167,7 +168,8 @@ bool IsHookFrame(const std::string& name) {
 
 Profile BuildProfile(std::vector<StackStats> stacks, int64_t start_wall, int64_t start_mono,
                      int64_t period) {
-  Profile p;
+  ProfileBuilder builder;
+  Profile& p = builder.profile();
   p.sample_types = {{"alloc_objects", "count"},
                     {"alloc_space", "bytes"},
                     {"inuse_objects", "count"},
@@ -178,51 +180,20 @@ Profile BuildProfile(std::vector<StackStats> stacks, int64_t start_wall, int64_t
   p.time_nanos = start_wall;
   p.duration_nanos = MonotonicNanos() - start_mono;
   Symbolizer symbolizer;
-  std::map<std::string, uint64_t> function_ids;
-  std::unordered_map<uint64_t, uint64_t> location_ids;
-  std::vector<uint64_t> mapping_ids;
   for (StackStats& s : stacks) {
     ProfileSample sample;
     bool leading = true;
     for (uint64_t pc : s.frames) {
-      const Symbolized& sym = symbolizer.Resolve(pc);
-      if (leading && IsHookFrame(sym.name)) continue;
+      // The profiler's own frames and the allocator's sit above the caller.
+      if (leading && IsHookFrame(symbolizer.Resolve(pc).name)) continue;
       leading = false;
-      auto [loc, added] = location_ids.try_emplace(pc, 0);
-      if (added) {
-        ProfileLocation l;
-        l.id = loc->second = p.locations.size() + 1;
-        l.address = pc;
-        if (sym.module >= 0) {
-          if (mapping_ids.size() < symbolizer.modules().size()) {
-            mapping_ids.resize(symbolizer.modules().size(), 0);
-          }
-          uint64_t& mid = mapping_ids[sym.module];
-          if (mid == 0) {
-            const Module& m = symbolizer.modules()[sym.module];
-            mid = p.mappings.size() + 1;
-            p.mappings.push_back(ProfileMapping{mid, m.start, m.limit, m.file_offset, m.path,
-                                                m.build_id, true, false, false});
-          }
-          l.mapping_id = mid;
-        }
-        if (!sym.name.empty()) {
-          auto [fn, fresh] = function_ids.try_emplace(sym.system_name, p.functions.size() + 1);
-          if (fresh) {
-            p.functions.push_back(
-                ProfileFunction{fn->second, sym.name, sym.system_name, sym.file, 0});
-          }
-          l.lines.push_back(ProfileLine{fn->second, sym.line});
-        }
-        p.locations.push_back(std::move(l));
-      }
-      sample.location_ids.push_back(loc->second);
+      sample.location_ids.push_back(builder.LocationAt(pc, symbolizer));
     }
     sample.values = {std::llround(s.alloc_objects), std::llround(s.alloc_bytes),
                      std::llround(s.inuse_objects), std::llround(s.inuse_bytes)};
     p.samples.push_back(std::move(sample));
   }
-  return p;
+  return builder.Take();
 }
 
 void ForkPrepare() { State().mu.lock(); }

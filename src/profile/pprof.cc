@@ -44,10 +44,69 @@ class StringTable {
   std::vector<std::string> strings_;
 };
 
+// ---- encoding: one function per message ----
+
 std::string EncodeValueType(const ValueType& vt, StringTable& st) {
   ProtoWriter w;
   w.Int(1, st.Index(vt.type));
   w.Int(2, st.Index(vt.unit));
+  return std::move(w.out());
+}
+
+std::string EncodeLabel(const ProfileLabel& l, StringTable& st) {
+  ProtoWriter w;
+  w.Int(1, st.Index(l.key));
+  w.Int(2, l.str.empty() ? 0 : st.Index(l.str));
+  w.Int(3, l.num);
+  w.Int(4, l.num_unit.empty() ? 0 : st.Index(l.num_unit));
+  return std::move(w.out());
+}
+
+std::string EncodeSample(const ProfileSample& s, StringTable& st) {
+  ProtoWriter w;
+  w.PackedUint(1, s.location_ids);
+  w.PackedInt(2, s.values);
+  for (const ProfileLabel& l : s.labels) w.BytesAlways(3, EncodeLabel(l, st));
+  return std::move(w.out());
+}
+
+std::string EncodeMapping(const ProfileMapping& m, StringTable& st) {
+  ProtoWriter w;
+  w.Uint(1, m.id);
+  w.Uint(2, m.memory_start);
+  w.Uint(3, m.memory_limit);
+  w.Uint(4, m.file_offset);
+  w.Int(5, st.Index(m.filename));
+  w.Int(6, st.Index(m.build_id));
+  w.Bool(7, m.has_functions);
+  w.Bool(8, m.has_filenames);
+  w.Bool(9, m.has_line_numbers);
+  return std::move(w.out());
+}
+
+std::string EncodeLine(const ProfileLine& line) {
+  ProtoWriter w;
+  w.Uint(1, line.function_id);
+  w.Int(2, line.line);
+  return std::move(w.out());
+}
+
+std::string EncodeLocation(const ProfileLocation& l) {
+  ProtoWriter w;
+  w.Uint(1, l.id);
+  w.Uint(2, l.mapping_id);
+  w.Uint(3, l.address);
+  for (const ProfileLine& line : l.lines) w.BytesAlways(4, EncodeLine(line));
+  return std::move(w.out());
+}
+
+std::string EncodeFunction(const ProfileFunction& f, StringTable& st) {
+  ProtoWriter w;
+  w.Uint(1, f.id);
+  w.Int(2, st.Index(f.name));
+  w.Int(3, st.Index(f.system_name));
+  w.Int(4, st.Index(f.filename));
+  w.Int(5, f.start_line);
   return std::move(w.out());
 }
 
@@ -57,55 +116,10 @@ std::string EncodePprofProto(const Profile& p) {
   StringTable st;
   ProtoWriter w;
   for (const ValueType& vt : p.sample_types) w.BytesAlways(1, EncodeValueType(vt, st));
-  for (const ProfileSample& s : p.samples) {
-    ProtoWriter sw;
-    sw.PackedUint(1, s.location_ids);
-    sw.PackedInt(2, s.values);
-    for (const ProfileLabel& l : s.labels) {
-      ProtoWriter lw;
-      lw.Int(1, st.Index(l.key));
-      lw.Int(2, l.str.empty() ? 0 : st.Index(l.str));
-      lw.Int(3, l.num);
-      lw.Int(4, l.num_unit.empty() ? 0 : st.Index(l.num_unit));
-      sw.BytesAlways(3, lw.out());
-    }
-    w.BytesAlways(2, sw.out());
-  }
-  for (const ProfileMapping& m : p.mappings) {
-    ProtoWriter mw;
-    mw.Uint(1, m.id);
-    mw.Uint(2, m.memory_start);
-    mw.Uint(3, m.memory_limit);
-    mw.Uint(4, m.file_offset);
-    mw.Int(5, st.Index(m.filename));
-    mw.Int(6, st.Index(m.build_id));
-    mw.Bool(7, m.has_functions);
-    mw.Bool(8, m.has_filenames);
-    mw.Bool(9, m.has_line_numbers);
-    w.BytesAlways(3, mw.out());
-  }
-  for (const ProfileLocation& l : p.locations) {
-    ProtoWriter lw;
-    lw.Uint(1, l.id);
-    lw.Uint(2, l.mapping_id);
-    lw.Uint(3, l.address);
-    for (const ProfileLine& line : l.lines) {
-      ProtoWriter linew;
-      linew.Uint(1, line.function_id);
-      linew.Int(2, line.line);
-      lw.BytesAlways(4, linew.out());
-    }
-    w.BytesAlways(4, lw.out());
-  }
-  for (const ProfileFunction& f : p.functions) {
-    ProtoWriter fw;
-    fw.Uint(1, f.id);
-    fw.Int(2, st.Index(f.name));
-    fw.Int(3, st.Index(f.system_name));
-    fw.Int(4, st.Index(f.filename));
-    fw.Int(5, f.start_line);
-    w.BytesAlways(5, fw.out());
-  }
+  for (const ProfileSample& s : p.samples) w.BytesAlways(2, EncodeSample(s, st));
+  for (const ProfileMapping& m : p.mappings) w.BytesAlways(3, EncodeMapping(m, st));
+  for (const ProfileLocation& l : p.locations) w.BytesAlways(4, EncodeLocation(l));
+  for (const ProfileFunction& f : p.functions) w.BytesAlways(5, EncodeFunction(f, st));
   // Everything below refers to strings too, so the table is written last
   // but one: collect the indices first.
   std::string period_type_bytes;
@@ -130,6 +144,12 @@ std::string EncodePprof(const Profile& profile) {
   return internal::GzipCompress(EncodePprofProto(profile));
 }
 
+// ---- decoding: one function per message, as above ----
+//
+// The string table may come anywhere in the message, so each decoder keeps
+// the string indices it read (a *Ref) and ProfileDecoder resolves them all
+// once the whole profile is read.
+
 namespace {
 
 Status Malformed(const char* what, const ProtoReader& r) {
@@ -137,15 +157,329 @@ Status Malformed(const char* what, const ProtoReader& r) {
                               (r.error() ? r.error() : "unexpected wire type"));
 }
 
-// A ValueType's (type, unit) string indices.
-bool DecodeValueType(std::string_view bytes, std::pair<uint64_t, uint64_t>* ref) {
+struct ValueTypeRef {
+  uint64_t type = 0, unit = 0;
+};
+
+struct LabelRef {
+  size_t sample = 0, label = 0;  // where the label is in Profile::samples
+  uint64_t key = 0, str = 0, num_unit = 0;
+};
+
+struct MappingRef {
+  uint64_t filename = 0, build_id = 0;
+};
+
+struct FunctionRef {
+  uint64_t name = 0, system_name = 0, filename = 0;
+};
+
+// `what`: which ValueType this is (sample_type, period_type), for errors.
+Status DecodeValueType(std::string_view bytes, const char* what, ValueTypeRef* ref) {
   ProtoReader r(bytes);
   while (r.Next()) {
     if (r.type() != WireType::kVarint) continue;
-    if (r.field() == 1) ref->first = r.varint();
-    if (r.field() == 2) ref->second = r.varint();
+    if (r.field() == 1) ref->type = r.varint();
+    if (r.field() == 2) ref->unit = r.varint();
   }
-  return r.error() == nullptr;
+  if (r.error()) return Malformed(what, r);
+  return Status::Ok();
+}
+
+Status DecodeLabel(std::string_view bytes, ProfileLabel* label, LabelRef* ref) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.type() != WireType::kVarint) continue;
+    if (r.field() == 1) ref->key = r.varint();
+    if (r.field() == 2) ref->str = r.varint();
+    if (r.field() == 3) label->num = static_cast<int64_t>(r.varint());
+    if (r.field() == 4) ref->num_unit = r.varint();
+  }
+  if (r.error()) return Malformed("sample.label", r);
+  return Status::Ok();
+}
+
+// `index`: where the sample goes in Profile::samples, for its labels' refs.
+Status DecodeSample(std::string_view bytes, size_t index, ProfileSample* s,
+                    std::vector<LabelRef>* label_refs) {
+  ProtoReader r(bytes);
+  std::vector<uint64_t> values;
+  while (r.Next()) {
+    if (r.field() == 1) {
+      if (!r.AppendUints(&s->location_ids)) return Malformed("sample.location_id", r);
+    } else if (r.field() == 2) {
+      if (!r.AppendUints(&values)) return Malformed("sample.value", r);
+    } else if (r.field() == 3 && r.type() == WireType::kLen) {
+      LabelRef ref{.sample = index, .label = s->labels.size()};
+      ProfileLabel label;
+      TAI_RETURN_IF_ERROR(DecodeLabel(r.bytes(), &label, &ref));
+      label_refs->push_back(ref);
+      s->labels.push_back(std::move(label));
+    }
+  }
+  if (r.error()) return Malformed("sample", r);
+  for (uint64_t v : values) s->values.push_back(static_cast<int64_t>(v));
+  return Status::Ok();
+}
+
+Status DecodeMapping(std::string_view bytes, ProfileMapping* m, MappingRef* ref) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.type() != WireType::kVarint) continue;
+    uint64_t v = r.varint();
+    switch (r.field()) {
+      case 1:
+        m->id = v;
+        break;
+      case 2:
+        m->memory_start = v;
+        break;
+      case 3:
+        m->memory_limit = v;
+        break;
+      case 4:
+        m->file_offset = v;
+        break;
+      case 5:
+        ref->filename = v;
+        break;
+      case 6:
+        ref->build_id = v;
+        break;
+      case 7:
+        m->has_functions = v != 0;
+        break;
+      case 8:
+        m->has_filenames = v != 0;
+        break;
+      case 9:
+        m->has_line_numbers = v != 0;
+        break;
+      default:
+        break;  // has_inline_frames and unknown fields
+    }
+  }
+  if (r.error()) return Malformed("mapping", r);
+  return Status::Ok();
+}
+
+Status DecodeLine(std::string_view bytes, ProfileLine* line) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.type() != WireType::kVarint) continue;
+    if (r.field() == 1) line->function_id = r.varint();
+    if (r.field() == 2) line->line = static_cast<int64_t>(r.varint());
+  }
+  if (r.error()) return Malformed("location.line", r);
+  return Status::Ok();
+}
+
+Status DecodeLocation(std::string_view bytes, ProfileLocation* l) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.field() == 4 && r.type() == WireType::kLen) {
+      ProfileLine line;
+      TAI_RETURN_IF_ERROR(DecodeLine(r.bytes(), &line));
+      l->lines.push_back(line);
+    } else if (r.type() == WireType::kVarint) {
+      if (r.field() == 1) l->id = r.varint();
+      if (r.field() == 2) l->mapping_id = r.varint();
+      if (r.field() == 3) l->address = r.varint();
+    }
+  }
+  if (r.error()) return Malformed("location", r);
+  return Status::Ok();
+}
+
+Status DecodeFunction(std::string_view bytes, ProfileFunction* f, FunctionRef* ref) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.type() != WireType::kVarint) continue;
+    switch (r.field()) {
+      case 1:
+        f->id = r.varint();
+        break;
+      case 2:
+        ref->name = r.varint();
+        break;
+      case 3:
+        ref->system_name = r.varint();
+        break;
+      case 4:
+        ref->filename = r.varint();
+        break;
+      case 5:
+        f->start_line = static_cast<int64_t>(r.varint());
+        break;
+      default:
+        break;
+    }
+  }
+  if (r.error()) return Malformed("function", r);
+  return Status::Ok();
+}
+
+// The top-level Profile message: Field() takes its fields one by one,
+// Finish() resolves the string indices and returns the profile.
+class ProfileDecoder {
+ public:
+  Status Field(const ProtoReader& r);
+  Result<Profile> Finish();
+
+ private:
+  Status SampleType(const ProtoReader& r);
+  Status Sample(const ProtoReader& r);
+  Status Mapping(const ProtoReader& r);
+  Status Location(const ProtoReader& r);
+  Status Function(const ProtoReader& r);
+  Status PeriodType(const ProtoReader& r);
+  Status Comment(const ProtoReader& r);
+  // strings_[index]; "" and the first error kept when out of range.
+  std::string Str(uint64_t index, const char* what);
+
+  Profile p_;
+  std::vector<std::string> strings_;
+  std::vector<ValueTypeRef> type_refs_;  // one per sample type
+  ValueTypeRef period_ref_;
+  std::vector<LabelRef> label_refs_;
+  std::vector<MappingRef> mapping_refs_;    // one per mapping
+  std::vector<FunctionRef> function_refs_;  // one per function
+  std::vector<uint64_t> comments_;
+  uint64_t default_type_ = 0;
+  Status bad_string_;
+};
+
+Status ProfileDecoder::Field(const ProtoReader& r) {
+  switch (r.field()) {
+    case 1:
+      return SampleType(r);
+    case 2:
+      return Sample(r);
+    case 3:
+      return Mapping(r);
+    case 4:
+      return Location(r);
+    case 5:
+      return Function(r);
+    case 6:
+      if (r.type() != WireType::kLen) return Malformed("string_table", r);
+      strings_.emplace_back(r.bytes());
+      return Status::Ok();
+    case 9:
+      p_.time_nanos = static_cast<int64_t>(r.varint());
+      return Status::Ok();
+    case 10:
+      p_.duration_nanos = static_cast<int64_t>(r.varint());
+      return Status::Ok();
+    case 11:
+      return PeriodType(r);
+    case 12:
+      p_.period = static_cast<int64_t>(r.varint());
+      return Status::Ok();
+    case 13:
+      return Comment(r);
+    case 14:
+      default_type_ = r.varint();
+      return Status::Ok();
+    default:
+      return Status::Ok();  // drop_frames, keep_frames and unknown fields
+  }
+}
+
+Status ProfileDecoder::SampleType(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("sample_type", r);
+  ValueTypeRef ref;
+  TAI_RETURN_IF_ERROR(DecodeValueType(r.bytes(), "sample_type", &ref));
+  type_refs_.push_back(ref);
+  p_.sample_types.emplace_back();
+  return Status::Ok();
+}
+
+Status ProfileDecoder::Sample(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("sample", r);
+  ProfileSample s;
+  TAI_RETURN_IF_ERROR(DecodeSample(r.bytes(), p_.samples.size(), &s, &label_refs_));
+  p_.samples.push_back(std::move(s));
+  return Status::Ok();
+}
+
+Status ProfileDecoder::Mapping(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("mapping", r);
+  ProfileMapping m;
+  MappingRef ref;
+  TAI_RETURN_IF_ERROR(DecodeMapping(r.bytes(), &m, &ref));
+  mapping_refs_.push_back(ref);
+  p_.mappings.push_back(std::move(m));
+  return Status::Ok();
+}
+
+Status ProfileDecoder::Location(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("location", r);
+  ProfileLocation l;
+  TAI_RETURN_IF_ERROR(DecodeLocation(r.bytes(), &l));
+  p_.locations.push_back(std::move(l));
+  return Status::Ok();
+}
+
+Status ProfileDecoder::Function(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("function", r);
+  ProfileFunction f;
+  FunctionRef ref;
+  TAI_RETURN_IF_ERROR(DecodeFunction(r.bytes(), &f, &ref));
+  function_refs_.push_back(ref);
+  p_.functions.push_back(std::move(f));
+  return Status::Ok();
+}
+
+Status ProfileDecoder::PeriodType(const ProtoReader& r) {
+  if (r.type() != WireType::kLen) return Malformed("period_type", r);
+  return DecodeValueType(r.bytes(), "period_type", &period_ref_);
+}
+
+Status ProfileDecoder::Comment(const ProtoReader& r) {
+  if (!r.AppendUints(&comments_)) return Malformed("comment", r);
+  return Status::Ok();
+}
+
+std::string ProfileDecoder::Str(uint64_t index, const char* what) {
+  if (index < strings_.size()) return strings_[index];
+  if (bad_string_.ok()) {
+    bad_string_ =
+        InvalidArgumentError(std::string("pprof: ") + what + " refers to string " +
+                             std::to_string(index) + " of " + std::to_string(strings_.size()));
+  }
+  return "";
+}
+
+Result<Profile> ProfileDecoder::Finish() {
+  if (strings_.empty() || !strings_[0].empty()) {
+    return InvalidArgumentError("pprof: the string table must start with \"\"");
+  }
+  for (size_t i = 0; i < type_refs_.size(); ++i) {
+    p_.sample_types[i].type = Str(type_refs_[i].type, "sample_type");
+    p_.sample_types[i].unit = Str(type_refs_[i].unit, "sample_type");
+  }
+  p_.period_type.type = Str(period_ref_.type, "period_type");
+  p_.period_type.unit = Str(period_ref_.unit, "period_type");
+  for (const LabelRef& ref : label_refs_) {
+    ProfileLabel& l = p_.samples[ref.sample].labels[ref.label];
+    l.key = Str(ref.key, "label.key");
+    l.str = Str(ref.str, "label.str");
+    l.num_unit = Str(ref.num_unit, "label.num_unit");
+  }
+  for (size_t i = 0; i < mapping_refs_.size(); ++i) {
+    p_.mappings[i].filename = Str(mapping_refs_[i].filename, "mapping.filename");
+    p_.mappings[i].build_id = Str(mapping_refs_[i].build_id, "mapping.build_id");
+  }
+  for (size_t i = 0; i < function_refs_.size(); ++i) {
+    p_.functions[i].name = Str(function_refs_[i].name, "function.name");
+    p_.functions[i].system_name = Str(function_refs_[i].system_name, "function.system_name");
+    p_.functions[i].filename = Str(function_refs_[i].filename, "function.filename");
+  }
+  for (uint64_t c : comments_) p_.comments.push_back(Str(c, "comment"));
+  if (default_type_ != 0) p_.default_sample_type = Str(default_type_, "default_sample_type");
+  if (!bad_string_.ok()) return bad_string_;
+  return std::move(p_);
 }
 
 }  // namespace
@@ -157,244 +491,11 @@ Result<Profile> DecodePprof(std::string_view data) {
     TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(inflated, internal::GzipDecompress(data), "pprof");
     data = inflated;
   }
-  Profile p;
-  std::vector<std::string> strings;
-  std::vector<int64_t> comment_indices;
-  uint64_t default_type = 0;
-  // The string table may come anywhere in the message, so string indices are
-  // collected first and resolved at the end.
-  struct LabelRef {
-    size_t sample, label;
-    uint64_t key, str, num_unit;
-  };
-  std::vector<LabelRef> label_refs;
-  struct FnRef {
-    uint64_t name, system_name, filename;
-  };
-  std::vector<FnRef> fn_refs;
-  struct MapRef {
-    uint64_t filename, build_id;
-  };
-  std::vector<MapRef> map_refs;
-  std::vector<std::pair<uint64_t, uint64_t>> type_refs;  // per sample type
-  std::pair<uint64_t, uint64_t> period_ref{0, 0};
-
+  ProfileDecoder decoder;
   ProtoReader r(data);
-  while (r.Next()) {
-    const bool len = r.type() == WireType::kLen;
-    switch (r.field()) {
-      case 1: {
-        if (!len) return Malformed("sample_type", r);
-        std::pair<uint64_t, uint64_t> ref{0, 0};
-        if (!DecodeValueType(r.bytes(), &ref)) return Malformed("sample_type", r);
-        type_refs.push_back(ref);
-        p.sample_types.emplace_back();
-        break;
-      }
-      case 2: {
-        if (!len) return Malformed("sample", r);
-        ProfileSample s;
-        ProtoReader sr(r.bytes());
-        std::vector<uint64_t> values;
-        while (sr.Next()) {
-          if (sr.field() == 1) {
-            if (!sr.AppendUints(&s.location_ids)) return Malformed("sample.location_id", sr);
-          } else if (sr.field() == 2) {
-            if (!sr.AppendUints(&values)) return Malformed("sample.value", sr);
-          } else if (sr.field() == 3 && sr.type() == WireType::kLen) {
-            ProtoReader lr(sr.bytes());
-            LabelRef ref{p.samples.size(), s.labels.size(), 0, 0, 0};
-            ProfileLabel label;
-            while (lr.Next()) {
-              if (lr.type() != WireType::kVarint) continue;
-              if (lr.field() == 1) ref.key = lr.varint();
-              if (lr.field() == 2) ref.str = lr.varint();
-              if (lr.field() == 3) label.num = static_cast<int64_t>(lr.varint());
-              if (lr.field() == 4) ref.num_unit = lr.varint();
-            }
-            if (lr.error()) return Malformed("sample.label", lr);
-            label_refs.push_back(ref);
-            s.labels.push_back(std::move(label));
-          }
-        }
-        if (sr.error()) return Malformed("sample", sr);
-        for (uint64_t v : values) s.values.push_back(static_cast<int64_t>(v));
-        p.samples.push_back(std::move(s));
-        break;
-      }
-      case 3: {
-        if (!len) return Malformed("mapping", r);
-        ProfileMapping m;
-        MapRef ref{0, 0};
-        ProtoReader mr(r.bytes());
-        while (mr.Next()) {
-          if (mr.type() != WireType::kVarint) continue;
-          uint64_t v = mr.varint();
-          switch (mr.field()) {
-            case 1:
-              m.id = v;
-              break;
-            case 2:
-              m.memory_start = v;
-              break;
-            case 3:
-              m.memory_limit = v;
-              break;
-            case 4:
-              m.file_offset = v;
-              break;
-            case 5:
-              ref.filename = v;
-              break;
-            case 6:
-              ref.build_id = v;
-              break;
-            case 7:
-              m.has_functions = v != 0;
-              break;
-            case 8:
-              m.has_filenames = v != 0;
-              break;
-            case 9:
-              m.has_line_numbers = v != 0;
-              break;
-            default:
-              break;
-          }
-        }
-        if (mr.error()) return Malformed("mapping", mr);
-        map_refs.push_back(ref);
-        p.mappings.push_back(std::move(m));
-        break;
-      }
-      case 4: {
-        if (!len) return Malformed("location", r);
-        ProfileLocation l;
-        ProtoReader lr(r.bytes());
-        while (lr.Next()) {
-          if (lr.field() == 4 && lr.type() == WireType::kLen) {
-            ProfileLine line;
-            ProtoReader liner(lr.bytes());
-            while (liner.Next()) {
-              if (liner.type() != WireType::kVarint) continue;
-              if (liner.field() == 1) line.function_id = liner.varint();
-              if (liner.field() == 2) line.line = static_cast<int64_t>(liner.varint());
-            }
-            if (liner.error()) return Malformed("location.line", liner);
-            l.lines.push_back(line);
-          } else if (lr.type() == WireType::kVarint) {
-            if (lr.field() == 1) l.id = lr.varint();
-            if (lr.field() == 2) l.mapping_id = lr.varint();
-            if (lr.field() == 3) l.address = lr.varint();
-          }
-        }
-        if (lr.error()) return Malformed("location", lr);
-        p.locations.push_back(std::move(l));
-        break;
-      }
-      case 5: {
-        if (!len) return Malformed("function", r);
-        ProfileFunction f;
-        FnRef ref{0, 0, 0};
-        ProtoReader fr(r.bytes());
-        while (fr.Next()) {
-          if (fr.type() != WireType::kVarint) continue;
-          switch (fr.field()) {
-            case 1:
-              f.id = fr.varint();
-              break;
-            case 2:
-              ref.name = fr.varint();
-              break;
-            case 3:
-              ref.system_name = fr.varint();
-              break;
-            case 4:
-              ref.filename = fr.varint();
-              break;
-            case 5:
-              f.start_line = static_cast<int64_t>(fr.varint());
-              break;
-            default:
-              break;
-          }
-        }
-        if (fr.error()) return Malformed("function", fr);
-        fn_refs.push_back(ref);
-        p.functions.push_back(std::move(f));
-        break;
-      }
-      case 6:
-        if (!len) return Malformed("string_table", r);
-        strings.emplace_back(r.bytes());
-        break;
-      case 9:
-        p.time_nanos = static_cast<int64_t>(r.varint());
-        break;
-      case 10:
-        p.duration_nanos = static_cast<int64_t>(r.varint());
-        break;
-      case 11: {
-        if (!len) return Malformed("period_type", r);
-        if (!DecodeValueType(r.bytes(), &period_ref)) return Malformed("period_type", r);
-        break;
-      }
-      case 12:
-        p.period = static_cast<int64_t>(r.varint());
-        break;
-      case 13: {
-        std::vector<uint64_t> c;
-        if (!r.AppendUints(&c)) return Malformed("comment", r);
-        for (uint64_t v : c) comment_indices.push_back(static_cast<int64_t>(v));
-        break;
-      }
-      case 14:
-        default_type = r.varint();
-        break;
-      default:
-        break;  // drop_frames, keep_frames and unknown fields
-    }
-  }
+  while (r.Next()) TAI_RETURN_IF_ERROR(decoder.Field(r));
   if (r.error()) return Malformed("profile", r);
-  if (strings.empty() || !strings[0].empty()) {
-    return InvalidArgumentError("pprof: the string table must start with \"\"");
-  }
-  Status bad;
-  auto str = [&](uint64_t idx, const char* what) -> std::string {
-    if (idx >= strings.size()) {
-      if (bad.ok()) {
-        bad = InvalidArgumentError(std::string("pprof: ") + what + " refers to string " +
-                                   std::to_string(idx) + " of " + std::to_string(strings.size()));
-      }
-      return "";
-    }
-    return strings[idx];
-  };
-  for (size_t i = 0; i < type_refs.size(); ++i) {
-    p.sample_types[i].type = str(type_refs[i].first, "sample_type");
-    p.sample_types[i].unit = str(type_refs[i].second, "sample_type");
-  }
-  p.period_type.type = str(period_ref.first, "period_type");
-  p.period_type.unit = str(period_ref.second, "period_type");
-  for (const LabelRef& ref : label_refs) {
-    ProfileLabel& l = p.samples[ref.sample].labels[ref.label];
-    l.key = str(ref.key, "label.key");
-    l.str = str(ref.str, "label.str");
-    l.num_unit = str(ref.num_unit, "label.num_unit");
-  }
-  for (size_t i = 0; i < map_refs.size(); ++i) {
-    p.mappings[i].filename = str(map_refs[i].filename, "mapping.filename");
-    p.mappings[i].build_id = str(map_refs[i].build_id, "mapping.build_id");
-  }
-  for (size_t i = 0; i < fn_refs.size(); ++i) {
-    p.functions[i].name = str(fn_refs[i].name, "function.name");
-    p.functions[i].system_name = str(fn_refs[i].system_name, "function.system_name");
-    p.functions[i].filename = str(fn_refs[i].filename, "function.filename");
-  }
-  for (int64_t c : comment_indices) p.comments.push_back(str(static_cast<uint64_t>(c), "comment"));
-  if (default_type != 0) p.default_sample_type = str(default_type, "default_sample_type");
-  if (!bad.ok()) return bad;
-  return p;
+  return decoder.Finish();
 }
 
 Status WritePprofFile(const Profile& profile, const std::string& path) {

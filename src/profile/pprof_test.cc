@@ -89,6 +89,71 @@ TEST(PprofTest, RejectsMalformedInput) {
   EXPECT_FALSE(DecodePprof(internal::GzipCompress("garbage")).ok());
 }
 
+// A profile whose field `field` holds `bytes`, with a valid string table.
+std::string ProfileWith(int field, const std::string& bytes) {
+  internal::ProtoWriter w;
+  w.BytesAlways(field, bytes);
+  w.BytesAlways(6, "");
+  w.BytesAlways(6, "name");
+  return std::move(w.out());
+}
+
+// `inner` as field `field` of a message.
+std::string Wrapped(int field, const std::string& inner) {
+  internal::ProtoWriter w;
+  w.BytesAlways(field, inner);
+  return std::move(w.out());
+}
+
+TEST(PprofTest, ErrorsNameTheMalformedMessage) {
+  const std::string truncated = "\x08";  // field 1, varint, and no varint
+  struct Case {
+    int field;
+    std::string bytes;
+    const char* error;
+  };
+  const Case cases[] = {
+      {1, truncated, "malformed sample_type: truncated varint"},
+      {2, truncated, "malformed sample: truncated varint"},
+      {2, Wrapped(3, truncated), "malformed sample.label: truncated varint"},
+      {3, truncated, "malformed mapping: truncated varint"},
+      {4, truncated, "malformed location: truncated varint"},
+      {4, Wrapped(4, truncated), "malformed location.line: truncated varint"},
+      {5, truncated, "malformed function: truncated varint"},
+      {11, truncated, "malformed period_type: truncated varint"},
+  };
+  for (const Case& c : cases) {
+    Result<Profile> p = DecodePprof(ProfileWith(c.field, c.bytes));
+    ASSERT_FALSE(p.ok()) << c.error;
+    EXPECT_NE(p.status().message().find(c.error), std::string::npos) << p.status().message();
+  }
+  // A message where a number belongs.
+  internal::ProtoWriter mapping;
+  mapping.Uint(3, 1);
+  Result<Profile> p = DecodePprof(mapping.out() + ProfileWith(6, ""));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("malformed mapping: unexpected wire type"), std::string::npos)
+      << p.status().message();
+}
+
+TEST(PprofTest, StringErrorsNameTheField) {
+  internal::ProtoWriter function;
+  function.Uint(1, 1);
+  function.Uint(4, 9);  // filename: past the table
+  Result<Profile> p = DecodePprof(ProfileWith(5, function.out()));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("function.filename refers to string 9 of 2"),
+            std::string::npos)
+      << p.status().message();
+  internal::ProtoWriter mapping;
+  mapping.Uint(6, 5);  // build_id
+  p = DecodePprof(ProfileWith(3, mapping.out()));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("mapping.build_id refers to string 5 of 2"),
+            std::string::npos)
+      << p.status().message();
+}
+
 TEST(PprofTest, EmptyProfileRoundTrips) {
   Result<Profile> p = DecodePprof(EncodePprof(Profile{}));
   ASSERT_TRUE(p.ok()) << p.status().ToString();

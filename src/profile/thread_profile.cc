@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <sstream>
 
+#include "profile/profile_builder.h"
 #include "profile/stack_dump.h"
 #include "profile/symbolizer.h"
 #include "tai/core/clock.h"
@@ -126,30 +126,21 @@ Result<ThreadProfile> CaptureThreadProfile(const ThreadProfileOptions& options) 
 }
 
 Profile ThreadProfileToPprof(const ThreadProfile& snapshot) {
-  Profile p;
+  internal::ProfileBuilder builder;
+  Profile& p = builder.profile();
   p.sample_types = {{"threads", "count"}};
   p.period_type = {"threads", "count"};
   p.period = 1;
   p.time_nanos = snapshot.time_nanos;
-  // One function and one location per distinct name, sharing the id.
-  std::map<std::string, uint64_t> ids;
-  auto location_of = [&](const std::string& name) {
-    auto [it, added] = ids.emplace(name, ids.size() + 1);
-    if (added) {
-      p.functions.push_back({.id = it->second, .name = name, .system_name = name});
-      p.locations.push_back({.id = it->second, .lines = {{.function_id = it->second}}});
-    }
-    return it->second;
-  };
   for (const ThreadInfo& t : snapshot.threads) {
     ProfileSample s;
     s.values = {1};
     s.labels = {{.key = "thread", .str = t.name}, {.key = "state", .str = t.state_name}};
-    if (t.stack.empty()) s.location_ids.push_back(location_of("[no stack]"));
-    for (const std::string& frame : t.stack) s.location_ids.push_back(location_of(frame));
+    if (t.stack.empty()) s.location_ids.push_back(builder.LocationNamed("[no stack]"));
+    for (const std::string& frame : t.stack) s.location_ids.push_back(builder.LocationNamed(frame));
     p.samples.push_back(std::move(s));
   }
-  return p;
+  return builder.Take();
 }
 
 }  // namespace tai
