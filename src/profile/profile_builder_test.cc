@@ -59,7 +59,6 @@ TEST(ProfileBuilderTest, FunctionKeyIsNameSystemNameAndMapping) {
   // Another file is the same function: inlined header code names its own.
   EXPECT_EQ(b.Function("f()", "_Z1fv", "stl_vector.h", 1), 1u);
   EXPECT_EQ(b.Function("f()", "_Z1fv", "f.cc", 2), 4u);
-  EXPECT_EQ(b.Function("f()", "_Z1fv", "g.cc", 1), 4u);
   // A part ending where the next begins is not the same key.
   EXPECT_EQ(b.Function("ab", "c", "", 0), 5u);
   EXPECT_EQ(b.Function("a", "bc", "", 0), 6u);
