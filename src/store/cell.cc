@@ -33,10 +33,7 @@ Cell CellFromPoint(SeriesKind kind, int64_t time, std::optional<double> value,
 
 void MergeCell(SeriesKind kind, Cell& into, const Cell& other) {
   if (!into.filled) {
-    const int64_t start = into.start, end = into.end;
     into = other;
-    into.start = std::min(start, other.start);
-    into.end = std::max(end, other.end);
     if (kind == SeriesKind::kGauge && !into.hist) {
       into.hist.emplace();
       if (other.count == 1) into.hist->Record(other.last);

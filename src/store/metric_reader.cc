@@ -147,18 +147,9 @@ std::vector<SeriesPoint> ToPoints(const MetricRangeQuery& q, const StepCells& ce
   return points;
 }
 
-MetricSeries Aggregate(const MetricRangeQuery& q, SeriesKind kind,
-                       const std::vector<StepCells>& per_series) {
+// Sum, avg, min or max across series of each series' step values.
+MetricSeries Aggregate(const MetricRangeQuery& q, const std::vector<StepCells>& per_series) {
   MetricSeries out;
-  if (q.function == StepFunction::kQuantile) {
-    // Merged distributions: a quantile across series is never an average.
-    StepCells merged;
-    for (const StepCells& s : per_series) {
-      for (const auto& [k, cell] : s) MergeCell(kind, merged[k], cell);
-    }
-    out.points = ToPoints(q, merged);
-    return out;
-  }
   std::map<int64_t, std::pair<double, size_t>> acc;  // time -> (value, series seen)
   for (const StepCells& s : per_series) {
     for (const SeriesPoint& p : ToPoints(q, s)) {
@@ -278,12 +269,27 @@ Result<MetricRangeResult> ReadRange(Database& db, const MetricRangeQuery& q,
   auto plan = PlanTiers(db, q.start_nanos, q.end_nanos, options.retention, now);
   if (!plan.ok()) return plan.status();
   result.tier = plan->empty() ? StoreTier::kRaw : plan->front().tier;
+  if (q.function == StepFunction::kQuantile && q.across != SeriesAggregation::kNone) {
+    // A quantile across series comes from the merged distribution, never an
+    // average of percentiles. Cells of the same interval merge first, so a
+    // rollup cell is spread over its steps once rather than once per series.
+    const SeriesKind kind = series->front().kind;
+    std::map<std::pair<int64_t, int64_t>, Cell> by_interval;
+    TAI_RETURN_IF_ERROR(
+        ForEachCell(db, *series, *plan, options.max_rows_scanned, [&](size_t, const Cell& c) {
+          MergeCell(kind, by_interval[{c.start, c.end}], c);
+        }));
+    StepCells merged;
+    for (const auto& [interval, cell] : by_interval) AddToSteps(q, kind, steps, cell, merged);
+    result.series.push_back({LabelSet(), ToPoints(q, merged)});
+    return result;
+  }
   std::vector<StepCells> per_series(series->size());
   TAI_RETURN_IF_ERROR(ForEachCell(
       db, *series, *plan, options.max_rows_scanned,
       [&](size_t i, const Cell& c) { AddToSteps(q, (*series)[i].kind, steps, c, per_series[i]); }));
   if (q.across != SeriesAggregation::kNone) {
-    result.series.push_back(Aggregate(q, series->front().kind, per_series));
+    result.series.push_back(Aggregate(q, per_series));
     return result;
   }
   for (size_t i = 0; i < series->size(); ++i) {

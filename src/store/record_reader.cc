@@ -141,10 +141,15 @@ Result<std::vector<StoredLog>> ReadLogs(Database& db, const LogQuery& q, size_t 
   if (!q.text.empty()) f.Add("logs_fts MATCH", q.text);
   const std::string from =
       q.text.empty() ? "FROM logs " : "FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid ";
+  // A text search walks the full-text index newest row first and stops at
+  // the limit, instead of sorting every match by time: rows are written in
+  // (nearly) time order, so row order is the order records arrived in.
+  const std::string order =
+      q.text.empty() ? " ORDER BY logs.t DESC" : " ORDER BY logs_fts.rowid DESC";
   auto stmt = db.Prepare(
       "SELECT logs.t, logs.level, logs.logger, logs.service, logs.message, logs.fields, "
       "logs.trace_id, logs.span_id, logs.file, logs.line, logs.thread " +
-      from + f.sql + " ORDER BY logs.t DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+      from + f.sql + order + " LIMIT " + std::to_string(Limit(q.limit, max_rows)));
   if (!stmt.ok()) return stmt.status();
   f.Bind(*stmt);
   std::vector<StoredLog> out;

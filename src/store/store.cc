@@ -28,7 +28,7 @@ std::string ErrnoText() { return std::strerror(errno); }
 std::string LockHolder(int fd) {
   char buf[32] = {};
   const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-  return n > 0 ? " (pid " + std::string(buf, static_cast<size_t>(n)) + ")" : "";
+  return n > 0 ? " by process " + std::string(buf, static_cast<size_t>(n)) : "";
 }
 
 // One writer per file: an exclusive, non-blocking lock on "<path>.lock",
@@ -42,7 +42,7 @@ Result<int> LockForWriting(const std::string& path) {
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     Status s = FailedPreconditionError(
-        "store '" + path + "' is already open for writing by another process" + LockHolder(fd) +
+        "store '" + path + "' is already open for writing" + LockHolder(fd) +
         "; a second writer would corrupt it: open it read-only to query it, or give this "
         "process its own TAI_STORE_PATH");
     ::close(fd);

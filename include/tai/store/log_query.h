@@ -22,7 +22,10 @@ struct LogQuery {
   std::string logger;  // exact; "" matches any
   std::string text;    // FTS5 query on the message; "" matches any
   TraceId trace_id;    // invalid matches any
-  size_t limit = 100;  // newest first; capped at StoreOptions::max_rows_per_query
+  // Newest first (with `text`: the most recently written first, which is
+  // time order unless records arrived late); capped at
+  // StoreOptions::max_rows_per_query.
+  size_t limit = 100;
 };
 
 struct StoredLog {
