@@ -9,6 +9,7 @@ constexpr size_t kMaxIdle = 4;
 
 ReaderPool::Lease::~Lease() {
   if (!db_) return;
+  db_->SetDeadline(std::nullopt);
   (void)db_->Exec("COMMIT");
   pool_->Release(std::move(db_));
 }
@@ -27,6 +28,7 @@ Result<ReaderPool::Lease> ReaderPool::Acquire() {
     if (!opened.ok()) return opened.status();
     db = std::move(*opened);
   }
+  db->SetDeadline(std::chrono::steady_clock::now() + timeout_);
   TAI_RETURN_IF_ERROR(db->Exec("BEGIN"));
   return Lease(this, std::move(db));
 }

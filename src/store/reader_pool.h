@@ -7,6 +7,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,7 +19,9 @@ namespace tai::internal {
 
 class ReaderPool {
  public:
-  explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+  // Each query may run for `timeout` before it is stopped.
+  ReaderPool(std::string path, std::chrono::milliseconds timeout)
+      : path_(std::move(path)), timeout_(timeout) {}
 
   // A connection inside a read transaction, returned to the pool when the
   // lease ends.
@@ -41,6 +44,7 @@ class ReaderPool {
   void Release(std::unique_ptr<Database> db);
 
   const std::string path_;
+  const std::chrono::milliseconds timeout_;
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<Database>> idle_;
 };

@@ -6,7 +6,6 @@
 #include <set>
 #include <sstream>
 
-#include "analysis/synthetic_profile.h"
 #include "store/store_testing.h"
 
 namespace tai {
@@ -109,6 +108,24 @@ TEST_F(RecordQueryTest, SpanSearchMatchesBruteForce) {
       EXPECT_EQ((*got)[i].span.context.span_id, want[i]->span.context.span_id);
     }
   }
+}
+
+TEST(StoreQueryLimits, AQueryPastItsTimeLimitIsStopped) {
+  testing::TestStore t;
+  t.options().query_timeout = std::chrono::milliseconds(0);
+  auto store = t.Open();
+  ASSERT_TRUE(store.ok());
+  auto spans = std::make_shared<std::vector<SpanData>>();
+  for (uint64_t i = 1; i <= 2000; ++i) {
+    spans->push_back(testing::MakeSpan(TraceId::FromWords(1, i), i, 0, "op", kBaseTime, 1, false));
+  }
+  (*store)->AddSpans(spans, Resource());
+  ASSERT_TRUE((*store)->Flush(std::chrono::seconds(10)).ok());
+  // No span has the attribute: the search reads every row.
+  auto r = (*store)->SearchSpans({.attribute_key = "missing", .attribute_value = "x"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(r.status().message().find("query_timeout"), std::string::npos);
 }
 
 TEST_F(RecordQueryTest, ATraceByIdComesBackWhole) {
@@ -216,10 +233,27 @@ TEST_F(RecordQueryTest, LogSearchByTextLevelLoggerAndTraceMatchesBruteForce) {
   EXPECT_NE(err.status().message().find("is not a valid search"), std::string::npos);
 }
 
+// main -> <name> with `samples` samples, per function.
+Profile CpuProfile(const std::vector<std::pair<std::string, int64_t>>& functions) {
+  Profile p;
+  p.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
+  p.period_type = {"cpu", "nanoseconds"};
+  p.period = 10'000'000;
+  p.functions = {{1, "main", "main", "", 0}};
+  p.locations = {{1, 0, 0x1000, {{1, 0}}}};
+  for (const auto& [name, n] : functions) {
+    const uint64_t id = p.functions.size() + 1;
+    p.functions.push_back({id, name, name, "", 0});
+    p.locations.push_back({id, 0, 0x1000 * id, {{id, 0}}});
+    p.samples.push_back({{id, 1}, {n, n * p.period}, {}});
+  }
+  return p;
+}
+
 TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   std::vector<UploadedProfile> batch;
   for (int i = 0; i < 3; ++i) {
-    Profile p = analysis_testing::ExactProfile({{"hot", 10 * (i + 1)}, {"cold", 1}});
+    Profile p = CpuProfile({{"hot", 10 * (i + 1)}, {"cold", 1}});
     p.time_nanos = kBaseTime + i * testing::kMinute;
     batch.push_back({"cpu-" + std::to_string(i), ProfileKind::kCpu, p, {{"zone", "z1"}}});
   }
@@ -236,6 +270,10 @@ TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   EXPECT_EQ((*list)[0].profile_id, "cpu-2");  // newest first
   EXPECT_EQ((*list)[0].version, "1.2.3");
   EXPECT_EQ((*list)[0].labels.at("zone"), "z1");
+  auto by_id = store_->ListProfiles({.profile_id = "cpu-1"});
+  ASSERT_TRUE(by_id.ok());
+  ASSERT_EQ(by_id->size(), 1u);
+  EXPECT_EQ((*by_id)[0].time_nanos, batch[1].profile.time_nanos);
   auto one = store_->GetProfile((*list)[2].row_id);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one, batch[0].profile);

@@ -170,6 +170,7 @@ Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQ
   f.Add("t <", q.end_nanos);
   if (!q.service.empty()) f.Add("service =", q.service);
   if (!q.kind.empty()) f.Add("kind =", q.kind);
+  if (!q.profile_id.empty()) f.Add("profile_id =", q.profile_id);
   auto stmt = db.Prepare(
       "SELECT id, profile_id, service, kind, version, t, duration, labels, pinned, "
       "length(data) FROM profiles " +

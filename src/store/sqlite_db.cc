@@ -14,6 +14,9 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
       return UnavailableError(std::move(text));
     case SQLITE_FULL:
       return ResourceExhaustedError(std::move(text));
+    case SQLITE_INTERRUPT:
+      return DeadlineExceededError(std::move(text) +
+                                   ": the query ran past StoreOptions::query_timeout");
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
@@ -125,6 +128,21 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
+
+int Database::PastDeadline(void* self) {
+  return std::chrono::steady_clock::now() > static_cast<Database*>(self)->deadline_ ? 1 : 0;
+}
+
+void Database::SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (!deadline) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    return;
+  }
+  deadline_ = *deadline;
+  // Checked every few thousand virtual-machine steps: a clock read each
+  // time costs nothing next to them.
+  sqlite3_progress_handler(db_, 4000, &Database::PastDeadline, this);
+}
 
 Status Database::Exec(std::string_view sql) {
   std::string text(sql);

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -70,6 +71,9 @@ class Database {
   Result<Statement> Prepare(std::string_view sql);
   // The first column of the first row as an integer (PRAGMAs, counts).
   Result<int64_t> QueryInt(std::string_view sql);
+  // Statements running past `deadline` stop with DEADLINE_EXCEEDED; nullopt
+  // lifts the limit.
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }
@@ -77,8 +81,10 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static int PastDeadline(void* self);
   sqlite3* db_;
   std::string path_;
+  std::chrono::steady_clock::time_point deadline_;
 };
 
 // "SQLite error 13 (database or disk is full)" and the like, as a Status

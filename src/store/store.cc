@@ -172,7 +172,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     store->writer_ = std::make_unique<internal::StoreWriter>(std::move(*db), std::move(*ingester),
                                                              std::move(*retention), o);
   }
-  store->readers_ = std::make_unique<internal::ReaderPool>(o.path);
+  store->readers_ = std::make_unique<internal::ReaderPool>(o.path, o.query_timeout);
   return store;
 }
 

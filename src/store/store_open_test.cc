@@ -70,6 +70,12 @@ TEST(StoreOpen, ReadOnlyOpenOfAMissingFileIsNotFound) {
   EXPECT_NE(r.status().message().find(t.path()), std::string::npos);
 }
 
+TEST(StoreOpen, TheDefaultPathIsPerServiceUnderTaiData) {
+  EXPECT_EQ(DefaultStorePath("checkout"), "./tai-data/checkout.db");
+  EXPECT_EQ(DefaultStorePath("a/b c"), "./tai-data/a_b_c.db");
+  EXPECT_EQ(DefaultStorePath(""), "./tai-data/unknown_service.db");
+}
+
 TEST(StoreOpen, EmptyPathIsRefused) {
   auto r = Store::Open({});
   ASSERT_FALSE(r.ok());

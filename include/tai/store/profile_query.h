@@ -14,8 +14,9 @@
 namespace tai {
 
 struct ProfileQuery {
-  std::string service;  // "" matches any
-  std::string kind;     // "CPU", "HEAP", ...; "" matches any
+  std::string service;     // "" matches any
+  std::string kind;        // "CPU", "HEAP", ...; "" matches any
+  std::string profile_id;  // the id it was exported with; "" matches any
   int64_t start_nanos = 0;
   int64_t end_nanos = INT64_MAX;
   size_t limit = 100;  // newest first

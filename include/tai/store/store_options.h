@@ -57,6 +57,8 @@ struct StoreOptions {
   // Stored rows (points or rollups) one metric query may read before it is
   // refused.
   size_t max_rows_scanned = 20'000'000;
+  // A query still running after this is stopped with DEADLINE_EXCEEDED.
+  std::chrono::milliseconds query_timeout{10'000};
   // Rows a trace, log or profile search returns at most (a query's own
   // limit is capped at this).
   size_t max_rows_per_query = 10'000;
