@@ -33,6 +33,15 @@ constexpr int kBatches = 100;  // 100,000 points per iteration
 constexpr int kSpansPerBatch = 1000;
 constexpr int kSpanBatches = 50;  // 50,000 spans per iteration
 
+// A file with the store's schema and its WAL settings, written directly.
+std::unique_ptr<Database> PlainDatabase(const std::string& path) {
+  auto db = std::move(*Database::Open(path, Database::Mode::kReadWrite));
+  (void)db->Exec("PRAGMA journal_mode = WAL");
+  (void)db->Exec("PRAGMA synchronous = NORMAL");
+  (void)tai::internal::Migrate(*db, tai::internal::StoreMigrations());
+  return db;
+}
+
 double BytesPer(const std::string& path, int64_t records) {
   return static_cast<double>(std::filesystem::file_size(path)) / static_cast<double>(records);
 }
@@ -98,10 +107,7 @@ BENCHMARK(BM_StoreIngest_MetricPoints)->Unit(benchmark::kMillisecond)->UseRealTi
 // statement and one transaction per collection, nothing else.
 void BM_PlainSqlite_MetricPoints(benchmark::State& state) {
   tai::testing::TempDir dir;
-  auto db = std::move(*Database::Open(dir.path() + "/plain.db", Database::Mode::kReadWrite));
-  (void)db->Exec("PRAGMA journal_mode = WAL");
-  (void)db->Exec("PRAGMA synchronous = NORMAL");
-  (void)tai::internal::Migrate(*db, tai::internal::StoreMigrations());
+  auto db = PlainDatabase(dir.path() + "/plain.db");
   for (int s = 0; s < kSeriesPerBatch; ++s) {
     (void)db->Exec("INSERT INTO series(metric, labels, kind) VALUES ('m', '" + std::to_string(s) +
                    "', 1)");
@@ -206,10 +212,7 @@ BENCHMARK(BM_StoreIngest_Spans)->Unit(benchmark::kMillisecond)->UseRealTime();
 // indexed table.
 void BM_PlainSqlite_Spans(benchmark::State& state) {
   tai::testing::TempDir dir;
-  auto db = std::move(*Database::Open(dir.path() + "/plain.db", Database::Mode::kReadWrite));
-  (void)db->Exec("PRAGMA journal_mode = WAL");
-  (void)db->Exec("PRAGMA synchronous = NORMAL");
-  (void)tai::internal::Migrate(*db, tai::internal::StoreMigrations());
+  auto db = PlainDatabase(dir.path() + "/plain.db");
   auto insert = std::move(*db->Prepare(
       "INSERT INTO spans(trace_id, span_id, parent_span_id, service, name, kind, start, "
       "duration, error, status, status_message, attributes, events, links, bytes) "

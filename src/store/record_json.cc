@@ -4,6 +4,7 @@
 
 #include "core/attribute_json.h"
 #include "core/text.h"
+#include "log/log_value_json.h"
 
 namespace tai::internal {
 namespace {
@@ -160,23 +161,7 @@ std::string LogFieldsToJson(const LogRecord& record) {
     if (out.size() > 1) out += ',';
     AppendJsonString(out, f.key);
     out += ':';
-    switch (f.value.kind()) {
-      case LogValue::Kind::kString:
-        AppendJsonString(out, f.value.string_value());
-        break;
-      case LogValue::Kind::kInt:
-        AppendInt(out, f.value.int_value());
-        break;
-      case LogValue::Kind::kUint:
-        AppendUint(out, f.value.uint_value());
-        break;
-      case LogValue::Kind::kDouble:
-        AppendJsonDouble(out, f.value.double_value());
-        break;
-      case LogValue::Kind::kBool:
-        out += f.value.bool_value() ? "true" : "false";
-        break;
-    }
+    AppendLogValueJson(out, f.value);
   }
   out += '}';
   return out;

@@ -76,62 +76,39 @@ Status Retention::Step(int64_t now, bool* more) {
 }
 
 Status Retention::RollUp(int64_t now, bool* more) {
-  size_t rows = 0;
-  TAI_RETURN_IF_ERROR(RollUpHours(now, &rows, more));
-  return RollUpDays(now, more);
-}
-
-// Complete hours only, one hour per transaction, until the step's row budget
-// is spent. Hours without points are skipped in one jump.
-Status Retention::RollUpHours(int64_t now, size_t* rows, bool* more) {
-  const int64_t width = TierWidth(StoreTier::kHourly);
-  const int64_t end = FloorTo(now - kLateGraceNanos, width);
-  auto done = RollupDoneUntil(db_, StoreTier::kHourly);
-  if (!done.ok()) return done.status();
-  int64_t at = *done;
-  while (at < end && *rows < options_.maintenance_step_rows) {
-    auto next = NextTime(db_, StoreTier::kRaw, at);
-    if (!next.ok()) return next.status();
-    const int64_t bucket = *next == kNoRows ? end : std::max(at, FloorTo(*next, width));
-    if (bucket >= end) {
-      at = end;
-      TAI_RETURN_IF_ERROR(SetRollupDoneUntil(db_, StoreTier::kHourly, at));
-      break;
-    }
-    TAI_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      auto read = RollBucket(db_, StoreTier::kRaw, StoreTier::kHourly, bucket);
-      if (!read.ok()) return read.status();
-      *rows += *read;
-      return SetRollupDoneUntil(db_, StoreTier::kHourly, bucket + width);
-    }));
-    at = bucket + width;
-  }
-  if (at < end) *more = true;
-  return Status::Ok();
-}
-
-// Days whose every hour is rolled up, one day per transaction.
-Status Retention::RollUpDays(int64_t now, bool* more) {
-  const int64_t width = TierWidth(StoreTier::kDaily);
+  const int64_t hour = TierWidth(StoreTier::kHourly), day = TierWidth(StoreTier::kDaily);
+  TAI_RETURN_IF_ERROR(
+      RollUpTier(StoreTier::kRaw, StoreTier::kHourly, FloorTo(now - kLateGraceNanos, hour), more));
+  // A day is complete once its every hour is rolled up.
   auto hours_done = RollupDoneUntil(db_, StoreTier::kHourly);
   if (!hours_done.ok()) return hours_done.status();
-  const int64_t end = std::min(FloorTo(now, width), FloorTo(*hours_done, width));
-  auto done = RollupDoneUntil(db_, StoreTier::kDaily);
+  return RollUpTier(StoreTier::kHourly, StoreTier::kDaily,
+                    std::min(FloorTo(now, day), FloorTo(*hours_done, day)), more);
+}
+
+// The complete buckets of `to` before `end`, one bucket per transaction,
+// until the step's row budget is spent. Stretches without data are skipped
+// in one jump.
+Status Retention::RollUpTier(StoreTier from, StoreTier to, int64_t end, bool* more) {
+  const int64_t width = TierWidth(to);
+  auto done = RollupDoneUntil(db_, to);
   if (!done.ok()) return done.status();
   int64_t at = *done;
-  for (int days = 0; at < end && days < 7; ++days) {
-    auto next = NextTime(db_, StoreTier::kHourly, at);
+  size_t rows = 0;
+  while (at < end && rows < options_.maintenance_step_rows) {
+    auto next = NextTime(db_, from, at);
     if (!next.ok()) return next.status();
     const int64_t bucket = *next == kNoRows ? end : std::max(at, FloorTo(*next, width));
     if (bucket >= end) {
       at = end;
-      TAI_RETURN_IF_ERROR(SetRollupDoneUntil(db_, StoreTier::kDaily, at));
+      TAI_RETURN_IF_ERROR(SetRollupDoneUntil(db_, to, at));
       break;
     }
     TAI_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      auto read = RollBucket(db_, StoreTier::kHourly, StoreTier::kDaily, bucket);
+      auto read = RollBucket(db_, from, to, bucket);
       if (!read.ok()) return read.status();
-      return SetRollupDoneUntil(db_, StoreTier::kDaily, bucket + width);
+      rows += *read;
+      return SetRollupDoneUntil(db_, to, bucket + width);
     }));
     at = bucket + width;
   }

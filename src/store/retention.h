@@ -17,6 +17,7 @@
 #include <string>
 
 #include "store/sqlite_db.h"
+#include "tai/store/metric_query.h"
 #include "tai/store/store_options.h"
 
 namespace tai::internal {
@@ -36,8 +37,7 @@ class Retention {
  private:
   Retention(Database& db, const StoreOptions& options) : db_(db), options_(options) {}
   Status RollUp(int64_t now, bool* more);
-  Status RollUpHours(int64_t now, size_t* rows, bool* more);
-  Status RollUpDays(int64_t now, bool* more);
+  Status RollUpTier(StoreTier from, StoreTier to, int64_t end, bool* more);
   Status DeleteExpired(int64_t now, bool* more);
   Status DeleteBySize(const std::string& table, const std::string& time_column, uint64_t max_bytes,
                       uint64_t* total, bool* more);
