@@ -57,6 +57,8 @@
 //   OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       OTLP/HTTP logs receiver (else
 //   OTEL_EXPORTER_OTLP_ENDPOINT
 //                                          + /v1/logs); unset: no OTLP log export
+//   TAI_STORE                              on (default) | off: the embedded store
+//   TAI_STORE_PATH                         its file (default ./tai-data/<service>.db)
 //
 // A value type. Not synchronised.
 #pragma once
@@ -77,6 +79,7 @@
 #include "tai/export/prometheus_text.h"
 #include "tai/gcp/credentials.h"
 #include "tai/log/log_level.h"
+#include "tai/store/store_options.h"
 #include "tai/trace/trace.h"
 
 namespace tai {
@@ -153,12 +156,20 @@ struct LogsConfig {
   std::string otlp_endpoint;  // empty: no OTLP/HTTP log export
 };
 
+// The embedded store (docs/store.md): every signal kept on local disk.
+struct StoreConfig {
+  bool enabled = true;
+  // options.path "" means DefaultStorePath(service name): ./tai-data/<service>.db.
+  StoreOptions options;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
   TracesConfig traces;
   GcpExportConfig gcp;
   LogsConfig logs;
+  StoreConfig store;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

@@ -3,7 +3,8 @@
 // server with Prometheus /metrics (127.0.0.1:9464 unless configured), a
 // tracer with its batch span processor (installed as GlobalTracer()), the
 // log pipeline with its stdout sink (Cloud Logging JSON, or the console
-// format on a terminal), and the sinks configured in Config (with
+// format on a terminal), the embedded store fed by all three (unless
+// Config::store.enabled is false), and the sinks configured in Config (with
 // Config::gcp.profiler, the Cloud Profiler agent too).
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
@@ -31,6 +32,7 @@
 #include "tai/metrics/metric_registry.h"
 #include "tai/metrics/metric_sink.h"
 #include "tai/store/in_memory_metric_store.h"
+#include "tai/store/store.h"
 #include "tai/trace/span_processor.h"
 #include "tai/trace/span_sink.h"
 #include "tai/trace/trace.h"
@@ -70,6 +72,11 @@ class Observability {
   // The log pipeline (levels, sinks, stats) and its loggers.
   LogPipeline& logs() { return *logs_; }
   Logger& logger(std::string_view name = "") { return logs_->GetLogger(name); }
+  // The embedded store every pillar writes to; nullptr when it is off or
+  // could not be opened (store_status() says why; Start goes on without it
+  // rather than fail the service, e.g. when another process holds the file).
+  const std::shared_ptr<Store>& store() const { return store_; }
+  const Status& store_status() const { return store_status_; }
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();
@@ -78,6 +85,7 @@ class Observability {
   explicit Observability(Config config);
   Status StartTracing();
   Status StartGcpExport();
+  void StartStore();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -97,6 +105,9 @@ class Observability {
   std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;
   std::unique_ptr<LogPipeline> logs_;
   uint64_t log_metrics_callback_ = 0;
+  std::shared_ptr<Store> store_;
+  Status store_status_;
+  uint64_t store_metrics_callback_ = 0;
   bool shut_down_ = false;
 };
 

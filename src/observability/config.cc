@@ -207,6 +207,20 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
   return Status::Ok();
 }
 
+Status ReadStoreEnv(const EnvGet& get, StoreConfig* store) {
+  if (auto v = get("TAI_STORE"); !v.empty()) {
+    if (v == "off" || v == "on") {
+      store->enabled = v == "on";
+    } else {
+      auto b = ParseBool(v);
+      if (!b.ok()) return EnvError("TAI_STORE", v, InvalidArgumentError("expected on or off"));
+      store->enabled = *b;
+    }
+  }
+  if (auto v = get("TAI_STORE_PATH"); !v.empty()) store->options.path = Trim(v);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> Config::FromEnv() {
@@ -264,6 +278,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
   TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
   TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));
+  TAI_RETURN_IF_ERROR(ReadStoreEnv(get, &c.store));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;

@@ -260,3 +260,23 @@ TEST(ConfigTest, BadCloudProfilerSettingsAreClearErrors) {
 
 }  // namespace
 }  // namespace tai
+
+namespace tai {
+namespace {
+
+TEST(ConfigTest, StoreFromTheEnvironment) {
+  auto defaults = FromMap({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->store.enabled);
+  EXPECT_EQ(defaults->store.options.path, "");
+  auto off = FromMap({{"TAI_STORE", "off"}, {"TAI_STORE_PATH", " /var/lib/svc.db "}});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->store.enabled);
+  EXPECT_EQ(off->store.options.path, "/var/lib/svc.db");
+  auto bad = FromMap({{"TAI_STORE", "sometimes"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("TAI_STORE='sometimes'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tai

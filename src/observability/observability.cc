@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
 #include "export/delivery/delivery_metrics.h"
@@ -17,6 +18,7 @@
 #include "tai/gcp/monitored_resource.h"
 #include "tai/log/cloud_logging_json.h"
 #include "tai/log/console_log_sink.h"
+#include "tai/store/store_sinks.h"
 #include "tai/trace/sampler.h"
 #include "tai/web/log_levels_endpoint.h"
 #include "tai/web/prometheus_endpoint.h"
@@ -104,6 +106,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
     TAI_RETURN_IF_ERROR(obs->server_->Start());
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
+  if (c.store.enabled) obs->StartStore();
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   obs->delivery_metric_ids_ =
       internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
@@ -209,6 +212,44 @@ Status Observability::StartGcpExport() {
   return Status::Ok();
 }
 
+// The store is a sink like the others: the collector, the span processor
+// and the log pipeline hand it their batches. It failing to open (another
+// process holds the file, a read-only directory) is reported once and the
+// service runs on without it.
+void Observability::StartStore() {
+  StoreOptions options = config_.store.options;
+  if (options.path.empty()) options.path = DefaultStorePath(resource_->service_name);
+  auto store = Store::Open(options);
+  if (!store.ok()) {
+    store_status_ = store.status();
+    std::fprintf(stderr, "tai: running without the embedded store: %s\n",
+                 store_status_.ToString().c_str());
+    return;
+  }
+  store_ = std::move(*store);
+  collector_->AddSink(std::make_shared<StoreMetricSink>(store_));
+  span_processor_->AddSink(std::make_shared<StoreSpanSink>(store_));
+  logs_->AddSink(std::make_shared<StoreLogSink>(store_));
+  MetricDescriptor dropped{.metric_type = "tai_store_dropped",
+                           .value_type = MetricType::kCumulative,
+                           .description =
+                               "Records the embedded store dropped (queue full, "
+                               "failed write), by signal",
+                           .labels = {{"signal", "", "string"}}};
+  store_metrics_callback_ =
+      registry_
+          ->CreateCallbackCounter(
+              dropped,
+              [s = store_.get()](Observer& o) {
+                const StoreStats st = s->stats();
+                for (size_t i = 0; i < kStoreSignalCount; ++i) {
+                  o.Observe(st.dropped[i],
+                            {{"signal", StoreSignalName(static_cast<StoreSignal>(i))}});
+                }
+              })
+          .value_or(0);
+}
+
 Observability::~Observability() { Shutdown(); }
 
 void Observability::AddSpanSink(std::shared_ptr<SpanSink> sink) {
@@ -241,8 +282,10 @@ void Observability::Shutdown() {
   for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
   if (server_) server_->Stop();
   registry_->RemoveCallback(log_metrics_callback_);
+  if (store_metrics_callback_) registry_->RemoveCallback(store_metrics_callback_);
   // Logs last, so that what the other pillars log while stopping is kept.
   logs_->Stop(left());
+  if (store_) (void)store_->Flush(left());
 }
 
 }  // namespace tai

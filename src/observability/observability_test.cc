@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 
 namespace tai {
@@ -14,6 +15,9 @@ Config TestConfig() {
   c.resource.service_name = "test-service";
   c.metrics.prometheus_address = "127.0.0.1:0";
   c.metrics.collect_interval = std::chrono::hours(1);
+  // Tests run side by side under ctest; the one store test below gives its
+  // store a file of its own.
+  c.store.enabled = false;
   return c;
 }
 
@@ -192,6 +196,52 @@ TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
   auto records = sink->records();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].message, "kept: payments is at DEBUG now");
+}
+
+TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
+  testing::TempDir dir;
+  Config c = TestConfig();
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  c.logs.format = LogFormat::kOff;
+  c.traces.sampler = "always_on";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ASSERT_NE((*obs)->store(), nullptr);
+  auto counter = (*obs)->metrics().CreateCounter({.metric_type = "app/requests"});
+  ASSERT_TRUE(counter.ok());
+  counter->Add(3);
+  { auto span = (*obs)->tracer().StartSpan("handle"); }
+  TAI_LOG_WARN((*obs)->logger("app"), "stored warning {}", 7);
+  std::shared_ptr<Store> store = (*obs)->store();
+  (*obs)->Shutdown();
+  ASSERT_TRUE(store->Flush(std::chrono::seconds(10)).ok());
+  auto latest = store->Latest("app/requests");
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 1u);
+  EXPECT_EQ((*latest)[0].value, 3);
+  auto spans = store->SearchSpans({.name = "handle"});
+  ASSERT_TRUE(spans.ok());
+  EXPECT_EQ(spans->size(), 1u);
+  auto logs = store->SearchLogs({.text = "warning"});
+  ASSERT_TRUE(logs.ok());
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].message, "stored warning 7");
+  EXPECT_EQ((*logs)[0].service, "test-service");
+}
+
+TEST(ObservabilityTest, AStoreHeldByAnotherWriterIsReportedAndTheServiceRunsOn) {
+  testing::TempDir dir;
+  Config c = TestConfig();
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  auto first = Observability::Start(c);
+  ASSERT_TRUE(first.ok());
+  auto second = Observability::Start(c);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ((*second)->store(), nullptr);
+  EXPECT_NE((*second)->store_status().message().find("already open for writing"),
+            std::string::npos);
 }
 
 TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {

@@ -1,0 +1,33 @@
+// StoreStats: what the embedded store's writer has done, per signal: records
+// committed and dropped (queue full, failed commit, shutdown), the last
+// error. Observability publishes `dropped` as tai_store_dropped_total{signal}.
+//
+// A value type (a snapshot). Not synchronised.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tai {
+
+enum class StoreSignal { kMetrics, kSpans, kLogs, kProfiles };
+inline constexpr size_t kStoreSignalCount = 4;
+// "metrics", "spans", "logs", "profiles": the label value of the self-metrics.
+std::string_view StoreSignalName(StoreSignal signal);
+
+struct StoreStats {
+  // Indexed by StoreSignal; metric records are points.
+  std::array<uint64_t, kStoreSignalCount> written{};
+  std::array<uint64_t, kStoreSignalCount> dropped{};
+  uint64_t commits = 0;
+  uint64_t failed_commits = 0;
+  std::string last_error;  // "" when the last commit succeeded
+
+  uint64_t written_of(StoreSignal s) const { return written[static_cast<size_t>(s)]; }
+  uint64_t dropped_of(StoreSignal s) const { return dropped[static_cast<size_t>(s)]; }
+};
+
+}  // namespace tai

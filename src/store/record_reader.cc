@@ -1,0 +1,211 @@
+#include "store/record_reader.h"
+
+#include <cstring>
+#include <string>
+#include <variant>
+
+#include "store/record_json.h"
+#include "tai/profile/pprof.h"
+
+namespace tai::internal {
+namespace {
+
+constexpr const char* kSpanColumns =
+    "SELECT trace_id, span_id, parent_span_id, service, name, kind, start, duration, status, "
+    "status_message, attributes, events, links FROM spans ";
+
+template <typename Id>
+Id IdFromBlob(std::string_view blob) {
+  Id id;
+  auto bytes = id.bytes();
+  if (blob.size() == bytes.size()) std::memcpy(bytes.data(), blob.data(), bytes.size());
+  return Id(bytes);
+}
+
+std::string_view IdBlob(const TraceId& id) {
+  return {reinterpret_cast<const char*>(id.bytes().data()), id.bytes().size()};
+}
+
+StoredSpan SpanFromRow(const Statement& s) {
+  StoredSpan out;
+  out.service = s.Text(3);
+  SpanData& span = out.span;
+  span.context.trace_id = IdFromBlob<TraceId>(s.Blob(0));
+  span.context.span_id = IdFromBlob<SpanId>(s.Blob(1));
+  span.parent_span_id = IdFromBlob<SpanId>(s.Blob(2));
+  span.name = s.Text(4);
+  span.kind = static_cast<SpanKind>(s.Int(5));
+  span.start_unix_nanos = s.Int(6);
+  span.end_unix_nanos = span.start_unix_nanos + s.Int(7);
+  span.status = static_cast<SpanStatusCode>(s.Int(8));
+  span.status_message = s.Text(9);
+  span.attributes = AttributesFromJson(s.Text(10));
+  span.events = SpanEventsFromJson(s.Text(11));
+  span.links = SpanLinksFromJson(s.Text(12));
+  return out;
+}
+
+StoredLog LogFromRow(const Statement& s) {
+  StoredLog log;
+  log.time_nanos = s.Int(0);
+  log.level = static_cast<LogLevel>(s.Int(1));
+  log.logger = s.Text(2);
+  log.service = s.Text(3);
+  log.message = s.Text(4);
+  log.fields_json = s.Text(5);
+  log.trace_id = IdFromBlob<TraceId>(s.Blob(6));
+  log.span_id = IdFromBlob<SpanId>(s.Blob(7));
+  log.file = s.Text(8);
+  log.line = static_cast<uint32_t>(s.Int(9));
+  log.thread_id = static_cast<uint32_t>(s.Int(10));
+  return log;
+}
+
+int64_t Limit(size_t asked, size_t max_rows) {
+  return static_cast<int64_t>(std::min(asked == 0 ? max_rows : asked, max_rows));
+}
+
+// The WHERE clause and its values, built from the query's filters; text
+// values are bound, never spliced into the SQL.
+struct BlobValue {
+  std::string bytes;
+};
+struct Filter {
+  std::string sql;
+  std::vector<std::variant<int64_t, std::string, BlobValue>> values;
+  void Add(const std::string& condition, std::variant<int64_t, std::string, BlobValue> v) {
+    sql += sql.empty() ? "WHERE " : " AND ";
+    sql += condition + " ?" + std::to_string(values.size() + 1);
+    values.push_back(std::move(v));
+  }
+  void Bind(Statement& s) const {
+    for (size_t i = 0; i < values.size(); ++i) {
+      const int at = static_cast<int>(i + 1);
+      if (auto* n = std::get_if<int64_t>(&values[i])) {
+        s.Bind(at, *n);
+      } else if (auto* text = std::get_if<std::string>(&values[i])) {
+        s.Bind(at, *text);
+      } else {
+        s.BindBlob(at, std::get<BlobValue>(values[i]).bytes);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Result<std::vector<StoredSpan>> ReadSpans(Database& db, const TraceQuery& q, size_t max_rows) {
+  if (q.attribute_key.find('"') != std::string::npos) {
+    return InvalidArgumentError("trace query: attribute key '" + q.attribute_key +
+                                "' may not contain '\"'");
+  }
+  Filter f;
+  f.Add("start >=", q.start_nanos);
+  f.Add("start <", q.end_nanos);
+  if (!q.service.empty()) f.Add("service =", q.service);
+  if (!q.name.empty()) f.Add("name =", q.name);
+  if (q.min_duration_nanos > 0) f.Add("duration >=", q.min_duration_nanos);
+  if (q.max_duration_nanos < INT64_MAX) f.Add("duration <=", q.max_duration_nanos);
+  if (q.errors_only) f.Add("error =", int64_t{1});
+  if (!q.attribute_key.empty()) {
+    f.Add("json_extract(attributes, '$.\"" + q.attribute_key + "\"') =", q.attribute_value);
+  }
+  auto stmt = db.Prepare(std::string(kSpanColumns) + f.sql + " ORDER BY start DESC LIMIT " +
+                         std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<StoredSpan> out;
+  while (stmt->Step()) out.push_back(SpanFromRow(*stmt));
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
+Result<std::vector<StoredSpan>> ReadTrace(Database& db, const TraceId& trace_id) {
+  auto stmt = db.Prepare(std::string(kSpanColumns) + "WHERE trace_id = ?1 ORDER BY start");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindBlob(1, IdBlob(trace_id));
+  std::vector<StoredSpan> out;
+  while (stmt->Step()) out.push_back(SpanFromRow(*stmt));
+  TAI_RETURN_IF_ERROR(stmt->status());
+  if (out.empty()) return NotFoundError("no spans of trace " + trace_id.ToHex() + " in the store");
+  return out;
+}
+
+Result<std::vector<StoredLog>> ReadLogs(Database& db, const LogQuery& q, size_t max_rows) {
+  Filter f;
+  f.Add("logs.t >=", q.start_nanos);
+  f.Add("logs.t <", q.end_nanos);
+  if (q.min_level > LogLevel::kTrace) f.Add("logs.level >=", static_cast<int64_t>(q.min_level));
+  if (!q.logger.empty()) f.Add("logs.logger =", q.logger);
+  if (q.trace_id.valid()) f.Add("logs.trace_id =", BlobValue{std::string(IdBlob(q.trace_id))});
+  if (!q.text.empty()) f.Add("logs_fts MATCH", q.text);
+  const std::string from =
+      q.text.empty() ? "FROM logs " : "FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid ";
+  // A text search walks the full-text index newest row first and stops at
+  // the limit, instead of sorting every match by time: rows are written in
+  // (nearly) time order, so row order is the order records arrived in.
+  const std::string order =
+      q.text.empty() ? " ORDER BY logs.t DESC" : " ORDER BY logs_fts.rowid DESC";
+  auto stmt = db.Prepare(
+      "SELECT logs.t, logs.level, logs.logger, logs.service, logs.message, logs.fields, "
+      "logs.trace_id, logs.span_id, logs.file, logs.line, logs.thread " +
+      from + f.sql + order + " LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<StoredLog> out;
+  while (stmt->Step()) out.push_back(LogFromRow(*stmt));
+  Status s = stmt->status();
+  if (!s.ok() && !q.text.empty()) {
+    return InvalidArgumentError("log query: text '" + q.text + "' is not a valid search (" +
+                                s.message() + ")");
+  }
+  TAI_RETURN_IF_ERROR(s);
+  return out;
+}
+
+Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQuery& q,
+                                                    size_t max_rows) {
+  Filter f;
+  f.Add("t >=", q.start_nanos);
+  f.Add("t <", q.end_nanos);
+  if (!q.service.empty()) f.Add("service =", q.service);
+  if (!q.kind.empty()) f.Add("kind =", q.kind);
+  if (!q.profile_id.empty()) f.Add("profile_id =", q.profile_id);
+  auto stmt = db.Prepare(
+      "SELECT id, profile_id, service, kind, version, t, duration, labels, pinned, "
+      "length(data) FROM profiles " +
+      f.sql + " ORDER BY t DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<StoredProfileInfo> out;
+  while (stmt->Step()) {
+    out.push_back({.row_id = stmt->Int(0),
+                   .profile_id = stmt->Text(1),
+                   .service = stmt->Text(2),
+                   .kind = stmt->Text(3),
+                   .version = stmt->Text(4),
+                   .time_nanos = stmt->Int(5),
+                   .duration_nanos = stmt->Int(6),
+                   .labels = StringMapFromJson(stmt->Text(7)),
+                   .pinned = stmt->Int(8) != 0,
+                   .bytes = static_cast<size_t>(stmt->Int(9))});
+  }
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
+Result<Profile> ReadProfile(Database& db, int64_t row_id) {
+  auto stmt = db.Prepare("SELECT data FROM profiles WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, row_id);
+  if (!stmt->Step()) {
+    TAI_RETURN_IF_ERROR(stmt->status());
+    return NotFoundError("no profile with row id " + std::to_string(row_id) + " in the store");
+  }
+  auto profile = DecodePprof(stmt->Blob(0));
+  if (!profile.ok())
+    return profile.status().WithContext("stored profile " + std::to_string(row_id));
+  return std::move(*profile);
+}
+
+}  // namespace tai::internal
