@@ -9,14 +9,6 @@ namespace tai {
 
 namespace {
 
-constexpr internal::EnumNames<SpanKind, 5> kSpanKindNames{{
-    {SpanKind::kInternal, "internal"},
-    {SpanKind::kServer, "server"},
-    {SpanKind::kClient, "client"},
-    {SpanKind::kProducer, "producer"},
-    {SpanKind::kConsumer, "consumer"},
-}};
-
 constexpr internal::EnumNames<SpanStatusCode, 3> kStatusNames{{
     {SpanStatusCode::kUnset, "unset"},
     {SpanStatusCode::kOk, "ok"},
@@ -24,17 +16,6 @@ constexpr internal::EnumNames<SpanStatusCode, 3> kStatusNames{{
 }};
 
 }  // namespace
-
-std::string_view SpanKindName(SpanKind kind) {
-  return internal::NameOf(kSpanKindNames, kind, "internal");
-}
-
-const AttributeValue* SpanData::FindAttribute(std::string_view key) const {
-  for (const Attribute& a : attributes) {
-    if (a.key == key) return &a.value;
-  }
-  return nullptr;
-}
 
 // ---- InMemorySpanSink ------------------------------------------------------
 
