@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <utility>
 
 #include "analysis/synthetic_profile_testing.h"
 #include "profile/workload_testing.h"
@@ -366,36 +369,61 @@ TEST(AlertTest, CarriesTheRegressionsAndSeverity) {
 // so each sample is one observation), a loop whose calls split the CPU
 // 40/30/30 over alpha/beta/gamma, then the same loop with alpha's calls
 // three times as long (share 40% -> 67%: ~300 -> ~500 samples, about 10
-// standard errors; twice as long, 6.7 standard errors, missed once in an
-// ASan run on a host loaded by another build, cause not found). A warm-up
-// profile first takes the one-time symbolization out of the profiles
-// compared.
-Profile ProfileLoop(uint64_t alpha_iterations, int64_t cpu_nanos) {
+// standard errors). The two workloads of a comparison run in one profile,
+// an iteration of each in turn under a label naming it, and the samples are
+// split by that label: whatever else the host runs (a parallel build slows
+// memory-bound code) then weighs on both alike, where two profiles taken one
+// after the other saw a +36% shift of one function on a loaded host. A
+// warm-up profile first takes the one-time symbolization out of the
+// profiles compared.
+void BurnIteration(uint64_t alpha_iterations) {
+  tai_burn_alpha(alpha_iterations);
+  tai_burn_beta(30'000);
+  tai_burn_gamma(30'000);
+}
+
+Profile SamplesOfRun(const Profile& profile, std::string_view run) {
+  Profile out = profile;
+  std::erase_if(out.samples, [&](const ProfileSample& s) {
+    return std::none_of(s.labels.begin(), s.labels.end(),
+                        [&](const ProfileLabel& l) { return l.key == "run" && l.str == run; });
+  });
+  return out;
+}
+
+// Each workload gets about `cpu_nanos` of CPU when they cost the same.
+std::pair<Profile, Profile> ProfileLoops(uint64_t first_alpha, uint64_t second_alpha,
+                                         int64_t cpu_nanos) {
   CpuProfiler profiler;
   EXPECT_TRUE(profiler.Start({.hz = 250}).ok());
   int64_t start = profile_testing::ThreadCpuNanos();
-  while (profile_testing::ThreadCpuNanos() - start < cpu_nanos) {
-    tai_burn_alpha(alpha_iterations);
-    tai_burn_beta(30'000);
-    tai_burn_gamma(30'000);
+  while (profile_testing::ThreadCpuNanos() - start < 2 * cpu_nanos) {
+    {
+      ScopedProfileLabels run({{"run", "first"}});
+      BurnIteration(first_alpha);
+    }
+    {
+      ScopedProfileLabels run({{"run", "second"}});
+      BurnIteration(second_alpha);
+    }
   }
   Result<Profile> p = profiler.Stop();
   EXPECT_TRUE(p.ok());
-  return p.ok() ? *p : Profile{};
+  if (!p.ok()) return {};
+  return {SamplesOfRun(*p, "first"), SamplesOfRun(*p, "second")};
 }
 
 TEST(RealProfilerTest, SlowedFunctionCaughtSameWorkloadQuiet) {
-  ProfileLoop(40'000, 200'000'000);
-  Profile a = ProfileLoop(40'000, 3'000'000'000);
-  Profile b = ProfileLoop(40'000, 3'000'000'000);
-  Profile slow = ProfileLoop(120'000, 3'000'000'000);
+  ProfileLoops(40'000, 40'000, 100'000'000);
+  auto [a, b] = ProfileLoops(40'000, 40'000, 3'000'000'000);
+  auto [base, slow] = ProfileLoops(40'000, 120'000, 3'000'000'000);
   ComparisonOptions o =
       With(Normalization::kShareOfTotal);  // a CPU-bound loop: share is what moves
   Result<ProfileComparison> same = CompareProfiles(a, b, o);
   ASSERT_TRUE(same.ok()) << same.status().ToString();
   for (const Regression& r : same->regressions)
     ADD_FAILURE() << r.function << " " << r.increase_percent;
-  Result<ProfileComparison> slower = CompareProfiles(b, slow, o);
+  Result<ProfileComparison> slower = CompareProfiles(base, slow, o);
   ASSERT_TRUE(slower.ok());
   bool found = false;
   for (const Regression& r : slower->regressions) {
