@@ -103,6 +103,17 @@ std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
 // 16th window has started, so the counts follow the service's own schedule,
 // not the test's timing; Stop must finish and upload that window (which it
 // does not compare, so its length, up to the test, changes nothing).
+// TSan defers asynchronous signals to its own safe points (interceptor
+// calls), and the burner's loop calls none: under TSan a window can end
+// with no sample in it. What depends on the samples (comparisons, alerts,
+// per-window counts) is checked in the other builds; windows, uploads and
+// files in every build.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kEveryWindowHasSamples = false;
+#else
+constexpr bool kEveryWindowHasSamples = true;
+#endif
+
 TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   TempDir dir;
   auto profiler = std::make_shared<ProfileRecorder>(100);
@@ -150,39 +161,40 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
     names.push_back(std::string(EventName(e)));
     log += DescribeEvent(e) + "\n";
   }
-  EXPECT_EQ(names, ExpectedEvents(16, 3)) << log;
+  if (kEveryWindowHasSamples) EXPECT_EQ(names, ExpectedEvents(16, 3)) << log;
 
   ProfilingStatistics s = service.GetStatistics();
   EXPECT_EQ(s.profiles_started, 16u);
   EXPECT_EQ(s.profiles_finished, 16u);
   EXPECT_EQ(s.profiles_uploaded, 16u);
   EXPECT_EQ(s.upload_batches, 6u);
-  EXPECT_EQ(s.comparisons, 15u);
-  EXPECT_EQ(s.regressions_detected, 15u);
-  EXPECT_EQ(s.total_alerts, 15u);
-  EXPECT_EQ(s.alerts(AlertSeverity::kCritical), 15u);
   EXPECT_EQ(s.upload_failures + s.profiles_dropped + s.profile_errors + s.events_dropped +
                 s.baseline_errors,
             0u);
   EXPECT_GT(s.max_overhead, 0.0);
-
-  for (const ProfilingEvent& e : events) {
-    if (const auto* f = std::get_if<ProfileFinished>(&e); f && f->profile_id != "cpu-000016") {
-      EXPECT_GT(f->samples, 10) << f->profile_id;
-      EXPECT_GT(f->cpu_micros, 100'000) << f->profile_id;
-    }
-    if (const auto* r = std::get_if<RegressionDetected>(&e)) {
-      EXPECT_EQ(r->regression.function, "tai_test_burn_loop");
-      EXPECT_EQ(r->threshold_percent, 10.0);
-      EXPECT_EQ(r->regression.severity, AlertSeverity::kCritical);
-    }
-  }
   std::vector<std::vector<std::string>> batches = recording->batches;
   ASSERT_EQ(batches.size(), 6u);
   for (size_t b = 0; b < 5; ++b) EXPECT_EQ(batches[b].size(), 3u);
   EXPECT_EQ(batches[5], std::vector<std::string>{"cpu-000016"});
   EXPECT_EQ(recording->service, "checkout");
+  if (kEveryWindowHasSamples) {
+    EXPECT_EQ(s.comparisons, 15u);
+    EXPECT_EQ(s.regressions_detected, 15u);
+    EXPECT_EQ(s.total_alerts, 15u);
+    EXPECT_EQ(s.alerts(AlertSeverity::kCritical), 15u);
 
+    for (const ProfilingEvent& e : events) {
+      if (const auto* f = std::get_if<ProfileFinished>(&e); f && f->profile_id != "cpu-000016") {
+        EXPECT_GT(f->samples, 10) << f->profile_id;
+        EXPECT_GT(f->cpu_micros, 100'000) << f->profile_id;
+      }
+      if (const auto* r = std::get_if<RegressionDetected>(&e)) {
+        EXPECT_EQ(r->regression.function, "tai_test_burn_loop");
+        EXPECT_EQ(r->threshold_percent, 10.0);
+        EXPECT_EQ(r->regression.severity, AlertSeverity::kCritical);
+      }
+    }
+  }
   std::vector<std::string> files = (*directory)->Files();
   std::set<std::string> expected_files;
   for (int k = 1; k <= 16; ++k) {
@@ -195,16 +207,18 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   EXPECT_GT(last->duration_nanos, 0);
 
-  std::set<std::string> ids;
-  for (const RegressionAlert& a : alerts) ids.insert(a.alert_id);
-  EXPECT_EQ(ids.size(), 15u);
-  int errors = 0;
-  for (const LogRecord& r : logs.Records()) {
-    if (r.level == LogLevel::kError && r.message.rfind("AlertTriggered: CRITICAL", 0) == 0) {
-      ++errors;
+  if (kEveryWindowHasSamples) {
+    std::set<std::string> ids;
+    for (const RegressionAlert& a : alerts) ids.insert(a.alert_id);
+    EXPECT_EQ(ids.size(), 15u);
+    int errors = 0;
+    for (const LogRecord& r : logs.Records()) {
+      if (r.level == LogLevel::kError && r.message.rfind("AlertTriggered: CRITICAL", 0) == 0) {
+        ++errors;
+      }
     }
+    EXPECT_EQ(errors, 15);
   }
-  EXPECT_EQ(errors, 15);
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout@2.0.latest.pb.gz"));
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout.pinned.pb.gz"));
 }

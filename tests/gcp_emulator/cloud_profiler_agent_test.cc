@@ -67,6 +67,15 @@ bool AnyStackHas(const Profile& p, const std::string& function) {
   });
 }
 
+// The profile ends when Stop has joined the profiler's background thread;
+// under TSan that thread (symbolizing) runs many times slower and a 2 s
+// profile was seen to end after 3.1 s.
+#if defined(__SANITIZE_THREAD__)
+constexpr double kStopSlackSeconds = 2.0;
+#else
+constexpr double kStopSlackSeconds = 0.0;
+#endif
+
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -141,13 +150,14 @@ TEST(CloudProfilerAgentTest, FollowsTheServerCpuThenHeapThenBackoff) {
   EXPECT_EQ(cpu_patch.status, 200);
   EXPECT_EQ(second_patch.status, 200);
   EXPECT_GE(Seconds(cpu_patch.arrived - cpu_create.answered), 2.0);
-  EXPECT_LT(Seconds(cpu_patch.arrived - cpu_create.answered), 4.0);
+  EXPECT_LT(Seconds(cpu_patch.arrived - cpu_create.answered), 4.0 + kStopSlackSeconds);
   EXPECT_EQ(cpu_patch.body["labels"]["instance"], "host-7");
 
   // The CPU profile: its duration is the asked 2 s, its samples CPU time of
   // the workload.
   const Profile& cpu = cpu_patch.decoded;
-  EXPECT_NEAR(static_cast<double>(cpu.duration_nanos) / 1e9, 2.0, 0.5);
+  EXPECT_GE(static_cast<double>(cpu.duration_nanos) / 1e9, 1.5);
+  EXPECT_LE(static_cast<double>(cpu.duration_nanos) / 1e9, 2.5 + kStopSlackSeconds);
   RecordProperty("cpu_duration_ms", static_cast<int>(cpu.duration_nanos / 1'000'000));
   RecordProperty("backoff_wait_ms",
                  static_cast<int>(Seconds(after_arrived - backoff.answered) * 1000));
