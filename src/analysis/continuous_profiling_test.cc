@@ -161,7 +161,9 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
     names.push_back(std::string(EventName(e)));
     log += DescribeEvent(e) + "\n";
   }
-  if (kEveryWindowHasSamples) EXPECT_EQ(names, ExpectedEvents(16, 3)) << log;
+  if (kEveryWindowHasSamples) {
+    EXPECT_EQ(names, ExpectedEvents(16, 3)) << log;
+  }
 
   ProfilingStatistics s = service.GetStatistics();
   EXPECT_EQ(s.profiles_started, 16u);
