@@ -414,6 +414,10 @@ std::pair<Profile, Profile> ProfileLoops(uint64_t first_alpha, uint64_t second_a
 }
 
 TEST(RealProfilerTest, SlowedFunctionCaughtSameWorkloadQuiet) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan defers asynchronous signals to its own safe points (interceptor "
+                  "calls), so a sample's pc and labels are those where TSan delivered it";
+#endif
   ProfileLoops(40'000, 40'000, 100'000'000);
   auto [a, b] = ProfileLoops(40'000, 40'000, 3'000'000'000);
   auto [base, slow] = ProfileLoops(40'000, 120'000, 3'000'000'000);
@@ -429,7 +433,6 @@ TEST(RealProfilerTest, SlowedFunctionCaughtSameWorkloadQuiet) {
   for (const Regression& r : slower->regressions) {
     if (r.function == "tai_burn_alpha") found = true;
   }
-#if !defined(__SANITIZE_THREAD__)  // TSan displaces sampled pcs (it defers signals)
   std::string table = "totals " + std::to_string(slower->baseline_samples) + " -> " +
                       std::to_string(slower->current_samples) + " samples\n";
   for (const UnchangedFunction& u : slower->unchanged) {
@@ -438,9 +441,6 @@ TEST(RealProfilerTest, SlowedFunctionCaughtSameWorkloadQuiet) {
   }
   EXPECT_TRUE(found) << "alpha's regression not found; unchanged:\n" << table;
   for (const Regression& r : slower->regressions) EXPECT_EQ(r.function, "tai_burn_alpha");
-#else
-  (void)found;
-#endif
 }
 
 }  // namespace
