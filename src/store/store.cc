@@ -186,7 +186,7 @@ void Store::AddMetrics(std::shared_ptr<const MetricBatch> batch) {
 void Store::AddSpans(const SpanBatch& spans, const Resource& resource) {
   if (!writer_ || !spans || spans->empty()) return;
   writer_->Push(StoreSignal::kSpans, spans->size(),
-                internal::SpanItem{spans, resource.service_name});
+                internal::SpanItem{{spans->begin(), spans->end()}, resource.service_name});
 }
 
 void Store::AddLogs(const LogBatch& batch) {

@@ -114,7 +114,7 @@ Status StoreWriter::Apply(Item& item) {
   uint64_t bytes = 0;
   if (auto* m = std::get_if<MetricItem>(&item.body)) return ingester_->AddMetrics(*m->batch);
   if (auto* s = std::get_if<SpanItem>(&item.body)) {
-    TAI_RETURN_IF_ERROR(ingester_->AddSpans(*s->spans, s->service, &bytes));
+    TAI_RETURN_IF_ERROR(ingester_->AddSpans(s->spans, s->service, &bytes));
     retention_->AddSpanBytes(bytes);
     return Status::Ok();
   }

@@ -31,8 +31,12 @@ namespace tai::internal {
 struct MetricItem {
   std::shared_ptr<const MetricBatch> batch;
 };
+// A copy, not the processor's batch: the processor reuses a batch's
+// buffers once no sink holds it, and it can only tell by the reference
+// count, whose relaxed read does not order this thread's reads before
+// that reuse.
 struct SpanItem {
-  SpanBatch spans;
+  std::vector<SpanData> spans;
   std::string service;
 };
 struct LogItem {

@@ -69,9 +69,9 @@ bool AnyStackHas(const Profile& p, const std::string& function) {
 
 // The profile ends when Stop has joined the profiler's background thread;
 // under TSan that thread (symbolizing) runs many times slower and a 2 s
-// profile was seen to end after 3.1 s.
+// profile was seen to end after 3.1 s alone and 6.2 s under a parallel ctest.
 #if defined(__SANITIZE_THREAD__)
-constexpr double kStopSlackSeconds = 2.0;
+constexpr double kStopSlackSeconds = 4.0;
 #else
 constexpr double kStopSlackSeconds = 0.0;
 #endif
