@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 
 #include "export/delivery/delivery_metrics.h"
@@ -214,16 +213,16 @@ Status Observability::StartGcpExport() {
 
 // The store is a sink like the others: the collector, the span processor
 // and the log pipeline hand it their batches. It failing to open (another
-// process holds the file, a read-only directory) is reported once and the
-// service runs on without it.
+// process holds the file, a read-only directory) is reported once, in the
+// library's own log, and the service runs on without it.
 void Observability::StartStore() {
   StoreOptions options = config_.store.options;
   if (options.path.empty()) options.path = DefaultStorePath(resource_->service_name);
   auto store = Store::Open(options);
   if (!store.ok()) {
     store_status_ = store.status();
-    std::fprintf(stderr, "tai: running without the embedded store: %s\n",
-                 store_status_.ToString().c_str());
+    TAI_LOG_WARN(logs_->GetLogger("tai.store"), "running without the embedded store: {}",
+                 store_status_.ToString());
     return;
   }
   store_ = std::move(*store);
