@@ -343,6 +343,7 @@ TEST(CloudProfilerAgentTest, ObservabilityRunsItFromConfigAndStopsItAtShutdown) 
   c.resource.gcp_project = "my-project";
   c.metrics.prometheus_enabled = false;
   c.logs.format = LogFormat::kOff;
+  c.store.enabled = false;  // this test is about the agent; no file in the build tree
   c.gcp.enabled = true;
   c.gcp.authenticate = false;
   c.gcp.profiler = true;

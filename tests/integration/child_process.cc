@@ -25,6 +25,24 @@ std::vector<char*> Argv(const std::vector<std::string>& argv) {
   return out;
 }
 
+// Our environment with `overrides` (NAME=value) replacing or adding entries;
+// the strings live in `storage`.
+std::vector<char*> Environment(const std::vector<std::string>& overrides,
+                               std::vector<std::string>* storage) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    bool replaced = false;
+    for (const auto& o : overrides) replaced = replaced || name_of(o) == name_of(entry);
+    if (!replaced) storage->push_back(std::move(entry));
+  }
+  storage->insert(storage->end(), overrides.begin(), overrides.end());
+  std::vector<char*> out;
+  for (auto& entry : *storage) out.push_back(entry.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 int WaitExit(int pid, std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   int status = 0;
@@ -40,7 +58,8 @@ int WaitExit(int pid, std::chrono::milliseconds timeout) {
 
 ChildProcess::~ChildProcess() { Stop(); }
 
-bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& stderr_path) {
+bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& stderr_path,
+                         const std::vector<std::string>& env) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return false;
   posix_spawn_file_actions_t actions;
@@ -51,8 +70,10 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
                                      0644);
   }
   auto args = Argv(argv);
+  std::vector<std::string> env_storage;
+  auto envp = Environment(env, &env_storage);
   pid_t pid;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (rc != 0) {

@@ -20,7 +20,10 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // argv[0] is the program path. stderr goes to `stderr_path` ("" keeps ours).
-  bool Start(const std::vector<std::string>& argv, const std::string& stderr_path = "");
+  // `env` entries (NAME=value) are added to ours, replacing a variable of
+  // the same name, so a child gets e.g. a store file of its own.
+  bool Start(const std::vector<std::string>& argv, const std::string& stderr_path = "",
+             const std::vector<std::string>& env = {});
   // The next line of stdout, or nullopt at end of file or after `timeout`.
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
   // SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status.

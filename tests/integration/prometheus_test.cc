@@ -42,6 +42,7 @@ std::string Get(const std::string& url,
 }
 
 struct ServiceRun {
+  TempDir dir;  // the service's embedded store: its own, as tests run side by side
   ChildProcess process;
   std::string metrics_url;
   double p50 = 0, p90 = 0, p99 = 0;  // exact, in milliseconds
@@ -49,20 +50,37 @@ struct ServiceRun {
 
 constexpr int kRequests = 20000;
 
+// Reads stdout into *line until a line matches `re` (*m then points into
+// *line), skipping the service's log lines; false once `timeout` has passed.
+bool ReadLineMatching(ChildProcess* process, const std::regex& re, std::chrono::seconds timeout,
+                      std::string* line, std::smatch* m) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto next = process->ReadLine(left);
+    if (!next) return false;
+    *line = std::move(*next);
+    if (std::regex_search(*line, *m, re)) return true;
+  }
+}
+
 // Starts the example service with a fixed workload and waits for its summary.
 void StartService(ServiceRun* run) {
   ASSERT_TRUE(run->process.Start({TAI_METRICS_SERVICE_PATH, "--listen", "127.0.0.1:0", "--requests",
-                                  std::to_string(kRequests), "--rate", "1e9", "--seed", "7"}));
-  auto first = run->process.ReadLine(std::chrono::seconds(30));
-  ASSERT_TRUE(first.has_value());
-  ASSERT_EQ(first->rfind("metrics: ", 0), 0u) << *first;
-  run->metrics_url = first->substr(9);
-  auto done = run->process.ReadLine(std::chrono::seconds(60));
-  ASSERT_TRUE(done.has_value());
+                                  std::to_string(kRequests), "--rate", "1e9", "--seed", "7"},
+                                 "", {"TAI_STORE_PATH=" + run->dir.path() + "/demo.db"}));
+  std::string line;
   std::smatch m;
-  ASSERT_TRUE(
-      std::regex_search(*done, m, std::regex("p50_ms=([0-9.]+) p90_ms=([0-9.]+) p99_ms=([0-9.]+)")))
-      << *done;
+  ASSERT_TRUE(ReadLineMatching(&run->process, std::regex("^metrics: (.*)$"),
+                               std::chrono::seconds(30), &line, &m))
+      << "no 'metrics: <url>' line";
+  run->metrics_url = m[1].str();
+  ASSERT_TRUE(ReadLineMatching(&run->process,
+                               std::regex("p50_ms=([0-9.]+) p90_ms=([0-9.]+) p99_ms=([0-9.]+)"),
+                               std::chrono::seconds(60), &line, &m))
+      << "no summary line with p50_ms, p90_ms, p99_ms";
   run->p50 = std::stod(m[1]);
   run->p90 = std::stod(m[2]);
   run->p99 = std::stod(m[3]);
