@@ -1,0 +1,40 @@
+// Notifier: sends alerts (firing and resolved) to one receiver: a generic
+// webhook in Alertmanager's webhook payload, Slack, PagerDuty Events v2, or
+// Alertmanager's API v2 (tai/alert/notifiers.h). The NotificationDispatcher
+// (tai/alert/notification_dispatcher.h) calls it from its own thread, retries
+// it and records every attempt; a notifier never runs on the application's
+// or the evaluator's thread.
+//
+// Implementations are called from one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tai/alert/alert.h"
+#include "tai/core/status.h"
+#include "tai/store/alert_records.h"  // NotificationAttempt, as stored
+
+namespace tai {
+
+// What one delivery attempt came to.
+struct NotifyOutcome {
+  Status status;                             // OK when the receiver accepted the alerts
+  int http_status = 0;                       // 0 when no response arrived
+  bool retryable = false;                    // connection errors, 429, 5xx
+  std::chrono::milliseconds retry_after{0};  // the receiver's Retry-After, if any
+};
+
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  // The name rules refer to in notification_channels ("slack", ...).
+  virtual const std::string& name() const = 0;
+  // Delivers the alerts in one request where the receiver allows it.
+  // Errors never contain the URL's secret parts or keys.
+  virtual NotifyOutcome Send(const std::vector<Alert>& alerts) = 0;
+};
+
+}  // namespace tai
