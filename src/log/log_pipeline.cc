@@ -155,7 +155,7 @@ LogLevel LogPipeline::level() const {
   return impl_->global_level;
 }
 
-Status LogPipeline::SetLevels(std::string_view spec) {
+Result<std::vector<std::pair<std::string, LogLevel>>> ParseLogLevels(std::string_view spec) {
   std::vector<std::pair<std::string, LogLevel>> items;
   size_t pos = 0;
   while (pos <= spec.size()) {
@@ -163,13 +163,18 @@ Status LogPipeline::SetLevels(std::string_view spec) {
     std::string_view item =
         spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     if (item.find_first_not_of(' ') != std::string_view::npos) {
-      TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto parsed, ParseLevelItem(item),
-                                        "log levels '" + std::string(spec) + "'");
+      TAI_ASSIGN_OR_RETURN(auto parsed, ParseLevelItem(item));
       items.push_back(std::move(parsed));
     }
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
+  return items;
+}
+
+Status LogPipeline::SetLevels(std::string_view spec) {
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto items, ParseLogLevels(spec),
+                                    "log levels '" + std::string(spec) + "'");
   for (const auto& [name, level] : items) {
     if (name.empty()) {
       SetLevel(level);

@@ -8,6 +8,7 @@
 #include "gcp/profiler_api.h"
 #include "tai/core/ids.h"
 #include "tai/core/parse.h"
+#include "tai/log/log_pipeline.h"
 #include "tai/trace/sampler.h"
 
 namespace tai {
@@ -153,22 +154,17 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
 template <typename Get>
 Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
   if (auto v = get("TAI_LOG_LEVEL"); !v.empty()) {
-    // The first item without '=' is the global level; the rest are per logger.
-    std::vector<std::string> per_logger;
-    for (std::string& item : ParseList(v)) {
-      if (item.find('=') == std::string::npos) {
-        TAI_ASSIGN_OR_RETURN_MAP_ERROR(logs->level, ParseLogLevel(item),
-                                       EnvErrorFor("TAI_LOG_LEVEL", v));
-      } else {
-        auto level = ParseLogLevel(item.substr(item.find('=') + 1));
-        if (!level.ok()) return EnvError("TAI_LOG_LEVEL", v, level.status());
-        per_logger.push_back(std::move(item));
-      }
-    }
+    // The pipeline's own parser, so that what passes here also passes at
+    // Start; the last item without a logger name is the global level.
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(auto items, ParseLogLevels(v), EnvErrorFor("TAI_LOG_LEVEL", v));
     logs->logger_levels.clear();
-    for (const std::string& item : per_logger) {
+    for (const auto& [name, level] : items) {
+      if (name.empty()) {
+        logs->level = level;
+        continue;
+      }
       if (!logs->logger_levels.empty()) logs->logger_levels += ',';
-      logs->logger_levels += item;
+      logs->logger_levels += name + "=" + internal::AsciiLower(LogLevelName(level));
     }
   }
   if (auto v = get("TAI_LOG_FORMAT"); !v.empty()) {
@@ -299,6 +295,9 @@ Status Config::Validate() const {
     int port;
     Status s = ParseHostPort(metrics.prometheus_address, &host, &port);
     if (!s.ok()) return s.WithContext("metrics: prometheus address");
+  }
+  if (auto levels = ParseLogLevels(logs.logger_levels); !levels.ok()) {
+    return levels.status().WithContext("logs: log levels '" + logs.logger_levels + "'");
   }
   if (traces.queue_size == 0 || traces.batch_traces == 0 || traces.max_batch_spans == 0) {
     return InvalidArgumentError(

@@ -82,6 +82,8 @@ TEST(ConfigTest, ReadsLogVariables) {
             "TAI_LOG_LEVEL='loud': log level 'loud' is not one of trace, debug, info, warn, "
             "error, fatal, off");
   EXPECT_FALSE(FromMap({{"TAI_LOG_LEVEL", "a=loud"}}).ok());
+  EXPECT_EQ(FromMap({{"TAI_LOG_LEVEL", "=debug"}}).status().message(),
+            "TAI_LOG_LEVEL='=debug': '=debug' has no logger name");
   EXPECT_FALSE(FromMap({{"TAI_LOG_FORMAT", "xml"}}).ok());
   EXPECT_FALSE(FromMap({{"TAI_LOG_QUEUE_SIZE", "0"}}).ok());
 }

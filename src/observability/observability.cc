@@ -276,14 +276,17 @@ void Observability::Shutdown() {
   if (profiler_agent_) profiler_agent_->Stop();
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
   if (span_processor_) span_processor_->Shutdown(left());
-  collector_->Stop(left());
-  for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
-  for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
+  // A Start that failed part way leaves later parts unmade; stop what exists.
+  if (collector_) collector_->Stop(left());
   if (server_) server_->Stop();
-  registry_->RemoveCallback(log_metrics_callback_);
-  if (store_metrics_callback_) registry_->RemoveCallback(store_metrics_callback_);
+  if (registry_) {
+    for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
+    for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
+    if (log_metrics_callback_) registry_->RemoveCallback(log_metrics_callback_);
+    if (store_metrics_callback_) registry_->RemoveCallback(store_metrics_callback_);
+  }
   // Logs last, so that what the other pillars log while stopping is kept.
-  logs_->Stop(left());
+  if (logs_) logs_->Stop(left());
   if (store_) (void)store_->Flush(left());
 }
 

@@ -111,6 +111,17 @@ TEST(ObservabilityTest, StartFailsWithAClearError) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+// A level spec the log pipeline would refuse is refused by Start before
+// anything runs (it used to pass Validate, fail in the pipeline, and crash
+// the cleanup of the half-made instance).
+TEST(ObservabilityTest, ABadLevelSpecIsAnErrorNotACrash) {
+  Config c = TestConfig();
+  c.logs.logger_levels = "=debug";
+  auto obs = Observability::Start(c);
+  ASSERT_FALSE(obs.ok());
+  EXPECT_EQ(obs.status().message(), "logs: log levels '=debug': '=debug' has no logger name");
+}
+
 TEST(ObservabilityTest, LogsGoThroughThePipelineAndAreFlushedOnShutdown) {
   Config c = TestConfig();
   c.logs.format = LogFormat::kOff;  // no stdout sink; the test adds its own

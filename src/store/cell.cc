@@ -1,12 +1,19 @@
 #include "store/cell.h"
 
 #include <cmath>
+#include <limits>
 
 namespace tai::internal {
 namespace {
 
 double Min(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b); }
 double Max(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
+
+// A histogram cell that has observations but NaN extremes does not know them
+// (the delta of two cumulative snapshots); NaN elsewhere means no value.
+bool ExtremesUnknown(SeriesKind kind, const Cell& c) {
+  return kind == SeriesKind::kHistogram && c.count > 0 && (std::isnan(c.min) || std::isnan(c.max));
+}
 
 }  // namespace
 
@@ -40,12 +47,15 @@ void MergeCell(SeriesKind kind, Cell& into, const Cell& other) {
     }
     return;
   }
+  // Unknown extremes stay unknown: readers then take them from the merged
+  // buckets rather than report the extremes of the cells that knew theirs.
+  const bool unknown = ExtremesUnknown(kind, into) || ExtremesUnknown(kind, other);
   into.start = std::min(into.start, other.start);
   into.end = std::max(into.end, other.end);
   into.count += other.count;
   into.sum += other.sum;
-  into.min = Min(into.min, other.min);
-  into.max = Max(into.max, other.max);
+  into.min = unknown ? std::numeric_limits<double>::quiet_NaN() : Min(into.min, other.min);
+  into.max = unknown ? std::numeric_limits<double>::quiet_NaN() : Max(into.max, other.max);
   if (other.last_time >= into.last_time) {
     into.last = other.last;
     into.last_time = other.last_time;

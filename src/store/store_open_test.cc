@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "store/histogram_codec.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
@@ -188,6 +190,77 @@ TEST(StoreQueue, AFullQueueDropsAndCountsWithoutWaiting) {
   (*store)->AddMetrics(GaugeBatch(kBaseTime, 1));
   ASSERT_TRUE((*store)->Flush(std::chrono::seconds(10)).ok());
   EXPECT_EQ((*store)->stats().written_of(StoreSignal::kMetrics), 1u);
+}
+
+// testdata/store_v1.db was written by the store at schema version 1 (commit
+// d0dc702): an hour of a gauge, a counter and a histogram at 1-minute
+// steps with its hourly rollups, a trace of two spans, two log records and a
+// CPU profile. Whatever the newest version is, that file must open, migrate
+// and answer every query as it did.
+TEST(StoreOpen, AFileFromTheFirstVersionOpensMigratesAndAnswers) {
+  TestStore t;
+  std::filesystem::copy_file(std::string(TAI_STORE_TESTDATA) + "/store_v1.db", t.path());
+  t.set_now(kBaseTime + 2 * testing::kHour);
+  {
+    auto db = internal::Database::Open(t.path(), internal::Database::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok());
+    ASSERT_EQ(*internal::SchemaVersion(**db), 1);
+  }
+  auto store = t.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto db = internal::Database::Open(t.path(), internal::Database::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*internal::SchemaVersion(**db), internal::StoreMigrations().back().version);
+    auto check = (*db)->Prepare("PRAGMA integrity_check");
+    ASSERT_TRUE(check.ok() && check->Step());
+    EXPECT_EQ(check->Text(0), "ok");
+  }
+
+  auto temperature = (*store)->Latest("app/temperature");
+  ASSERT_TRUE(temperature.ok()) << temperature.status().ToString();
+  ASSERT_EQ(temperature->size(), 1u);
+  EXPECT_EQ((*temperature)[0].value, 79);  // 20 + 59
+  EXPECT_EQ((*temperature)[0].labels, LabelSet({{"host", "a"}}));
+  auto requests = (*store)->Latest("app/requests");
+  ASSERT_TRUE(requests.ok());
+  EXPECT_EQ((*requests)[0].value, 600);
+  // Ten observations a minute, k * minute for k = 1..10: 600 of them, from
+  // 1 to 600. The points after the first are deltas of cumulative
+  // snapshots, whose extremes are unknown: min and max come from the merged
+  // buckets, within the histogram's bound.
+  auto latency = (*store)->Statistics("app/latency", {}, kBaseTime - testing::kMinute,
+                                      kBaseTime + testing::kHour);
+  ASSERT_TRUE(latency.ok()) << latency.status().ToString();
+  EXPECT_EQ(latency->count, 600u);
+  const double bound = latency->relative_error * (1 + 1e-9);  // the bound itself is inclusive
+  EXPECT_NEAR(latency->min, 1, 1 * bound);
+  EXPECT_NEAR(latency->max, 600, 600 * bound);
+
+  auto trace = (*store)->GetTrace(TraceId::FromWords(0x1234, 0x5678));
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  ASSERT_EQ(trace->size(), 2u);
+  EXPECT_EQ((*trace)[0].span.name, "GET /pay");
+  EXPECT_EQ((*trace)[0].service, "payments");
+  EXPECT_EQ((*trace)[1].span.status, SpanStatusCode::kError);
+  auto logs = (*store)->SearchLogs({.text = "timeout"});
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].trace_id, TraceId::FromWords(0x1234, 0x5678));
+  auto profiles = (*store)->ListProfiles({.profile_id = "cpu-v1"});
+  ASSERT_TRUE(profiles.ok()) << profiles.status().ToString();
+  ASSERT_EQ(profiles->size(), 1u);
+  EXPECT_EQ((*profiles)[0].version, "1.0.0");
+  auto profile = (*store)->GetProfile((*profiles)[0].row_id);
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->TotalValue(), 30 * 10'000'000);  // 30 samples of 10 ms
+
+  // The migrated file takes new data beside the old.
+  (*store)->AddMetrics(GaugeBatch(kBaseTime + testing::kHour + testing::kMinute, 5));
+  ASSERT_TRUE((*store)->Flush(std::chrono::seconds(10)).ok());
+  auto gauge = (*store)->Latest("app/gauge");
+  ASSERT_TRUE(gauge.ok());
+  EXPECT_EQ((*gauge)[0].value, 5);
 }
 
 }  // namespace
