@@ -122,9 +122,21 @@ document.addEventListener('keydown', function (e) {
 });
 )JS";
 
+// The child of `n` named `name`, made on first use.
+Node* Child(Node* n, std::string name, std::string module) {
+  std::unique_ptr<Node>& child = n->children[name];
+  if (!child) {
+    child = std::make_unique<Node>();
+    child->name = std::move(name);
+    child->module = std::move(module);
+  }
+  return child.get();
+}
+
 // Adds the profile's stacks to the tree under `root`: into `value`, or
-// into `base` for the baseline of a differential graph. Returns the depth.
-int AddStacks(const Profile& profile, Node& root, bool into_base) {
+// into `base` for the baseline of a differential graph, down to `max_depth`
+// frames. Returns the depth.
+int AddStacks(const Profile& profile, Node& root, bool into_base, int max_depth) {
   int vi = profile.DefaultValueIndex();
   if (vi < 0) return 0;
   internal::ProfileIndex index(profile);
@@ -136,15 +148,11 @@ int AddStacks(const Profile& profile, Node& root, bool into_base) {
     Node* n = &root;
     int d = 0;
     for (internal::Frame& f : index.Stack(s)) {
-      std::unique_ptr<Node>& child = n->children[f.function];
-      if (!child) {
-        child = std::make_unique<Node>();
-        child->name = std::move(f.function);
-        child->module = std::move(f.module);
-      }
-      (into_base ? child->base : child->value) += v;
-      n = child.get();
-      ++d;
+      n = d < max_depth
+              ? Child(n, std::move(f.function), std::move(f.module))
+              : Child(n, "[truncated: deeper than " + std::to_string(max_depth) + " frames]", "");
+      (into_base ? n->base : n->value) += v;
+      if (++d > max_depth) break;
     }
     depth = std::max(depth, d);
   }
@@ -287,7 +295,7 @@ std::string CollapsedStacks(const Profile& profile) {
 
 std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options) {
   Node root;
-  int depth = AddStacks(profile, root, false);
+  int depth = AddStacks(profile, root, false, options.max_depth);
   root.name = "all (" + TypeName(profile) + ")";
   FrameStyle style;
   style.fill = [](const Node& n, int d) {
@@ -309,8 +317,8 @@ std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& cu
                                       const FlameGraphOptions& options,
                                       Normalization normalization) {
   Node root;
-  int depth = AddStacks(current, root, false);
-  AddStacks(baseline, root, true);
+  int depth = AddStacks(current, root, false, options.max_depth);
+  AddStacks(baseline, root, true, options.max_depth);
   double scale = 1;
   if (normalization == Normalization::kShareOfTotal) {
     scale = root.base > 0 ? static_cast<double>(root.value) / static_cast<double>(root.base) : 1;

@@ -110,5 +110,40 @@ TEST(DifferentialFlameGraphTest, ColoursByChangeAgainstTheBaseline) {
   EXPECT_NE(same.find("+0.0%"), std::string::npos);
 }
 
+// A profile from an untrusted source with one 50,000-frame stack: the graph
+// draws the first max_depth frames and one truncation frame holding the
+// rest, instead of recursing 50,000 deep.
+TEST(FlameGraphTest, ADeepStackIsTruncatedVisibly) {
+  Profile p;
+  p.sample_types = {{"samples", "count"}};
+  constexpr uint64_t kFrames = 50'000;
+  for (uint64_t i = 1; i <= kFrames; ++i) {
+    p.functions.push_back(ProfileFunction{i, "f" + std::to_string(i), "", "", 0});
+    p.locations.push_back(ProfileLocation{i, 0, i, {ProfileLine{i, 0}}});
+  }
+  ProfileSample deep{{}, {7}, {}};
+  for (uint64_t i = kFrames; i >= 1; --i) deep.location_ids.push_back(i);  // leaf first
+  p.samples.push_back(deep);
+
+  std::string svg = FlameGraphSvg(p, {.max_depth = 100});
+  std::regex frame("<g class=\"f\" data-name=\"([^\"]*)\"[^>]*data-d=\"([0-9]+)\"");
+  int frames = 0, deepest = 0;
+  std::string last;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), frame); it != std::sregex_iterator();
+       ++it) {
+    ++frames;
+    if (std::stoi((*it)[2]) > deepest) {
+      deepest = std::stoi((*it)[2]);
+      last = (*it)[1];
+    }
+  }
+  EXPECT_EQ(frames, 102);  // all, f1..f100, the truncation frame
+  EXPECT_EQ(deepest, 101);
+  EXPECT_EQ(last, "[truncated: deeper than 100 frames]");
+  EXPECT_NE(FlameGraphSvg(p).find("[truncated: deeper than 1024 frames]"), std::string::npos);
+  EXPECT_NE(DifferentialFlameGraphSvg(p, p, {.max_depth = 10}).find("[truncated"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tai

@@ -15,8 +15,8 @@
 //   Function: 1 id, 2 name, 3 system_name, 4 filename, 5 start_line
 #include "tai/profile/pprof.h"
 
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unordered_map>
 
 #include "core/gzip.h"
@@ -323,6 +323,7 @@ Status DecodeFunction(std::string_view bytes, ProfileFunction* f, FunctionRef* r
 // Finish() resolves the string indices and returns the profile.
 class ProfileDecoder {
  public:
+  explicit ProfileDecoder(size_t max_decoded_bytes) : max_decoded_bytes_(max_decoded_bytes) {}
   Status Field(const ProtoReader& r);
   Result<Profile> Finish();
 
@@ -337,6 +338,12 @@ class ProfileDecoder {
   // strings_[index]; "" and the first error kept when out of range.
   std::string Str(uint64_t index, const char* what);
 
+  // Charges the estimated memory of what was just decoded; an error once the
+  // profile passes the limit.
+  Status Charge(size_t bytes);
+
+  size_t max_decoded_bytes_;
+  size_t decoded_bytes_ = 0;
   Profile p_;
   std::vector<std::string> strings_;
   std::vector<ValueTypeRef> type_refs_;  // one per sample type
@@ -364,7 +371,7 @@ Status ProfileDecoder::Field(const ProtoReader& r) {
     case 6:
       if (r.type() != WireType::kLen) return Malformed("string_table", r);
       strings_.emplace_back(r.bytes());
-      return Status::Ok();
+      return Charge(sizeof(std::string) + strings_.back().size());
     case 9:
       p_.time_nanos = static_cast<int64_t>(r.varint());
       return Status::Ok();
@@ -392,15 +399,18 @@ Status ProfileDecoder::SampleType(const ProtoReader& r) {
   TAI_RETURN_IF_ERROR(DecodeValueType(r.bytes(), "sample_type", &ref));
   type_refs_.push_back(ref);
   p_.sample_types.emplace_back();
-  return Status::Ok();
+  return Charge(sizeof(ValueType) + sizeof(ref));
 }
 
 Status ProfileDecoder::Sample(const ProtoReader& r) {
   if (r.type() != WireType::kLen) return Malformed("sample", r);
   ProfileSample s;
   TAI_RETURN_IF_ERROR(DecodeSample(r.bytes(), p_.samples.size(), &s, &label_refs_));
+  const size_t bytes = sizeof(ProfileSample) + sizeof(uint64_t) * s.location_ids.size() +
+                       sizeof(int64_t) * s.values.size() +
+                       (sizeof(ProfileLabel) + sizeof(LabelRef)) * s.labels.size();
   p_.samples.push_back(std::move(s));
-  return Status::Ok();
+  return Charge(bytes);
 }
 
 Status ProfileDecoder::Mapping(const ProtoReader& r) {
@@ -410,15 +420,16 @@ Status ProfileDecoder::Mapping(const ProtoReader& r) {
   TAI_RETURN_IF_ERROR(DecodeMapping(r.bytes(), &m, &ref));
   mapping_refs_.push_back(ref);
   p_.mappings.push_back(std::move(m));
-  return Status::Ok();
+  return Charge(sizeof(ProfileMapping) + sizeof(ref));
 }
 
 Status ProfileDecoder::Location(const ProtoReader& r) {
   if (r.type() != WireType::kLen) return Malformed("location", r);
   ProfileLocation l;
   TAI_RETURN_IF_ERROR(DecodeLocation(r.bytes(), &l));
+  const size_t bytes = sizeof(ProfileLocation) + sizeof(ProfileLine) * l.lines.size();
   p_.locations.push_back(std::move(l));
-  return Status::Ok();
+  return Charge(bytes);
 }
 
 Status ProfileDecoder::Function(const ProtoReader& r) {
@@ -428,7 +439,7 @@ Status ProfileDecoder::Function(const ProtoReader& r) {
   TAI_RETURN_IF_ERROR(DecodeFunction(r.bytes(), &f, &ref));
   function_refs_.push_back(ref);
   p_.functions.push_back(std::move(f));
-  return Status::Ok();
+  return Charge(sizeof(ProfileFunction) + sizeof(ref));
 }
 
 Status ProfileDecoder::PeriodType(const ProtoReader& r) {
@@ -437,8 +448,20 @@ Status ProfileDecoder::PeriodType(const ProtoReader& r) {
 }
 
 Status ProfileDecoder::Comment(const ProtoReader& r) {
+  const size_t before = comments_.size();
   if (!r.AppendUints(&comments_)) return Malformed("comment", r);
-  return Status::Ok();
+  return Charge((comments_.size() - before) * (sizeof(uint64_t) + sizeof(std::string)));
+}
+
+Status ProfileDecoder::Charge(size_t bytes) {
+  decoded_bytes_ += bytes;
+  if (decoded_bytes_ <= max_decoded_bytes_) return Status::Ok();
+  return ResourceExhaustedError(
+      "pprof: the decoded profile would take more than " +
+      std::to_string(max_decoded_bytes_ >> 20) + " MiB (PprofLimits::max_decoded_bytes) at " +
+      std::to_string(p_.samples.size()) + " samples, " + std::to_string(p_.locations.size()) +
+      " locations, " + std::to_string(p_.functions.size()) + " functions and " +
+      std::to_string(strings_.size()) + " strings");
 }
 
 std::string ProfileDecoder::Str(uint64_t index, const char* what) {
@@ -484,14 +507,19 @@ Result<Profile> ProfileDecoder::Finish() {
 
 }  // namespace
 
-Result<Profile> DecodePprof(std::string_view data) {
+Result<Profile> DecodePprof(std::string_view data, const PprofLimits& limits) {
   std::string inflated;
   if (data.size() >= 2 && static_cast<uint8_t>(data[0]) == 0x1f &&
       static_cast<uint8_t>(data[1]) == 0x8b) {
-    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(inflated, internal::GzipDecompress(data), "pprof");
+    TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(
+        inflated, internal::GzipDecompress(data, limits.max_inflated_bytes), "pprof");
     data = inflated;
+  } else if (data.size() > limits.max_inflated_bytes) {
+    return ResourceExhaustedError("pprof: the message is " + std::to_string(data.size() >> 20) +
+                                  " MiB, above PprofLimits::max_inflated_bytes (" +
+                                  std::to_string(limits.max_inflated_bytes >> 20) + " MiB)");
   }
-  ProfileDecoder decoder;
+  ProfileDecoder decoder(limits.max_decoded_bytes);
   ProtoReader r(data);
   while (r.Next()) TAI_RETURN_IF_ERROR(decoder.Field(r));
   if (r.error()) return Malformed("profile", r);
@@ -508,12 +536,33 @@ Status WritePprofFile(const Profile& profile, const std::string& path) {
   return Status::Ok();
 }
 
-Result<Profile> ReadPprofFile(const std::string& path) {
+Result<Profile> ReadPprofFile(const std::string& path, const PprofLimits& limits) {
+  // Checked before opening: opening a FIFO for reading waits for a writer.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return NotFoundError("cannot open '" + path + "'");
+  if (std::filesystem::is_directory(status)) {
+    return InvalidArgumentError("'" + path + "' is a directory, not a profile");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return InvalidArgumentError("'" + path + "' is not a regular file (a FIFO, socket or device)");
+  }
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return UnavailableError("cannot read the size of '" + path + "': " + ec.message());
+  if (size == 0) return InvalidArgumentError("'" + path + "' is empty");
+  if (size > limits.max_file_bytes) {
+    return ResourceExhaustedError("'" + path + "' is " + std::to_string(size >> 20) +
+                                  " MiB, above PprofLimits::max_file_bytes (" +
+                                  std::to_string(limits.max_file_bytes >> 20) + " MiB)");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) return NotFoundError("cannot open '" + path + "'");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(Profile p, DecodePprof(ss.str()), path);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  f.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (f.gcount() != static_cast<std::streamsize>(size)) {
+    return UnavailableError("cannot read '" + path + "'");
+  }
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(Profile p, DecodePprof(bytes, limits), path);
   return p;
 }
 

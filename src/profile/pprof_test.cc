@@ -1,8 +1,12 @@
 #include "tai/profile/pprof.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include "core/gzip.h"
+#include "core/temp_dir_testing.h"
 #include "profile/proto_wire.h"
 
 namespace tai {
@@ -158,6 +162,56 @@ TEST(PprofTest, EmptyProfileRoundTrips) {
   Result<Profile> p = DecodePprof(EncodePprof(Profile{}));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(*p, Profile{});
+}
+
+// A small gzip file that inflates to many empty samples: decoding
+// stops at the memory limit with an error naming it, not at the machine's.
+TEST(PprofTest, ABombStopsAtTheDecodedLimit) {
+  std::string message;
+  message.reserve(1'000'002);
+  message += std::string("\x32\x00", 2);  // the string table's ""
+  for (int i = 0; i < 500'000; ++i) message += std::string("\x12\x00", 2);  // empty samples
+  const std::string gz = internal::GzipCompress(message);
+  EXPECT_LT(gz.size(), 64u << 10);
+  auto p = DecodePprof(gz, {.max_decoded_bytes = 8 << 20});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(p.status().message().find("more than 8 MiB (PprofLimits::max_decoded_bytes)"),
+            std::string::npos)
+      << p.status().message();
+  auto inflated = DecodePprof(gz, {.max_inflated_bytes = 1 << 20});
+  ASSERT_FALSE(inflated.ok());
+  EXPECT_NE(inflated.status().message().find("pprof"), std::string::npos);
+  // Within the limits the same message decodes.
+  auto ok = DecodePprof(gz);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->samples.size(), 500'000u);
+}
+
+// Only regular, non-empty files are read: a FIFO would block the reader
+// and a device would never end.
+TEST(PprofTest, ReadsOnlyRegularNonEmptyFiles) {
+  testing::TempDir dir;
+  const std::string fifo = dir.path() + "/fifo", empty = dir.path() + "/empty.pb.gz";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::ofstream(empty).close();
+  auto expect_error = [](const std::string& path, const std::string& says) {
+    auto p = ReadPprofFile(path);
+    ASSERT_FALSE(p.ok()) << path;
+    EXPECT_NE(p.status().message().find(says), std::string::npos) << p.status().message();
+  };
+  expect_error(fifo, "is not a regular file");
+  expect_error("/dev/zero", "is not a regular file");
+  expect_error(dir.path(), "is a directory");
+  expect_error(empty, "is empty");
+  expect_error(dir.path() + "/missing.pb.gz", "cannot open");
+  const std::string big = dir.path() + "/big.pb";
+  std::ofstream(big) << std::string(2 << 20, 'x');
+  auto too_big = ReadPprofFile(big, {.max_file_bytes = 1 << 20});
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("above PprofLimits::max_file_bytes (1 MiB)"),
+            std::string::npos)
+      << too_big.status().message();
 }
 
 }  // namespace

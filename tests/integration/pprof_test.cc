@@ -139,6 +139,13 @@ TEST_F(PprofIntegrationTest, TaiobsReadsTheProfile) {
   ss << f.rdbuf();
   EXPECT_NE(ss.str().find("data-name=\"tai_burn_alpha\""), std::string::npos);
   EXPECT_EQ(RunWithInput({TAI_TAIOBS_PATH, "top", dir_.path() + "/missing.pb.gz"}, "", &out), 1);
+  // Output that cannot be written is a failure, not a silent success.
+  EXPECT_EQ(RunWithInput(
+                {"/bin/sh", "-c", std::string(TAI_TAIOBS_PATH) + " top '" + path + "' > /dev/full"},
+                "", &out),
+            1);
+  EXPECT_NE(out.find("taiobs: cannot write the output: No space left on device"), std::string::npos)
+      << out;
 }
 
 // `taiobs profile` on a program that knows nothing of the library: the

@@ -7,6 +7,7 @@
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //
 // Each command is a function in this folder registered in kCommands.
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -59,6 +60,14 @@ int Help(int argc, char** argv) {
   return 0;
 }
 
+// A command's exit code, or 1 when what it printed could not be written
+// (a full disk, a closed pipe): output that did not arrive is a failure.
+int FinishOutput(int code) {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
+  std::fprintf(stderr, "taiobs: cannot write the output: %s\n", std::strerror(errno));
+  return code == 0 ? 1 : code;
+}
+
 }  // namespace
 }  // namespace taiobs
 
@@ -69,7 +78,7 @@ int main(int argc, char** argv) {
   if (cmd == "--version" || cmd == "-V") return Version(argc - 1, argv + 1);
   if (cmd == "--help" || cmd == "-h") return Help(1, argv);
   for (const Command& c : kCommands) {
-    if (cmd == c.name) return c.run(argc - 1, argv + 1);
+    if (cmd == c.name) return FinishOutput(c.run(argc - 1, argv + 1));
   }
   std::fprintf(stderr, "taiobs: unknown command '%s'; see 'taiobs help'\n", argv[1]);
   return 2;

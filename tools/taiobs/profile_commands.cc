@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tai/analysis/flame_graph.h"
@@ -58,15 +59,16 @@ int ProfileTop(int argc, char** argv) {
   std::string shown = unit == "nanoseconds" ? "us" : unit;
   double total = static_cast<double>(p.ToReportUnit(p.TotalValue()));
   auto self = p.HotPaths(n);
-  auto cum = p.HotPathsCumulative(static_cast<size_t>(-1));
+  std::unordered_map<std::string, int64_t> cum;
+  for (tai::HotPath& h : p.HotPathsCumulative(static_cast<size_t>(-1))) {
+    cum.emplace(std::move(h.function), h.cpu_micros);
+  }
   std::printf("%s, total %.0f %s\n", p.sample_types[vi].type.c_str(), total, shown.c_str());
   std::printf("%14s %7s %14s %7s  function\n", ("self " + shown).c_str(), "self%",
               ("cum " + shown).c_str(), "cum%");
   for (const tai::HotPath& h : self) {
-    int64_t c = 0;
-    for (const tai::HotPath& x : cum) {
-      if (x.function == h.function) c = x.cpu_micros;
-    }
+    auto it = cum.find(h.function);
+    const int64_t c = it == cum.end() ? 0 : it->second;
     std::printf("%14lld %6.2f%% %14lld %6.2f%%  %s\n", static_cast<long long>(h.cpu_micros),
                 total > 0 ? 100.0 * static_cast<double>(h.cpu_micros) / total : 0.0,
                 static_cast<long long>(c), total > 0 ? 100.0 * static_cast<double>(c) / total : 0.0,

@@ -28,6 +28,10 @@ struct FlameGraphOptions {
   int width = 1200;           // pixels
   int frame_height = 16;      // pixels per stack level
   double min_frame_px = 0.3;  // narrower frames are left out (their cost stays in the parent)
+  // Frames drawn per stack, from the root; what lies deeper is drawn as one
+  // "[truncated]" frame. Bounds the work and the drawing's depth for
+  // profiles from untrusted sources.
+  int max_depth = 1024;
 };
 
 std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options = {});
