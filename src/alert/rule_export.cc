@@ -48,6 +48,15 @@ std::string ProtoSeconds(std::chrono::nanoseconds d, int64_t min_seconds = 0) {
   return std::to_string(std::max(s, min_seconds)) + "s";
 }
 
+// Cloud Monitoring takes condition durations and alignment periods in whole
+// minutes only (alert.proto): rounded up, so a condition never holds for
+// less than the rule asked.
+std::string ProtoMinutes(std::chrono::nanoseconds d, int64_t min_minutes = 0) {
+  const int64_t minute = 60 * kNanosPerSecond;
+  const int64_t m = std::max((d.count() + minute - 1) / minute, min_minutes);
+  return std::to_string(m * 60) + "s";
+}
+
 // --- what the export knows about a metric ---
 
 MetricDescriptor DescriptorFor(const MetricExportInfo& info, const std::string& metric,
@@ -485,7 +494,7 @@ CloudAggregation CloudAggregationFor(const AlertingRule& r, bool histogram) {
 
 std::string CloudAggregationJson(const CloudAggregation& a, std::chrono::nanoseconds period,
                                  const std::vector<std::string>& group_by) {
-  std::string out = "{\"alignmentPeriod\":" + Json(ProtoSeconds(period, 60)) +
+  std::string out = "{\"alignmentPeriod\":" + Json(ProtoMinutes(period, 1)) +
                     ",\"perSeriesAligner\":" + Json(a.aligner);
   if (!a.reducer.empty()) {
     out += ",\"crossSeriesReducer\":" + Json(a.reducer);
@@ -601,7 +610,7 @@ Result<std::string> CloudRulePolicy(const AlertingRule& r, const CloudMonitoring
       CloudAggregationJson(agg, std::chrono::seconds(r.evaluation_window_secs), r.group_by) +
       "],\"comparison\":" + Json(ComparisonApiName(r.comparison_operator)) +
       ",\"thresholdValue\":" + Num(r.threshold) +
-      ",\"duration\":" + Json(ProtoSeconds(HoldFor(r))) + ",\"trigger\":{\"count\":1}}}";
+      ",\"duration\":" + Json(ProtoMinutes(HoldFor(r))) + ",\"trigger\":{\"count\":1}}}";
   return PolicyJson({.display_name = name,
                      .documentation = Documentation(
                          r.annotations, "Alerting rule " + r.id + " on " + r.metric_type),

@@ -236,6 +236,18 @@ TEST(CloudMonitoringPolicyExportTest, RulesAndSloBurnAlertsBecomePolicies) {
             "ALIGN_RATE");
   EXPECT_FALSE(p[2]["conditions"][0]["conditionThreshold"]["aggregations"][0].contains(
       "crossSeriesReducer"));  // per series
+  // Whole minutes only: a 1 min window and 10 min for stay, 90 s rounds up.
+  EXPECT_EQ(p[2]["conditions"][0]["conditionThreshold"]["aggregations"][0]["alignmentPeriod"],
+            "60s");
+  EXPECT_EQ(p[2]["conditions"][0]["conditionThreshold"]["duration"], "600s");
+  AlertingRule odd = Rules()[2];
+  odd.evaluation_window_secs = 90;
+  odd.for_duration = std::chrono::seconds(61);
+  auto rounded = ExportCloudMonitoringPolicies({odd}, {}, o);
+  ASSERT_TRUE(rounded.ok());
+  const auto r = nlohmann::json::parse(rounded->front())["conditions"][0]["conditionThreshold"];
+  EXPECT_EQ(r["aggregations"][0]["alignmentPeriod"], "120s");
+  EXPECT_EQ(r["duration"], "120s");
 
   // The ratio SLO's page: error ratio over 1 h and 5 min, and enough events.
   const auto& page = p[3];

@@ -12,7 +12,9 @@
 //  - kGoodRatio / kBadRatio: the counters' increase over [start, end)
 //    (resets handled by the store); bad = total - good for kGoodRatio.
 // A metric the store has never seen counts as no events (coverage 0),
-// so a fresh service neither pages nor fails evaluation.
+// so a fresh service neither pages nor fails evaluation. Past the raw
+// retention the store answers from hourly rollups: an hour cut by the
+// window's start counts its increase pro rata, its observations whole.
 //
 // Free functions over a Store; thread-safe as the Store's queries are.
 #pragma once
