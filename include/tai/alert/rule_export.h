@@ -10,7 +10,8 @@
 // Cloud Monitoring types as the Cloud Monitoring exporter sends them
 // (CloudMonitoringMetricType).
 //
-// Free functions over value types; thread-safe.
+// Free functions over value types; thread-safe. Implemented in
+// src/alert/rule_export.cc (Prometheus) and cloud_monitoring_policy_export.cc.
 #pragma once
 
 #include <map>
