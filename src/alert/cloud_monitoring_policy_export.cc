@@ -3,13 +3,11 @@
 #include "alert/rule_export_common.h"
 #include "core/text.h"
 #include "tai/alert/rule_export.h"
+#include "tai/alert/slo_evaluator.h"
 
 namespace tai {
 namespace {
 
-using internal::BurnAlertName;
-using internal::BurnLabels;
-using internal::BurnSummary;
 using internal::BurnThreshold;
 using internal::CheckRule;
 using internal::DescriptorFor;
@@ -302,7 +300,7 @@ Result<std::string> LatencyCondition(const Slo& slo, const BurnRateAlert& a,
                       BurnThreshold(slo, a);
   const std::string min_events = MinEventsExpr(slo, s, a.long_window);
   if (!min_events.empty()) query += " and on() " + min_events;
-  return "{\"displayName\":" + Json(BurnSummary(slo, a)) +
+  return "{\"displayName\":" + Json(BurnRateAlertSummary(slo, a)) +
          ",\"conditionPrometheusQueryLanguage\":{\"query\":" + Json(query) +
          ",\"duration\":\"0s\",\"evaluationInterval\":" + Json(ProtoSeconds(slo.interval, 1)) +
          "}}";
@@ -310,13 +308,13 @@ Result<std::string> LatencyCondition(const Slo& slo, const BurnRateAlert& a,
 
 Result<std::string> CloudBurnPolicy(const Slo& slo, const BurnRateAlert& a,
                                     const CloudMonitoringExportOptions& o) {
-  PolicyParts p{.display_name = BurnAlertName(slo) + " " + Num(a.factor) + "x (" +
+  PolicyParts p{.display_name = BurnRateAlertName(slo) + " " + Num(a.factor) + "x (" +
                                 PromDuration(a.long_window) + "/" + PromDuration(a.short_window) +
                                 ")",
-                .documentation = Documentation(slo.annotations, BurnSummary(slo, a)),
+                .documentation = Documentation(slo.annotations, BurnRateAlertSummary(slo, a)),
                 .channels = ChannelsJson(slo.notification_channels, o),
-                .user_labels = UserLabelsJson(BurnLabels(slo, a), o),
-                .severity = CloudSeverity(BurnLabels(slo, a))};
+                .user_labels = UserLabelsJson(BurnRateAlertLabels(slo, a), o),
+                .severity = CloudSeverity(BurnRateAlertLabels(slo, a))};
   if (slo.kind == SliKind::kLatency) {
     TAI_ASSIGN_OR_RETURN(std::string c, LatencyCondition(slo, a, o));
     p.conditions.push_back(std::move(c));

@@ -3,13 +3,11 @@
 #include <set>
 
 #include "alert/rule_export_common.h"
+#include "tai/alert/slo_evaluator.h"
 
 namespace tai {
 namespace {
 
-using internal::BurnAlertName;
-using internal::BurnLabels;
-using internal::BurnSummary;
 using internal::BurnThreshold;
 using internal::CheckRule;
 using internal::DescriptorFor;
@@ -185,11 +183,11 @@ Result<std::string> PromSloGroup(const Slo& slo, const PrometheusExportOptions& 
                        record(a.short_window) + " > " + BurnThreshold(slo, a);
     const std::string min_events = MinEventsExpr(slo, series, a.long_window);
     if (!min_events.empty()) expr += " and on() " + min_events;
-    out += "      - alert: " + Json(BurnAlertName(slo)) + "\n";
+    out += "      - alert: " + Json(BurnRateAlertName(slo)) + "\n";
     out += "        expr: " + Json(expr) + "\n";
-    AppendYamlMap(out, "        ", "labels", BurnLabels(slo, a));
+    AppendYamlMap(out, "        ", "labels", BurnRateAlertLabels(slo, a));
     std::map<std::string, std::string> annotations = slo.annotations;
-    annotations.try_emplace("summary", BurnSummary(slo, a));
+    annotations.try_emplace("summary", BurnRateAlertSummary(slo, a));
     AppendYamlMap(out, "        ", "annotations", annotations);
   }
   return out;

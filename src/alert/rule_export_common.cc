@@ -204,22 +204,4 @@ std::string BurnThreshold(const Slo& slo, const BurnRateAlert& a) {
   return "(" + Num(a.factor) + " * " + Num(slo.error_budget) + ")";
 }
 
-std::string BurnAlertName(const Slo& slo) {
-  return (slo.display_name.empty() ? SloId(slo) : slo.display_name) + " error budget burn";
-}
-
-std::string BurnSummary(const Slo& slo, const BurnRateAlert& a) {
-  return "SLO " + SloId(slo) + ": error budget burning faster than " + Num(a.factor) + "x over " +
-         PromDuration(a.long_window) + " and " + PromDuration(a.short_window);
-}
-
-std::map<std::string, std::string> BurnLabels(const Slo& slo, const BurnRateAlert& a) {
-  std::map<std::string, std::string> labels = slo.labels;
-  labels["slo"] = SloId(slo);
-  labels["severity"] = a.severity;
-  labels["long_window"] = PromDuration(a.long_window);
-  labels["short_window"] = PromDuration(a.short_window);
-  return labels;
-}
-
 }  // namespace tai::internal

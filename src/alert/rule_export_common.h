@@ -61,9 +61,4 @@ std::string ErrorRatioExpr(const Slo& slo, const SloSeries& s, std::chrono::nano
 std::string MinEventsExpr(const Slo& slo, const SloSeries& s, std::chrono::nanoseconds w);
 // "(factor * budget)".
 std::string BurnThreshold(const Slo& slo, const BurnRateAlert& a);
-// The alert's name, summary and labels (severity, slo, long_window, short_window).
-std::string BurnAlertName(const Slo& slo);
-std::string BurnSummary(const Slo& slo, const BurnRateAlert& a);
-std::map<std::string, std::string> BurnLabels(const Slo& slo, const BurnRateAlert& a);
-
 }  // namespace tai::internal

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+
+#include "alert/rule_export_common.h"
 
 namespace tai {
 namespace {
@@ -137,11 +140,18 @@ Result<std::vector<BurnRateStatus>> EvaluateBurnRateAlerts(const Store& store, c
                                                            int64_t now) {
   std::vector<BurnRateStatus> out;
   out.reserve(slo.burn_rate_alerts.size());
+  // The default alerts share a window (6 h): each window is counted once.
+  std::map<std::chrono::nanoseconds, SliCounts> counted;
+  auto counts = [&](std::chrono::nanoseconds window) -> Result<SliCounts> {
+    if (auto it = counted.find(window); it != counted.end()) return it->second;
+    TAI_ASSIGN_OR_RETURN(SliCounts c, CountEvents(store, slo, now - window.count(), now));
+    counted.emplace(window, c);
+    return c;
+  };
   for (const BurnRateAlert& a : slo.burn_rate_alerts) {
     BurnRateStatus s{.alert = a};
-    TAI_ASSIGN_OR_RETURN(s.long_counts, CountEvents(store, slo, now - a.long_window.count(), now));
-    TAI_ASSIGN_OR_RETURN(s.short_counts,
-                         CountEvents(store, slo, now - a.short_window.count(), now));
+    TAI_ASSIGN_OR_RETURN(s.long_counts, counts(a.long_window));
+    TAI_ASSIGN_OR_RETURN(s.short_counts, counts(a.short_window));
     s.long_burn_rate = BurnRateOf(s.long_counts, slo);
     s.short_burn_rate = BurnRateOf(s.short_counts, slo);
     s.holds = s.long_burn_rate > a.factor && s.short_burn_rate > a.factor &&
@@ -149,6 +159,25 @@ Result<std::vector<BurnRateStatus>> EvaluateBurnRateAlerts(const Store& store, c
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::string BurnRateAlertName(const Slo& slo) {
+  return (slo.display_name.empty() ? SloId(slo) : slo.display_name) + " error budget burn";
+}
+
+std::string BurnRateAlertSummary(const Slo& slo, const BurnRateAlert& alert) {
+  using internal::PromDuration;
+  return "SLO " + SloId(slo) + ": error budget burning faster than " + internal::Num(alert.factor) +
+         "x over " + PromDuration(alert.long_window) + " and " + PromDuration(alert.short_window);
+}
+
+std::map<std::string, std::string> BurnRateAlertLabels(const Slo& slo, const BurnRateAlert& alert) {
+  std::map<std::string, std::string> labels = slo.labels;
+  labels["slo"] = SloId(slo);
+  labels["severity"] = alert.severity;
+  labels["long_window"] = internal::PromDuration(alert.long_window);
+  labels["short_window"] = internal::PromDuration(alert.short_window);
+  return labels;
 }
 
 }  // namespace tai

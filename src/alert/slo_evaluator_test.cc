@@ -204,6 +204,23 @@ TEST_F(CounterSloTest, AMetricTheStoreHasNeverSeenIsNoEventsAndNoCoverage) {
   EXPECT_FALSE(empty_range.ok());
 }
 
+// The engine and both exports name and label a burn-rate alert alike.
+TEST(BurnRateAlertNamingTest, NameLabelsAndSummary) {
+  Slo slo{.id = "checkout-errors", .labels = {{"team", "pay"}}};
+  const BurnRateAlert page = DefaultBurnRateAlerts()[0];
+  EXPECT_EQ(BurnRateAlertName(slo), "checkout-errors error budget burn");
+  slo.display_name = "Checkout errors";
+  EXPECT_EQ(BurnRateAlertName(slo), "Checkout errors error budget burn");
+  EXPECT_EQ(BurnRateAlertLabels(slo, page),
+            (std::map<std::string, std::string>{{"long_window", "1h"},
+                                                {"severity", "page"},
+                                                {"short_window", "5m"},
+                                                {"slo", "checkout-errors"},
+                                                {"team", "pay"}}));
+  EXPECT_EQ(BurnRateAlertSummary(slo, DefaultBurnRateAlerts()[2]),
+            "SLO checkout-errors: error budget burning faster than 1x over 3d and 6h");
+}
+
 // A latency SLI over stored exponential histograms: within the documented
 // error (the observations of the bucket holding the threshold) of the exact
 // count, over windows that include and exclude the slow minutes.

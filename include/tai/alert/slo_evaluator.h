@@ -21,6 +21,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "tai/alert/slo.h"
@@ -72,5 +74,14 @@ struct BurnRateStatus {
 // Every burn_rate_alerts entry of the SLO, in order.
 Result<std::vector<BurnRateStatus>> EvaluateBurnRateAlerts(const Store& store, const Slo& slo,
                                                            int64_t now);
+
+// What a burn-rate alert that holds is called and labelled, the same in the
+// engine and in both exports, so an alert keeps its identity wherever it is
+// evaluated: "<display_name or id> error budget burn", labelled with the
+// SLO's labels plus slo, severity, long_window and short_window ("1h", "5m"),
+// and a one-line summary for the "summary" annotation.
+std::string BurnRateAlertName(const Slo& slo);
+std::map<std::string, std::string> BurnRateAlertLabels(const Slo& slo, const BurnRateAlert& alert);
+std::string BurnRateAlertSummary(const Slo& slo, const BurnRateAlert& alert);
 
 }  // namespace tai
