@@ -187,10 +187,7 @@ class CloudMonitoringMetricSink::SeriesRequests {
 };
 
 std::string CloudMonitoringMetricSink::CloudMetricType(const std::string& metric_type) {
-  const size_t slash = metric_type.find('/');
-  const bool has_domain =
-      slash != std::string::npos && metric_type.substr(0, slash).find('.') != std::string::npos;
-  return has_domain ? metric_type : "custom.googleapis.com/" + metric_type;
+  return CloudMonitoringMetricType(metric_type);
 }
 
 Result<std::shared_ptr<CloudMonitoringMetricSink>> CloudMonitoringMetricSink::Create(

@@ -290,4 +290,21 @@ void HistogramData::ForEachBucket(
   }
 }
 
+double HistogramData::CountAtOrBelow(double bound) const {
+  if (std::isnan(bound) || count_ == 0) return 0;
+  const bool known = minmax_known_;
+  double at_or_below = 0;
+  ForEachBucket([&](double lower, double upper, uint64_t n) {
+    const double lo = known ? std::max(lower, min_) : lower;
+    const double hi = known ? std::min(upper, max_) : upper;
+    const auto count = static_cast<double>(n);
+    if (hi <= bound) {
+      at_or_below += count;
+    } else if (lo < bound && std::isfinite(lo) && std::isfinite(hi) && hi > lo) {
+      at_or_below += count * (bound - lo) / (hi - lo);
+    }
+  });
+  return at_or_below;
+}
+
 }  // namespace tai

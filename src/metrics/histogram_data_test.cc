@@ -159,5 +159,33 @@ TEST(HistogramDataTest, ExplicitBoundsValidation) {
             "explicit histogram bound 1 is not finite");
 }
 
+// The straddling bucket is split by linear interpolation: exact on a bound,
+// within the bucket's count inside one.
+TEST(CountAtOrBelowTest, InterpolatesOnlyInsideTheBucketHoldingTheBound) {
+  auto h = HistogramData::WithExplicitBounds({100, 200, 300});
+  ASSERT_TRUE(h.ok());
+  for (int v = 101; v <= 200; ++v) h->Record(v);  // 100 in (100, 200]
+  h->Record(50, 10);
+  h->Record(250, 5);
+  h->Record(1000, 7);
+  EXPECT_EQ(h->CountAtOrBelow(200), 110);  // a bound: exact
+  EXPECT_EQ(h->CountAtOrBelow(300), 115);
+  EXPECT_EQ(h->CountAtOrBelow(1e9), 122);
+  // 150 splits (100, 200] halfway: 10 + 50 (exact 10 + 50).
+  EXPECT_DOUBLE_EQ(h->CountAtOrBelow(150), 60);
+  // Min (50) and max (1000) clamp the open buckets: (-inf, 100] is taken
+  // as [50, 100] and (300, +inf) as (300, 1000].
+  EXPECT_DOUBLE_EQ(h->CountAtOrBelow(75), 5);     // exact: 10
+  EXPECT_DOUBLE_EQ(h->CountAtOrBelow(400), 116);  // exact: 115
+  // Without min and max, a straddled bucket with an infinite edge counts as
+  // above the bound.
+  HistogramData unknown = *h;
+  unknown.MarkMinMaxUnknown();
+  EXPECT_EQ(unknown.CountAtOrBelow(75), 0);
+  EXPECT_EQ(unknown.CountAtOrBelow(100), 10);
+  EXPECT_EQ(unknown.CountAtOrBelow(400), 115);
+  EXPECT_DOUBLE_EQ(unknown.CountAtOrBelow(150), 60);
+}
+
 }  // namespace
 }  // namespace tai

@@ -123,4 +123,12 @@ Status ValidateMetricDescriptor(const MetricDescriptor& d) {
   return Status::Ok();
 }
 
+std::string CloudMonitoringMetricType(std::string_view metric_type) {
+  const size_t slash = metric_type.find('/');
+  const bool has_domain = slash != std::string_view::npos &&
+                          metric_type.substr(0, slash).find('.') != std::string_view::npos;
+  return has_domain ? std::string(metric_type)
+                    : "custom.googleapis.com/" + std::string(metric_type);
+}
+
 }  // namespace tai

@@ -190,6 +190,32 @@ TEST_F(MetricQueryTest, QuantilesAcrossSeriesComeFromMergedHistograms) {
   }
 }
 
+// Observations at or below a bound, from merged buckets: off by at most the
+// observations of the one bucket that straddles the bound.
+TEST_F(MetricQueryTest, CountAtOrBelowIsWithinTheStraddlingBucketOfBruteForce) {
+  auto q = Range("app/latency", StepFunction::kCountAtOrBelow, SeriesAggregation::kSum);
+  q.bound = 10;
+  auto r = store_->QueryRange(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const double base = (1 + bound_) / (1 - bound_);     // bound_ = (base-1)/(base+1)
+  std::map<int64_t, std::pair<double, double>> exact;  // step end -> (at or below, near)
+  for (const RawObservation& o : observations_) {
+    auto& [below, near] = exact[StepEnd(o.t)];
+    if (o.v <= q.bound) ++below;
+    if (o.v > q.bound / base && o.v <= q.bound * base) ++near;
+  }
+  ASSERT_EQ(r->series.size(), 1u);
+  ASSERT_EQ(r->series[0].points.size(), exact.size());
+  for (const SeriesPoint& p : r->series[0].points) {
+    const auto [below, near] = exact[p.time_nanos];
+    EXPECT_NEAR(p.value, below, near + 1e-9) << p.time_nanos;
+  }
+  q.metric = "app/requests";
+  auto refused = store_->QueryRange(q);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("'app/requests' is a counter"), std::string::npos);
+}
+
 TEST_F(MetricQueryTest, WindowStatisticsMatchBruteForce) {
   const int64_t start = kBaseTime + 10 * kMinute, end = kBaseTime + 40 * kMinute;
   auto s =

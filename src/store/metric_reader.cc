@@ -46,6 +46,20 @@ Status CheckRange(std::string_view metric, int64_t start, int64_t end) {
   return Status::Ok();
 }
 
+// Counting at or below a bound needs a distribution: a histogram's
+// observations or a gauge's values (counters have neither).
+Status CheckCountAtOrBelow(const MetricRangeQuery& q, SeriesKind kind) {
+  if (q.function != StepFunction::kCountAtOrBelow) return Status::Ok();
+  if (kind == SeriesKind::kCounter) {
+    return InvalidArgumentError("counting at or below a bound needs a histogram or a gauge; '" +
+                                q.metric + "' is a counter");
+  }
+  if (std::isnan(q.bound)) {
+    return InvalidArgumentError("metric query over '" + q.metric + "': the bound is NaN");
+  }
+  return Status::Ok();
+}
+
 Status CheckFunction(const MetricRangeQuery& q, SeriesKind kind) {
   const bool counter_function =
       q.function == StepFunction::kRate || q.function == StepFunction::kIncrease;
@@ -56,6 +70,7 @@ Status CheckFunction(const MetricRangeQuery& q, SeriesKind kind) {
     return InvalidArgumentError("quantiles need a histogram or a gauge; '" + q.metric +
                                 "' is a counter");
   }
+  TAI_RETURN_IF_ERROR(CheckCountAtOrBelow(q, kind));
   if (q.function == StepFunction::kQuantile && !(q.quantile >= 0 && q.quantile <= 1)) {
     return InvalidArgumentError("quantile " + std::to_string(q.quantile) +
                                 " is not between 0 and 1");
@@ -98,6 +113,8 @@ double StepValue(const MetricRangeQuery& q, const Cell& c) {
       return c.increase / (static_cast<double>(q.step_nanos) / kNanosPerSecond);
     case StepFunction::kQuantile:
       return c.hist ? c.hist->Percentile(q.quantile) : nan;
+    case StepFunction::kCountAtOrBelow:
+      return c.hist ? c.hist->CountAtOrBelow(q.bound) : nan;
   }
   return nan;
 }

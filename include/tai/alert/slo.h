@@ -70,7 +70,11 @@ struct Slo {
   std::chrono::nanoseconds interval = std::chrono::seconds(60);
 };
 
-// OK, or INVALID_ARGUMENT naming the SLO and the field.
+// The SLO's id: `id`, or `metric` when id is empty.
+std::string SloId(const Slo& slo);
+
+// OK, or INVALID_ARGUMENT naming the SLO and the field:
+//   slo 'checkout-latency': field 'error_budget': must be in (0, 1), got 0
 Status ValidateSlo(const Slo& slo);
 
 // An SLO's budget over its window, or a burn rate over any window, from the

@@ -73,6 +73,16 @@ class HistogramData {
   // smallest value); NaN when empty. q=0 and q=1 give min and max when known.
   double Percentile(double q) const;
 
+  // How many observations are at or below `bound`, estimated from the
+  // buckets: buckets wholly at or below count fully, buckets wholly above not
+  // at all, and the one bucket that straddles the bound (its edges clamped to
+  // min and max when they are known) contributes in proportion to the part
+  // of its range at or below the bound (linear interpolation). So the error
+  // is at most that bucket's count: for the exponential layout the
+  // observations in (bound/base, bound*base]. A straddling bucket with an
+  // infinite edge (explicit layout, min or max unknown) counts as above.
+  double CountAtOrBelow(double bound) const;
+
   // Slow-path recording, for building snapshots outside the hot path. NaN and
   // infinities are ignored (the hot path counts them as rejected).
   void Record(double value, uint64_t times = 1);

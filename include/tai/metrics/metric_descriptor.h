@@ -88,4 +88,9 @@ Status ValidateLabelKey(std::string_view key);
 // A UCUM unit from the set above, a {annotation}, or a simple UCUM term.
 Status ValidateUnit(std::string_view ucum);
 
+// The type Cloud Monitoring sees for a metric_type: as is when it has a
+// domain ("workload.googleapis.com/x"), else custom.googleapis.com/<type>.
+// Shared by the Cloud Monitoring exporter and the alert-policy export.
+std::string CloudMonitoringMetricType(std::string_view metric_type);
+
 }  // namespace tai

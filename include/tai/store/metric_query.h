@@ -45,6 +45,11 @@ enum class StepFunction {
   kIncrease,  // counters: the increase, resets handled
   kRate,      // counters: the increase per second
   kQuantile,  // histograms: the `quantile` of the merged distribution
+  // Histograms (and gauges): how many observations (values) are at or below
+  // `bound`, from the merged buckets; a bucket that straddles the bound is
+  // split by linear interpolation (HistogramData::CountAtOrBelow states the
+  // error). Latency SLIs count their good events with it.
+  kCountAtOrBelow,
 };
 
 // How series are combined at each step. kNone keeps each series.
@@ -58,6 +63,7 @@ struct MetricRangeQuery {
   int64_t step_nanos = 0;  // > 0
   StepFunction function = StepFunction::kLast;
   double quantile = 0.99;  // for kQuantile, in [0, 1]
+  double bound = 0;        // for kCountAtOrBelow, in the metric's unit
   SeriesAggregation across = SeriesAggregation::kNone;
 };
 
