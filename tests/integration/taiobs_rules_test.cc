@@ -21,6 +21,7 @@ class TaiobsRulesTest : public ::testing::Test {
     return path;
   }
   int Run(std::vector<std::string> args, std::string* out) {
+    out->clear();
     args.insert(args.begin(), TAI_TAIOBS_PATH);
     return RunWithInput(args, "", out);
   }
