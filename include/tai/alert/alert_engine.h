@@ -49,8 +49,8 @@ struct AlertEngineOptions {
   // rule's notification channels (empty: every notifier). Must not block:
   // the dispatcher's Enqueue. May be empty.
   std::function<void(const Alert&, const std::vector<std::string>& channels)> notify;
-  // Called with every state change (after it is queued for the store).
-  // May be empty.
+  // Called with every state change, from the evaluating thread. May be
+  // empty.
   std::function<void(const AlertEventRecord&)> record;
   // Write every state change to store->AddAlertEvents. Default: true.
   bool record_to_store = true;
