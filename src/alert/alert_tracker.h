@@ -11,12 +11,18 @@
 // notify, and the caller hands them on (outside its locks).
 //
 //   internal::AlertTracker tracker(settings);
-//   auto update = tracker.Evaluate(now, {{.labels = {{"route", "/pay"}},
-//                                         .value = 0.07, .holds = true}});
+//   auto update = tracker.Evaluate(now, {{.labels = LabelSet({{"window", "1h"}}),
+//                                         .value = 14.4, .holds = true}});
 //   for (const Alert& a : update.notify) dispatcher.Enqueue(a, channels);
 //   store.AddAlertEvents(std::move(update.events));
 //
-// Not synchronised: the caller serialises Evaluate, Alerts and the setters.
+// For an SLO, build AlertTrackerSettings by hand (rule_id "slo:<id>", the
+// burn-rate alert's severity in `labels`) and pass one Observation per
+// burn-rate window pair; for the regression detector, one per (function,
+// profile kind) with no_data kKeepState. The engine's alert_tracker_test
+// shows a tracker driven directly.
+//
+// Not synchronised: the caller serialises Evaluate and Alerts.
 #pragma once
 
 #include <chrono>
