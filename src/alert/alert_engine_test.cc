@@ -328,6 +328,35 @@ TEST_F(AlertEngineTest, QuantilesOfAGroupComeFromTheMergedHistogram) {
   EXPECT_EQ(*alerts[0].labels.Find("route"), "/pay");
 }
 
+TEST_F(AlertEngineTest, CounterRatesAndTheirIncreaseAsMinEvents) {
+  auto engine = Engine();
+  AlertingRule rule = Rule("error-rate");
+  rule.metric_type = "http/errors";
+  rule.aggregation = WindowAggregation::kRate;
+  rule.threshold = 2;  // per second
+  rule.min_events = 100;
+  ASSERT_TRUE(engine->AddRule(rule).ok());
+  AlertingRule quiet = rule;
+  quiet.id = "error-rate-quiet";
+  quiet.min_events = 1000;
+  quiet.no_data = NoDataPolicy::kResolve;
+  ASSERT_TRUE(engine->AddRule(quiet).ok());
+  auto d = testing::Descriptor("http/errors", MetricType::kCumulative);
+  for (int i = 0; i <= 3; ++i) {
+    const int64_t t = kBaseTime + i * 10 * kSecond;
+    store_->AddMetrics(testing::Batch(
+        {testing::OneMetric(d, InstrumentKind::kCounter,
+                            {testing::Point(LabelSet({{"route", "/pay"}}), t, 60.0 * i)})},
+        t));
+  }
+  ASSERT_TRUE(store_->Flush(seconds(10)).ok());
+  EvaluateAt(*engine, kBaseTime + 30 * kSecond);
+  auto alerts = engine->Alerts();
+  ASSERT_EQ(alerts.size(), 1u);  // 180 errors in the window: too few for the quiet rule
+  EXPECT_EQ(alerts[0].rule_id, "error-rate");
+  EXPECT_DOUBLE_EQ(alerts[0].value, 3);  // 180 over 60 s
+}
+
 TEST_F(AlertEngineTest, AddRuleRejectsBadRulesAndUnknownTemplates) {
   auto engine = Engine();
   AlertingRule bad = Rule("high-error-rate");
