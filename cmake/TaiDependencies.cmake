@@ -17,6 +17,8 @@ target_link_libraries(tai_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
 pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
 
 find_package(nlohmann_json 3 REQUIRED)
+# yaml-cpp: the alert rule files (imported target `yaml-cpp` in 0.7).
+find_package(yaml-cpp REQUIRED)
 # {fmt}: compile-time checked format strings for the logging pillar (std::format
 # is not in g++ 12).
 find_package(fmt REQUIRED)

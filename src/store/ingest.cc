@@ -50,7 +50,13 @@ Result<std::unique_ptr<Ingester>> Ingester::Create(Database& db) {
        "line, thread, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
       {&in->insert_profile_,
        "INSERT OR IGNORE INTO profiles(profile_id, service, kind, t, duration, version, labels, "
-       "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"}};
+       "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&in->insert_alert_event_,
+       "INSERT INTO alert_events(t, rule, fingerprint, labels, state, value, annotations) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+      {&in->insert_notification_,
+       "INSERT INTO notification_attempts(t, notifier, fingerprint, rule, state, attempt, ok, "
+       "http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}};
   for (const auto& [stmt, sql] : statements) {
     auto prepared = db.Prepare(sql);
     if (!prepared.ok()) return prepared.status();
@@ -191,6 +197,36 @@ Status Ingester::AddProfiles(std::span<const UploadedProfile> profiles, const st
         .Bind(7, StringMapToJson(p.labels))
         .BindBlob(8, EncodePprof(p.profile));
     TAI_RETURN_IF_ERROR(insert_profile_.Run());
+  }
+  return Status::Ok();
+}
+
+Status Ingester::AddAlertEvents(std::span<const AlertEventRecord> events) {
+  for (const AlertEventRecord& e : events) {
+    insert_alert_event_.Bind(1, e.time_nanos)
+        .Bind(2, e.rule_id)
+        .Bind(3, e.fingerprint)
+        .Bind(4, LabelsToJson(e.labels))
+        .Bind(5, e.state)
+        .Bind(6, e.value)
+        .Bind(7, StringMapToJson(e.annotations));
+    TAI_RETURN_IF_ERROR(insert_alert_event_.Run());
+  }
+  return Status::Ok();
+}
+
+Status Ingester::AddNotificationAttempts(std::span<const NotificationAttempt> attempts) {
+  for (const NotificationAttempt& a : attempts) {
+    insert_notification_.Bind(1, a.time_nanos)
+        .Bind(2, a.notifier)
+        .Bind(3, a.fingerprint)
+        .Bind(4, a.rule_id)
+        .Bind(5, a.state)
+        .Bind(6, int64_t{a.attempt})
+        .Bind(7, int64_t{a.ok})
+        .Bind(8, int64_t{a.http_status})
+        .Bind(9, a.error);
+    TAI_RETURN_IF_ERROR(insert_notification_.Run());
   }
   return Status::Ok();
 }

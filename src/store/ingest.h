@@ -18,6 +18,7 @@
 #include "tai/log/log_record.h"
 #include "tai/metrics/metric_data.h"
 #include "tai/profile/profile_sink.h"
+#include "tai/store/alert_records.h"
 #include "tai/trace/span_data.h"
 
 namespace tai::internal {
@@ -36,6 +37,8 @@ class Ingester {
                  uint64_t* bytes_added);
   Status AddProfiles(std::span<const UploadedProfile> profiles, const std::string& service,
                      const std::string& version);
+  Status AddAlertEvents(std::span<const AlertEventRecord> events);
+  Status AddNotificationAttempts(std::span<const NotificationAttempt> attempts);
   // After a rolled-back transaction: series ids made in it are gone.
   void ForgetSeries() { series_ids_.clear(); }
 
@@ -46,7 +49,8 @@ class Ingester {
                   const MetricPoint& delta);
 
   Database& db_;
-  Statement find_series_, insert_series_, insert_point_, insert_span_, insert_log_, insert_profile_;
+  Statement find_series_, insert_series_, insert_point_, insert_span_, insert_log_, insert_profile_,
+      insert_alert_event_, insert_notification_;
   std::unordered_map<std::string, int64_t> series_ids_;  // metric '\0' labels-json
   DeltaConverter deltas_;
 };

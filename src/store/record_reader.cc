@@ -1,6 +1,7 @@
 #include "store/record_reader.h"
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <variant>
 
@@ -206,6 +207,65 @@ Result<Profile> ReadProfile(Database& db, int64_t row_id) {
   if (!profile.ok())
     return profile.status().WithContext("stored profile " + std::to_string(row_id));
   return std::move(*profile);
+}
+
+Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertEventQuery& q,
+                                                      size_t max_rows) {
+  Filter f;
+  f.Add("t >=", q.start_nanos);
+  if (q.end_nanos > 0) f.Add("t <", q.end_nanos);
+  if (!q.rule_id.empty()) f.Add("rule =", q.rule_id);
+  if (!q.fingerprint.empty()) f.Add("fingerprint =", q.fingerprint);
+  if (!q.state.empty()) f.Add("state =", q.state);
+  auto stmt = db.Prepare(
+      "SELECT t, rule, fingerprint, labels, state, value, annotations FROM alert_events " + f.sql +
+      " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<AlertEventRecord> out;
+  while (stmt->Step()) {
+    auto labels = LabelsFromJson(stmt->Text(3));
+    out.push_back(
+        {.time_nanos = stmt->Int(0),
+         .rule_id = stmt->Text(1),
+         .fingerprint = stmt->Text(2),
+         .labels = labels.ok() ? std::move(*labels) : LabelSet(),
+         .state = stmt->Text(4),
+         .value = stmt->IsNull(5) ? std::numeric_limits<double>::quiet_NaN() : stmt->Double(5),
+         .annotations = StringMapFromJson(stmt->Text(6))});
+  }
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
+Result<std::vector<NotificationAttempt>> ReadNotifications(Database& db, const NotificationQuery& q,
+                                                           size_t max_rows) {
+  Filter f;
+  f.Add("t >=", q.start_nanos);
+  if (q.end_nanos > 0) f.Add("t <", q.end_nanos);
+  if (!q.rule_id.empty()) f.Add("rule =", q.rule_id);
+  if (!q.fingerprint.empty()) f.Add("fingerprint =", q.fingerprint);
+  if (!q.notifier.empty()) f.Add("notifier =", q.notifier);
+  auto stmt = db.Prepare(
+      "SELECT t, notifier, fingerprint, rule, state, attempt, ok, http_status, error "
+      "FROM notification_attempts " +
+      f.sql + " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<NotificationAttempt> out;
+  while (stmt->Step()) {
+    out.push_back({.time_nanos = stmt->Int(0),
+                   .notifier = stmt->Text(1),
+                   .fingerprint = stmt->Text(2),
+                   .rule_id = stmt->Text(3),
+                   .state = stmt->Text(4),
+                   .attempt = static_cast<int>(stmt->Int(5)),
+                   .ok = stmt->Int(6) != 0,
+                   .http_status = static_cast<int>(stmt->Int(7)),
+                   .error = stmt->Text(8)});
+  }
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
 }
 
 }  // namespace tai::internal

@@ -8,6 +8,7 @@
 
 #include "store/sqlite_db.h"
 #include "tai/profile/profile.h"
+#include "tai/store/alert_records.h"
 #include "tai/store/log_query.h"
 #include "tai/store/profile_query.h"
 #include "tai/store/trace_query.h"
@@ -20,5 +21,10 @@ Result<std::vector<StoredLog>> ReadLogs(Database& db, const LogQuery& query, siz
 Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQuery& query,
                                                     size_t max_rows);
 Result<Profile> ReadProfile(Database& db, int64_t row_id);
+Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertEventQuery& query,
+                                                      size_t max_rows);
+Result<std::vector<NotificationAttempt>> ReadNotifications(Database& db,
+                                                           const NotificationQuery& query,
+                                                           size_t max_rows);
 
 }  // namespace tai::internal

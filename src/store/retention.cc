@@ -169,6 +169,14 @@ Status Retention::DeleteExpired(int64_t now, bool* more) {
       "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE t < ?1 ORDER BY t LIMIT ?2) "
       "RETURNING bytes",
       now - Nanos(r.logs), options_.maintenance_step_rows, &log_bytes_, more));
+  TAI_RETURN_IF_ERROR(
+      DeleteRows("DELETE FROM alert_events WHERE id IN (SELECT id FROM alert_events WHERE t < ?1 "
+                 "ORDER BY t LIMIT ?2) RETURNING 0",
+                 now - Nanos(r.alert_history), more));
+  TAI_RETURN_IF_ERROR(DeleteRows(
+      "DELETE FROM notification_attempts WHERE id IN (SELECT id FROM notification_attempts "
+      "WHERE t < ?1 ORDER BY t LIMIT ?2) RETURNING 0",
+      now - Nanos(r.alert_history), more));
   TAI_RETURN_IF_ERROR(DeleteBySize("spans", "start", r.max_span_bytes, &span_bytes_, more));
   TAI_RETURN_IF_ERROR(DeleteBySize("logs", "t", r.max_log_bytes, &log_bytes_, more));
   return DeleteProfiles(now, more);

@@ -133,7 +133,39 @@ CREATE TABLE alert_events(
 CREATE INDEX alert_events_t ON alert_events(t);
 )sql";
 
-constexpr Migration kMigrations[] = {{1, kVersion1}};
+// Version 2: the alert history. Version 1's alerts and alert_events tables
+// were never written; the engine's history replaces them.
+constexpr std::string_view kVersion2 = R"sql(
+DROP TABLE alert_events;
+DROP TABLE alerts;
+CREATE TABLE alert_events(
+  id INTEGER PRIMARY KEY,
+  t INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  state TEXT NOT NULL,
+  value REAL,
+  annotations TEXT NOT NULL);
+CREATE INDEX alert_events_t ON alert_events(t);
+CREATE INDEX alert_events_rule ON alert_events(rule, t);
+CREATE INDEX alert_events_fingerprint ON alert_events(fingerprint, t);
+CREATE TABLE notification_attempts(
+  id INTEGER PRIMARY KEY,
+  t INTEGER NOT NULL,
+  notifier TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  error TEXT NOT NULL);
+CREATE INDEX notification_attempts_t ON notification_attempts(t);
+CREATE INDEX notification_attempts_fingerprint ON notification_attempts(fingerprint, t);
+)sql";
+
+constexpr Migration kMigrations[] = {{1, kVersion1}, {2, kVersion2}};
 
 }  // namespace
 

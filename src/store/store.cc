@@ -125,6 +125,8 @@ std::string_view StoreSignalName(StoreSignal signal) {
       return "logs";
     case StoreSignal::kProfiles:
       return "profiles";
+    case StoreSignal::kAlerts:
+      return "alerts";
   }
   return "unknown";
 }
@@ -202,6 +204,18 @@ void Store::AddProfiles(std::span<const UploadedProfile> profiles, const Resourc
       StoreSignal::kProfiles, profiles.size(),
       internal::ProfileItem{
           {profiles.begin(), profiles.end()}, resource.service_name, resource.service_version});
+}
+
+void Store::AddAlertEvents(std::vector<AlertEventRecord> events) {
+  if (!writer_ || events.empty()) return;
+  const size_t n = events.size();
+  writer_->Push(StoreSignal::kAlerts, n, internal::AlertHistoryItem{std::move(events), {}});
+}
+
+void Store::AddNotificationAttempts(std::vector<NotificationAttempt> attempts) {
+  if (!writer_ || attempts.empty()) return;
+  const size_t n = attempts.size();
+  writer_->Push(StoreSignal::kAlerts, n, internal::AlertHistoryItem{{}, std::move(attempts)});
 }
 
 Status Store::PinProfile(int64_t row_id, bool pinned) {
@@ -285,6 +299,19 @@ Result<std::vector<StoredLog>> Store::SearchLogs(const LogQuery& query) const {
   auto lease = readers_->Acquire();
   if (!lease.ok()) return lease.status();
   return internal::ReadLogs(lease->db(), query, options_.max_rows_per_query);
+}
+
+Result<std::vector<AlertEventRecord>> Store::SearchAlertEvents(const AlertEventQuery& query) const {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.status();
+  return internal::ReadAlertEvents(lease->db(), query, options_.max_rows_per_query);
+}
+
+Result<std::vector<NotificationAttempt>> Store::SearchNotifications(
+    const NotificationQuery& query) const {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.status();
+  return internal::ReadNotifications(lease->db(), query, options_.max_rows_per_query);
 }
 
 Result<std::vector<StoredProfileInfo>> Store::ListProfiles(const ProfileQuery& query) const {

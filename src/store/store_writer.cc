@@ -17,7 +17,7 @@ StoreWriter::StoreWriter(std::unique_ptr<Database> db, std::unique_ptr<Ingester>
       retention_(std::move(retention)),
       options_(options),
       capacity_{options.max_queued_points, options.max_queued_spans, options.max_queued_logs,
-                options.max_queued_profiles},
+                options.max_queued_profiles, options.max_queued_alert_records},
       last_maintenance_(options.clock()) {
   thread_ = std::thread([this] { Loop(); });
 }
@@ -125,6 +125,10 @@ Status StoreWriter::Apply(Item& item) {
   }
   if (auto* p = std::get_if<ProfileItem>(&item.body)) {
     return ingester_->AddProfiles(p->profiles, p->service, p->version);
+  }
+  if (auto* a = std::get_if<AlertHistoryItem>(&item.body)) {
+    TAI_RETURN_IF_ERROR(ingester_->AddAlertEvents(a->events));
+    return ingester_->AddNotificationAttempts(a->attempts);
   }
   return Status::Ok();
 }

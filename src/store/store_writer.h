@@ -48,11 +48,16 @@ struct ProfileItem {
   std::string service;
   std::string version;
 };
+struct AlertHistoryItem {
+  std::vector<AlertEventRecord> events;
+  std::vector<NotificationAttempt> attempts;
+};
 // Work that must run on the writer's connection (pinning, maintenance now).
 struct CommandItem {
   std::function<Status(Database&, Retention&)> run;
 };
-using WriteBody = std::variant<MetricItem, SpanItem, LogItem, ProfileItem, CommandItem>;
+using WriteBody =
+    std::variant<MetricItem, SpanItem, LogItem, ProfileItem, AlertHistoryItem, CommandItem>;
 
 class StoreWriter {
  public:

@@ -29,4 +29,7 @@ int ProfileRun(int argc, char** argv);
 // diff_command.cc
 int ProfileDiff(int argc, char** argv);
 
+// rules_command.cc
+int RulesCommand(int argc, char** argv);
+
 }  // namespace taiobs

@@ -5,6 +5,7 @@
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
+//   taiobs rules check FILE
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cerrno>
@@ -41,6 +42,8 @@ const Command kCommands[] = {
      ProfileDiff},
     {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
+    {"rules", "rules check FILE",
+     "Validate an alert rule file (YAML or JSON); exit 1 naming every error", RulesCommand},
 };
 
 int Help(int argc, char** argv) {

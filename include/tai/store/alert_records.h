@@ -6,6 +6,7 @@
 // Value types. Not synchronised.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -36,6 +37,26 @@ struct NotificationAttempt {
   bool ok = false;
   int http_status = 0;  // 0 when no response arrived
   std::string error;    // empty when ok; never holds a secret
+};
+
+// Alert events newest first; empty fields match everything.
+struct AlertEventQuery {
+  int64_t start_nanos = 0;  // inclusive
+  int64_t end_nanos = 0;    // exclusive; 0: no end
+  std::string rule_id;
+  std::string fingerprint;
+  std::string state;
+  size_t limit = 0;  // 0: the store's max_rows_per_query
+};
+
+// Notification attempts newest first; empty fields match everything.
+struct NotificationQuery {
+  int64_t start_nanos = 0;  // inclusive
+  int64_t end_nanos = 0;    // exclusive; 0: no end
+  std::string rule_id;
+  std::string fingerprint;
+  std::string notifier;
+  size_t limit = 0;  // 0: the store's max_rows_per_query
 };
 
 }  // namespace tai

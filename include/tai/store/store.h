@@ -36,6 +36,7 @@
 #include "tai/metrics/metric_data.h"
 #include "tai/profile/profile.h"
 #include "tai/profile/profile_sink.h"
+#include "tai/store/alert_records.h"
 #include "tai/store/log_query.h"
 #include "tai/store/metric_query.h"
 #include "tai/store/profile_query.h"
@@ -69,6 +70,9 @@ class Store {
   void AddSpans(const SpanBatch& spans, const Resource& resource);
   void AddLogs(const LogBatch& batch);
   void AddProfiles(std::span<const UploadedProfile> profiles, const Resource& resource);
+  // Alert history, from the alert engine and the notification dispatcher.
+  void AddAlertEvents(std::vector<AlertEventRecord> events);
+  void AddNotificationAttempts(std::vector<NotificationAttempt> attempts);
   // A baseline is pinned: retention keeps it however old it is.
   Status PinProfile(int64_t row_id, bool pinned);
 
@@ -94,6 +98,10 @@ class Store {
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) const;
   // Logs: newest first.
   Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) const;
+  // Alert history: newest first.
+  Result<std::vector<AlertEventRecord>> SearchAlertEvents(const AlertEventQuery& query) const;
+  Result<std::vector<NotificationAttempt>> SearchNotifications(
+      const NotificationQuery& query) const;
   // Profiles.
   Result<std::vector<StoredProfileInfo>> ListProfiles(const ProfileQuery& query) const;
   Result<Profile> GetProfile(int64_t row_id) const;

@@ -21,6 +21,8 @@ struct RetentionOptions {
   std::chrono::nanoseconds spans = std::chrono::hours(24 * 7);           // 1 week
   std::chrono::nanoseconds logs = std::chrono::hours(24 * 7);            // 1 week
   std::chrono::nanoseconds profiles = std::chrono::hours(24 * 31);       // 1 month
+  // Alert events and notification attempts.
+  std::chrono::nanoseconds alert_history = std::chrono::hours(24 * 31);  // 1 month
   // Oldest first beyond these totals (encoded sizes, close to bytes on disk).
   uint64_t max_span_bytes = uint64_t{1} << 30;  // 1 GiB
   uint64_t max_log_bytes = uint64_t{1} << 30;   // 1 GiB
@@ -41,6 +43,8 @@ struct StoreOptions {
   size_t max_queued_spans = 200'000;
   size_t max_queued_logs = 200'000;
   size_t max_queued_profiles = 64;
+  // Alert events plus notification attempts.
+  size_t max_queued_alert_records = 100'000;
   // The writer commits at least this often while data arrives.
   std::chrono::milliseconds commit_interval{200};
   // Retention and rollups run every `maintenance_interval` of the injected

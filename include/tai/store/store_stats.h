@@ -13,9 +13,11 @@
 
 namespace tai {
 
-enum class StoreSignal { kMetrics, kSpans, kLogs, kProfiles };
-inline constexpr size_t kStoreSignalCount = 4;
-// "metrics", "spans", "logs", "profiles": the label value of the self-metrics.
+// kAlerts: the alert history (alert events and notification attempts).
+enum class StoreSignal { kMetrics, kSpans, kLogs, kProfiles, kAlerts };
+inline constexpr size_t kStoreSignalCount = 5;
+// "metrics", "spans", "logs", "profiles", "alerts": the label value of the
+// self-metrics.
 std::string_view StoreSignalName(StoreSignal signal);
 
 struct StoreStats {

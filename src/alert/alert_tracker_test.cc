@@ -1,0 +1,75 @@
+// The alert state machine on its own, as the SLO and regression alerts
+// will drive it: observations in, state changes and notifications out.
+#include "alert/alert_tracker.h"
+
+#include <gtest/gtest.h>
+
+namespace tai::internal {
+namespace {
+
+constexpr int64_t kMinute = int64_t{60} * 1'000'000'000;
+
+AlertTrackerSettings Settings() {
+  AlertTrackerSettings s;
+  s.rule_id = "slo:checkout";
+  s.alertname = "CheckoutBurnRate";
+  s.labels = {{"severity", "page"}};
+  s.annotations.emplace("summary", *AlertTemplate::Parse("burn rate {{ $value }}x"));
+  return s;
+}
+
+Observation Holds(LabelSet labels, double value) {
+  return {.labels = std::move(labels), .value = value, .holds = true};
+}
+
+TEST(AlertTracker, ObservationsDriveStatesAndReturnWhatToRecordAndNotify) {
+  AlertTracker tracker(Settings());
+  LabelSet window({{"window", "1h"}});
+  auto up = tracker.Evaluate(0, {Holds(window, 14.4)});
+  ASSERT_EQ(up.events.size(), 2u);  // pending, then firing at once (trigger_count 1, no `for`)
+  EXPECT_EQ(up.events[0].state, "pending");
+  EXPECT_EQ(up.events[1].state, "firing");
+  EXPECT_EQ(up.events[1].rule_id, "slo:checkout");
+  ASSERT_EQ(up.notify.size(), 1u);
+  EXPECT_EQ(up.notify[0].annotations.at("summary"), "burn rate 14.4x");
+  EXPECT_EQ(*up.notify[0].labels.Find("alertname"), "CheckoutBurnRate");
+  EXPECT_EQ(*up.notify[0].labels.Find("window"), "1h");
+
+  auto same = tracker.Evaluate(kMinute, {Holds(window, 15)});
+  EXPECT_TRUE(same.events.empty());
+  EXPECT_TRUE(same.notify.empty());
+
+  auto down = tracker.Evaluate(2 * kMinute, {{.labels = window, .value = 0.5, .holds = false}});
+  ASSERT_EQ(down.notify.size(), 1u);
+  EXPECT_EQ(down.notify[0].state, AlertState::kResolved);
+  EXPECT_EQ(down.notify[0].annotations.at("summary"), "burn rate 0.5x");
+  ASSERT_EQ(tracker.Alerts().size(), 1u);
+
+  // A resolved alert is listed for keep_resolved, then forgotten.
+  tracker.Evaluate(2 * kMinute + Settings().keep_resolved.count(), {});
+  EXPECT_TRUE(tracker.Alerts().empty());
+}
+
+TEST(AlertTracker, NewGroupsPastTheCapacityAreRefusedAndCounted) {
+  AlertTracker tracker(Settings());
+  auto up = tracker.Evaluate(0,
+                             {Holds(LabelSet({{"k", "a"}}), 1), Holds(LabelSet({{"k", "b"}}), 1),
+                              Holds(LabelSet({{"k", "c"}}), 1)},
+                             2);
+  EXPECT_EQ(up.dropped, 1u);
+  EXPECT_EQ(tracker.size(), 2u);
+}
+
+TEST(AlertTracker, TemplatesRejectUnknownReferences) {
+  auto bad = AlertTemplate::Parse("{{ $labels }} and {{ $value }}");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'{{ $labels }}'"), std::string::npos)
+      << bad.status().message();
+  EXPECT_FALSE(AlertTemplate::Parse("open {{ $value").ok());
+  auto good = AlertTemplate::Parse("{{$labels.route}}: {{ $value }} > {{ $threshold }}");
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->Expand(0.051, 0.05, LabelSet({{"route", "/pay"}})), "/pay: 0.051 > 0.05");
+}
+
+}  // namespace
+}  // namespace tai::internal
