@@ -7,8 +7,9 @@
 //   TAI_ENV                                dev | staging | prod
 //   GOOGLE_CLOUD_PROJECT                   Google Cloud project id
 //   OTEL_RESOURCE_ATTRIBUTES               k1=v1,k2=v2 extra resource attributes
-//   TAI_METRICS_INTERVAL                   collection interval: 10s, 500ms, 1m (default 10s)
-//   TAI_METRICS_CARDINALITY_LIMIT          series per metric (default 2000)
+//   TAI_METRICS_INTERVAL                   collection interval: 10s, 500ms, 1m (default 10s;
+//                                          10ms-1h)
+//   TAI_METRICS_CARDINALITY_LIMIT          series per metric (default 2000; 1-1000000)
 //   TAI_PROMETHEUS_ADDR                    host:port of /metrics, or "off" (default 127.0.0.1:9464)
 //   TAI_PROMETHEUS_UNITS                   base (default) | keep: see docs/metrics.md
 //   OTEL_TRACES_SAMPLER                    always_on | always_off | traceidratio |
@@ -16,19 +17,22 @@
 //                                          parentbased_traceidratio (default)
 //   OTEL_TRACES_SAMPLER_ARG                ratio; default by TAI_ENV: dev 1, staging 0.1, prod 0.01
 //   TAI_TRACE_KEEP_ERRORS                  true (default) | false: export unsampled error traces
-//   OTEL_BSP_MAX_QUEUE_SIZE                span queue (default 2048)
-//   OTEL_BSP_MAX_EXPORT_BATCH_SIZE         spans per batch at most (default 512)
-//   TAI_TRACE_BATCH_TRACES                 export after this many complete traces (default 100)
-//   OTEL_BSP_SCHEDULE_DELAY                export at least this often, ms (default 30000)
+//   OTEL_BSP_MAX_QUEUE_SIZE                span queue (default 2048; 1-1000000)
+//   OTEL_BSP_MAX_EXPORT_BATCH_SIZE         spans per batch at most (default 512; 1-100000)
+//   TAI_TRACE_BATCH_TRACES                 export after this many complete traces (default 100;
+//                                          1-100000)
+//   OTEL_BSP_SCHEDULE_DELAY                export at least this often, ms (default 30000;
+//                                          10-3600000)
 //   OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT,
-//   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT      span limits (128, 128, 128, none)
+//   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT      span limits (128, 128, 128, none; counts 1-10000,
+//                                          length 1-1048576)
 //   OTEL_TRACES_EXPORTER                   comma list of otlp, console, none (default: otlp
 //                                          when an OTLP endpoint is set, else none)
 //   OTEL_EXPORTER_OTLP_ENDPOINT            OTLP/HTTP base URL; /v1/traces is appended
 //   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT     full URL for traces
 //   OTEL_EXPORTER_OTLP_HEADERS             k=v,k2=v2 (also ..._TRACES_HEADERS)
 //   OTEL_EXPORTER_OTLP_COMPRESSION         gzip | none
-//   OTEL_EXPORTER_OTLP_TIMEOUT             ms (default 10000)
+//   OTEL_EXPORTER_OTLP_TIMEOUT             ms (default 10000; 1-600000)
 //   TAI_GCP_EXPORT                         true: metrics to Cloud Monitoring and spans to
 //                                          Cloud Trace for GOOGLE_CLOUD_PROJECT (default false)
 //   GOOGLE_APPLICATION_CREDENTIALS         key file (else gcloud's ADC file, else the
@@ -40,8 +44,9 @@
 //                                          (default false: stdout JSON is ingested already)
 //   TAI_GCP_DETECT_RESOURCE                false: do not ask the metadata server where we
 //                                          run (resource gce_instance / k8s_container)
-//   TAI_GCP_BUFFER_MB, TAI_GCP_SPILL_MB    per exporter, requests held in memory (8) and
-//                                          on disk (256) while an API is unreachable
+//   TAI_GCP_BUFFER_MB, TAI_GCP_SPILL_MB    per exporter, requests held in memory (8; 1-4096)
+//                                          and on disk (256; 1-1048576) while an API is
+//                                          unreachable
 //   TAI_GCP_SPILL_DIR                      where they spill ("none": memory only)
 //   TAI_GCP_PROFILER                       true: run the Cloud Profiler agent as well (needs
 //                                          TAI_GCP_EXPORT; target = the service name)
@@ -51,14 +56,20 @@
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
 //                                          | json | console | off: the stdout log sink
-//   TAI_LOG_QUEUE_SIZE                     log records queued before drops (default 8192)
-//   TAI_LOG_RATE_LIMIT                     records per second per call site (default 0: none)
+//   TAI_LOG_QUEUE_SIZE                     log records queued before drops (default 8192;
+//                                          2-1048576)
+//   TAI_LOG_RATE_LIMIT                     records per second per call site (default 0: none;
+//                                          0-1000000)
 //   TAI_LOG_REDACT_KEYS                    k1,k2 field keys to redact besides the defaults
 //   OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       OTLP/HTTP logs receiver (else
 //   OTEL_EXPORTER_OTLP_ENDPOINT
 //                                          + /v1/logs); unset: no OTLP log export
 //   TAI_STORE                              on (default) | off: the embedded store
 //   TAI_STORE_PATH                         its file (default ./tai-data/<service>.db)
+//
+// A value outside its range, an OTLP endpoint that is not an http(s) URL
+// with a host and a valid port, or a header with a control character is
+// refused with an error naming the variable.
 //
 // A value type. Not synchronised.
 #pragma once

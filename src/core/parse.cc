@@ -1,5 +1,6 @@
 #include "tai/core/parse.h"
 
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -63,6 +64,12 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   } else {
     return InvalidArgumentError("duration '" + t + "' has unit '" + std::string(unit) +
                                 "'; use ms, s, m or h");
+  }
+  // Past this the milliseconds would not fit an int64; no setting needs a
+  // thousand years.
+  constexpr double kMaxMillis = 1e3 * 86'400 * 365 * 1000;
+  if (number * ms_per_unit > kMaxMillis) {
+    return InvalidArgumentError("duration '" + t + "' is longer than 1000 years");
   }
   return std::chrono::milliseconds(static_cast<int64_t>(number * ms_per_unit + 0.5));
 }
@@ -131,6 +138,61 @@ Result<size_t> ParsePositiveCount(std::string_view text) {
     return InvalidArgumentError("not a positive whole number");
   }
   return v;
+}
+
+Status ValidateHttpUrl(std::string_view url) {
+  const std::string u(url);
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return InvalidArgumentError("URL '" + u + "' must start with http:// or https://");
+  }
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty()) return InvalidArgumentError("URL '" + u + "' has no host");
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return InvalidArgumentError("URL '" + u + "' contains a space or control character");
+    }
+  }
+  // A port, when given after the host (or after "]" of an IPv6 address).
+  const size_t bracket = authority.rfind(']');
+  const size_t colon = authority.rfind(':');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) {
+    return Status::Ok();
+  }
+  const std::string_view port = authority.substr(colon + 1);
+  int v = 0;
+  auto r = std::from_chars(port.data(), port.data() + port.size(), v);
+  if (port.empty() || r.ec != std::errc() || r.ptr != port.data() + port.size() || v < 1 ||
+      v > 65535) {
+    return InvalidArgumentError("URL '" + u + "' has port '" + std::string(port) +
+                                "'; expected 1-65535");
+  }
+  if (colon == 0) return InvalidArgumentError("URL '" + u + "' has no host");
+  return Status::Ok();
+}
+
+Status ValidateHttpHeader(std::string_view name, std::string_view value) {
+  // RFC 9110 token characters for the name.
+  constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
+  if (name.empty()) return InvalidArgumentError("a header has an empty name");
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        kTokenPunct.find(c) == std::string_view::npos) {
+      return InvalidArgumentError("header name '" + std::string(name) +
+                                  "' has a character a header name may not hold");
+    }
+  }
+  for (char c : value) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+      return InvalidArgumentError("header '" + std::string(name) +
+                                  "' has a control character (CR, LF...) in its value");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace tai

@@ -5,9 +5,9 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/base64.h"
+#include "core/regular_file.h"
 #include "export/http/http_client.h"
 
 namespace tai::gcp {
@@ -318,11 +318,12 @@ Result<std::unique_ptr<Credentials>> CredentialsFromJson(std::string_view text,
 
 Result<std::unique_ptr<Credentials>> CredentialsFromFile(const std::string& path,
                                                          const GcpEndpoints& endpoints) {
-  std::ifstream in(path);
-  if (!in) return NotFoundError("credentials file '" + path + "' cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto credentials, CredentialsFromJson(text.str(), endpoints),
+  // A key file is a few KiB of JSON; anything else named here is a mistake.
+  constexpr size_t kMaxKeyFileBytes = 1 << 20;
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(
+      std::string text, internal::ReadRegularFile(path, kMaxKeyFileBytes, "the key file limit"),
+      "credentials file");
+  TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto credentials, CredentialsFromJson(text, endpoints),
                                     "credentials file '" + path + "'");
   return credentials;
 }

@@ -1,6 +1,7 @@
 #include "tai/config.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 
@@ -25,18 +26,55 @@ auto EnvErrorFor(const char* var, std::string_view value) {
   return [var, value](const Status& why) { return EnvError(var, value, why); };
 }
 
-Result<std::chrono::milliseconds> ParseMillis(std::string_view text) {
-  TAI_ASSIGN_OR_RETURN(auto n, ParsePositiveCount(text));
-  return std::chrono::milliseconds(static_cast<int64_t>(n));
-}
-
 using EnvGet = std::function<std::string_view(const char*)>;
 
-// The size_t variables of the traces section: name and destination.
-Status ReadCount(const EnvGet& get, const char* name, size_t* out) {
-  if (auto v = get(name); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(*out, ParsePositiveCount(v), EnvErrorFor(name, v));
+// A whole number from the environment within [min, max]: the documented
+// range of the setting (config.h). Past it the value is refused, naming the
+// variable and the range, before anything is sized by it.
+Status ReadCount(const EnvGet& get, const char* name, size_t min, size_t max, size_t* out) {
+  auto v = get(name);
+  if (v.empty()) return Status::Ok();
+  size_t n = 0;
+  const std::string text = Trim(v);
+  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || n < min || n > max) {
+    return EnvError(name, v,
+                    InvalidArgumentError("expected a whole number from " + std::to_string(min) +
+                                         " to " + std::to_string(max)));
   }
+  *out = n;
+  return Status::Ok();
+}
+
+// A duration from the environment within [min, max]: with a unit ("250ms",
+// "10s"), or a bare number in `bare_unit` (OpenTelemetry's variables are in
+// milliseconds, ours in seconds).
+Status ReadDuration(const EnvGet& get, const char* name, std::string_view bare_unit,
+                    std::chrono::milliseconds min, std::chrono::milliseconds max,
+                    std::chrono::milliseconds* out) {
+  auto v = get(name);
+  if (v.empty()) return Status::Ok();
+  const std::string text = Trim(v);
+  const bool bare = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+  auto d = ParseDuration(bare ? text + std::string(bare_unit) : text);
+  if (!d.ok()) return EnvError(name, v, d.status());
+  if (*d < min || *d > max) {
+    return EnvError(name, v,
+                    InvalidArgumentError("expected a duration from " + std::to_string(min.count()) +
+                                         " ms to " + std::to_string(max.count()) + " ms"));
+  }
+  *out = *d;
+  return Status::Ok();
+}
+
+// An OTLP/HTTP endpoint from the environment: trimmed, and refused unless it
+// is an http(s) URL that could work.
+Status ReadUrl(const EnvGet& get, const char* name, std::string* out) {
+  auto v = get(name);
+  if (v.empty()) return Status::Ok();
+  std::string url = Trim(v);
+  if (Status s = ValidateHttpUrl(url); !s.ok()) return EnvError(name, v, s);
+  *out = std::move(url);
   return Status::Ok();
 }
 
@@ -79,14 +117,14 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
   }
   size_t buffer_mb = g->delivery.memory_bytes >> 20;
   size_t spill_mb = static_cast<size_t>(g->delivery.spill_bytes >> 20);
-  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_BUFFER_MB", &buffer_mb));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_SPILL_MB", &spill_mb));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_BUFFER_MB", 1, 4096, &buffer_mb));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_GCP_SPILL_MB", 1, 1 << 20, &spill_mb));
   g->delivery.memory_bytes = buffer_mb << 20;
   g->delivery.spill_bytes = static_cast<uint64_t>(spill_mb) << 20;
   if (auto v = get("TAI_GCP_SPILL_DIR"); !v.empty()) {
     g->default_spill_directory = false;
     const std::string dir = Trim(v);
-    g->delivery.spill_directory = dir == "none" ? "" : dir;
+    g->delivery.spill_directory = internal::AsciiLower(dir) == "none" ? "" : dir;
   }
   return Status::Ok();
 }
@@ -97,7 +135,8 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
     double ratio = -1;
     std::string text = Trim(v);
     auto r = std::from_chars(text.data(), text.data() + text.size(), ratio);
-    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || ratio < 0 || ratio > 1) {
+    // Written so that NaN fails too.
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !(ratio >= 0 && ratio <= 1)) {
       return EnvError("OTEL_TRACES_SAMPLER_ARG", v,
                       InvalidArgumentError("expected a ratio between 0 and 1"));
     }
@@ -107,30 +146,36 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
     TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->keep_error_traces, ParseBool(v),
                                    EnvErrorFor("TAI_TRACE_KEEP_ERRORS", v));
   }
-  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_QUEUE_SIZE", &t->queue_size));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &t->max_batch_spans));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_TRACE_BATCH_TRACES", &t->batch_traces));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", &t->limits.max_attributes));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_EVENT_COUNT_LIMIT", &t->limits.max_events));
-  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_SPAN_LINK_COUNT_LIMIT", &t->limits.max_links));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "OTEL_BSP_MAX_QUEUE_SIZE", 1, 1'000'000, &t->queue_size));
   TAI_RETURN_IF_ERROR(
-      ReadCount(get, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", &t->limits.max_value_length));
-  if (auto v = get("OTEL_BSP_SCHEDULE_DELAY"); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->export_interval, ParseMillis(v),
-                                   EnvErrorFor("OTEL_BSP_SCHEDULE_DELAY", v));
-  }
-  if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) {
-    t->otlp_endpoint = Trim(v);
+      ReadCount(get, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1, 100'000, &t->max_batch_spans));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_TRACE_BATCH_TRACES", 1, 100'000, &t->batch_traces));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", 1, 10'000, &t->limits.max_attributes));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "OTEL_SPAN_EVENT_COUNT_LIMIT", 1, 10'000, &t->limits.max_events));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "OTEL_SPAN_LINK_COUNT_LIMIT", 1, 10'000, &t->limits.max_links));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", 1, 1 << 20, &t->limits.max_value_length));
+  TAI_RETURN_IF_ERROR(ReadDuration(get, "OTEL_BSP_SCHEDULE_DELAY", "ms",
+                                   std::chrono::milliseconds(10), std::chrono::hours(1),
+                                   &t->export_interval));
+  if (!get("OTEL_EXPORTER_OTLP_ENDPOINT").empty()) {
+    TAI_RETURN_IF_ERROR(ReadUrl(get, "OTEL_EXPORTER_OTLP_ENDPOINT", &t->otlp_endpoint));
     t->otlp_exporter = true;
   }
-  if (auto v = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); !v.empty()) {
-    t->otlp_traces_url = Trim(v);
+  if (!get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").empty()) {
+    TAI_RETURN_IF_ERROR(ReadUrl(get, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &t->otlp_traces_url));
     t->otlp_exporter = true;
   }
   for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"}) {
     if (auto v = get(name); !v.empty()) {
       TAI_ASSIGN_OR_RETURN_MAP_ERROR(auto headers, ParseKeyValueList(v), EnvErrorFor(name, v));
-      for (auto& h : headers) t->otlp_headers.push_back(std::move(h));
+      for (auto& h : headers) {
+        if (Status s = ValidateHttpHeader(h.first, h.second); !s.ok()) return EnvError(name, v, s);
+        t->otlp_headers.push_back(std::move(h));
+      }
     }
   }
   if (auto v = get("OTEL_EXPORTER_OTLP_COMPRESSION"); !v.empty()) {
@@ -140,10 +185,9 @@ Status ReadTracesEnv(const EnvGet& get, TracesConfig* t) {
     }
     t->otlp_gzip = v == "gzip";
   }
-  if (auto v = get("OTEL_EXPORTER_OTLP_TIMEOUT"); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(t->otlp_timeout, ParseMillis(v),
-                                   EnvErrorFor("OTEL_EXPORTER_OTLP_TIMEOUT", v));
-  }
+  TAI_RETURN_IF_ERROR(ReadDuration(get, "OTEL_EXPORTER_OTLP_TIMEOUT", "ms",
+                                   std::chrono::milliseconds(1), std::chrono::minutes(10),
+                                   &t->otlp_timeout));
   if (auto v = get("OTEL_TRACES_EXPORTER"); !v.empty()) {
     TAI_RETURN_IF_ERROR(ReadExporters(v, t));
   }
@@ -181,25 +225,13 @@ Status ReadLogsConfig(const Get& get, LogsConfig* logs) {
                       InvalidArgumentError("expected auto, json, console or off"));
     }
   }
-  if (auto v = get("TAI_LOG_QUEUE_SIZE"); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(logs->queue_capacity, ParsePositiveCount(v),
-                                   EnvErrorFor("TAI_LOG_QUEUE_SIZE", v));
-  }
-  if (auto v = get("TAI_LOG_RATE_LIMIT"); !v.empty()) {
-    if (v != "0") {
-      auto n = ParsePositiveCount(v);
-      if (!n.ok() || *n > UINT32_MAX) {
-        return EnvError("TAI_LOG_RATE_LIMIT", v,
-                        InvalidArgumentError("not a whole number of records per second"));
-      }
-      logs->rate_limit_per_site = static_cast<uint32_t>(*n);
-    } else {
-      logs->rate_limit_per_site = 0;
-    }
-  }
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_LOG_QUEUE_SIZE", 2, 1 << 20, &logs->queue_capacity));
+  size_t rate = logs->rate_limit_per_site;
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_LOG_RATE_LIMIT", 0, 1'000'000, &rate));
+  logs->rate_limit_per_site = static_cast<uint32_t>(rate);
   if (auto v = get("TAI_LOG_REDACT_KEYS"); !v.empty()) logs->extra_redacted_keys = ParseList(v);
-  if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
-  if (auto v = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"); !v.empty()) logs->otlp_endpoint = v;
+  TAI_RETURN_IF_ERROR(ReadUrl(get, "OTEL_EXPORTER_OTLP_ENDPOINT", &logs->otlp_endpoint));
+  TAI_RETURN_IF_ERROR(ReadUrl(get, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", &logs->otlp_endpoint));
   return Status::Ok();
 }
 
@@ -214,6 +246,54 @@ Status ReadStoreEnv(const EnvGet& get, StoreConfig* store) {
     }
   }
   if (auto v = get("TAI_STORE_PATH"); !v.empty()) store->options.path = Trim(v);
+  return Status::Ok();
+}
+
+// The documented ranges of the sizes (config.h): what sizes a queue or a
+// buffer is bounded, so that a typo cannot reserve gigabytes.
+Status CheckSizes(const Config& c) {
+  struct Size {
+    const char* what;
+    size_t value, min, max;
+  };
+  const Size sizes[] = {
+      {"metrics: cardinality limit", c.metrics.cardinality_limit, 1, 1'000'000},
+      {"traces: queue size", c.traces.queue_size, 1, 1'000'000},
+      {"traces: batch traces", c.traces.batch_traces, 1, 100'000},
+      {"traces: batch spans", c.traces.max_batch_spans, 1, 100'000},
+      {"logs: queue capacity", c.logs.queue_capacity, 1, 1 << 20},
+  };
+  for (const Size& s : sizes) {
+    if (s.value < s.min || s.value > s.max) {
+      return InvalidArgumentError(std::string(s.what) + " " + std::to_string(s.value) +
+                                  " is outside " + std::to_string(s.min) + "-" +
+                                  std::to_string(s.max));
+    }
+  }
+  for (auto [what, d] : {std::pair{"metrics: collect interval", c.metrics.collect_interval},
+                         std::pair{"traces: export interval", c.traces.export_interval}}) {
+    if (d > std::chrono::hours(1)) {
+      return InvalidArgumentError(std::string(what) + " " + std::to_string(d.count()) +
+                                  " ms is above the 1 h maximum");
+    }
+  }
+  return Status::Ok();
+}
+
+// OTLP endpoints that could never work (another scheme, no host, a port out
+// of range) and header lines that would split (CR, LF) are refused at start.
+Status CheckOtlp(const TracesConfig& traces, const LogsConfig& logs) {
+  if (traces.otlp_exporter) {
+    const std::string& url =
+        traces.otlp_traces_url.empty() ? traces.otlp_endpoint : traces.otlp_traces_url;
+    TAI_RETURN_IF_ERROR(ValidateHttpUrl(url).WithContext("traces: OTLP endpoint"));
+  }
+  for (const auto& [name, value] : traces.otlp_headers) {
+    TAI_RETURN_IF_ERROR(ValidateHttpHeader(name, value).WithContext("traces: OTLP headers"));
+  }
+  if (!logs.otlp_endpoint.empty()) {
+    TAI_RETURN_IF_ERROR(ValidateHttpUrl(logs.otlp_endpoint).WithContext("logs: OTLP endpoint"));
+  }
   return Status::Ok();
 }
 
@@ -243,14 +323,10 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
                                    EnvErrorFor("OTEL_RESOURCE_ATTRIBUTES", v));
     for (auto& [key, value] : pairs) c.resource.attributes.push_back({key, value});
   }
-  if (auto v = get("TAI_METRICS_INTERVAL"); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.collect_interval, ParseDuration(v),
-                                   EnvErrorFor("TAI_METRICS_INTERVAL", v));
-  }
-  if (auto v = get("TAI_METRICS_CARDINALITY_LIMIT"); !v.empty()) {
-    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.cardinality_limit, ParsePositiveCount(v),
-                                   EnvErrorFor("TAI_METRICS_CARDINALITY_LIMIT", v));
-  }
+  TAI_RETURN_IF_ERROR(ReadDuration(get, "TAI_METRICS_INTERVAL", "s", std::chrono::milliseconds(10),
+                                   std::chrono::hours(1), &c.metrics.collect_interval));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "TAI_METRICS_CARDINALITY_LIMIT", 1, 1'000'000, &c.metrics.cardinality_limit));
   if (auto v = get("TAI_PROMETHEUS_ADDR"); !v.empty()) {
     if (v == "off") {
       c.metrics.prometheus_enabled = false;
@@ -287,9 +363,6 @@ Status Config::Validate() const {
                                 std::to_string(metrics.collect_interval.count()) +
                                 " ms is below the 10 ms minimum");
   }
-  if (metrics.cardinality_limit == 0) {
-    return InvalidArgumentError("metrics: cardinality limit must be at least 1");
-  }
   if (metrics.prometheus_enabled) {
     std::string host;
     int port;
@@ -299,10 +372,8 @@ Status Config::Validate() const {
   if (auto levels = ParseLogLevels(logs.logger_levels); !levels.ok()) {
     return levels.status().WithContext("logs: log levels '" + logs.logger_levels + "'");
   }
-  if (traces.queue_size == 0 || traces.batch_traces == 0 || traces.max_batch_spans == 0) {
-    return InvalidArgumentError(
-        "traces: queue size, batch traces and batch spans must be at least 1");
-  }
+  TAI_RETURN_IF_ERROR(CheckSizes(*this));
+  TAI_RETURN_IF_ERROR(CheckOtlp(traces, logs));
   if (traces.export_interval < std::chrono::milliseconds(10)) {
     return InvalidArgumentError("traces: export interval " +
                                 std::to_string(traces.export_interval.count()) +
@@ -313,7 +384,7 @@ Status Config::Validate() const {
       !sampler.ok()) {
     return sampler.status().WithContext("traces");
   }
-  if (traces.sample_ratio > 1) {
+  if (traces.sample_ratio > 1 || std::isnan(traces.sample_ratio)) {
     return InvalidArgumentError("traces: sample ratio " + std::to_string(traces.sample_ratio) +
                                 " is above 1");
   }
@@ -335,8 +406,6 @@ Status Config::Validate() const {
     if (!gcp.zone.empty()) deployment.labels["zone"] = gcp.zone;
     TAI_RETURN_IF_ERROR(deployment.Validate().WithContext("TAI_GCP_PROFILER"));
   }
-  if (logs.queue_capacity == 0)
-    return InvalidArgumentError("logs: queue capacity must be at least 1");
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
   return Status::Ok();
 }

@@ -15,11 +15,11 @@
 //   Function: 1 id, 2 name, 3 system_name, 4 filename, 5 start_line
 #include "tai/profile/pprof.h"
 
-#include <filesystem>
 #include <fstream>
 #include <unordered_map>
 
 #include "core/gzip.h"
+#include "core/regular_file.h"
 #include "profile/proto_wire.h"
 
 namespace tai {
@@ -537,31 +537,8 @@ Status WritePprofFile(const Profile& profile, const std::string& path) {
 }
 
 Result<Profile> ReadPprofFile(const std::string& path, const PprofLimits& limits) {
-  // Checked before opening: opening a FIFO for reading waits for a writer.
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) return NotFoundError("cannot open '" + path + "'");
-  if (std::filesystem::is_directory(status)) {
-    return InvalidArgumentError("'" + path + "' is a directory, not a profile");
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return InvalidArgumentError("'" + path + "' is not a regular file (a FIFO, socket or device)");
-  }
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return UnavailableError("cannot read the size of '" + path + "': " + ec.message());
-  if (size == 0) return InvalidArgumentError("'" + path + "' is empty");
-  if (size > limits.max_file_bytes) {
-    return ResourceExhaustedError("'" + path + "' is " + std::to_string(size >> 20) +
-                                  " MiB, above PprofLimits::max_file_bytes (" +
-                                  std::to_string(limits.max_file_bytes >> 20) + " MiB)");
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFoundError("cannot open '" + path + "'");
-  std::string bytes(static_cast<size_t>(size), '\0');
-  f.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (f.gcount() != static_cast<std::streamsize>(size)) {
-    return UnavailableError("cannot read '" + path + "'");
-  }
+  TAI_ASSIGN_OR_RETURN(std::string bytes, internal::ReadRegularFile(path, limits.max_file_bytes,
+                                                                    "PprofLimits::max_file_bytes"));
   TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(Profile p, DecodePprof(bytes, limits), path);
   return p;
 }

@@ -31,5 +31,11 @@ std::vector<std::string> ParseList(std::string_view text);
 Result<bool> ParseBool(std::string_view text);
 // A whole number of at least 1 ("2048").
 Result<size_t> ParsePositiveCount(std::string_view text);
+// OK for an http:// or https:// URL with a host and, if given, a port in
+// 1-65535, and no spaces or control characters; else an error naming it.
+Status ValidateHttpUrl(std::string_view url);
+// OK for a header name made of token characters and a value without
+// control characters (a CR or LF would start a header of its own).
+Status ValidateHttpHeader(std::string_view name, std::string_view value);
 
 }  // namespace tai
