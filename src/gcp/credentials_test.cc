@@ -261,6 +261,9 @@ TEST(CredentialsTest, ErrorsNameTheProblemAndNeverASecret) {
   EXPECT_FALSE(CredentialsFromJson("not json", google.Endpoints()).ok());
   EXPECT_EQ(CredentialsFromFile("/nonexistent/key.json", google.Endpoints()).status().code(),
             StatusCode::kNotFound);
+  // A device named as the key file is refused, not read until memory runs out.
+  EXPECT_EQ(CredentialsFromFile("/dev/zero", google.Endpoints()).status().message(),
+            "credentials file: '/dev/zero' is not a regular file (a FIFO, socket or device)");
 }
 
 TEST(CredentialsTest, DefaultCredentialsFallBackToTheMetadataServer) {
