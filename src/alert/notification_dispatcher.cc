@@ -67,7 +67,9 @@ struct NotificationDispatcher::Worker {
   void Run();
   std::vector<Queued> TakeBatch();
   void Deliver(std::unique_lock<std::mutex>& lock, const std::vector<Queued>& batch);
-  void Report(const std::vector<Queued>& batch, int attempt, const NotifyOutcome& outcome) const;
+  // `wall_nanos`: when the Send began.
+  void Report(const std::vector<Queued>& batch, int attempt, int64_t wall_nanos,
+              const NotifyOutcome& outcome) const;
   // Waits `d`, cut short by stop; false when stopping.
   bool WaitFor(std::unique_lock<std::mutex>& lock, milliseconds d);
   // Waits until the notifier's min_send_interval has passed since the last Send.
@@ -113,6 +115,11 @@ void NotificationDispatcher::Worker::Run() {
     wake.wait(lock, [&] { return stop || !queue.empty(); });
     if (stop) break;  // Shutdown counts what is left
     busy = true;
+    // Wait out the rate limit first: what arrives meanwhile joins the batch.
+    if (!WaitForInterval(lock)) {
+      busy = false;
+      break;
+    }
     std::vector<Queued> batch = TakeBatch();
     Deliver(lock, batch);
     busy = false;
@@ -141,7 +148,7 @@ void NotificationDispatcher::Worker::Deliver(std::unique_lock<std::mutex>& lock,
   for (const Queued& q : batch) alerts.push_back(q.alert);
   milliseconds backoff = options.initial_backoff;
   for (int attempt = 1;; ++attempt) {
-    if (!WaitForInterval(lock)) {
+    if (attempt > 1 && !WaitForInterval(lock)) {
       stats.dropped += batch.size();
       return;
     }
@@ -149,9 +156,10 @@ void NotificationDispatcher::Worker::Deliver(std::unique_lock<std::mutex>& lock,
     if (attempt > 1) ++stats.retried;
     last_send_nanos = Now();
     sent_before = true;
+    const int64_t wall = options.wall_nanos ? options.wall_nanos() : WallNanos();
     lock.unlock();
     NotifyOutcome outcome = notifier->Send(alerts);
-    Report(batch, attempt, outcome);
+    Report(batch, attempt, wall, outcome);
     lock.lock();
     if (outcome.status.ok()) {
       stats.sent += batch.size();
@@ -175,11 +183,11 @@ void NotificationDispatcher::Worker::Deliver(std::unique_lock<std::mutex>& lock,
 }
 
 void NotificationDispatcher::Worker::Report(const std::vector<Queued>& batch, int attempt,
+                                            int64_t wall_nanos,
                                             const NotifyOutcome& outcome) const {
   if (!options.on_attempt) return;
-  const int64_t now = options.wall_nanos ? options.wall_nanos() : WallNanos();
   for (const Queued& q : batch) {
-    options.on_attempt({.time_nanos = now,
+    options.on_attempt({.time_nanos = wall_nanos,
                         .notifier = notifier->name(),
                         .fingerprint = q.fingerprint,
                         .rule_id = q.alert.rule_id,

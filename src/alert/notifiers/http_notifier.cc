@@ -143,10 +143,11 @@ NotifyOutcome HttpNotifier::PostJson(
 
   outcome.retryable = IsRetryableStatus(response->status) || response->status >= 500;
   if (auto after = response->RetryAfter()) outcome.retry_after = *after;
-  std::string message(TrimSpaces(response->body));
+  // Scrubbed before it is cut short, so no part of a secret is left.
+  std::string answer = Scrub(response->body);
   std::replace_if(
-      message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  message = std::string(Utf8Prefix(message, 300));
+      answer.begin(), answer.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  const std::string message(Utf8Prefix(TrimSpaces(answer), 300));
   StatusCode code = StatusCode::kFailedPrecondition;
   if (outcome.retryable) {
     code = StatusCode::kUnavailable;
