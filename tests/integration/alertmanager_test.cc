@@ -179,6 +179,7 @@ TEST(AlertmanagerIntegrationTest, FiringThenResolvedReachTheWebhookReceiver) {
     EXPECT_TRUE(ours["alerts"][0].contains(key)) << "alerts[]." << key;
   }
   EXPECT_EQ(ours["version"], firing["version"]);
+  EXPECT_EQ(ours["groupKey"], "{}:{alertname=\"TaiWebhookShape\"}");  // as Alertmanager spells it
   (*dispatcher)->Shutdown(5s);
 }
 
