@@ -133,7 +133,10 @@ std::vector<NotificationDispatcher::Worker::Queued> NotificationDispatcher::Work
   // in two Sends.
   std::vector<Queued> batch;
   std::unordered_set<std::string> in_batch;
-  while (!queue.empty() && batch.size() < options.max_batch &&
+  const size_t limit = notifier->max_batch() == 0
+                           ? options.max_batch
+                           : std::min(options.max_batch, notifier->max_batch());
+  while (!queue.empty() && batch.size() < limit &&
          in_batch.insert(queue.front().fingerprint).second) {
     batch.push_back(std::move(queue.front()));
     queue.pop_front();

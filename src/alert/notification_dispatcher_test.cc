@@ -432,6 +432,36 @@ TEST(NotificationDispatcherTest, PagerDutyRetries429And503ThenTriggersAndResolve
   EXPECT_NE(stats.last_error.find("answered 503"), std::string::npos) << stats.last_error;
 }
 
+TEST(NotificationDispatcherTest, PagerDutyEventsGoOneARequestSoABadOneFailsAlone) {
+  ScriptedReceiver pd("/v2/enqueue", 202);
+  pd.Script({{.status = 400, .body = "{\"message\":\"Event object is invalid\"}"}});
+  Attempts attempts;
+  NotificationDispatcherOptions options;
+  attempts.Install(&options);
+  std::vector<std::unique_ptr<Notifier>> notifiers;
+  notifiers.push_back(
+      *MakePagerDutyNotifier({.routing_key = kRoutingKey, .url = pd.url() + "/v2/enqueue"}));
+  auto dispatcher = NotificationDispatcher::Create(std::move(notifiers), options);
+  ASSERT_TRUE(dispatcher.ok());
+  (*dispatcher)->Enqueue(MakeAlert("A"), {});
+  (*dispatcher)->Enqueue(MakeAlert("B"), {});
+  ASSERT_TRUE((*dispatcher)->Flush(10s));
+
+  auto reports = attempts.Get();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].rule_id, "rule-A");
+  EXPECT_FALSE(reports[0].ok);
+  EXPECT_EQ(reports[0].http_status, 400);
+  EXPECT_NE(reports[0].error.find("Event object is invalid"), std::string::npos)
+      << reports[0].error;
+  EXPECT_EQ(reports[1].rule_id, "rule-B");
+  EXPECT_TRUE(reports[1].ok);
+  NotifierStats stats = (*dispatcher)->stats().notifiers[0];
+  EXPECT_EQ(stats.failed, 1u);
+  EXPECT_EQ(stats.sent, 1u);
+  EXPECT_EQ(stats.requests, 2u);
+}
+
 TEST(NotificationDispatcherTest, SlackIsRateLimited) {
   ScriptedReceiver slack("/services/*");
   FakeClock clock;

@@ -66,8 +66,10 @@ class PagerDutyNotifier final : public internal::HttpNotifier {
                      {options.routing_key, options.url}, options.timeout),
         options_(std::move(options)) {}
 
-  // The Events API takes one event a request. The first failure ends the
-  // batch: the dispatcher retries it whole, which dedup_key makes harmless.
+  size_t max_batch() const override { return 1; }
+  // The Events API takes one event a request. Given more, the first
+  // failure ends the batch: a retry sends it whole, which dedup_key makes
+  // harmless.
   NotifyOutcome Send(const std::vector<Alert>& alerts) override {
     NotifyOutcome last;
     for (const Alert& alert : alerts) {
