@@ -175,6 +175,10 @@ void NotificationDispatcher::Worker::Deliver(std::unique_lock<std::mutex>& lock,
     }
     if (!outcome.retryable || attempt >= options.max_attempts) {
       stats.failed += batch.size();
+      // Undelivered news stays news: the next firing of these alerts is sent.
+      for (const Queued& q : batch) {
+        if (q.alert.state != AlertState::kResolved) firing.erase(q.fingerprint);
+      }
       return;
     }
     if (!WaitFor(lock, std::max(Jittered(backoff), outcome.retry_after))) {

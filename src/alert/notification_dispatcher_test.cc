@@ -369,6 +369,15 @@ TEST(NotificationDispatcherTest, NotifyOnlyNewFiringSuppressesRepeats) {
   EXPECT_EQ(batches[1][0].state, AlertState::kResolved);
   EXPECT_EQ(batches[2][0].state, AlertState::kFiring);
   EXPECT_EQ(h.dispatcher->stats().notifiers[0].suppressed, 1u);
+
+  // A firing the receiver never took is not a repeat.
+  h.fakes[0]->Script({{.status = InvalidArgumentError("rejected")}});
+  h.dispatcher->Enqueue(MakeAlert("B"), {});
+  ASSERT_TRUE(h.dispatcher->Flush(10s));
+  EXPECT_EQ(h.dispatcher->stats().notifiers[0].failed, 1u);
+  EXPECT_EQ(h.dispatcher->Enqueue(MakeAlert("B"), {}), 1u);
+  ASSERT_TRUE(h.dispatcher->Flush(10s));
+  EXPECT_EQ(h.dispatcher->stats().notifiers[0].sent, 4u);
 }
 
 TEST(NotificationDispatcherTest, ShutdownDeliversWhatIsQueued) {

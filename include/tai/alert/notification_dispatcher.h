@@ -34,8 +34,9 @@ struct NotificationDispatcherOptions {
   std::chrono::milliseconds initial_backoff{1'000};  // before the first retry
   std::chrono::milliseconds max_backoff{60'000};     // cap of the doubling backoff
   // Only changes are sent: a firing alert once until it resolves (repeats
-  // are counted as suppressed), and its resolution. Off: every firing
-  // Enqueue is sent; the engine decides the repeat interval.
+  // are counted as suppressed; one the receiver refused is sent again), and
+  // its resolution. Off: every firing Enqueue is sent; the engine decides
+  // the repeat interval.
   bool notify_only_new_firing = false;
   // Called for every Send of every alert, from the notifier's thread, with no
   // lock held: must be thread-safe and quick (the store queues it).
