@@ -127,6 +127,22 @@ TEST(WebhookNotifierTest, PostsAlertmanagersWebhookPayload) {
   EXPECT_EQ(receiver.json(1)["status"], "resolved");
 }
 
+TEST(WebhookNotifierTest, HeaderValuesAreSecretsToo) {
+  ScriptedReceiver receiver("/hook");
+  receiver.Script({{.status = 401, .body = "bad credentials: Bearer t0pS3cretT0ken"}});
+  auto notifier = MakeWebhookNotifier(
+      {.url = receiver.url() + "/hook", .headers = {{"Authorization", "Bearer t0pS3cretT0ken"}}});
+  ASSERT_TRUE(notifier.ok());
+  NotifyOutcome outcome = (*notifier)->Send({MakeAlert(AlertState::kFiring)});
+  EXPECT_EQ(outcome.status.code(), StatusCode::kUnauthenticated);
+  EXPECT_FALSE(outcome.retryable);
+  EXPECT_EQ(outcome.status.message().find("t0pS3cret"), std::string::npos)
+      << outcome.status.message();
+  EXPECT_NE(outcome.status.message().find("answered 401: bad credentials: [REDACTED]"),
+            std::string::npos)
+      << outcome.status.message();
+}
+
 TEST(SlackNotifierTest, MessageHasStateSeveritySummaryAndDashboardLink) {
   ScriptedReceiver slack("/services/*");
   auto notifier = MakeSlackNotifier({.webhook_url = slack.url() + kSlackPath});

@@ -103,7 +103,11 @@ Result<std::unique_ptr<Notifier>> MakeWebhookNotifier(WebhookNotifierOptions opt
   if (options.name.empty()) return InvalidArgumentError("webhook notifier: name is empty");
   TAI_RETURN_IF_ERROR(internal::CheckNotifierUrl("webhook notifier url", options.url));
   std::vector<std::string> secrets = {options.url};
-  for (const auto& [key, value] : options.headers) secrets.push_back(value);
+  // Header values (Authorization...) too; short ones would mangle every
+  // message and guard nothing.
+  for (const auto& [key, value] : options.headers) {
+    if (value.size() >= 8) secrets.push_back(value);
+  }
   return std::unique_ptr<Notifier>(new WebhookNotifier(std::move(options), std::move(secrets)));
 }
 
