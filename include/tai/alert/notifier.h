@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,21 @@ class Notifier {
   // Delivers the alerts in one request where the receiver allows it.
   // Errors never contain the URL's secret parts or keys.
   virtual NotifyOutcome Send(const std::vector<Alert>& alerts) = 0;
+
+  // What the notifier is, for logs and the dashboard: "slack
+  // https://hooks.slack.com/…". Never holds a secret (URL paths, keys).
+  virtual std::string Describe() const { return name(); }
+  // The shortest time between two Sends the receiver tolerates (Slack: about
+  // one message a second). The dispatcher waits for it; it never drops an
+  // alert because of it.
+  virtual std::chrono::milliseconds min_send_interval() const { return {}; }
+  // The most alerts one Send should carry; 0 for no limit. PagerDuty's
+  // events API takes one event a request: one a Send keeps one bad alert
+  // from failing the others, and each attempt's outcome is that alert's.
+  virtual size_t max_batch() const { return 0; }
+  // Called from another thread at shutdown: a Send in progress gives up
+  // within about a second with a CANCELLED error.
+  virtual void Cancel() {}
 };
 
 }  // namespace tai
