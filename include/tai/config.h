@@ -66,6 +66,12 @@
 //                                          + /v1/logs); unset: no OTLP log export
 //   TAI_STORE                              on (default) | off: the embedded store
 //   TAI_STORE_PATH                         its file (default ./tai-data/<service>.db)
+//   TAI_ALERTS                             on (default) | off: the alert engine (needs the store)
+//   TAI_ALERT_RULES                        a YAML or JSON rule file of rules and SLOs
+//   TAI_ALERTMANAGER_URL, TAI_ALERT_WEBHOOK_URL, TAI_SLACK_WEBHOOK_URL,
+//   TAI_PAGERDUTY_ROUTING_KEY (TAI_PAGERDUTY_URL)   notifiers; secrets, never logged
+//   TAI_ALERT_NOTIFY                       all (default: firing, repeats, resolutions) |
+//                                          changes (a firing alert once, its resolution)
 //
 // A value outside its range, an OTLP endpoint that is not an http(s) URL
 // with a host and a valid port, or a header with a control character is
@@ -174,6 +180,27 @@ struct StoreConfig {
   StoreOptions options;
 };
 
+// The alert engine and its notifiers (docs/alerting.md). The engine reads
+// the embedded store, so it runs only when the store does. The receiver
+// URLs and the routing key are secrets: never logged, never in errors.
+struct AlertsConfig {
+  bool enabled = true;
+  // A YAML or JSON rule file (rules and SLOs), reloaded when it changes.
+  std::string rule_file;
+  std::string alertmanager_url;       // Alertmanager's base URL
+  std::string webhook_url;            // a receiver of Alertmanager's webhook payload
+  std::string slack_webhook_url;      // a Slack incoming webhook
+  std::string pagerduty_routing_key;  // a PagerDuty Events v2 integration key
+  std::string pagerduty_url;          // the events endpoint (tests)
+  // Only changes are notified: a firing alert once, then its resolution.
+  bool notify_only_new_firing = false;
+
+  // The receivers above under their environment variables' names, as
+  // NotifiersFromEnvironment (tai/alert/notifiers.h) reads them. Valid while
+  // this config lives.
+  std::function<std::string(std::string_view)> NotifierVariables() const;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
@@ -181,6 +208,7 @@ struct Config {
   GcpExportConfig gcp;
   LogsConfig logs;
   StoreConfig store;
+  AlertsConfig alerts;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

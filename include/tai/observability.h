@@ -5,7 +5,8 @@
 // log pipeline with its stdout sink (Cloud Logging JSON, or the console
 // format on a terminal), the embedded store fed by all three (unless
 // Config::store.enabled is false), and the sinks configured in Config (with
-// Config::gcp.profiler, the Cloud Profiler agent too).
+// Config::gcp.profiler, the Cloud Profiler agent too), and over the store
+// the alert engine with the notifiers Config::alerts names.
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
@@ -22,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "tai/alert/alert_engine.h"
+#include "tai/alert/notification_dispatcher.h"
 #include "tai/config.h"
 #include "tai/core/status.h"
 #include "tai/export/delivery_options.h"
@@ -77,6 +80,13 @@ class Observability {
   // rather than fail the service, e.g. when another process holds the file).
   const std::shared_ptr<Store>& store() const { return store_; }
   const Status& store_status() const { return store_status_; }
+  // The alert engine evaluating Config::alerts' rule file (and rules added
+  // with AddRule / AddSlo) against the store on its own thread; nullptr when
+  // alerting is off or there is no store (alerts_status() says why).
+  AlertEngine* alerts() { return alerts_.get(); }
+  const Status& alerts_status() const { return alerts_status_; }
+  // The notifiers' dispatcher; nullptr when no notifier is configured.
+  NotificationDispatcher* notifications() { return notifications_.get(); }
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();
@@ -86,6 +96,7 @@ class Observability {
   Status StartTracing();
   Status StartGcpExport();
   void StartStore();
+  Status StartAlerts();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -108,6 +119,10 @@ class Observability {
   std::shared_ptr<Store> store_;
   Status store_status_;
   uint64_t store_metrics_callback_ = 0;
+  std::unique_ptr<NotificationDispatcher> notifications_;
+  std::unique_ptr<AlertEngine> alerts_;
+  Status alerts_status_;
+  std::vector<uint64_t> alert_metric_ids_;
   bool shut_down_ = false;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "gcp/profiler_api.h"
+#include "tai/alert/notifiers.h"
 #include "tai/core/ids.h"
 #include "tai/core/parse.h"
 #include "tai/log/log_pipeline.h"
@@ -297,7 +298,43 @@ Status CheckOtlp(const TracesConfig& traces, const LogsConfig& logs) {
   return Status::Ok();
 }
 
+// TAI_ALERT*: see config.h. The receivers are checked by Validate (through
+// the notifiers' own checks, which never repeat a secret).
+Status ReadAlertsEnv(const EnvGet& get, AlertsConfig* alerts) {
+  if (auto v = get("TAI_ALERTS"); !v.empty()) {
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(alerts->enabled, ParseBool(v), EnvErrorFor("TAI_ALERTS", v));
+  }
+  if (auto v = get("TAI_ALERT_RULES"); !v.empty()) alerts->rule_file = Trim(v);
+  const std::pair<const char*, std::string*> receivers[] = {
+      {"TAI_ALERTMANAGER_URL", &alerts->alertmanager_url},
+      {"TAI_ALERT_WEBHOOK_URL", &alerts->webhook_url},
+      {"TAI_SLACK_WEBHOOK_URL", &alerts->slack_webhook_url},
+      {"TAI_PAGERDUTY_ROUTING_KEY", &alerts->pagerduty_routing_key},
+      {"TAI_PAGERDUTY_URL", &alerts->pagerduty_url}};
+  for (const auto& [name, field] : receivers) {
+    if (auto v = get(name); !v.empty()) *field = Trim(v);
+  }
+  if (auto v = get("TAI_ALERT_NOTIFY"); !v.empty()) {
+    if (v != "all" && v != "changes") {
+      return EnvError("TAI_ALERT_NOTIFY", v, InvalidArgumentError("expected all or changes"));
+    }
+    alerts->notify_only_new_firing = v == "changes";
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::function<std::string(std::string_view)> AlertsConfig::NotifierVariables() const {
+  return [this](std::string_view name) -> std::string {
+    if (name == "TAI_ALERTMANAGER_URL") return alertmanager_url;
+    if (name == "TAI_ALERT_WEBHOOK_URL") return webhook_url;
+    if (name == "TAI_SLACK_WEBHOOK_URL") return slack_webhook_url;
+    if (name == "TAI_PAGERDUTY_ROUTING_KEY") return pagerduty_routing_key;
+    if (name == "TAI_PAGERDUTY_URL") return pagerduty_url;
+    return "";
+  };
+}
 
 Result<Config> Config::FromEnv() {
   return FromEnv([](const char* name) -> const char* { return std::getenv(name); });
@@ -351,6 +388,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
   TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));
   TAI_RETURN_IF_ERROR(ReadStoreEnv(get, &c.store));
+  TAI_RETURN_IF_ERROR(ReadAlertsEnv(get, &c.alerts));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;
@@ -407,6 +445,9 @@ Status Config::Validate() const {
     TAI_RETURN_IF_ERROR(deployment.Validate().WithContext("TAI_GCP_PROFILER"));
   }
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
+  if (alerts.enabled) {
+    TAI_RETURN_IF_ERROR(NotifiersFromEnvironment(alerts.NotifierVariables()).status());
+  }
   return Status::Ok();
 }
 

@@ -351,5 +351,26 @@ TEST(ConfigTest, ValidateBoundsSizesSetInCode) {
   EXPECT_NE(c.Validate().message().find("control character"), std::string::npos);
 }
 
+TEST(ConfigTest, ReadsAlertingVariablesAndNeverRepeatsASecret) {
+  auto c = FromMap({{"TAI_ALERT_RULES", " /etc/svc/rules.yaml "},
+                    {"TAI_ALERTMANAGER_URL", "http://127.0.0.1:9093"},
+                    {"TAI_SLACK_WEBHOOK_URL", "https://hooks.example/services/T0/B0/s3cr3t"},
+                    {"TAI_ALERT_NOTIFY", "changes"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->alerts.enabled);
+  EXPECT_EQ(c->alerts.rule_file, "/etc/svc/rules.yaml");
+  EXPECT_EQ(c->alerts.alertmanager_url, "http://127.0.0.1:9093");
+  EXPECT_TRUE(c->alerts.notify_only_new_firing);
+  EXPECT_FALSE(FromMap({{"TAI_ALERTS", "off"}})->alerts.enabled);
+  EXPECT_EQ(FromMap({{"TAI_ALERT_NOTIFY", "some"}}).status().message(),
+            "TAI_ALERT_NOTIFY='some': expected all or changes");
+  auto bad = FromMap({{"TAI_SLACK_WEBHOOK_URL", "ftp://hooks.example/s3cr3t"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("TAI_SLACK_WEBHOOK_URL"), std::string::npos);
+  EXPECT_EQ(bad.status().message().find("s3cr3t"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(FromMap({{"TAI_PAGERDUTY_URL", "http://127.0.0.1:1/v2/enqueue"}}).status().message(),
+            "TAI_PAGERDUTY_URL is set but TAI_PAGERDUTY_ROUTING_KEY is not");
+}
+
 }  // namespace
 }  // namespace tai

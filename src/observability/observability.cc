@@ -106,6 +106,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
   if (c.store.enabled) obs->StartStore();
+  if (c.alerts.enabled) TAI_RETURN_IF_ERROR(obs->StartAlerts());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   obs->delivery_metric_ids_ =
       internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
@@ -274,6 +275,8 @@ void Observability::Shutdown() {
   };
   // First: it may hold a long poll open and a profile running.
   if (profiler_agent_) profiler_agent_->Stop();
+  // No evaluation runs once shutdown starts; what it notified still goes out.
+  if (alerts_) alerts_->Stop();
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
   if (span_processor_) span_processor_->Shutdown(left());
   // A Start that failed part way leaves later parts unmade; stop what exists.
@@ -284,7 +287,9 @@ void Observability::Shutdown() {
     for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
     if (log_metrics_callback_) registry_->RemoveCallback(log_metrics_callback_);
     if (store_metrics_callback_) registry_->RemoveCallback(store_metrics_callback_);
+    for (uint64_t id : alert_metric_ids_) registry_->RemoveCallback(id);
   }
+  if (notifications_) notifications_->Shutdown(left());
   // Logs last, so that what the other pillars log while stopping is kept.
   if (logs_) logs_->Stop(left());
   if (store_) (void)store_->Flush(left());

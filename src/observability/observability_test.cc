@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
+#include "alert/notifiers/receiver_testing.h"
 #include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 
@@ -262,6 +265,83 @@ TEST(ObservabilityTest, PrometheusCanBeTurnedOff) {
   ASSERT_TRUE(obs.ok());
   EXPECT_EQ((*obs)->http_server(), nullptr);
   EXPECT_EQ((*obs)->metrics_url(), "");
+}
+
+// The whole alerting path from configuration alone: a rule file, a webhook
+// receiver, the store. A gauge over its threshold fires, the receiver gets
+// the alert, and the store keeps the state change and the attempt.
+TEST(ObservabilityTest, ARuleFromTheRuleFileFiresToTheConfiguredReceiver) {
+  testing::TempDir dir;
+  testing::ScriptedReceiver receiver("/hook");
+  {
+    std::ofstream rules(dir.path() + "/rules.yaml");
+    rules << "rules:\n"
+             "  - id: queue-full\n"
+             "    metric: app/queue_depth\n"
+             "    op: \">\"\n"
+             "    threshold: 10\n"
+             "    window: 10s\n"
+             "    aggregation: last\n"
+             "    interval: 1s\n"
+             "    labels: {severity: page}\n"
+             "    annotations: {summary: \"queue at {{ $value }}\"}\n";
+  }
+  Config c = TestConfig();
+  c.metrics.collect_interval = std::chrono::milliseconds(100);
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  c.store.options.commit_interval = std::chrono::milliseconds(20);
+  c.alerts.rule_file = dir.path() + "/rules.yaml";
+  c.alerts.webhook_url = receiver.url() + "/hook";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ASSERT_NE((*obs)->alerts(), nullptr) << (*obs)->alerts_status().ToString();
+  ASSERT_NE((*obs)->notifications(), nullptr);
+  auto depth = (*obs)->metrics().CreateGauge({.metric_type = "app/queue_depth"}).value();
+  depth.Set(42);
+
+  ASSERT_TRUE(receiver.WaitForRequests(1, std::chrono::seconds(30)));
+  nlohmann::json payload = receiver.json(0);
+  ASSERT_FALSE(payload.is_discarded()) << receiver.body(0);
+  EXPECT_EQ(payload["status"], "firing");
+  EXPECT_EQ(payload["alerts"][0]["labels"]["alertname"], "queue-full");
+  EXPECT_EQ(payload["alerts"][0]["labels"]["severity"], "page");
+  EXPECT_EQ(payload["alerts"][0]["annotations"]["summary"], "queue at 42");
+
+  std::shared_ptr<Store> store = (*obs)->store();
+  (*obs)->Shutdown();
+  ASSERT_TRUE(store->Flush(std::chrono::seconds(10)).ok());
+  auto events = store->SearchAlertEvents({.rule_id = "queue-full"});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  bool fired = false;
+  for (const AlertEventRecord& e : *events) fired = fired || e.state == "firing";
+  EXPECT_TRUE(fired);
+  auto attempts = store->SearchNotifications({});
+  ASSERT_TRUE(attempts.ok()) << attempts.status().ToString();
+  ASSERT_FALSE(attempts->empty());
+  EXPECT_EQ(attempts->back().notifier, "webhook");
+  EXPECT_TRUE(attempts->back().ok);
+}
+
+TEST(ObservabilityTest, AlertingNeedsTheStoreAndABadRuleFileFailsStart) {
+  testing::TempDir dir;
+  Config off = TestConfig();  // the store is off in these tests
+  auto obs = Observability::Start(off);
+  ASSERT_TRUE(obs.ok());
+  EXPECT_EQ((*obs)->alerts(), nullptr);
+  EXPECT_NE((*obs)->alerts_status().message().find("alerting needs the embedded store"),
+            std::string::npos);
+
+  std::ofstream(dir.path() + "/bad.yaml") << "rules:\n  - id: x\n    metric: m\n    window: soon\n";
+  Config bad = TestConfig();
+  bad.store.enabled = true;
+  bad.store.options.path = dir.path() + "/svc.db";
+  bad.alerts.rule_file = dir.path() + "/bad.yaml";
+  auto failed = Observability::Start(bad);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("bad.yaml: rule 'x' (#1): field 'window'"),
+            std::string::npos)
+      << failed.status().message();
 }
 
 }  // namespace
