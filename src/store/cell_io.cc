@@ -58,23 +58,29 @@ int64_t TierWidth(StoreTier tier) {
 Status ReadSeriesCells(Database& db, StoreTier tier, const SeriesInfo& series, int64_t from,
                        int64_t to, int64_t* budget, const CellFn& fn) {
   const bool raw = tier == StoreTier::kRaw;
-  auto stmt = db.Prepare(raw ? "SELECT t, value, increase, hist FROM points "
-                               "WHERE series_id = ?1 AND t >= ?2 AND t < ?3 ORDER BY t"
-                             : "SELECT t, count, sum, min, max, last, increase, hist FROM rollups "
-                               "WHERE tier = ?4 AND series_id = ?1 AND t >= ?2 AND t < ?3 "
-                               "ORDER BY t");
-  if (!stmt.ok()) return stmt.status();
+  // Run once per series of a query: kept prepared on the connection.
+  static const std::string kRawSql =
+      "SELECT t, value, increase, hist FROM points WHERE series_id = ?1 AND t >= ?2 AND t < ?3 "
+      "ORDER BY t";
+  static const std::string kRollupSql =
+      "SELECT t, count, sum, min, max, last, increase, hist FROM rollups "
+      "WHERE tier = ?4 AND series_id = ?1 AND t >= ?2 AND t < ?3 ORDER BY t";
+  TAI_ASSIGN_OR_RETURN(Statement * stmt, db.Cached(raw ? kRawSql : kRollupSql));
   stmt->Bind(1, series.id).Bind(2, from).Bind(3, to);
   if (!raw) stmt->Bind(4, static_cast<int64_t>(tier));
+  Status status = Status::Ok();
   while (stmt->Step()) {
     if (--*budget < 0) {
-      return ResourceExhaustedError(
+      status = ResourceExhaustedError(
           "query reads more stored rows than StoreOptions::max_rows_scanned allows; narrow the "
           "range or the series, or use a larger step");
+      break;
     }
     fn(series.id, series.kind, raw ? RawCell(*stmt, 0, series.kind) : RollupCell(*stmt, 0, tier));
   }
-  return stmt->status();
+  if (status.ok()) status = stmt->status();
+  stmt->Reset();  // ends its read of the snapshot
+  return status;
 }
 
 Status ReadAllCells(Database& db, StoreTier tier, int64_t from, int64_t to, const CellFn& fn) {

@@ -127,7 +127,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
   return std::unique_ptr<Database>(new Database(db, path));
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cached_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 int Database::PastDeadline(void* self) {
   return std::chrono::steady_clock::now() > static_cast<Database*>(self)->deadline_ ? 1 : 0;
@@ -161,6 +164,16 @@ Result<Statement> Database::Prepare(std::string_view sql) {
     return SqliteError(db_, rc, "preparing '" + std::string(sql.substr(0, 80)) + "'");
   }
   return Statement(stmt, db_);
+}
+
+Result<Statement*> Database::Cached(const std::string& sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    TAI_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+    it = cached_.emplace(sql, std::move(stmt)).first;
+  }
+  it->second.Reset();
+  return &it->second;
 }
 
 Result<int64_t> Database::QueryInt(std::string_view sql) {

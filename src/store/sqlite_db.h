@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "tai/core/status.h"
 
@@ -69,6 +70,11 @@ class Database {
 
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // A statement prepared once per connection and kept, handed out reset and
+  // unbound: for the statements a query runs once per series, where
+  // preparing costs more than running. One use at a time per `sql`; the
+  // caller resets it when done, so that it holds no read snapshot.
+  Result<Statement*> Cached(const std::string& sql);
   // The first column of the first row as an integer (PRAGMAs, counts).
   Result<int64_t> QueryInt(std::string_view sql);
   // Statements running past `deadline` stop with DEADLINE_EXCEEDED; nullopt
@@ -85,6 +91,7 @@ class Database {
   sqlite3* db_;
   std::string path_;
   std::chrono::steady_clock::time_point deadline_;
+  std::unordered_map<std::string, Statement> cached_;
 };
 
 // "SQLite error 13 (database or disk is full)" and the like, as a Status
