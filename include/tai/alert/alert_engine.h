@@ -71,7 +71,8 @@ struct AlertEngineOptions {
   // and counted (stats().alerts_dropped). Default: 10000.
   size_t max_alerts = 10'000;
   // A rule file (YAML, or JSON by its .json extension) loaded by Create and
-  // watched for changes. Empty: rules come only from AddRule/ReplaceRules.
+  // watched for changes; its rules and SLOs are replaced together, or not at
+  // all. Empty: rules and SLOs come only from AddRule/ReplaceRules/AddSlo.
   std::string rule_file;
   // How often the evaluation thread checks the rule file (its size, mtime
   // and content hash). Default: 5 s.
@@ -157,9 +158,9 @@ class AlertEngine {
   void ReportRegressions(ProfileKind kind, const std::vector<Regression>& regressions,
                          int64_t time_nanos);
 
-  // Evaluates every rule due at clock() (and checks the rule file when its
-  // check is due). A failed query is counted and leaves the rule's alerts
-  // as they were; the status is the last such failure.
+  // Evaluates every rule and SLO due at clock() (and checks the rule file
+  // when its check is due). A failed query is counted and leaves the rule's
+  // (or SLO's) alerts as they were; the status is the last such failure.
   Status EvaluateOnce();
 
   // Evaluates on the engine's own thread until Stop (or the destructor).
