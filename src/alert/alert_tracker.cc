@@ -29,9 +29,13 @@ Result<AlertTrackerSettings> MakeAlertTrackerSettings(const AlertingRule& rule,
   return s;
 }
 
-AlertTracker::Entry AlertTracker::MakeEntry(const LabelSet& group, int64_t now) const {
-  // The group's labels, then the rule's (they win), then alertname.
-  std::vector<std::pair<std::string, std::string>> pairs = group.labels();
+AlertTracker::Entry AlertTracker::MakeEntry(
+    const LabelSet& group, int64_t now,
+    const std::map<std::string, std::string>& start_labels) const {
+  // The start labels, the group's labels, then the rule's (they win), then
+  // alertname.
+  std::vector<std::pair<std::string, std::string>> pairs(start_labels.begin(), start_labels.end());
+  for (const auto& kv : group.labels()) pairs.push_back(kv);
   for (const auto& [k, v] : settings_.labels) pairs.emplace_back(k, v);
   pairs.emplace_back("alertname", settings_.alertname);
   Entry e;
@@ -48,24 +52,31 @@ AlertTrackerUpdate AlertTracker::Evaluate(int64_t now, const std::vector<Observa
   AlertTrackerUpdate out;
   std::set<std::string> seen;
   for (const Observation& o : observations) {
-    Entry fresh = MakeEntry(o.labels, now);
-    const std::string fp = AlertFingerprint(fresh.alert.labels);
+    // The identity leaves the start labels out: they are fixed when the
+    // alert starts, not compared afterwards.
+    const std::string fp = AlertFingerprint(MakeEntry(o.labels, now).alert.labels);
     if (!seen.insert(fp).second) continue;  // one observation per group
+    const bool starts = o.no_data ? settings_.no_data == NoDataPolicy::kAlert : o.holds;
     auto it = entries_.find(fp);
     if (it == entries_.end()) {
       // Only a condition that holds starts tracking a group.
-      const bool starts = o.no_data ? settings_.no_data == NoDataPolicy::kAlert : o.holds;
       if (!starts) continue;
       if (entries_.size() >= capacity) {
         ++out.dropped;
         continue;
       }
-      it = entries_.emplace(fp, std::move(fresh)).first;
+      it = entries_.emplace(fp, MakeEntry(o.labels, now, o.start_labels)).first;
+    } else if (starts && !o.start_labels.empty() &&
+               it->second.alert.state == AlertState::kResolved) {
+      // A new episode of a resolved alert still listed: its start labels
+      // are those of this start.
+      it->second.alert.labels = MakeEntry(o.labels, now, o.start_labels).alert.labels;
     }
     if (o.no_data) {
       MissingData(it->second, now, out);
     } else {
       it->second.last_seen = now;
+      for (const auto& [k, v] : o.annotations) it->second.alert.annotations[k] = v;
       Apply(it->second, now, o.value, o.holds, out);
     }
   }

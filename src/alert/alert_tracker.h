@@ -16,11 +16,15 @@
 //   for (const Alert& a : update.notify) dispatcher.Enqueue(a, channels);
 //   store.AddAlertEvents(std::move(update.events));
 //
-// For an SLO, build AlertTrackerSettings by hand (rule_id "slo:<id>", the
-// burn-rate alert's severity in `labels`) and pass one Observation per
-// burn-rate window pair; for the regression detector, one per (function,
-// profile kind) with no_data kKeepState. The engine's alert_tracker_test
-// shows a tracker driven directly.
+// For an SLO, build AlertTrackerSettings by hand (rule_id "slo:<id>") and
+// pass one Observation per burn-rate window pair, labelled with
+// BurnRateAlertLabels (which carry its severity); for the regression
+// detector, one per (function, profile kind) with no_data kResolve (a
+// regression absent from a later comparison is over), its severity band in
+// `start_labels` (fixed for the alert's life, so that a change moving
+// across a band boundary keeps its identity) and its current band in
+// `annotations`. The engine's alert_tracker_test shows a tracker driven
+// directly.
 //
 // Not synchronised: the caller serialises Evaluate and Alerts.
 #pragma once
@@ -71,6 +75,17 @@ struct Observation {
   // no_data policy decides. A group the tracker holds that is absent from
   // an evaluation's observations counts as no data too.
   bool no_data = false;
+  // Added to the alert's labels only when tracking of the group starts (or
+  // an alert resolved and still listed fires again), and no part of the
+  // group's identity: properties fixed for the alert's life, such as a
+  // regression's severity band when it began. The group's labels and the
+  // settings' labels win over them.
+  std::map<std::string, std::string> start_labels;
+  // Set on the alert at each evaluation with data, before the settings'
+  // templates (which win for the same key): values that change while the
+  // alert fires (a regression's current band and change, a burn-rate
+  // summary).
+  std::map<std::string, std::string> annotations;
 };
 
 struct AlertTrackerUpdate {
@@ -101,7 +116,8 @@ class AlertTracker {
     int64_t last_seen = 0;    // the last evaluation with data
     int64_t last_notified = 0;
   };
-  Entry MakeEntry(const LabelSet& group, int64_t now) const;
+  Entry MakeEntry(const LabelSet& group, int64_t now,
+                  const std::map<std::string, std::string>& start_labels = {}) const;
   void Apply(Entry& e, int64_t now, double value, bool holds, AlertTrackerUpdate& out);
   void MissingData(Entry& e, int64_t now, AlertTrackerUpdate& out);
   void Transition(Entry& e, AlertState to, int64_t now, AlertTrackerUpdate& out);

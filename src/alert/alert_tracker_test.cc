@@ -60,6 +60,41 @@ TEST(AlertTracker, NewGroupsPastTheCapacityAreRefusedAndCounted) {
   EXPECT_EQ(tracker.size(), 2u);
 }
 
+// Start labels are set when an alert starts and kept while it lasts (they
+// are no part of its identity); observation annotations follow every
+// evaluation, and the settings' templates win over them.
+TEST(AlertTracker, StartLabelsStayAnnotationsFollow) {
+  AlertTrackerSettings settings = Settings();
+  settings.no_data = NoDataPolicy::kResolve;
+  AlertTracker tracker(settings);
+  LabelSet fn({{"function", "parse"}});
+  auto slower = [&](double percent, const std::string& band) {
+    Observation o = Holds(fn, percent);
+    o.start_labels = {{"band", band}};
+    o.annotations = {{"current_band", band}, {"summary", "overridden by the template"}};
+    return o;
+  };
+  auto up = tracker.Evaluate(0, {slower(24, "MEDIUM")});
+  ASSERT_EQ(up.notify.size(), 1u);
+  EXPECT_EQ(*up.notify[0].labels.Find("band"), "MEDIUM");
+  EXPECT_EQ(up.notify[0].annotations.at("summary"), "burn rate 24x");
+  auto same = tracker.Evaluate(kMinute, {slower(26, "HIGH")});
+  EXPECT_TRUE(same.events.empty());
+  ASSERT_EQ(tracker.Alerts().size(), 1u);
+  EXPECT_EQ(*tracker.Alerts()[0].labels.Find("band"), "MEDIUM");
+  EXPECT_EQ(tracker.Alerts()[0].annotations.at("current_band"), "HIGH");
+  // Absent with kResolve: resolved under the labels it fired with.
+  auto down = tracker.Evaluate(2 * kMinute, {});
+  ASSERT_EQ(down.notify.size(), 1u);
+  EXPECT_EQ(down.notify[0].state, AlertState::kResolved);
+  EXPECT_EQ(down.events[0].fingerprint, up.events[0].fingerprint);
+  // A new episode takes the start labels of its own start.
+  auto again = tracker.Evaluate(3 * kMinute, {slower(60, "CRITICAL")});
+  ASSERT_EQ(again.notify.size(), 1u);
+  EXPECT_EQ(*again.notify[0].labels.Find("band"), "CRITICAL");
+  EXPECT_EQ(tracker.size(), 1u);
+}
+
 TEST(AlertTracker, TemplatesRejectUnknownReferences) {
   auto bad = AlertTemplate::Parse("{{ $labels }} and {{ $value }}");
   ASSERT_FALSE(bad.ok());

@@ -89,15 +89,7 @@ class RuleReader {
       TAI_ASSIGN_OR_RETURN(r.aggregation, ParseWindowAggregation(text));
       return Status::Ok();
     }
-    if (key == "matchers") {
-      std::vector<std::string> texts;
-      TAI_RETURN_IF_ERROR(List(v, texts));
-      for (const std::string& t : texts) {
-        TAI_ASSIGN_OR_RETURN(LabelMatcher m, ParseLabelMatcher(t));
-        r.matchers.push_back(std::move(m));
-      }
-      return Status::Ok();
-    }
+    if (key == "matchers") return Matchers(v, r.matchers);
     if (key == "group_by") return List(v, r.group_by);
     if (key == "per_series") return Bool(v, r.per_series);
     if (key == "interval") return Duration(v, r.interval);
@@ -122,6 +114,8 @@ class RuleReader {
     return InvalidArgumentError("unknown field");
   }
 
+ public:
+  // The field readers, shared with SloReader.
   static Status Text(const YAML::Node& v, std::string& out) {
     if (!v.IsScalar()) return InvalidArgumentError("expected a single value");
     out = v.Scalar();
@@ -154,6 +148,15 @@ class RuleReader {
   static Status Duration(const YAML::Node& v, std::chrono::nanoseconds& out) {
     std::string t;
     TAI_RETURN_IF_ERROR(Text(v, t));
+    // Days too, for SLO windows ("30d"): the core parser stops at hours.
+    if (t.size() > 1 && t.ends_with('d')) {
+      double days = 0;
+      auto r = std::from_chars(t.data(), t.data() + t.size() - 1, days);
+      if (r.ec == std::errc() && r.ptr == t.data() + t.size() - 1 && days >= 0) {
+        out = std::chrono::nanoseconds(static_cast<int64_t>(days * 86'400e9));
+        return Status::Ok();
+      }
+    }
     auto d = ParseDuration(t);
     if (!d.ok()) return InvalidArgumentError("bad duration '" + t + "': " + d.status().message());
     out = *d;
@@ -178,27 +181,197 @@ class RuleReader {
     return Status::Ok();
   }
 
+  static Status Matchers(const YAML::Node& v, std::vector<LabelMatcher>& out) {
+    std::vector<std::string> texts;
+    TAI_RETURN_IF_ERROR(List(v, texts));
+    for (const std::string& t : texts) {
+      TAI_ASSIGN_OR_RETURN(LabelMatcher m, ParseLabelMatcher(t));
+      out.push_back(std::move(m));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const YAML::Node& node_;
+  std::string field_;
+};
+
+// Reads the fields of one SLO (Slo's names); the first bad field ends it.
+class SloReader {
+ public:
+  explicit SloReader(const YAML::Node& node) : node_(node) {}
+
+  Status Read(Slo& slo) {
+    if (!node_.IsMap()) return InvalidArgumentError("an slo must be a mapping of fields");
+    // The naming fields first, so that errors in other fields name the SLO.
+    for (const char* key : {"id", "metric"}) {
+      if (const YAML::Node v = node_[key]) {
+        field_ = key;
+        TAI_RETURN_IF_ERROR(RuleReader::Text(v, key == std::string("id") ? slo.id : slo.metric));
+      }
+    }
+    bool objective = false, budget = false;
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.as<std::string>();
+      if (key == "id" || key == "metric") continue;
+      field_ = key;
+      objective |= key == "objective";
+      budget |= key == "error_budget";
+      if (objective && budget) {
+        return InvalidArgumentError("give 'objective' or 'error_budget', not both");
+      }
+      TAI_RETURN_IF_ERROR(ReadField(key, kv.second, slo));
+    }
+    field_.clear();
+    return Status::Ok();
+  }
+  const std::string& field() const { return field_; }
+
+ private:
+  Status ReadField(const std::string& key, const YAML::Node& v, Slo& slo) {
+    if (key == "threshold") return RuleReader::Number(v, slo.threshold);
+    if (key == "window") return RuleReader::Duration(v, slo.window);
+    if (key == "error_budget") return RuleReader::Number(v, slo.error_budget);
+    if (key == "objective") return Objective(v, slo);
+    if (key == "display_name") return RuleReader::Text(v, slo.display_name);
+    if (key == "kind") {
+      std::string text;
+      TAI_RETURN_IF_ERROR(RuleReader::Text(v, text));
+      TAI_ASSIGN_OR_RETURN(slo.kind, ParseSliKind(text));
+      return Status::Ok();
+    }
+    if (key == "good_metric") return RuleReader::Text(v, slo.good_metric);
+    if (key == "bad_metric") return RuleReader::Text(v, slo.bad_metric);
+    if (key == "total_metric") return RuleReader::Text(v, slo.total_metric);
+    if (key == "matchers") return RuleReader::Matchers(v, slo.matchers);
+    if (key == "min_events") {
+      int64_t n = 0;
+      TAI_RETURN_IF_ERROR(RuleReader::Integer(v, n));
+      if (n < 0) return InvalidArgumentError("must not be negative, got " + std::to_string(n));
+      slo.min_events = static_cast<uint64_t>(n);
+      return Status::Ok();
+    }
+    if (key == "burn_rate_alerts") return BurnRateAlerts(v, slo.burn_rate_alerts);
+    if (key == "notification_channels") return RuleReader::List(v, slo.notification_channels);
+    if (key == "labels") return RuleReader::Map(v, slo.labels);
+    if (key == "annotations") return RuleReader::Map(v, slo.annotations);
+    if (key == "interval") return RuleReader::Duration(v, slo.interval);
+    return InvalidArgumentError("unknown field");
+  }
+
+  // "99.9%" or 0.999: the fraction of good events, 1 - error_budget.
+  static Status Objective(const YAML::Node& v, Slo& slo) {
+    std::string t;
+    TAI_RETURN_IF_ERROR(RuleReader::Text(v, t));
+    const bool percent = t.ends_with('%');
+    const std::string digits = percent ? t.substr(0, t.size() - 1) : t;
+    double value = 0;
+    auto r = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (r.ec != std::errc() || r.ptr != digits.data() + digits.size()) {
+      return InvalidArgumentError("expected a fraction (0.999) or a percentage (99.9%), got '" + t +
+                                  "'");
+    }
+    if (percent) value /= 100;
+    if (!(value > 0 && value < 1)) {
+      return InvalidArgumentError("must be between 0 and 1 (0% and 100%), exclusive, got '" + t +
+                                  "'");
+    }
+    slo.error_budget = 1 - value;
+    return Status::Ok();
+  }
+
+  // A list replaces the defaults (an empty list: no burn-rate alert).
+  static Status BurnRateAlerts(const YAML::Node& v, std::vector<BurnRateAlert>& out) {
+    if (!v.IsSequence()) return InvalidArgumentError("expected a list");
+    out.clear();
+    int index = 0;
+    for (const auto& item : v) {
+      ++index;
+      const std::string where = "entry #" + std::to_string(index) + ": ";
+      if (!item.IsMap()) return InvalidArgumentError(where + "expected a mapping of fields");
+      BurnRateAlert a;
+      for (const auto& kv : item) {
+        const std::string key = kv.first.as<std::string>();
+        Status s = InvalidArgumentError("unknown field");
+        if (key == "factor") s = RuleReader::Number(kv.second, a.factor);
+        if (key == "long_window") s = RuleReader::Duration(kv.second, a.long_window);
+        if (key == "short_window") s = RuleReader::Duration(kv.second, a.short_window);
+        if (key == "severity") s = RuleReader::Text(kv.second, a.severity);
+        if (!s.ok()) return InvalidArgumentError(where + "field '" + key + "': " + s.message());
+      }
+      out.push_back(std::move(a));
+    }
+    return Status::Ok();
+  }
+
   const YAML::Node& node_;
   std::string field_;
 };
 
 // "rule 'x': field 'y': what" from the validators becomes "field 'y': what":
 // the caller names the rule with its position.
-std::string WithoutRulePrefix(const std::string& message, const std::string& id) {
-  const std::string prefix = "rule '" + id + "': ";
+std::string WithoutRulePrefix(const std::string& message, const std::string& id,
+                              const std::string& what = "rule") {
+  const std::string prefix = what + " '" + id + "': ";
   return message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+}
+
+// The annotation templates of an SLO, checked as the engine will.
+Status CheckSloTemplates(const Slo& slo) {
+  for (const auto& [key, text] : slo.annotations) {
+    auto t = internal::AlertTemplate::Parse(text);
+    if (!t.ok()) {
+      return InvalidArgumentError("field 'annotations." + key + "': " + t.status().message());
+    }
+  }
+  return Status::Ok();
+}
+
+void ParseSlos(const YAML::Node& slos, const std::string& file, RuleFile& out,
+               std::vector<std::string>& errors) {
+  if (!slos || slos.IsNull()) return;
+  if (!slos.IsSequence()) {
+    errors.push_back(file + ": field 'slos': expected a list of slos");
+    return;
+  }
+  std::set<std::string> ids;
+  int index = 0;
+  for (const auto& node : slos) {
+    ++index;
+    Slo slo;
+    SloReader reader(node);
+    Status s = reader.Read(slo);
+    const std::string who = file + ": slo '" + SloId(slo) + "' (#" + std::to_string(index) + ")";
+    if (!s.ok()) {
+      errors.push_back(who + ": field '" + reader.field() + "': " + s.message());
+      continue;
+    }
+    Status valid = ValidateSlo(slo);
+    if (valid.ok()) valid = CheckSloTemplates(slo);
+    if (!valid.ok()) {
+      errors.push_back(who + ": " + WithoutRulePrefix(valid.message(), SloId(slo), "slo"));
+      continue;
+    }
+    if (!ids.insert(SloId(slo)).second) {
+      errors.push_back(who + ": field 'id': another slo has this id");
+      continue;
+    }
+    out.slos.push_back(std::move(slo));
+  }
 }
 
 Status ParseTree(const YAML::Node& root, std::string_view name, RuleFile& out) {
   const std::string file(name);
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) {
-    return InvalidArgumentError(file + ": expected a mapping with a 'rules' list at the top");
+    return InvalidArgumentError(file +
+                                ": expected a mapping with a 'rules' or 'slos' list at the top");
   }
   std::vector<std::string> errors;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
-    if (key != "rules") errors.push_back(file + ": field '" + key + "': unknown field");
+    if (key != "rules" && key != "slos")
+      errors.push_back(file + ": field '" + key + "': unknown field");
   }
   const YAML::Node rules = root["rules"];
   if (rules && !rules.IsNull() && !rules.IsSequence()) {
@@ -229,6 +402,7 @@ Status ParseTree(const YAML::Node& root, std::string_view name, RuleFile& out) {
       out.rules.push_back(std::move(rule));
     }
   }
+  ParseSlos(root["slos"], file, out, errors);
   if (errors.empty()) return Status::Ok();
   std::string message;
   for (const std::string& e : errors) message += (message.empty() ? "" : "\n") + e;

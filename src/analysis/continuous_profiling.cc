@@ -259,8 +259,10 @@ void ContinuousProfilingService::Compare(const std::string& id, const Profile& p
   for (const Regression& r : c->regressions) {
     Record(RegressionDetected{WallNanos(), id, r, options_.comparison.threshold_percent});
   }
-  std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, WallNanos());
+  const int64_t now = WallNanos();
+  std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, now);
   if (alert) RaiseAlert(id, *alert);
+  if (options_.on_comparison) options_.on_comparison(ProfileKind::kCpu, c->regressions, now);
 }
 
 void ContinuousProfilingService::RaiseAlert(const std::string& id, const RegressionAlert& alert) {

@@ -1,4 +1,4 @@
-// `taiobs rules check` as CI runs it: "ok: N rules" and exit 0 for a good
+// `taiobs rules check` as CI runs it: "ok: N rules, M slos" and exit 0 for a good
 // file, every error naming the file, rule and field and exit 1 for a bad
 // one, exit 2 for bad usage.
 #include <gtest/gtest.h>
@@ -36,10 +36,17 @@ TEST_F(TaiobsRulesTest, AGoodFileIsOk) {
                                  "    threshold: 500\n    window: 5m\n    for: 2m\n");
   std::string out;
   EXPECT_EQ(Run({"rules", "check", path}, &out), 0) << out;
-  EXPECT_EQ(out, "ok: 2 rules\n");
+  EXPECT_EQ(out, "ok: 2 rules, 0 slos\n");
   const std::string json = Write("rules.json", R"({"rules": [{"id": "e", "metric": "m"}]})");
   EXPECT_EQ(Run({"rules", "check", json}, &out), 0) << out;
-  EXPECT_EQ(out, "ok: 1 rule\n");
+  EXPECT_EQ(out, "ok: 1 rule, 0 slos\n");
+  const std::string slos = Write("slos.yaml",
+                                 "slos:\n"
+                                 "  - id: checkout-errors\n    kind: bad_ratio\n"
+                                 "    bad_metric: app/errors\n    total_metric: app/requests\n"
+                                 "    objective: 99.9%\n    window: 30d\n");
+  EXPECT_EQ(Run({"rules", "check", slos}, &out), 0) << out;
+  EXPECT_EQ(out, "ok: 0 rules, 1 slo\n");
 }
 
 TEST_F(TaiobsRulesTest, ABadFileListsEveryError) {

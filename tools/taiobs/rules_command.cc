@@ -1,6 +1,7 @@
 // `taiobs rules check FILE`: validates a rule file (YAML, or JSON by its
 // extension) as the alert engine would load it, for CI and before a
-// deploy. Prints "ok: N rules" (exit 0) or every error, one a line (exit 1).
+// deploy. Prints "ok: N rules, M slos" (exit 0) or every error, one a line
+// (exit 1).
 #include <cstdio>
 #include <string_view>
 
@@ -20,7 +21,8 @@ int RulesCommand(int argc, char** argv) {
     return 1;
   }
   const size_t n = file->rules.size();
-  std::printf("ok: %zu rule%s\n", n, n == 1 ? "" : "s");
+  const size_t m = file->slos.size();
+  std::printf("ok: %zu rule%s, %zu slo%s\n", n, n == 1 ? "" : "s", m, m == 1 ? "" : "s");
   return 0;
 }
 

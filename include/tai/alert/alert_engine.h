@@ -16,6 +16,12 @@
 // for changes every few seconds on the evaluation thread and swapped in
 // atomically; a bad new version keeps the old rules and reports why.
 //
+// One engine for every alert: SLOs (AddSlo, or `slos:` in the rule file)
+// are evaluated at their interval with EvaluateBurnRateAlerts, one alert per
+// burn-rate window pair; the continuous profiler's comparisons come in
+// through ReportRegressions, one alert per (function, profile kind). All of
+// them share the state machine, the alert limit, the history and `notify`.
+//
 // Owned by the application or Observability (unique_ptr); the destructor
 // stops the thread. Thread-safe.
 #pragma once
@@ -30,7 +36,11 @@
 
 #include "tai/alert/alert.h"
 #include "tai/alert/alerting_rule.h"
+#include "tai/alert/slo.h"
+#include "tai/alert/slo_evaluator.h"
+#include "tai/analysis/regression.h"
 #include "tai/core/status.h"
+#include "tai/profile/profile_sink.h"
 #include "tai/store/alert_records.h"
 
 namespace tai {
@@ -61,7 +71,8 @@ struct AlertEngineOptions {
   // and counted (stats().alerts_dropped). Default: 10000.
   size_t max_alerts = 10'000;
   // A rule file (YAML, or JSON by its .json extension) loaded by Create and
-  // watched for changes. Empty: rules come only from AddRule/ReplaceRules.
+  // watched for changes; its rules and SLOs are replaced together, or not at
+  // all. Empty: rules and SLOs come only from AddRule/ReplaceRules/AddSlo.
   std::string rule_file;
   // How often the evaluation thread checks the rule file (its size, mtime
   // and content hash). Default: 5 s.
@@ -81,9 +92,23 @@ struct AlertEngineStats {
   uint64_t alerts_dropped = 0;       // new alerts refused at max_alerts
   uint64_t rule_file_reloads = 0;    // changed rule files applied
   uint64_t rule_file_errors = 0;     // changed rule files rejected
+  uint64_t slo_evaluations = 0;      // SLO evaluations done (failures in evaluation_failures)
+  uint64_t regression_reports = 0;   // ReportRegressions calls
   size_t rules = 0;
+  size_t slos = 0;
   size_t alerts = 0;       // tracked now (pending, firing, recently resolved)
   std::string last_error;  // the last failed evaluation or rejected rule file
+};
+
+// The last evaluation of one SLO, for the dashboard: its budget over the
+// SLO's window and each burn-rate alert's windows, with how much of each
+// window has data (a service younger than a window reads coverage < 1).
+struct SloStatus {
+  Slo slo;
+  int64_t evaluated_at_nanos = 0;          // 0: not evaluated yet
+  ErrorBudget budget;                      // ComputeErrorBudget over slo.window
+  std::vector<BurnRateStatus> burn_rates;  // one per slo.burn_rate_alerts entry
+  std::string error;                       // why the last evaluation failed; "" when it succeeded
 };
 
 class AlertEngine {
@@ -106,16 +131,44 @@ class AlertEngine {
   Status ReplaceRules(std::vector<AlertingRule> rules);
   std::vector<AlertingRule> Rules() const;
 
-  // Evaluates every rule due at clock() (and checks the rule file when its
-  // check is due). A failed query is counted and leaves the rule's alerts
-  // as they were; the status is the last such failure.
+  // Validates the SLO (ValidateSlo, its annotation templates); ALREADY_EXISTS
+  // when an SLO with its id (SloId) exists. It is due at once. Its alerts
+  // belong to rule "slo:<id>", are named BurnRateAlertName and labelled
+  // BurnRateAlertLabels (severity page/ticket) per burn-rate pair, and go to
+  // its notification_channels. The annotations are its templates ($value:
+  // the long window's burn rate, $threshold: the factor) over a default
+  // "summary" (BurnRateAlertSummary).
+  Status AddSlo(Slo slo);
+  // Forgets the SLO and its alerts (without notifying); NOT_FOUND when absent.
+  Status RemoveSlo(std::string_view id);
+  std::vector<Slo> Slos() const;
+  // Per SLO (by id), the last evaluation.
+  std::vector<SloStatus> SloStatuses() const;
+
+  // The result of one comparison of the continuous profiler (every one, also
+  // those with no regression: that is how an alert learns it is over), for
+  // the profiles of `kind`. One alert per (function, kind), labelled
+  // {alertname="ProfileRegression", function, profile_kind} plus `severity`:
+  // the band (AlertSeverityName: LOW, MEDIUM, HIGH, CRITICAL) when the alert
+  // started, kept while it fires so that its identity does not change when
+  // the increase crosses a band boundary; the current band and increase are
+  // the annotations `current_severity` and `increase_percent`. Firing at
+  // once, resolved by the first report without the function. Connect
+  // ContinuousProfilingOptions::on_comparison here. Any thread.
+  void ReportRegressions(ProfileKind kind, const std::vector<Regression>& regressions,
+                         int64_t time_nanos);
+
+  // Evaluates every rule and SLO due at clock() (and checks the rule file
+  // when its check is due). A failed query is counted and leaves the rule's
+  // (or SLO's) alerts as they were; the status is the last such failure.
   Status EvaluateOnce();
 
   // Evaluates on the engine's own thread until Stop (or the destructor).
   void Start();
   void Stop();
 
-  // Pending and firing alerts, and those resolved in the last 15 minutes.
+  // Pending and firing alerts (of rules, SLOs and regressions), and those
+  // resolved in the last 15 minutes.
   std::vector<Alert> Alerts() const;
   AlertEngineStats stats() const;
 

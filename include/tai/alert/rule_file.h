@@ -12,10 +12,18 @@
 //       for: 2m
 //       labels: {severity: page}
 //       annotations: {summary: "p99 of {{ $labels.route }} is {{ $value }} ms"}
+//   slos:
+//     - id: checkout-errors
+//       kind: bad_ratio
+//       bad_metric: checkout/errors
+//       total_metric: checkout/requests
+//       objective: 99.9%
+//       window: 30d
 //
 // Unknown fields are errors, and every error names the file, the rule (its
 // id and position) and the field:
 //   rules.yaml: rule 'slow-pay' (#2): field 'window': bad duration '5 minutes'
+//   rules.yaml: slo 'checkout-errors' (#1): field 'objective': must be ...
 // Read by the alert engine (AlertEngineOptions::rule_file, hot reload) and
 // `taiobs rules check`.
 //
@@ -40,7 +48,8 @@ struct RuleFile {
 enum class RuleFileFormat { kYaml, kJson };
 
 // Reads and parses `path`: JSON when it ends in ".json", YAML otherwise.
-// Every rule is checked (ValidateAlertingRule, templates, duplicate ids);
+// Every rule and SLO is checked (ValidateAlertingRule / ValidateSlo,
+// templates, duplicate ids);
 // INVALID_ARGUMENT lists every error found, one a line.
 Result<RuleFile> LoadRuleFile(const std::string& path);
 

@@ -24,7 +24,8 @@
 // found in the baseline directory, where every window's profile is saved.
 //
 // Alerts go to the logger (WARN for LOW and MEDIUM, ERROR for HIGH and
-// CRITICAL) and to the on_alert callback.
+// CRITICAL) and to the on_alert callback; every comparison's regressions
+// (maybe none) go to on_comparison, which feeds the alert engine.
 //
 // Events are kept in a bounded log (the oldest dropped and counted), the
 // upload queue is bounded too (the oldest profile dropped and counted). One
@@ -139,6 +140,18 @@ struct ContinuousProfilingOptions {
   size_t max_queued_profiles = 100;
   Logger* logger = nullptr;  // must outlive the service
   std::function<void(const RegressionAlert&)> on_alert;
+  // Called from the service thread after every comparison with the
+  // baseline, with the regressions found (often none: that is how an alert
+  // learns it is over) and the time. The alert engine's ReportRegressions
+  // has this signature; the analysis module sits below the alert module, so
+  // whoever owns both (the application, Observability) connects them:
+  //   o.on_comparison = [&engine](ProfileKind k, const auto& r, int64_t t) {
+  //     engine.ReportRegressions(k, r, t);
+  //   };
+  // Must not block for long: the next window waits.
+  std::function<void(ProfileKind kind, const std::vector<Regression>& regressions,
+                     int64_t time_nanos)>
+      on_comparison;
 };
 
 class ContinuousProfilingService {
