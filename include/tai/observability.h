@@ -25,6 +25,7 @@
 
 #include "tai/alert/alert_engine.h"
 #include "tai/alert/notification_dispatcher.h"
+#include "tai/analysis/continuous_profiling.h"
 #include "tai/config.h"
 #include "tai/core/status.h"
 #include "tai/export/delivery_options.h"
@@ -87,6 +88,13 @@ class Observability {
   const Status& alerts_status() const { return alerts_status_; }
   // The notifiers' dispatcher; nullptr when no notifier is configured.
   NotificationDispatcher* notifications() { return notifications_.get(); }
+  // Options for a ContinuousProfilingService that reports into this
+  // instance: its resource, a logger, and every comparison handed to the
+  // alert engine, so that a regression raises one alert per function and
+  // profile kind and resolves when a later window no longer shows it.
+  //   ContinuousProfilingService service(recorder, obs->ProfilingOptions());
+  // The service must stop before this instance shuts down.
+  ContinuousProfilingOptions ProfilingOptions();
   // Collects and flushes every pillar within the configured deadline, then
   // stops the background threads and the HTTP server. Idempotent.
   void Shutdown();

@@ -109,4 +109,18 @@ Status Observability::StartAlerts() {
   return Status::Ok();
 }
 
+ContinuousProfilingOptions Observability::ProfilingOptions() {
+  ContinuousProfilingOptions options;
+  options.resource = *resource_;
+  options.logger = &logger("tai.profiling");
+  if (alerts_) {
+    options.on_comparison = [engine = alerts_.get()](ProfileKind kind,
+                                                     const std::vector<Regression>& regressions,
+                                                     int64_t time_nanos) {
+      engine->ReportRegressions(kind, regressions, time_nanos);
+    };
+  }
+  return options;
+}
+
 }  // namespace tai

@@ -344,5 +344,31 @@ TEST(ObservabilityTest, AlertingNeedsTheStoreAndABadRuleFileFailsStart) {
       << failed.status().message();
 }
 
+// A continuous profiling service made with ProfilingOptions reports every
+// comparison to the alert engine: a regression fires one alert, and the
+// next comparison without it resolves that alert.
+TEST(ObservabilityTest, ProfilingOptionsReportRegressionsToTheAlertEngine) {
+  testing::TempDir dir;
+  Config c = TestConfig();
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ContinuousProfilingOptions options = (*obs)->ProfilingOptions();
+  EXPECT_EQ(options.resource.service_name, "test-service");
+  ASSERT_TRUE(options.on_comparison);
+  Regression slower{
+      .function = "checkout::Charge", .increase_percent = 32, .severity = AlertSeverity::kHigh};
+  options.on_comparison(ProfileKind::kCpu, {slower}, WallNanos());
+  auto alerts = (*obs)->alerts()->Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].state, AlertState::kFiring);
+  EXPECT_EQ(*alerts[0].labels.Find("function"), "checkout::Charge");
+  options.on_comparison(ProfileKind::kCpu, {}, WallNanos() + 1);
+  alerts = (*obs)->alerts()->Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].state, AlertState::kResolved);
+}
+
 }  // namespace
 }  // namespace tai

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/integration/child_process.h"
 
@@ -64,6 +65,33 @@ TEST_F(TaiobsRulesTest, ABadFileListsEveryError) {
       << out;
   EXPECT_EQ(Run({"rules", "check", dir_.path() + "/missing.yaml"}, &out), 1);
   EXPECT_NE(out.find("missing.yaml"), std::string::npos) << out;
+}
+
+// The exported Prometheus rule file is accepted by promtool; the Cloud
+// Monitoring export is one alertPolicies body per rule and burn-rate alert.
+TEST_F(TaiobsRulesTest, ExportsWhatPromtoolAndCloudMonitoringTake) {
+  const std::string path = Write("rules.yaml",
+                                 "rules:\n"
+                                 "  - id: slow\n    metric: http/duration\n    aggregation: p99\n"
+                                 "    threshold: 0.5\n    window: 5m\n    for: 2m\n"
+                                 "slos:\n"
+                                 "  - id: checkout-errors\n    kind: bad_ratio\n"
+                                 "    bad_metric: app/errors\n    total_metric: app/requests\n"
+                                 "    objective: 99.9%\n    window: 30d\n");
+  const std::string prom = dir_.path() + "/rules.prom.yaml";
+  std::string out;
+  ASSERT_EQ(Run({"rules", "export", "--format", "prometheus", path, "-o", prom}, &out), 0) << out;
+  ASSERT_EQ(RunWithInput({"/usr/bin/promtool", "check", "rules", prom}, "", &out), 0) << out;
+  EXPECT_NE(out.find("SUCCESS"), std::string::npos) << out;
+
+  ASSERT_EQ(Run({"rules", "export", "--format", "cloud-monitoring", path}, &out), 0) << out;
+  auto policies = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(policies.is_array()) << out;
+  EXPECT_EQ(policies.size(), 4u);  // the rule and the SLO's three burn-rate alerts
+  for (const auto& p : policies) EXPECT_TRUE(p.contains("displayName")) << p.dump();
+
+  EXPECT_EQ(Run({"rules", "export", "--format", "grafana", path}, &out), 2);
+  EXPECT_NE(out.find("usage: taiobs rules check FILE"), std::string::npos) << out;
 }
 
 TEST_F(TaiobsRulesTest, BadUsageExitsTwo) {

@@ -6,6 +6,7 @@
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
+//   taiobs rules export --format prometheus|cloud-monitoring FILE [-o OUT]
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cerrno>
@@ -42,8 +43,10 @@ const Command kCommands[] = {
      ProfileDiff},
     {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
-    {"rules", "rules check FILE",
-     "Validate an alert rule file (YAML or JSON); exit 1 naming every error", RulesCommand},
+    {"rules", "rules check FILE | rules export --format prometheus|cloud-monitoring FILE [-o OUT]",
+     "Validate an alert rule file (YAML or JSON; exit 1 naming every error), or export its rules "
+     "and SLO burn-rate alerts as a Prometheus rule file or Cloud Monitoring alert policies",
+     RulesCommand},
 };
 
 int Help(int argc, char** argv) {
