@@ -6,6 +6,7 @@
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
+//   taiobs dashboard check FILE | export --format cloud-monitoring|grafana FILE [-o OUT]
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cerrno>
@@ -44,6 +45,11 @@ const Command kCommands[] = {
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
     {"rules", "rules check FILE",
      "Validate an alert rule file (YAML or JSON); exit 1 naming every error", RulesCommand},
+    {"dashboard",
+     "dashboard check FILE | dashboard export --format cloud-monitoring|grafana FILE [-o OUT]",
+     "Validate a dashboard file (exit 1 naming every error), or export it for Cloud Monitoring "
+     "or Grafana",
+     DashboardCommand},
 };
 
 int Help(int argc, char** argv) {
