@@ -57,7 +57,7 @@ MetricExportInfo Metrics() {
   return info;
 }
 
-class DashboardExportTest : public ::testing::Test {
+class DashboardIntegrationTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = dir_.path() + "/" + name;
@@ -72,7 +72,7 @@ class DashboardExportTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(DashboardExportTest, PromtoolParsesEveryGrafanaExpression) {
+TEST_F(DashboardIntegrationTest, PromtoolParsesEveryGrafanaExpression) {
   auto config = ParseDashboardConfig(kDashboard, "payments.json");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   DashboardGrafanaExportOptions o;
@@ -83,7 +83,8 @@ TEST_F(DashboardExportTest, PromtoolParsesEveryGrafanaExpression) {
   // by a duration as Grafana does before the query leaves it.
   std::string rules = "groups:\n  - name: dashboard\n    rules:\n";
   int n = 0;
-  for (const auto& panel : nlohmann::json::parse(*exported)["panels"]) {
+  const auto dashboard = nlohmann::json::parse(*exported);
+  for (const auto& panel : dashboard["panels"]) {
     if (!panel.contains("targets")) continue;
     std::string expr = panel["targets"][0]["expr"];
     for (size_t at; (at = expr.find("$__rate_interval")) != std::string::npos;) {
@@ -100,13 +101,13 @@ TEST_F(DashboardExportTest, PromtoolParsesEveryGrafanaExpression) {
                                                                                << rules;
 }
 
-TEST_F(DashboardExportTest, TaiobsChecksAGoodFile) {
+TEST_F(DashboardIntegrationTest, TaiobsChecksAGoodFile) {
   std::string out;
   EXPECT_EQ(Run({"dashboard", "check", Write("payments.json", kDashboard)}, &out), 0) << out;
   EXPECT_EQ(out, "ok: 2 rows, 14 panels\n");
 }
 
-TEST_F(DashboardExportTest, TaiobsListsEveryErrorOfABadFile) {
+TEST_F(DashboardIntegrationTest, TaiobsListsEveryErrorOfABadFile) {
   const std::string path =
       Write("bad.json", R"j({"title": "T", "rows": [{"title": "SLO Status", "panels": [
       {"title": "Latency (p99)", "query": "percentile(x, 99)", "threshold": "high"},
@@ -126,7 +127,7 @@ TEST_F(DashboardExportTest, TaiobsListsEveryErrorOfABadFile) {
   EXPECT_NE(out.find("missing.json"), std::string::npos) << out;
 }
 
-TEST_F(DashboardExportTest, TaiobsExportsBothFormats) {
+TEST_F(DashboardIntegrationTest, TaiobsExportsBothFormats) {
   const std::string file = Write("payments.json", kDashboard);
   std::string out;
   ASSERT_EQ(Run({"dashboard", "export", "--format", "grafana", file}, &out), 0) << out;
@@ -141,7 +142,7 @@ TEST_F(DashboardExportTest, TaiobsExportsBothFormats) {
   EXPECT_EQ(cloud["mosaicLayout"]["columns"], 48);
 }
 
-TEST_F(DashboardExportTest, TaiobsBadUsageExits2) {
+TEST_F(DashboardIntegrationTest, TaiobsBadUsageExits2) {
   std::string out;
   EXPECT_EQ(Run({"dashboard"}, &out), 2);
   EXPECT_EQ(Run({"dashboard", "check"}, &out), 2);
