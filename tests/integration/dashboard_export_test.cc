@@ -99,6 +99,10 @@ TEST_F(DashboardIntegrationTest, PromtoolParsesEveryGrafanaExpression) {
   std::string output;
   EXPECT_EQ(RunWithInput({kPromtool, "check", "rules", path}, "", &output), 0) << output << "\n"
                                                                                << rules;
+  // The check has teeth: an expression with a stray bracket is refused.
+  const std::string bad =
+      Write("bad_rules.yml", rules + "      - record: dashboard:bad\n        expr: sum(x))\n");
+  EXPECT_NE(RunWithInput({kPromtool, "check", "rules", bad}, "", &output), 0) << output;
 }
 
 TEST_F(DashboardIntegrationTest, TaiobsChecksAGoodFile) {
