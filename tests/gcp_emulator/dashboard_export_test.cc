@@ -119,7 +119,7 @@ TEST_F(DashboardProtoTest, TheDesignsExampleAndTheDefaultDashboardAreValid) {
                                     {"checkout/requests", MetricType::kCumulative, "1"},
                                     {"process/memory_rss", MetricType::kGauge, "By"},
                                     {"inventory/stock", MetricType::kGauge, "1"}});
-  for (const DashboardConfig* c : {&*design, &standard}) {
+  for (const DashboardConfig* c : {static_cast<const DashboardConfig*>(&*design), &standard}) {
     auto body = ExportCloudMonitoringDashboard(*c, options_);
     ASSERT_TRUE(body.ok()) << body.status().ToString();
     Status s = validator_->Check(kDashboardType, *body);
