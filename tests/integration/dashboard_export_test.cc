@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "store/store_testing.h"
 #include "tests/integration/child_process.h"
 
 namespace tai {
@@ -144,6 +145,42 @@ TEST_F(DashboardIntegrationTest, TaiobsExportsBothFormats) {
   auto cloud = nlohmann::json::parse(in);
   EXPECT_EQ(cloud["displayName"], "Payment Service");
   EXPECT_EQ(cloud["mosaicLayout"]["columns"], 48);
+}
+
+// With --store the kinds and units come from what the service recorded: a
+// millisecond histogram is read in seconds and multiplied back.
+TEST_F(DashboardIntegrationTest, TaiobsExportReadsKindsAndUnitsFromAStore) {
+  const std::string db = dir_.path() + "/checkout.db";
+  {
+    auto store = Store::Open({.path = db});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    HistogramData h;
+    h.Record(12);
+    auto d = std::make_shared<const MetricDescriptor>(
+        MetricDescriptor{.metric_type = "checkout/latency",
+                         .value_type = MetricType::kDistribution,
+                         .unit = MetricUnit::kMilliseconds});
+    (*store)->AddMetrics(testing::Batch(
+        {testing::OneMetric(d, InstrumentKind::kHistogram,
+                            {testing::Point({}, testing::kBaseTime, testing::Distribution(h))})},
+        testing::kBaseTime));
+    ASSERT_TRUE((*store)->Flush(std::chrono::seconds(30)).ok());
+  }
+  const std::string file = Write("d.json",
+                                 R"j({"title": "T", "rows": [{"title": "R", "panels": [
+        {"title": "avg", "query": "avg(checkout/latency)"}]}]})j");
+  std::string out;
+  ASSERT_EQ(Run({"dashboard", "export", "--format", "grafana", "--store", db, file}, &out), 0)
+      << out;
+  const auto panel = nlohmann::json::parse(out)["panels"][1];
+  EXPECT_EQ(panel["targets"][0]["expr"],
+            "(sum(rate(checkout_latency_seconds_sum[$__rate_interval])) / "
+            "sum(rate(checkout_latency_seconds_count[$__rate_interval]))) * 1000");
+  EXPECT_EQ(panel["fieldConfig"]["defaults"]["unit"], "ms");
+  EXPECT_EQ(Run({"dashboard", "export", "--format", "grafana", "--store",
+                 dir_.path() + "/none/x.db", file},
+                &out),
+            1);
 }
 
 TEST_F(DashboardIntegrationTest, TaiobsBadUsageExits2) {

@@ -6,7 +6,8 @@
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
-//   taiobs dashboard check FILE | export --format cloud-monitoring|grafana FILE [-o OUT]
+//   taiobs dashboard check FILE
+//   taiobs dashboard export --format cloud-monitoring|grafana FILE [--store DB] [-o OUT]
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cerrno>
@@ -46,7 +47,8 @@ const Command kCommands[] = {
     {"rules", "rules check FILE",
      "Validate an alert rule file (YAML or JSON); exit 1 naming every error", RulesCommand},
     {"dashboard",
-     "dashboard check FILE | dashboard export --format cloud-monitoring|grafana FILE [-o OUT]",
+     "dashboard check FILE | dashboard export --format cloud-monitoring|grafana FILE [--store DB] "
+     "[-o OUT]",
      "Validate a dashboard file (exit 1 naming every error), or export it for Cloud Monitoring "
      "or Grafana",
      DashboardCommand},
