@@ -284,9 +284,8 @@ std::string MatcherText(const LabelMatcher& m) {
       op = "!~";
       break;
   }
-  std::string out = m.key + std::string(op);
-  internal::AppendJsonString(out, m.value);
-  return out;
+  // ParseLabelMatcher strips the quotes and takes the rest as is.
+  return m.key + std::string(op) + "\"" + m.value + "\"";
 }
 
 std::string DurationText(std::chrono::milliseconds d) {
