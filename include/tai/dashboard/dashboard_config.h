@@ -5,7 +5,8 @@
 // records (DefaultDashboard), and exported to Cloud Monitoring and Grafana
 // (tai/dashboard/dashboard_export.h).
 //
-// Value types and free functions; thread-safe.
+// Value types and free functions; thread-safe. Implemented in
+// src/dashboard/dashboard_config.cc and default_dashboard.cc.
 #pragma once
 
 #include <chrono>

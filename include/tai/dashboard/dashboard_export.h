@@ -9,7 +9,8 @@
 // Prometheus names via PrometheusName (values in base units, so thresholds
 // are scaled with them).
 //
-// Free functions over value types; thread-safe.
+// Free functions over value types; thread-safe. Implemented in
+// src/dashboard/cloud_monitoring_export.cc and grafana_export.cc.
 #pragma once
 
 #include <string>
