@@ -288,6 +288,8 @@ std::string MatcherText(const LabelMatcher& m) {
   return m.key + std::string(op) + "\"" + m.value + "\"";
 }
 
+// Not internal::PromDuration: that writes days ("1d"), which ParseDuration
+// does not read back.
 std::string DurationText(std::chrono::milliseconds d) {
   const int64_t ms = d.count();
   if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
