@@ -37,37 +37,9 @@ std::string ProtoMinutes(std::chrono::nanoseconds d, int64_t min_minutes = 0) {
   return std::to_string(m * 60) + "s";
 }
 
-std::string FilterString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string CloudFilter(const std::string& metric, const std::vector<LabelMatcher>& matchers,
                         const CloudMonitoringExportOptions& o) {
-  std::string f = "metric.type = " + FilterString(CloudMonitoringMetricType(metric));
-  for (const LabelMatcher& m : matchers) {
-    const std::string label = "metric.label." + m.key;
-    switch (m.op) {
-      case LabelMatcher::Op::kEqual:
-        f += " AND " + label + " = " + FilterString(m.value);
-        break;
-      case LabelMatcher::Op::kNotEqual:
-        f += " AND " + label + " != " + FilterString(m.value);
-        break;
-      case LabelMatcher::Op::kRegex:
-        f += " AND " + label + " = monitoring.regex.full_match(" + FilterString(m.value) + ")";
-        break;
-      case LabelMatcher::Op::kNotRegex:
-        f += " AND NOT " + label + " = monitoring.regex.full_match(" + FilterString(m.value) + ")";
-        break;
-    }
-  }
-  if (!o.resource_filter.empty()) f += " AND " + o.resource_filter;
-  return f;
+  return internal::CloudFilter(metric, matchers, o.resource_filter);
 }
 
 struct CloudAggregation {

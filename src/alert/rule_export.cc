@@ -24,23 +24,11 @@ using internal::QuantileOf;
 using internal::Range;
 using internal::SloSeries;
 
-struct PromMetric {
-  std::string name;  // without suffixes
-  double scale = 1;  // value factor to the exported unit
-  bool counter = false;
-  bool histogram = false;
-  std::string Series(std::string_view suffix) const { return name + std::string(suffix); }
-  std::string CounterSeries() const { return counter ? name + "_total" : name; }
-};
+using internal::PromMetric;
 
 PromMetric PromMetricFor(const PrometheusExportOptions& o, const std::string& metric,
                          MetricType guess) {
-  const MetricDescriptor d = DescriptorFor(o.metrics, metric, guess);
-  PromMetric m;
-  m.name = PrometheusName(d, o.units, &m.scale);
-  m.counter = d.value_type == MetricType::kCumulative;
-  m.histogram = d.value_type == MetricType::kDistribution;
-  return m;
+  return internal::PromMetricOf(o.metrics, o.units, metric, guess);
 }
 
 std::string Join(const std::vector<std::string>& parts, std::string_view sep) {

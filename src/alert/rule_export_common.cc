@@ -106,6 +106,16 @@ std::string PromString(std::string_view s) {
   return out + "\"";
 }
 
+PromMetric PromMetricOf(const MetricExportInfo& info, PrometheusUnitStyle units,
+                        const std::string& metric, MetricType guess) {
+  const MetricDescriptor d = DescriptorFor(info, metric, guess);
+  PromMetric m;
+  m.name = PrometheusName(d, units, &m.scale);
+  m.counter = d.value_type == MetricType::kCumulative;
+  m.histogram = d.value_type == MetricType::kDistribution;
+  return m;
+}
+
 std::string PromSelector(const std::string& series, const std::vector<LabelMatcher>& matchers,
                          const std::string& extra) {
   std::string out = series;
@@ -202,6 +212,40 @@ std::string MinEventsExpr(const Slo& slo, const SloSeries& s, std::chrono::nanos
 
 std::string BurnThreshold(const Slo& slo, const BurnRateAlert& a) {
   return "(" + Num(a.factor) + " * " + Num(slo.error_budget) + ")";
+}
+
+std::string CloudFilterString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string CloudFilter(const std::string& metric, const std::vector<LabelMatcher>& matchers,
+                        const std::string& resource_filter) {
+  std::string f = "metric.type = " + CloudFilterString(CloudMonitoringMetricType(metric));
+  for (const LabelMatcher& m : matchers) {
+    const std::string label = "metric.label." + m.key;
+    switch (m.op) {
+      case LabelMatcher::Op::kEqual:
+        f += " AND " + label + " = " + CloudFilterString(m.value);
+        break;
+      case LabelMatcher::Op::kNotEqual:
+        f += " AND " + label + " != " + CloudFilterString(m.value);
+        break;
+      case LabelMatcher::Op::kRegex:
+        f += " AND " + label + " = monitoring.regex.full_match(" + CloudFilterString(m.value) + ")";
+        break;
+      case LabelMatcher::Op::kNotRegex:
+        f += " AND NOT " + label + " = monitoring.regex.full_match(" + CloudFilterString(m.value) +
+             ")";
+        break;
+    }
+  }
+  if (!resource_filter.empty()) f += " AND " + resource_filter;
+  return f;
 }
 
 }  // namespace tai::internal

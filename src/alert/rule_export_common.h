@@ -33,11 +33,30 @@ MetricDescriptor DescriptorFor(const MetricExportInfo& info, const std::string& 
 // at or below the threshold, in the metric's unit.
 Result<double> LatencyBound(const MetricExportInfo& info, const Slo& slo);
 
+// A metric as the /metrics endpoint exposes it.
+struct PromMetric {
+  std::string name;  // without suffixes
+  double scale = 1;  // value factor to the exported unit
+  bool counter = false;
+  bool histogram = false;
+  std::string Series(std::string_view suffix) const { return name + std::string(suffix); }
+  std::string CounterSeries() const { return counter ? name + "_total" : name; }
+};
+PromMetric PromMetricOf(const MetricExportInfo& info, PrometheusUnitStyle units,
+                        const std::string& metric, MetricType guess);
+
 // A PromQL string literal; `series{k="v",...,extra}`; `selector[window]`.
 std::string PromString(std::string_view s);
 std::string PromSelector(const std::string& series, const std::vector<LabelMatcher>& matchers,
                          const std::string& extra = "");
 std::string Range(const std::string& selector, std::chrono::nanoseconds window);
+
+// A Cloud Monitoring filter string literal; the filter selecting the
+// metric's type (CloudMonitoringMetricType), the matchers on metric labels,
+// and `resource_filter` when not empty.
+std::string CloudFilterString(std::string_view s);
+std::string CloudFilter(const std::string& metric, const std::vector<LabelMatcher>& matchers,
+                        const std::string& resource_filter);
 
 // The quantile a percentile (or max = 1, min = 0) aggregation asks for.
 std::optional<double> QuantileOf(WindowAggregation a);

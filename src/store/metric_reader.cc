@@ -230,6 +230,31 @@ Result<std::vector<std::string>> ReadMetricNames(Database& db) {
   return names;
 }
 
+Result<std::vector<MetricSummary>> ReadMetricSummaries(Database& db) {
+  // The first series of each metric (lowest id) speaks for it.
+  auto stmt = db.Prepare(
+      "SELECT metric, kind, unit FROM series WHERE id IN "
+      "(SELECT MIN(id) FROM series GROUP BY metric) ORDER BY metric");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<MetricSummary> out;
+  while (stmt->Step()) {
+    MetricType kind = MetricType::kGauge;
+    switch (static_cast<SeriesKind>(stmt->Int(1))) {
+      case SeriesKind::kCounter:
+        kind = MetricType::kCumulative;
+        break;
+      case SeriesKind::kHistogram:
+        kind = MetricType::kDistribution;
+        break;
+      case SeriesKind::kGauge:
+        break;
+    }
+    out.push_back({stmt->Text(0), kind, stmt->Text(2)});
+  }
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
 Result<std::vector<LatestPoint>> ReadLatest(Database& db, std::string_view metric,
                                             const std::vector<LabelMatcher>& matchers) {
   auto series = FindSeries(db, metric, matchers);

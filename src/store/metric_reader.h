@@ -18,6 +18,7 @@
 namespace tai::internal {
 
 Result<std::vector<std::string>> ReadMetricNames(Database& db);
+Result<std::vector<MetricSummary>> ReadMetricSummaries(Database& db);
 Result<std::vector<LatestPoint>> ReadLatest(Database& db, std::string_view metric,
                                             const std::vector<LabelMatcher>& matchers);
 Result<MetricRangeResult> ReadRange(Database& db, const MetricRangeQuery& query,

@@ -261,6 +261,12 @@ Result<std::vector<std::string>> Store::MetricNames() const {
   return internal::ReadMetricNames(lease->db());
 }
 
+Result<std::vector<MetricSummary>> Store::MetricSummaries() const {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.status();
+  return internal::ReadMetricSummaries(lease->db());
+}
+
 Result<std::vector<LatestPoint>> Store::Latest(std::string_view metric,
                                                const std::vector<LabelMatcher>& matchers) const {
   auto lease = readers_->Acquire();

@@ -32,4 +32,7 @@ int ProfileDiff(int argc, char** argv);
 // rules_command.cc
 int RulesCommand(int argc, char** argv);
 
+// dashboard_command.cc
+int DashboardCommand(int argc, char** argv);
+
 }  // namespace taiobs

@@ -7,6 +7,8 @@
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
 //   taiobs rules export --format prometheus|cloud-monitoring FILE [-o OUT]
+//   taiobs dashboard check FILE
+//   taiobs dashboard export --format cloud-monitoring|grafana FILE [--store DB] [-o OUT]
 //
 // Each command is a function in this folder registered in kCommands.
 #include <cerrno>
@@ -47,6 +49,12 @@ const Command kCommands[] = {
      "Validate an alert rule file (YAML or JSON; exit 1 naming every error), or export its rules "
      "and SLO burn-rate alerts as a Prometheus rule file or Cloud Monitoring alert policies",
      RulesCommand},
+    {"dashboard",
+     "dashboard check FILE | dashboard export --format cloud-monitoring|grafana FILE [--store DB] "
+     "[-o OUT]",
+     "Validate a dashboard file (exit 1 naming every error), or export it for Cloud Monitoring "
+     "or Grafana",
+     DashboardCommand},
 };
 
 int Help(int argc, char** argv) {

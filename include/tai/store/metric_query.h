@@ -17,6 +17,7 @@
 #include "tai/core/labels.h"
 #include "tai/core/status.h"
 #include "tai/metrics/histogram_data.h"
+#include "tai/metrics/metric_descriptor.h"
 
 namespace tai {
 
@@ -83,6 +84,16 @@ enum class StoreTier { kRaw = 0, kHourly = 1, kDaily = 2 };
 struct MetricRangeResult {
   std::vector<MetricSeries> series;
   StoreTier tier = StoreTier::kRaw;  // the finest tier that covered the start
+};
+
+// What the store knows about one metric: its name, kind (kGauge,
+// kCumulative or kDistribution) and UCUM unit ("" when none was declared).
+// The default dashboard is built from these.
+struct MetricSummary {
+  std::string name;
+  MetricType kind = MetricType::kGauge;
+  std::string unit;
+  friend bool operator==(const MetricSummary&, const MetricSummary&) = default;
 };
 
 // The latest stored point of one series.

@@ -86,6 +86,9 @@ class Store {
 
   // Metrics.
   Result<std::vector<std::string>> MetricNames() const;
+  // Name, kind and unit of every stored metric, by name (the kind and unit
+  // of its first series when series disagree).
+  Result<std::vector<MetricSummary>> MetricSummaries() const;
   Result<std::vector<LatestPoint>> Latest(std::string_view metric,
                                           const std::vector<LabelMatcher>& matchers = {}) const;
   Result<MetricRangeResult> QueryRange(const MetricRangeQuery& query) const;
