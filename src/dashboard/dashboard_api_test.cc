@@ -307,7 +307,7 @@ TEST_F(DashboardApiTest, TraceSearchIsTheStoresAndCapsTheLimit) {
   }
   json errors = GetJson("/api/traces?error=true");
   ASSERT_EQ(errors["spans"].size(), 1u);
-  EXPECT_EQ(errors["spans"][0]["status"], "ERROR");
+  EXPECT_EQ(errors["spans"][0]["status"], "error");
   json by_attr = GetJson("/api/traces?attr=http.route%3D/pay");
   ASSERT_EQ(by_attr["spans"].size(), 1u);
   EXPECT_EQ(by_attr["spans"][0]["name"], "GET /pay");
@@ -324,7 +324,7 @@ TEST_F(DashboardApiTest, TraceHasEverySpanAndItsLogs) {
   EXPECT_EQ(child["attributes"]["evil"], kScript);
   ASSERT_EQ(child["events"].size(), 1u);
   EXPECT_EQ(child["events"][0]["name"], "retry");
-  EXPECT_EQ(child["status"], "ERROR");
+  EXPECT_EQ(child["status"], "error");
   EXPECT_EQ(child["service"], "checkout");
   EXPECT_EQ(child["start_unix_nanos"].get<int64_t>(), kBaseTime + 1000);
   // The trace's three logs, oldest first; the other logs are not its.
@@ -353,7 +353,7 @@ TEST_F(DashboardApiTest, LogSearchIsTheStores) {
   ASSERT_EQ(got["logs"].size(), 2u);
   for (size_t i = 0; i < want->size(); ++i) {
     EXPECT_EQ(got["logs"][i]["message"], (*want)[i].message);
-    EXPECT_EQ(got["logs"][i]["level"], "error");
+    EXPECT_EQ(got["logs"][i]["level"], "ERROR");
   }
   json by_trace = GetJson("/api/logs?trace_id=" + kTrace.ToHex());
   EXPECT_EQ(by_trace["logs"].size(), 3u);
