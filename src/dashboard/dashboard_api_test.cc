@@ -495,5 +495,36 @@ TEST_F(DashboardApiTest, PageAndAssetsAreServedWithTypeEtagAndCompression) {
   EXPECT_EQ(missing->status, 404);
 }
 
+TEST(DashboardApiLimitsTest, AQueryTheStoreRefusesAsTooLargeIs422WithItsMessage) {
+  testing::TestStore t;
+  t.options().max_rows_scanned = 10;
+  t.set_now(kBaseTime + testing::kHour);
+  auto store = t.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto gd = testing::Descriptor("app/temperature", MetricType::kGauge);
+  for (int i = 0; i < kPoints; ++i) {
+    const int64_t time = kBaseTime + i * kMinute;
+    (*store)->AddMetrics(testing::Batch(
+        {testing::OneMetric(gd, InstrumentKind::kGauge,
+                            {testing::Point(LabelSet({{"host", "a"}}), time, double(i))})},
+        time));
+  }
+  ASSERT_TRUE((*store)->Flush(std::chrono::seconds(30)).ok());
+  HttpServer server;
+  ASSERT_TRUE(
+      ServeDashboardApi(server, {.store = store->get(), .clock = [&t] { return t.now(); }}).ok());
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client;
+  auto r = client.Send(
+      {.method = "GET", .url = server.url() + "/api/metrics/range?metric=app/temperature&step=1m"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 422) << r->body;
+  json body = json::parse(r->body);
+  EXPECT_NE(body["error"].get<std::string>().find("max_rows_scanned"), std::string::npos)
+      << body.dump();
+  EXPECT_EQ(body["code"], "RESOURCE_EXHAUSTED");
+  EXPECT_FALSE(body.contains("parameter"));
+}
+
 }  // namespace
 }  // namespace tai
