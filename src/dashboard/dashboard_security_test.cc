@@ -89,7 +89,7 @@ class DashboardTokenTest : public ::testing::Test {
 
 TEST_F(DashboardTokenTest, EveryRouteNeedsTheToken) {
   for (const char* path : {"/api/metrics", "/api/traces", "/", "/assets/app.js", "/metrics",
-                           "/api/profiles/1/flamegraph.svg"}) {
+                           "/api/profiles/1/flamegraph.svg", "/no/such/route"}) {
     SCOPED_TRACE(path);
     ExpectUnauthorized(Get(path));
     ExpectUnauthorized(Get(path, {{"Authorization", "Bearer wrong-token-0123456789"}}));
@@ -108,6 +108,9 @@ TEST_F(DashboardTokenTest, BearerHeaderIsAccepted) {
   auto metrics = Get("/metrics", {{"Authorization", std::string("Bearer ") + kToken}});
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.body, "up 1\n");
+  auto missing = Get("/no/such/route", {{"Authorization", std::string("Bearer ") + kToken}});
+  EXPECT_EQ(missing.status, 404);
+  ExpectSecurityHeaders(missing);
 }
 
 TEST_F(DashboardTokenTest, QueryTokenSetsACookieThatThenSuffices) {
