@@ -24,6 +24,8 @@ void ForEachCommaItem(std::string_view text, F&& each) {
   }
 }
 
+}  // namespace
+
 std::string PercentDecode(std::string_view raw) {
   std::string value;
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -40,8 +42,6 @@ std::string PercentDecode(std::string_view raw) {
   }
   return value;
 }
-
-}  // namespace
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   std::string t = Trim(text);

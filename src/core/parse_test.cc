@@ -42,6 +42,13 @@ TEST(ParseTest, KeyValueListsArePercentDecoded) {
   EXPECT_EQ(ParseKeyValueList("=1").status().message(), "'=1' has an empty key");
 }
 
+TEST(ParseTest, PercentDecodeKeepsMalformedEscapes) {
+  EXPECT_EQ(PercentDecode("a%20b%3D%22c%22"), "a b=\"c\"");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+  EXPECT_EQ(PercentDecode("a+b"), "a+b");  // '+' is a query string's business
+}
+
 TEST(ParseTest, ListsBoolsAndCounts) {
   EXPECT_EQ(ParseList(" a, b,,c ,"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(ParseList(" , ").empty());

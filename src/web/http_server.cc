@@ -63,6 +63,7 @@ struct HttpServer::Impl {
   std::thread thread;
   std::atomic<int> port{0};
   std::string host;
+  bool fallback_routes = false;
 
   void Dispatch(const std::string& route, const std::vector<std::string>& names,
                 const HttpHandler& handler, const httplib::Request& in, httplib::Response& out) {
@@ -151,6 +152,18 @@ void HttpServer::Use(HttpMiddleware middleware) {
 
 Status HttpServer::Start() {
   if (running()) return FailedPreconditionError("HTTP server already started on " + url());
+  if (!impl_->fallback_routes) {
+    // Registered last, so they match only what no route does: a request for
+    // an unknown path still goes through the middleware (an access check
+    // answers it before the 404 could tell which paths exist).
+    impl_->fallback_routes = true;
+    for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+      Handle(method, "*", [](const HttpRequest& req, HttpResponse& res) {
+        res.status = 404;
+        res.body = "no route for " + req.method + " " + req.path + "\n";
+      });
+    }
+  }
   std::string host;
   int port;
   TAI_RETURN_IF_ERROR(

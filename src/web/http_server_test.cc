@@ -57,6 +57,13 @@ TEST(HttpServerTest, RoutesParamsAndMiddlewareOrder) {
   auto missing = client.Get("/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+  // Unrouted requests go through the middleware too (an access check).
+  EXPECT_EQ(missing->get_header_value("X-Outer"), "1");
+  EXPECT_EQ(missing->body, "no route for GET /nope\n");
+  auto missing_post = client.Post("/nope", "x", "text/plain");
+  ASSERT_TRUE(missing_post);
+  EXPECT_EQ(missing_post->status, 404);
+  EXPECT_EQ(missing_post->get_header_value("X-Outer"), "1");
 
   auto boom = client.Get("/boom");
   ASSERT_TRUE(boom);

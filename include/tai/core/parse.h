@@ -25,6 +25,8 @@ Status ParseHostPort(std::string_view text, std::string* host, int* port);
 // "k1=v1, k2=v%20two": pairs in order, keys and values trimmed, values
 // percent-decoded.
 Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueList(std::string_view text);
+// "%20" and the like decoded; a malformed escape is kept as it is.
+std::string PercentDecode(std::string_view raw);
 // "a, b,,c" -> {"a", "b", "c"}: items trimmed, empty ones left out.
 std::vector<std::string> ParseList(std::string_view text);
 // true/1/on/yes and false/0/off/no, in any case.

@@ -71,6 +71,8 @@ class HttpServer {
   // `route` is a path; a segment ":name" matches one path segment and is
   // passed in path_params; a trailing "*" matches any rest of the path.
   void Handle(std::string method, std::string route, HttpHandler handler);
+  // Middleware wraps every request, including those for a path no route
+  // serves (they get 404 from the innermost handler).
   void Use(HttpMiddleware middleware);
 
   // Binds and starts serving. Fails with a message naming the address when

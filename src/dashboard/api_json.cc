@@ -1,0 +1,258 @@
+#include "dashboard/api_json.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "tai/core/clock.h"
+#include "tai/core/comparison.h"
+#include "tai/log/log_level.h"
+#include "tai/trace/span_sink.h"
+
+namespace tai::internal {
+namespace {
+
+using nlohmann::json;
+
+json StringMapJson(const std::map<std::string, std::string>& map) {
+  json out = json::object();
+  for (const auto& [k, v] : map) out[k] = v;
+  return out;
+}
+
+double Seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+
+json HotPathsJson(const std::vector<HotPath>& paths) {
+  json out = json::array();
+  for (const HotPath& p : paths) out.push_back({{"function", p.function}, {"value", p.cpu_micros}});
+  return out;
+}
+
+// One frame of the flame graph tree while it is built.
+struct TreeNode {
+  int64_t value = 0;
+  std::map<std::string, std::unique_ptr<TreeNode>> children;
+};
+
+json TreeJson(const std::string& name, const TreeNode& node) {
+  json children = json::array();
+  for (const auto& [child_name, child] : node.children) {
+    children.push_back(TreeJson(child_name, *child));
+  }
+  return {{"name", name}, {"value", node.value}, {"children", std::move(children)}};
+}
+
+}  // namespace
+
+std::string DumpJsonForWeb(const json& value) {
+  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Outside strings JSON has none of these characters, so every one found
+  // is inside a string, where the \u escape means the same character.
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else if (c == '>') {
+      out += "\\u003e";
+    } else if (c == '&') {
+      out += "\\u0026";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+json LabelsJson(const LabelSet& labels) {
+  json out = json::object();
+  for (const auto& [k, v] : labels.labels()) out[k] = v;
+  return out;
+}
+
+json TimeJson(int64_t unix_nanos) {
+  if (unix_nanos == 0) return nullptr;
+  return FormatRfc3339(unix_nanos);
+}
+
+std::string_view StoreTierName(StoreTier tier) {
+  switch (tier) {
+    case StoreTier::kRaw:
+      return "raw";
+    case StoreTier::kHourly:
+      return "hourly";
+    case StoreTier::kDaily:
+      return "daily";
+  }
+  return "raw";
+}
+
+json SpanJson(const StoredSpan& stored) {
+  Resource resource;
+  resource.service_name = stored.service;
+  // The stdout sink's line is the span's one JSON spelling in the library.
+  json out = json::parse(SpanToJsonLine(stored.span, resource), nullptr, false);
+  if (out.is_discarded()) {
+    out = {{"trace_id", stored.span.context.trace_id.ToHex()},
+           {"span_id", stored.span.context.span_id.ToHex()},
+           {"name", stored.span.name},
+           {"service", stored.service}};
+  }
+  out["start_unix_nanos"] = stored.span.start_unix_nanos;
+  out["end_unix_nanos"] = stored.span.end_unix_nanos;
+  return out;
+}
+
+json LogJson(const StoredLog& log) {
+  json fields = json::parse(log.fields_json, nullptr, false);
+  if (fields.is_discarded()) fields = json::object();
+  json out = {{"time", TimeJson(log.time_nanos)},
+              {"time_unix_nanos", log.time_nanos},
+              {"level", LogLevelName(log.level)},
+              {"logger", log.logger},
+              {"service", log.service},
+              {"message", log.message},
+              {"fields", std::move(fields)},
+              {"file", log.file},
+              {"line", log.line},
+              {"thread_id", log.thread_id}};
+  out["trace_id"] = log.trace_id.valid() ? json(log.trace_id.ToHex()) : json(nullptr);
+  out["span_id"] = log.span_id.valid() ? json(log.span_id.ToHex()) : json(nullptr);
+  return out;
+}
+
+json ProfileInfoJson(const StoredProfileInfo& info) {
+  return {{"row_id", info.row_id},
+          {"profile_id", info.profile_id},
+          {"service", info.service},
+          {"kind", info.kind},
+          {"version", info.version},
+          {"time", TimeJson(info.time_nanos)},
+          {"time_unix_nanos", info.time_nanos},
+          {"duration_seconds", static_cast<double>(info.duration_nanos) / 1e9},
+          {"labels", StringMapJson(info.labels)},
+          {"pinned", info.pinned},
+          {"bytes", info.bytes}};
+}
+
+json ProfileSummaryJson(int64_t row_id, const Profile& profile, size_t hot_functions) {
+  json sample_types = json::array();
+  for (const ValueType& t : profile.sample_types) {
+    sample_types.push_back({{"type", t.type}, {"unit", t.unit}});
+  }
+  const int index = profile.DefaultValueIndex();
+  std::string unit = "count";
+  if (index >= 0) {
+    unit = profile.sample_types[static_cast<size_t>(index)].unit;
+    if (unit == "nanoseconds") unit = "microseconds";  // HotPath's unit
+  }
+  return {{"row_id", row_id},
+          {"time", TimeJson(profile.time_nanos)},
+          {"time_unix_nanos", profile.time_nanos},
+          {"duration_seconds", static_cast<double>(profile.duration_nanos) / 1e9},
+          {"sample_types", std::move(sample_types)},
+          {"default_sample_type", index >= 0 ? json(index) : json(nullptr)},
+          {"unit", unit},
+          {"total", profile.ToReportUnit(profile.TotalValue())},
+          {"samples", profile.samples.size()},
+          {"hot_functions", HotPathsJson(profile.HotPaths(hot_functions))},
+          {"hot_functions_cumulative", HotPathsJson(profile.HotPathsCumulative(hot_functions))}};
+}
+
+json FlameGraphTreeJson(const Profile& profile, size_t max_depth) {
+  TreeNode root;
+  const int index = profile.DefaultValueIndex();
+  for (const ProfileSample& sample : profile.samples) {
+    if (index < 0 || static_cast<size_t>(index) >= sample.values.size()) continue;
+    const int64_t value = profile.ToReportUnit(sample.values[static_cast<size_t>(index)]);
+    if (value <= 0) continue;
+    root.value += value;
+    TreeNode* node = &root;
+    std::vector<std::string> stack = profile.StackNames(sample);
+    if (stack.size() > max_depth) stack.resize(max_depth);
+    for (std::string& frame : stack) {
+      std::unique_ptr<TreeNode>& child = node->children[std::move(frame)];
+      if (!child) child = std::make_unique<TreeNode>();
+      child->value += value;
+      node = child.get();
+    }
+  }
+  return TreeJson("root", root);
+}
+
+json AlertJson(const Alert& alert) {
+  return {{"rule_id", alert.rule_id},
+          {"fingerprint", AlertFingerprint(alert.labels)},
+          {"state", AlertStateName(alert.state)},
+          {"severity", AlertSeverityLabel(alert)},
+          {"labels", LabelsJson(alert.labels)},
+          {"annotations", StringMapJson(alert.annotations)},
+          {"value", alert.value},
+          {"active_at", TimeJson(alert.active_at_nanos)},
+          {"fired_at", TimeJson(alert.fired_at_nanos)},
+          {"resolved_at", TimeJson(alert.resolved_at_nanos)},
+          {"generator_url", alert.generator_url}};
+}
+
+json AlertEventJson(const AlertEventRecord& event) {
+  return {{"time", TimeJson(event.time_nanos)},
+          {"time_unix_nanos", event.time_nanos},
+          {"rule_id", event.rule_id},
+          {"fingerprint", event.fingerprint},
+          {"labels", LabelsJson(event.labels)},
+          {"state", event.state},
+          {"value", event.value},
+          {"annotations", StringMapJson(event.annotations)}};
+}
+
+json NotificationJson(const NotificationAttempt& attempt) {
+  return {{"time", TimeJson(attempt.time_nanos)}, {"time_unix_nanos", attempt.time_nanos},
+          {"notifier", attempt.notifier},         {"fingerprint", attempt.fingerprint},
+          {"rule_id", attempt.rule_id},           {"state", attempt.state},
+          {"attempt", attempt.attempt},           {"ok", attempt.ok},
+          {"http_status", attempt.http_status},   {"error", attempt.error}};
+}
+
+std::string MatcherText(const LabelMatcher& matcher) {
+  std::string_view op = "=";
+  switch (matcher.op) {
+    case LabelMatcher::Op::kEqual:
+      op = "=";
+      break;
+    case LabelMatcher::Op::kNotEqual:
+      op = "!=";
+      break;
+    case LabelMatcher::Op::kRegex:
+      op = "=~";
+      break;
+    case LabelMatcher::Op::kNotRegex:
+      op = "!~";
+      break;
+  }
+  return matcher.key + std::string(op) + json(matcher.value).dump();
+}
+
+json RuleJson(const AlertingRule& rule) {
+  json matchers = json::array();
+  for (const LabelMatcher& m : rule.matchers) matchers.push_back(MatcherText(m));
+  return {{"id", rule.id},
+          {"display_name", rule.display_name.empty() ? rule.id : rule.display_name},
+          {"metric_type", rule.metric_type},
+          {"threshold", rule.threshold},
+          {"comparison", ComparisonApiName(rule.comparison_operator)},
+          {"evaluation_window_secs", rule.evaluation_window_secs},
+          {"trigger_count", rule.trigger_count},
+          {"aggregation", WindowAggregationName(rule.aggregation)},
+          {"matchers", std::move(matchers)},
+          {"group_by", rule.group_by},
+          {"per_series", rule.per_series},
+          {"interval_secs", Seconds(rule.interval)},
+          {"for_secs", Seconds(rule.for_duration)},
+          {"no_data", NoDataPolicyName(rule.no_data)},
+          {"labels", StringMapJson(rule.labels)},
+          {"annotations", StringMapJson(rule.annotations)},
+          {"notification_channels", rule.notification_channels}};
+}
+
+}  // namespace tai::internal

@@ -1,0 +1,45 @@
+// Internal: the JSON the dashboard API answers with, one function per
+// record type of the store and the alert engine. Times are given twice:
+// RFC 3339 for people and Unix nanoseconds for code.
+//
+// Free functions: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "tai/alert/alert.h"
+#include "tai/alert/alerting_rule.h"
+#include "tai/core/labels.h"
+#include "tai/profile/profile.h"
+#include "tai/store/store.h"
+
+namespace tai::internal {
+
+// Dumps `value` as UTF-8 JSON (invalid UTF-8 replaced) with '<', '>' and
+// '&' written as \u escapes, so that the text stays inert even if a browser
+// were to read it as HTML.
+std::string DumpJsonForWeb(const nlohmann::json& value);
+
+nlohmann::json LabelsJson(const LabelSet& labels);
+// "2026-01-25T10:30:00Z", or null for 0 (not set).
+nlohmann::json TimeJson(int64_t unix_nanos);
+std::string_view StoreTierName(StoreTier tier);  // "raw", "hourly", "daily"
+
+nlohmann::json SpanJson(const StoredSpan& span);
+nlohmann::json LogJson(const StoredLog& log);
+nlohmann::json ProfileInfoJson(const StoredProfileInfo& info);
+// The profile's metadata and its hottest functions (self and cumulative).
+nlohmann::json ProfileSummaryJson(int64_t row_id, const Profile& profile, size_t hot_functions);
+// d3-flame-graph's input: {"name","value","children":[...]} from the root,
+// values in HotPath's unit; stacks deeper than `max_depth` are cut there.
+nlohmann::json FlameGraphTreeJson(const Profile& profile, size_t max_depth);
+nlohmann::json AlertJson(const Alert& alert);
+nlohmann::json AlertEventJson(const AlertEventRecord& event);
+nlohmann::json NotificationJson(const NotificationAttempt& attempt);
+nlohmann::json RuleJson(const AlertingRule& rule);
+std::string MatcherText(const LabelMatcher& matcher);  // job="api"
+
+}  // namespace tai::internal
