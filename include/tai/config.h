@@ -72,6 +72,10 @@
 //   TAI_PAGERDUTY_ROUTING_KEY (TAI_PAGERDUTY_URL)   notifiers; secrets, never logged
 //   TAI_ALERT_NOTIFY                       all (default: firing, repeats, resolutions) |
 //                                          changes (a firing alert once, its resolution)
+//   TAI_DASHBOARD                          auto (default: served on a loopback address or with
+//                                          a token) | on (refuse to start otherwise) | off
+//   TAI_DASHBOARD_TOKEN                    access token for the dashboard and /metrics; needed
+//                                          to serve the dashboard on a non-loopback address
 //
 // A value outside its range, an OTLP endpoint that is not an http(s) URL
 // with a host and a valid port, or a header with a control character is
@@ -201,6 +205,18 @@ struct AlertsConfig {
   std::function<std::string(std::string_view)> NotifierVariables() const;
 };
 
+// The dashboard (docs/dashboard.md): pages and /api/ on the same HTTP server
+// as /metrics, reading the store (so served only when the store is on).
+struct DashboardServerConfig {
+  // kAuto serves it when the server's address is loopback or an access token
+  // is set, and otherwise skips it saying why; kOn fails Start instead.
+  enum class Mode { kAuto, kOn, kOff };
+  Mode mode = Mode::kAuto;
+  // Asked of every request (pages, /api/, and /metrics too) once set; at
+  // least 16 characters of [A-Za-z0-9._~+/=-]. A secret: never logged.
+  std::string access_token;
+};
+
 struct Config {
   Resource resource;
   MetricsConfig metrics;
@@ -209,6 +225,7 @@ struct Config {
   LogsConfig logs;
   StoreConfig store;
   AlertsConfig alerts;
+  DashboardServerConfig dashboard;
   // How long Shutdown() may take to flush everything.
   std::chrono::milliseconds shutdown_deadline{5'000};
 

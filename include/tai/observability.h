@@ -6,7 +6,8 @@
 // format on a terminal), the embedded store fed by all three (unless
 // Config::store.enabled is false), and the sinks configured in Config (with
 // Config::gcp.profiler, the Cloud Profiler agent too), and over the store
-// the alert engine with the notifiers Config::alerts names.
+// the alert engine with the notifiers Config::alerts names and the dashboard
+// on the same HTTP server as /metrics.
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
@@ -86,6 +87,10 @@ class Observability {
   // alerting is off or there is no store (alerts_status() says why).
   AlertEngine* alerts() { return alerts_.get(); }
   const Status& alerts_status() const { return alerts_status_; }
+  // "http://127.0.0.1:9464/" when the dashboard is served, else ""
+  // (dashboard_status() says why not).
+  std::string dashboard_url() const;
+  const Status& dashboard_status() const { return dashboard_status_; }
   // The notifiers' dispatcher; nullptr when no notifier is configured.
   NotificationDispatcher* notifications() { return notifications_.get(); }
   // Options for a ContinuousProfilingService that reports into this
@@ -105,6 +110,7 @@ class Observability {
   Status StartGcpExport();
   void StartStore();
   Status StartAlerts();
+  Status StartDashboard();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -131,6 +137,8 @@ class Observability {
   std::unique_ptr<AlertEngine> alerts_;
   Status alerts_status_;
   std::vector<uint64_t> alert_metric_ids_;
+  bool dashboard_served_ = false;
+  Status dashboard_status_;
   bool shut_down_ = false;
 };
 

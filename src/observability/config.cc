@@ -323,6 +323,22 @@ Status ReadAlertsEnv(const EnvGet& get, AlertsConfig* alerts) {
   return Status::Ok();
 }
 
+// TAI_DASHBOARD*: see config.h.
+Status ReadDashboardEnv(const EnvGet& get, DashboardServerConfig* dashboard) {
+  if (auto v = get("TAI_DASHBOARD"); !v.empty()) {
+    using Mode = DashboardServerConfig::Mode;
+    if (v == "auto") {
+      dashboard->mode = Mode::kAuto;
+    } else if (v == "on" || v == "off") {
+      dashboard->mode = v == "on" ? Mode::kOn : Mode::kOff;
+    } else {
+      return EnvError("TAI_DASHBOARD", v, InvalidArgumentError("expected auto, on or off"));
+    }
+  }
+  if (auto v = get("TAI_DASHBOARD_TOKEN"); !v.empty()) dashboard->access_token = Trim(v);
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::function<std::string(std::string_view)> AlertsConfig::NotifierVariables() const {
@@ -389,6 +405,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
   TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));
   TAI_RETURN_IF_ERROR(ReadStoreEnv(get, &c.store));
   TAI_RETURN_IF_ERROR(ReadAlertsEnv(get, &c.alerts));
+  TAI_RETURN_IF_ERROR(ReadDashboardEnv(get, &c.dashboard));
   if (c.resource.instance_id.empty()) c.resource.instance_id = NewSpanId().ToHex();
   TAI_RETURN_IF_ERROR(c.Validate());
   return c;

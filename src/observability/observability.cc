@@ -8,6 +8,7 @@
 #include "export/delivery/delivery_metrics.h"
 #include "observability/trace_metrics.h"
 #include "tai/core/ids.h"
+#include "tai/dashboard/dashboard_api.h"
 #include "tai/export/otlp_log_sink.h"
 #include "tai/export/otlp_span_sink.h"
 #include "tai/gcp/cloud_logging_log_sink.h"
@@ -102,11 +103,15 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
         std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
     ServeLogLevels(*obs->server_, *obs->logs_);
-    TAI_RETURN_IF_ERROR(obs->server_->Start());
+    // Bound now (a busy port fails Start at once) and served once the
+    // dashboard's routes are in: the alert engine's links need the URL.
+    TAI_RETURN_IF_ERROR(obs->server_->Bind());
   }
   TAI_RETURN_IF_ERROR(obs->StartTracing());
   if (c.store.enabled) obs->StartStore();
   if (c.alerts.enabled) TAI_RETURN_IF_ERROR(obs->StartAlerts());
+  TAI_RETURN_IF_ERROR(obs->StartDashboard());
+  if (obs->server_) TAI_RETURN_IF_ERROR(obs->server_->Start());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   obs->delivery_metric_ids_ =
       internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
@@ -254,6 +259,43 @@ Observability::~Observability() { Shutdown(); }
 
 void Observability::AddSpanSink(std::shared_ptr<SpanSink> sink) {
   span_processor_->AddSink(std::move(sink));
+}
+
+std::string Observability::dashboard_url() const {
+  return dashboard_served_ ? server_->url() + "/" : "";
+}
+
+Status Observability::StartDashboard() {
+  using Mode = DashboardServerConfig::Mode;
+  const DashboardServerConfig& d = config_.dashboard;
+  if (d.mode == Mode::kOff) return Status::Ok();
+  if (!server_) {
+    dashboard_status_ = FailedPreconditionError(
+        "the dashboard is served by the /metrics server, which is off (TAI_PROMETHEUS_ADDR)");
+  } else if (!store_) {
+    dashboard_status_ = FailedPreconditionError(
+        "the dashboard reads the embedded store, and " +
+        (store_status_.ok() ? std::string("it is off (TAI_STORE)") : store_status_.ToString()));
+  } else {
+    dashboard_status_ = CheckDashboardBinding(config_.metrics.prometheus_address, d.access_token);
+  }
+  if (!dashboard_status_.ok()) {
+    if (d.mode == Mode::kOn) return dashboard_status_.WithContext("dashboard");
+    // Said when it surprises: not when the store or the server was turned off.
+    const bool chosen = !server_ || (!store_ && store_status_.ok());
+    if (!chosen) {
+      TAI_LOG_WARN(logger("tai.dashboard"), "the dashboard is not served: {}",
+                   dashboard_status_.ToString());
+    }
+    return Status::Ok();
+  }
+  TAI_RETURN_IF_ERROR(ServeDashboardApi(*server_, {.store = store_.get(),
+                                                   .alerts = alerts_.get(),
+                                                   .service_name = resource_->service_name,
+                                                   .access_token = d.access_token})
+                          .WithContext("dashboard"));
+  dashboard_served_ = true;
+  return Status::Ok();
 }
 
 std::string Observability::metrics_url() const {

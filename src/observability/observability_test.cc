@@ -9,6 +9,7 @@
 #include "alert/notifiers/receiver_testing.h"
 #include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
+#include "tai/core/clock.h"
 
 namespace tai {
 namespace {
@@ -368,6 +369,42 @@ TEST(ObservabilityTest, ProfilingOptionsReportRegressionsToTheAlertEngine) {
   alerts = (*obs)->alerts()->Alerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].state, AlertState::kResolved);
+}
+
+// With the store on, the dashboard is served on the /metrics server: its
+// API answers from the store. Off a loopback address it needs a token: auto
+// skips it (and /metrics still runs), on refuses to start.
+TEST(ObservabilityTest, TheDashboardIsServedBesideMetricsAndGuardedOffLoopback) {
+  testing::TempDir dir;
+  Config c = TestConfig();
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ASSERT_NE((*obs)->dashboard_url(), "") << (*obs)->dashboard_status().ToString();
+  internal::HttpClient client;
+  auto info = client.Send({.method = "GET", .url = (*obs)->dashboard_url() + "api/info"});
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->status, 200) << info->body;
+  EXPECT_NE(info->body.find("test-service"), std::string::npos) << info->body;
+  (*obs)->Shutdown();
+
+  Config open = c;
+  open.store.options.path = dir.path() + "/open.db";
+  open.metrics.prometheus_address = "0.0.0.0:0";
+  auto skipped = Observability::Start(open);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  EXPECT_EQ((*skipped)->dashboard_url(), "");
+  EXPECT_NE((*skipped)->dashboard_status().message().find("TAI_DASHBOARD_TOKEN"),
+            std::string::npos);
+  EXPECT_NE((*skipped)->metrics_url(), "");
+  (*skipped)->Shutdown();
+
+  open.dashboard.mode = DashboardServerConfig::Mode::kOn;
+  open.store.options.path = dir.path() + "/on.db";
+  auto refused = Observability::Start(open);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("TAI_DASHBOARD_TOKEN"), std::string::npos);
 }
 
 }  // namespace

@@ -150,6 +150,23 @@ void HttpServer::Use(HttpMiddleware middleware) {
   impl_->middleware.push_back(std::move(middleware));
 }
 
+Status HttpServer::Bind() {
+  if (impl_->port > 0) return Status::Ok();
+  std::string host;
+  int port;
+  TAI_RETURN_IF_ERROR(
+      ParseHostPort(impl_->options.address, &host, &port).WithContext("HTTP server"));
+  int bound = port == 0 ? impl_->server.bind_to_any_port(host)
+                        : (impl_->server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return UnavailableError("HTTP server cannot listen on " + impl_->options.address +
+                            " (address in use, or host not local)");
+  }
+  impl_->host = host;
+  impl_->port = bound;
+  return Status::Ok();
+}
+
 Status HttpServer::Start() {
   if (running()) return FailedPreconditionError("HTTP server already started on " + url());
   if (!impl_->fallback_routes) {
@@ -164,18 +181,7 @@ Status HttpServer::Start() {
       });
     }
   }
-  std::string host;
-  int port;
-  TAI_RETURN_IF_ERROR(
-      ParseHostPort(impl_->options.address, &host, &port).WithContext("HTTP server"));
-  int bound = port == 0 ? impl_->server.bind_to_any_port(host)
-                        : (impl_->server.bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
-    return UnavailableError("HTTP server cannot listen on " + impl_->options.address +
-                            " (address in use, or host not local)");
-  }
-  impl_->host = host;
-  impl_->port = bound;
+  TAI_RETURN_IF_ERROR(Bind());
   impl_->thread = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
   // stop() is a no-op until the accept loop runs: wait for it (bounded) so
   // a Stop() right after Start() cannot be lost.

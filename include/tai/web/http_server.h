@@ -75,8 +75,12 @@ class HttpServer {
   // serves (they get 404 from the innermost handler).
   void Use(HttpMiddleware middleware);
 
-  // Binds and starts serving. Fails with a message naming the address when
-  // it cannot bind (in use, bad host).
+  // Binds the address without serving yet, so that port() and url() are
+  // known while handlers are still being registered (a port of 0 picks one).
+  // Fails with a message naming the address when it cannot bind (in use,
+  // bad host). Start() binds first if this was not called.
+  Status Bind();
+  // Binds (unless Bind() did) and starts serving.
   Status Start();
   void Stop();
 
