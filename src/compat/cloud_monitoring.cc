@@ -1,5 +1,6 @@
 #include "tai/compat/cloud_monitoring.h"
 
+#include "tai/alert/alert_engine.h"
 #include "tai/core/clock.h"
 #include "tai/observability.h"
 
@@ -24,7 +25,8 @@ CloudMonitoring::CloudMonitoring(std::string project)
 CloudMonitoring::CloudMonitoring(std::string project, Observability& observability)
     : project_(std::move(project)),
       registry_(&observability.metrics()),
-      store_(observability.metric_store()) {}
+      store_(observability.metric_store()),
+      alerts_(observability.alerts()) {}
 
 CloudMonitoring::~CloudMonitoring() {
   if (owned_collector_) owned_collector_->Stop(std::chrono::seconds(1));
@@ -84,6 +86,16 @@ Result<bool> CloudMonitoring::CheckThreshold(std::string_view metric_type, doubl
                                              ComparisonOperator op) const {
   TAI_ASSIGN_OR_RETURN(auto latest, GetLatestMetricValue(metric_type));
   return Compare(latest.AsDouble(), op, threshold);
+}
+
+Status CloudMonitoring::CreateAlertingRule(const AlertingRule& rule) {
+  if (alerts_ == nullptr) {
+    return FailedPreconditionError(
+        "rule '" + rule.id +
+        "': alerting rules are evaluated by an Observability's alert engine over its store; "
+        "make this CloudMonitoring from an Observability with the store on");
+  }
+  return alerts_->CreateAlertingRule(rule);
 }
 
 }  // namespace tai::gcp

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/temp_dir_testing.h"
 #include "tai/export/prometheus_text.h"
+#include "tai/observability.h"
 
 namespace tai::gcp {
 namespace {
@@ -94,6 +96,41 @@ TEST(CloudMonitoringTest, ErrorsNameWhatIsWrong) {
   EXPECT_FALSE(
       monitoring.CheckThreshold("custom.googleapis.com/none", 1, ComparisonOperator::kLessThan)
           .ok());
+}
+
+// The design's alerting example, as it is written: the rule goes to the
+// Observability's alert engine (which evaluates it against the store, as
+// the engine's own tests show); a standalone CloudMonitoring has no engine.
+TEST(CloudMonitoringTest, CreateAlertingRuleGoesToTheAlertEngine) {
+  testing::TempDir dir;
+  Config config;
+  config.resource.service_name = "alerting-example";
+  config.metrics.prometheus_enabled = false;
+  config.metrics.collect_interval = std::chrono::hours(1);
+  config.logs.format = LogFormat::kOff;
+  config.store.options.path = dir.path() + "/svc.db";
+  auto obs = Observability::Start(config);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  CloudMonitoring monitoring("my-project", **obs);
+
+  AlertingRule rule{
+      .id = "high-error-rate",
+      .display_name = "Error Rate > 5%",
+      .metric_type = "custom.googleapis.com/app/error_rate",
+      .threshold = 5.0,
+      .comparison_operator = ComparisonOperator::kGreaterThan,
+      .evaluation_window_secs = 300,  // 5 minutes
+      .trigger_count = 2,             // Alert if threshold exceeded 2+ windows
+      .notification_channels = {"projects/my-project/notificationChannels/123"},
+  };
+  ASSERT_TRUE(monitoring.CreateAlertingRule(rule).ok());
+  EXPECT_EQ(monitoring.CreateAlertingRule(rule).code(), StatusCode::kAlreadyExists);
+  auto rules = (*obs)->alerts()->Rules();
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].notification_channels[0], "projects/my-project/notificationChannels/123");
+
+  CloudMonitoring standalone("my-project");
+  EXPECT_EQ(standalone.CreateAlertingRule(rule).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(ComparisonTest, OperatorsAndNames) {

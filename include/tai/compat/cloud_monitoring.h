@@ -8,6 +8,10 @@
 // once. Standalone, a CloudMonitoring owns its registry, store and a
 // collector; made from an Observability, it shares that instance's.
 //
+// create_alerting_rule hands the rule to the Observability's alert engine,
+// which evaluates it against the embedded store and notifies; a standalone
+// CloudMonitoring has no engine and says so.
+//
 // Thread-safe.
 #pragma once
 
@@ -17,17 +21,20 @@
 #include <string_view>
 #include <vector>
 
+#include "tai/alert/alerting_rule.h"
 #include "tai/core/comparison.h"
 #include "tai/metrics/metric_collector.h"
 #include "tai/metrics/metric_registry.h"
 #include "tai/store/in_memory_metric_store.h"
 
 namespace tai {
+class AlertEngine;
 class Observability;
-}
+}  // namespace tai
 
 namespace tai::gcp {
 
+using tai::AlertingRule;
 using tai::ComparisonOperator;
 using tai::DistributionValue;
 using tai::LabelDescriptor;
@@ -62,6 +69,10 @@ class CloudMonitoring {
   // Whether the latest value (a distribution's mean) satisfies `op threshold`.
   Result<bool> CheckThreshold(std::string_view metric_type, double threshold,
                               ComparisonOperator op) const;
+  // The rule is validated and evaluated by the alert engine from then on
+  // (ALREADY_EXISTS for a rule id in use); FAILED_PRECONDITION when there is
+  // no engine (standalone, or the Observability runs without its store).
+  Status CreateAlertingRule(const AlertingRule& rule);
 
   const std::string& project() const { return project_; }
   MetricRegistry& registry() { return *registry_; }
@@ -74,6 +85,7 @@ class CloudMonitoring {
   MetricRegistry* registry_;
   std::shared_ptr<InMemoryMetricStore> store_;
   std::unique_ptr<MetricCollector> owned_collector_;
+  AlertEngine* alerts_ = nullptr;
 };
 
 }  // namespace tai::gcp
