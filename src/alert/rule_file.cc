@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -360,6 +361,56 @@ void ParseSlos(const YAML::Node& slos, const std::string& file, RuleFile& out,
   }
 }
 
+// Reads one notifier's fields (NotifierSpec's names); the first bad field
+// ends it.
+Status ReadNotifier(const YAML::Node& node, NotifierSpec& spec, std::string& field) {
+  if (!node.IsMap()) return InvalidArgumentError("a notifier must be a mapping of fields");
+  const std::pair<const char*, std::string*> fields[] = {
+      {"name", &spec.name},
+      {"type", &spec.type},
+      {"url", &spec.url},
+      {"url_env", &spec.url_env},
+      {"routing_key", &spec.routing_key},
+      {"routing_key_env", &spec.routing_key_env}};
+  for (const auto& kv : node) {
+    field = kv.first.as<std::string>();
+    auto it = std::find_if(std::begin(fields), std::end(fields),
+                           [&](const auto& f) { return field == f.first; });
+    if (it == std::end(fields)) return InvalidArgumentError("unknown field");
+    TAI_RETURN_IF_ERROR(RuleReader::Text(kv.second, *it->second));
+  }
+  field.clear();
+  return Status::Ok();
+}
+
+void ParseNotifiers(const YAML::Node& list, const std::string& file, RuleFile& out,
+                    std::vector<std::string>& errors) {
+  if (!list || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    errors.push_back(file + ": field 'notifiers': expected a list of notifiers");
+    return;
+  }
+  std::set<std::string> names;
+  int index = 0;
+  for (const auto& node : list) {
+    ++index;
+    NotifierSpec spec;
+    std::string field;
+    Status s = ReadNotifier(node, spec, field);
+    const std::string who =
+        file + ": notifier '" + spec.name + "' (#" + std::to_string(index) + ")";
+    if (!s.ok()) {
+      errors.push_back(who + ": field '" + field + "': " + s.message());
+    } else if (Status valid = ValidateNotifierSpec(spec); !valid.ok()) {
+      errors.push_back(who + ": " + valid.message());
+    } else if (!names.insert(spec.name).second) {
+      errors.push_back(who + ": field 'name': another notifier has this name");
+    } else {
+      out.notifiers.push_back(std::move(spec));
+    }
+  }
+}
+
 Status ParseTree(const YAML::Node& root, std::string_view name, RuleFile& out) {
   const std::string file(name);
   if (root.IsNull()) return Status::Ok();
@@ -370,7 +421,7 @@ Status ParseTree(const YAML::Node& root, std::string_view name, RuleFile& out) {
   std::vector<std::string> errors;
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
-    if (key != "rules" && key != "slos")
+    if (key != "rules" && key != "slos" && key != "notifiers")
       errors.push_back(file + ": field '" + key + "': unknown field");
   }
   const YAML::Node rules = root["rules"];
@@ -403,6 +454,7 @@ Status ParseTree(const YAML::Node& root, std::string_view name, RuleFile& out) {
     }
   }
   ParseSlos(root["slos"], file, out, errors);
+  ParseNotifiers(root["notifiers"], file, out, errors);
   if (errors.empty()) return Status::Ok();
   std::string message;
   for (const std::string& e : errors) message += (message.empty() ? "" : "\n") + e;

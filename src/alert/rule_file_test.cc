@@ -142,5 +142,50 @@ TEST(RuleFile, AMissingFileIsNamed) {
   EXPECT_NE(file.status().message().find("/no/such/rules.yaml"), std::string::npos);
 }
 
+TEST(RuleFileTest, NotifiersAreReadAndCheckedWithTheirSecretsInTheEnvironment) {
+  auto file = ParseRuleFile(
+      "notifiers:\n"
+      "  - {name: oncall, type: pagerduty, routing_key_env: PD_KEY}\n"
+      "  - {name: chat, type: slack, url_env: SLACK_URL}\n"
+      "  - {name: am, type: alertmanager, url: 'http://127.0.0.1:9093'}\n",
+      "n.yaml", RuleFileFormat::kYaml);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_EQ(file->notifiers.size(), 3u);
+  EXPECT_EQ(file->notifiers[0].routing_key_env, "PD_KEY");
+  auto env = [](std::string_view name) -> std::string {
+    return name == "SLACK_URL" ? "https://hooks.example/services/T/B/s3cr3t" : "";
+  };
+  auto chat = MakeNotifier(file->notifiers[1], env);
+  ASSERT_TRUE(chat.ok()) << chat.status().ToString();
+  EXPECT_EQ((*chat)->name(), "chat");
+  EXPECT_EQ((*chat)->Describe().find("s3cr3t"), std::string::npos);
+  auto oncall = MakeNotifier(file->notifiers[0], env);
+  ASSERT_FALSE(oncall.ok());
+  EXPECT_EQ(oncall.status().message(), "variable PD_KEY is not set");
+
+  auto bad = ParseRuleFile(
+      "notifiers:\n"
+      "  - {name: a, type: email, url: 'http://x'}\n"
+      "  - {name: b, type: slack, url: 'https://x', url_env: X}\n"
+      "  - {name: c, type: webhook}\n"
+      "  - {name: d, type: webhook, url: 'http://x', colour: red}\n"
+      "  - {name: d2, type: webhook, url: 'http://x', routing_key: k}\n",
+      "n.yaml", RuleFileFormat::kYaml);
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  EXPECT_NE(m.find("n.yaml: notifier 'a' (#1): field 'type': 'email' is not one of"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("n.yaml: notifier 'b' (#2): field 'url': give 'url' or 'url_env', not both"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("n.yaml: notifier 'c' (#3): field 'url': required"), std::string::npos) << m;
+  EXPECT_NE(m.find("n.yaml: notifier 'd' (#4): field 'colour': unknown field"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("n.yaml: notifier 'd2' (#5): field 'routing_key': only a pagerduty"),
+            std::string::npos)
+      << m;
+}
+
 }  // namespace
 }  // namespace tai

@@ -1,7 +1,10 @@
 // Observability's alerting: the notifiers Config::alerts names, behind one
 // dispatcher whose every attempt is stored, and the alert engine over the
 // embedded store, with its self-metrics.
+#include <cstdlib>
+
 #include "tai/alert/notifiers.h"
+#include "tai/alert/rule_file.h"
 #include "tai/observability.h"
 
 namespace tai {
@@ -67,6 +70,11 @@ std::vector<uint64_t> RegisterAlertMetrics(MetricRegistry& registry, const Alert
   return ids;
 }
 
+std::string ReadEnvironment(std::string_view name) {
+  const char* v = std::getenv(std::string(name).c_str());
+  return v != nullptr ? v : "";
+}
+
 }  // namespace
 
 Status Observability::StartAlerts() {
@@ -82,6 +90,15 @@ Status Observability::StartAlerts() {
     return Status::Ok();
   }
   TAI_ASSIGN_OR_RETURN(auto notifiers, NotifiersFromEnvironment(a.NotifierVariables()));
+  if (!a.rule_file.empty()) {
+    // The rule file's own receivers, their secrets from the environment.
+    TAI_ASSIGN_OR_RETURN(RuleFile file, LoadRuleFile(a.rule_file));
+    for (const NotifierSpec& spec : file.notifiers) {
+      TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(auto notifier, MakeNotifier(spec, ReadEnvironment),
+                                        a.rule_file + ": notifier '" + spec.name + "'");
+      notifiers.push_back(std::move(notifier));
+    }
+  }
   if (!notifiers.empty()) {
     NotificationDispatcherOptions options{.notify_only_new_firing = a.notify_only_new_firing};
     // Every attempt, with its outcome, is kept in the store's alert history.

@@ -94,4 +94,28 @@ Result<std::unique_ptr<Notifier>> MakeAlertmanagerNotifier(AlertmanagerNotifierO
 Result<std::vector<std::unique_ptr<Notifier>>> NotifiersFromEnvironment(
     const std::function<std::string(std::string_view)>& getenv);
 
+// A notifier as a rule file names it (`notifiers:`, docs/alerting.md). The
+// secret may stay in the environment, named by *_env:
+//   notifiers:
+//     - {name: oncall, type: pagerduty, routing_key_env: PAGERDUTY_KEY}
+//     - {name: team-chat, type: slack, url_env: SLACK_WEBHOOK}
+//     - {name: am, type: alertmanager, url: "http://127.0.0.1:9093"}
+struct NotifierSpec {
+  std::string name;             // the channel name rules use
+  std::string type;             // alertmanager | webhook | slack | pagerduty
+  std::string url;              // the receiver (pagerduty: the events endpoint, optional)
+  std::string url_env;          // or the variable holding it
+  std::string routing_key;      // pagerduty
+  std::string routing_key_env;  // or the variable holding it
+};
+
+// OK when the name is set, the type known and the receiver given once
+// (inline or by variable); else INVALID_ARGUMENT naming the field.
+Status ValidateNotifierSpec(const NotifierSpec& spec);
+
+// The notifier the spec describes, reading *_env variables through `getenv`;
+// an unset variable is an error naming it (never a value).
+Result<std::unique_ptr<Notifier>> MakeNotifier(
+    const NotifierSpec& spec, const std::function<std::string(std::string_view)>& getenv);
+
 }  // namespace tai

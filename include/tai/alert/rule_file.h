@@ -19,6 +19,8 @@
 //       total_metric: checkout/requests
 //       objective: 99.9%
 //       window: 30d
+//   notifiers:
+//     - {name: oncall, type: pagerduty, routing_key_env: PAGERDUTY_KEY}
 //
 // Unknown fields are errors, and every error names the file, the rule (its
 // id and position) and the field:
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "tai/alert/alerting_rule.h"
+#include "tai/alert/notifiers.h"
 #include "tai/alert/slo.h"
 #include "tai/core/status.h"
 
@@ -43,6 +46,10 @@ namespace tai {
 struct RuleFile {
   std::vector<AlertingRule> rules;
   std::vector<Slo> slos;
+  // Receivers the rules may name in notification_channels, beside those of
+  // the environment (NotifierSpec, tai/alert/notifiers.h). Read at start:
+  // a reload changes rules and SLOs, not notifiers.
+  std::vector<NotifierSpec> notifiers;
 };
 
 enum class RuleFileFormat { kYaml, kJson };
