@@ -22,8 +22,9 @@
 namespace tai {
 
 // Where the log, trace and flame-graph panels, which neither target can
-// draw from metrics, link to.
-inline constexpr const char* kDefaultLocalDashboardUrl = "http://127.0.0.1:8080/";
+// draw from metrics, link to: the embedded dashboard, served beside /metrics
+// (Config::metrics.prometheus_address's default).
+inline constexpr const char* kDefaultLocalDashboardUrl = "http://127.0.0.1:9464/";
 
 struct DashboardCloudExportOptions {
   // Kinds and units of the metrics (a metric not listed is taken to be what
