@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "tai/alert/slo.h"
+#include "tai/alert/slo_evaluator.h"
 #include "tai/core/clock.h"
 #include "tai/core/comparison.h"
 #include "tai/log/log_level.h"
@@ -253,6 +255,59 @@ json RuleJson(const AlertingRule& rule) {
           {"labels", StringMapJson(rule.labels)},
           {"annotations", StringMapJson(rule.annotations)},
           {"notification_channels", rule.notification_channels}};
+}
+
+namespace {
+
+json CountsJson(const SliCounts& c) {
+  return {{"good", c.good},
+          {"total", c.total},
+          {"error_ratio", c.error_ratio()},
+          {"coverage", c.coverage}};
+}
+
+}  // namespace
+
+json SloStatusJson(const SloStatus& status) {
+  const Slo& slo = status.slo;
+  const ErrorBudget& b = status.budget;
+  json windows = json::array();
+  for (const BurnRateStatus& w : status.burn_rates) {
+    windows.push_back({{"factor", w.alert.factor},
+                       {"severity", w.alert.severity},
+                       {"long_window_secs", Seconds(w.alert.long_window)},
+                       {"short_window_secs", Seconds(w.alert.short_window)},
+                       {"long", CountsJson(w.long_counts)},
+                       {"short", CountsJson(w.short_counts)},
+                       {"long_burn_rate", w.long_burn_rate},
+                       {"short_burn_rate", w.short_burn_rate},
+                       {"holds", w.holds}});
+  }
+  json out = {{"id", SloId(slo)},
+              {"display_name", slo.display_name.empty() ? SloId(slo) : slo.display_name},
+              {"kind", SliKindName(slo.kind)},
+              {"metric", slo.metric},
+              {"threshold", slo.threshold},
+              {"window_secs", Seconds(slo.window)},
+              {"objective", b.objective},
+              {"evaluated", status.evaluated_at_nanos != 0},
+              {"burn_rate_windows", std::move(windows)},
+              {"error", status.error}};
+  if (status.evaluated_at_nanos != 0) {
+    out["evaluated_at"] = TimeJson(status.evaluated_at_nanos);
+    // PASS while the window's good fraction meets the objective.
+    out["passing"] = b.sli >= b.objective;
+    out["budget"] = {{"sli", b.sli},
+                     {"good_events", b.good_events},
+                     {"total_events", b.total_events},
+                     {"total", b.total_budget},
+                     {"consumed", b.consumed},
+                     {"remaining", b.remaining},
+                     {"remaining_fraction", b.remaining_fraction},
+                     {"burn_rate", b.burn_rate},
+                     {"data_coverage", b.data_coverage}};
+  }
+  return out;
 }
 
 }  // namespace tai::internal

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "tai/alert/alert.h"
+#include "tai/alert/alert_engine.h"
 #include "tai/alert/alerting_rule.h"
 #include "tai/core/labels.h"
 #include "tai/profile/profile.h"
@@ -40,6 +41,9 @@ nlohmann::json AlertJson(const Alert& alert);
 nlohmann::json AlertEventJson(const AlertEventRecord& event);
 nlohmann::json NotificationJson(const NotificationAttempt& attempt);
 nlohmann::json RuleJson(const AlertingRule& rule);
+// An SLO's last evaluation: PASS/FAIL against its objective, the error
+// budget and each burn-rate window with its events and data coverage.
+nlohmann::json SloStatusJson(const SloStatus& status);
 std::string MatcherText(const LabelMatcher& matcher);  // job="api"
 
 }  // namespace tai::internal

@@ -612,6 +612,17 @@ Result<json> Notifications(const Api& api, const HttpRequest&, const Params& par
   return json{{"notifications", std::move(out)}, {"limit", query.limit}};
 }
 
+Result<json> Slos(const Api& api, const HttpRequest&, const Params& params) {
+  TAI_RETURN_IF_ERROR(params.Allow({}));
+  json out = json::array();
+  if (api.options.alerts != nullptr) {
+    for (const SloStatus& s : api.options.alerts->SloStatuses()) {
+      out.push_back(internal::SloStatusJson(s));
+    }
+  }
+  return json{{"slos", std::move(out)}};
+}
+
 Result<json> Rules(const Api& api, const HttpRequest&, const Params& params) {
   TAI_RETURN_IF_ERROR(params.Allow({}));
   json out = json::array();
@@ -671,6 +682,7 @@ Status ServeDashboardApi(HttpServer& server, DashboardApiOptions options) {
   ServeJson(server, api, "/api/alerts/history", AlertHistory);
   ServeJson(server, api, "/api/notifications", Notifications);
   ServeJson(server, api, "/api/rules", Rules);
+  ServeJson(server, api, "/api/slos", Slos);
   if (assets) internal::ServeDashboardAssets(server);
   return Status::Ok();
 }

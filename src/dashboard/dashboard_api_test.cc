@@ -460,6 +460,41 @@ TEST_F(DashboardApiTest, AlertsHistoryNotificationsAndRules) {
   EXPECT_EQ(rules["engine"]["rules"], 1);
 }
 
+// The executive tier's data: each SLO's last evaluation as the engine has
+// it, with PASS/FAIL, the error budget and each window's coverage.
+TEST_F(DashboardApiTest, SlosAreTheEnginesLastEvaluation) {
+  json none = GetJson("/api/slos");
+  EXPECT_TRUE(none["slos"].empty());
+  ASSERT_TRUE(engine_
+                  ->AddSlo({.metric = "app/temperature",
+                            .threshold = 30,
+                            .window = std::chrono::hours(3),
+                            .error_budget = 0.5,
+                            .id = "cool",
+                            .min_events = 1})
+                  .ok());
+  ASSERT_TRUE(engine_->EvaluateOnce().ok());
+  const auto want = engine_->SloStatuses();
+  ASSERT_EQ(want.size(), 1u);
+  ASSERT_NE(want[0].evaluated_at_nanos, 0) << want[0].error;
+
+  json slos = GetJson("/api/slos");
+  ASSERT_EQ(slos["slos"].size(), 1u);
+  const json& slo = slos["slos"][0];
+  EXPECT_EQ(slo["id"], "cool");
+  EXPECT_EQ(slo["kind"], "latency");
+  EXPECT_EQ(slo["window_secs"], 3 * 3600);
+  EXPECT_DOUBLE_EQ(slo["objective"].get<double>(), 0.5);
+  EXPECT_EQ(slo["budget"]["total_events"], want[0].budget.total_events);
+  EXPECT_GT(want[0].budget.total_events, 0u);
+  EXPECT_DOUBLE_EQ(slo["budget"]["sli"].get<double>(), want[0].budget.sli);
+  EXPECT_EQ(slo["passing"], want[0].budget.sli >= want[0].budget.objective);
+  EXPECT_DOUBLE_EQ(slo["budget"]["data_coverage"].get<double>(), want[0].budget.data_coverage);
+  ASSERT_EQ(slo["burn_rate_windows"].size(), want[0].burn_rates.size());
+  EXPECT_DOUBLE_EQ(slo["burn_rate_windows"][0]["long"]["coverage"].get<double>(),
+                   want[0].burn_rates[0].long_counts.coverage);
+}
+
 TEST_F(DashboardApiTest, PageAndAssetsAreServedWithTypeEtagAndCompression) {
   auto page = Get("/");
   ASSERT_TRUE(page.ok());
