@@ -121,6 +121,9 @@ int main(int argc, char** argv) {
                    .value();
 
   std::printf("metrics: %s\n", obs.metrics_url().c_str());
+  if (std::string dashboard = obs.dashboard_url(); !dashboard.empty()) {
+    std::printf("dashboard: %s\n", dashboard.c_str());
+  }
   std::fflush(stdout);
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
