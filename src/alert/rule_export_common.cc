@@ -8,23 +8,6 @@
 #include "metrics/exponential_mapping.h"
 
 namespace tai::internal {
-namespace {
-
-std::string_view PromOp(LabelMatcher::Op op) {
-  switch (op) {
-    case LabelMatcher::Op::kEqual:
-      return "=";
-    case LabelMatcher::Op::kNotEqual:
-      return "!=";
-    case LabelMatcher::Op::kRegex:
-      return "=~";
-    case LabelMatcher::Op::kNotRegex:
-      return "!~";
-  }
-  return "=";
-}
-
-}  // namespace
 
 std::string Num(double v) {
   std::string out;
@@ -124,7 +107,7 @@ std::string PromSelector(const std::string& series, const std::vector<LabelMatch
   for (size_t i = 0; i < matchers.size(); ++i) {
     if (i) out += ',';
     out += matchers[i].key;
-    out += PromOp(matchers[i].op);
+    out += LabelMatcherSymbol(matchers[i].op);
     out += PromString(matchers[i].value);
   }
   if (!extra.empty()) out += (matchers.empty() ? "" : ",") + extra;

@@ -217,22 +217,7 @@ json NotificationJson(const NotificationAttempt& attempt) {
 }
 
 std::string MatcherText(const LabelMatcher& matcher) {
-  std::string_view op = "=";
-  switch (matcher.op) {
-    case LabelMatcher::Op::kEqual:
-      op = "=";
-      break;
-    case LabelMatcher::Op::kNotEqual:
-      op = "!=";
-      break;
-    case LabelMatcher::Op::kRegex:
-      op = "=~";
-      break;
-    case LabelMatcher::Op::kNotRegex:
-      op = "!~";
-      break;
-  }
-  return matcher.key + std::string(op) + json(matcher.value).dump();
+  return matcher.key + std::string(LabelMatcherSymbol(matcher.op)) + json(matcher.value).dump();
 }
 
 json RuleJson(const AlertingRule& rule) {

@@ -269,25 +269,6 @@ Result<DashboardConfig> LoadDashboardConfig(const std::string& path) {
 
 namespace {
 
-std::string MatcherText(const LabelMatcher& m) {
-  std::string_view op = "=";
-  switch (m.op) {
-    case LabelMatcher::Op::kEqual:
-      break;
-    case LabelMatcher::Op::kNotEqual:
-      op = "!=";
-      break;
-    case LabelMatcher::Op::kRegex:
-      op = "=~";
-      break;
-    case LabelMatcher::Op::kNotRegex:
-      op = "!~";
-      break;
-  }
-  // ParseLabelMatcher strips the quotes and takes the rest as is.
-  return m.key + std::string(op) + "\"" + m.value + "\"";
-}
-
 // Not internal::PromDuration: that writes days ("1d"), which ParseDuration
 // does not read back.
 std::string DurationText(std::chrono::milliseconds d) {
@@ -311,7 +292,7 @@ Json PanelJson(const DashboardPanel& p) {
   if (!p.unit.empty()) j["unit"] = p.unit;
   if (!p.matchers.empty()) {
     Json m = Json::array();
-    for (const LabelMatcher& lm : p.matchers) m.push_back(MatcherText(lm));
+    for (const LabelMatcher& lm : p.matchers) m.push_back(FormatLabelMatcher(lm));
     j["matchers"] = m;
   }
   if (!p.group_by.empty()) j["group_by"] = p.group_by;

@@ -4,12 +4,29 @@
 
 namespace tai {
 
+namespace {
+
+// "=" last: the parser tries the two-character symbols first.
+constexpr std::pair<std::string_view, LabelMatcher::Op> kOps[] = {
+    {"!=", LabelMatcher::Op::kNotEqual},
+    {"=~", LabelMatcher::Op::kRegex},
+    {"!~", LabelMatcher::Op::kNotRegex},
+    {"=", LabelMatcher::Op::kEqual}};
+
+}  // namespace
+
+std::string_view LabelMatcherSymbol(LabelMatcher::Op op) {
+  for (const auto& [symbol, o] : kOps) {
+    if (o == op) return symbol;
+  }
+  return "=";
+}
+
+std::string FormatLabelMatcher(const LabelMatcher& matcher) {
+  return matcher.key + std::string(LabelMatcherSymbol(matcher.op)) + "\"" + matcher.value + "\"";
+}
+
 Result<LabelMatcher> ParseLabelMatcher(std::string_view text) {
-  static constexpr std::pair<std::string_view, LabelMatcher::Op> kOps[] = {
-      {"!=", LabelMatcher::Op::kNotEqual},
-      {"=~", LabelMatcher::Op::kRegex},
-      {"!~", LabelMatcher::Op::kNotRegex},
-      {"=", LabelMatcher::Op::kEqual}};
   const size_t at = text.find_first_of("=!");
   if (at == std::string_view::npos || at == 0) {
     return InvalidArgumentError("label matcher '" + std::string(text) +

@@ -34,6 +34,10 @@ struct LabelMatcher {
 // Parses `key="value"`, `key!="value"`, `key=~"re"`, `key!~"re"` (the quotes
 // are optional); a clear error names what is wrong.
 Result<LabelMatcher> ParseLabelMatcher(std::string_view text);
+// "=", "!=", "=~" or "!~".
+std::string_view LabelMatcherSymbol(LabelMatcher::Op op);
+// key="value" with the matcher's symbol: what ParseLabelMatcher reads back.
+std::string FormatLabelMatcher(const LabelMatcher& matcher);
 
 // What one step of a series is made of.
 enum class StepFunction {
