@@ -2,6 +2,8 @@
 // dispatcher whose every attempt is stored, and the alert engine over the
 // embedded store, with its self-metrics.
 #include <cstdlib>
+#include <mutex>
+#include <set>
 
 #include "tai/alert/notifiers.h"
 #include "tai/alert/rule_file.h"
@@ -70,6 +72,21 @@ std::vector<uint64_t> RegisterAlertMetrics(MetricRegistry& registry, const Alert
   return ids;
 }
 
+// Which notifiers failed their last attempt, so that a failure is logged
+// when it starts rather than on every retry. Called from notifier threads.
+class FailingNotifiers {
+ public:
+  // Records the outcome; true when it differs from the notifier's last.
+  bool Changed(const std::string& notifier, bool ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ok ? failing_.erase(notifier) > 0 : failing_.insert(notifier).second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> failing_;
+};
+
 std::string ReadEnvironment(std::string_view name) {
   const char* v = std::getenv(std::string(name).c_str());
   return v != nullptr ? v : "";
@@ -101,9 +118,17 @@ Status Observability::StartAlerts() {
   }
   if (!notifiers.empty()) {
     NotificationDispatcherOptions options{.notify_only_new_firing = a.notify_only_new_firing};
-    // Every attempt, with its outcome, is kept in the store's alert history.
-    options.on_attempt = [store = store_](const NotificationAttempt& attempt) {
+    // Every attempt, with its outcome, is kept in the store's alert history;
+    // a receiver that starts failing is said once in the log, and again
+    // only after it has recovered.
+    auto failing = std::make_shared<FailingNotifiers>();
+    options.on_attempt = [store = store_, failing,
+                          &log = logger("tai.alert")](const NotificationAttempt& attempt) {
       store->AddNotificationAttempts({attempt});
+      if (failing->Changed(attempt.notifier, attempt.ok) && !attempt.ok) {
+        TAI_LOG_WARN(log, "notifier {} is failing (alerts are retried, then counted): {}",
+                     attempt.notifier, attempt.error);
+      }
     };
     TAI_ASSIGN_OR_RETURN(notifications_,
                          NotificationDispatcher::Create(std::move(notifiers), std::move(options)));

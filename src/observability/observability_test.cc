@@ -334,6 +334,36 @@ TEST(ObservabilityTest, ARuleFromTheRuleFileFiresToTheConfiguredReceiver) {
   EXPECT_EQ(notified, (std::set<std::string>{"file-hook", "webhook"}));
 }
 
+// A receiver that refuses what it is sent is said once in the library's
+// log, not on every attempt.
+TEST(ObservabilityTest, AFailingNotifierIsLoggedOnce) {
+  testing::TempDir dir;
+  testing::ScriptedReceiver receiver("/hook", 400);
+  std::ofstream(dir.path() + "/rules.yaml")
+      << "rules:\n  - {id: always, metric: app/g, op: '>', threshold: -1, window: 10s,\n"
+         "     aggregation: last, interval: 1s, repeat_interval: 1s}\n";
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  c.metrics.collect_interval = std::chrono::milliseconds(100);
+  c.store.enabled = true;
+  c.store.options.path = dir.path() + "/svc.db";
+  c.store.options.commit_interval = std::chrono::milliseconds(20);
+  c.alerts.rule_file = dir.path() + "/rules.yaml";
+  c.alerts.webhook_url = receiver.url() + "/hook";
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  (*obs)->metrics().CreateGauge({.metric_type = "app/g"}).value().Set(1);
+  ASSERT_TRUE(receiver.WaitForRequests(2, std::chrono::seconds(30)));  // the repeat fails too
+  (*obs)->Shutdown();
+  int said = 0;
+  for (const LogRecord& r : sink->records()) {
+    if (r.message.find("notifier webhook is failing") != std::string::npos) ++said;
+  }
+  EXPECT_EQ(said, 1);
+}
+
 TEST(ObservabilityTest, AlertingNeedsTheStoreAndABadRuleFileFailsStart) {
   testing::TempDir dir;
   Config off = TestConfig();  // the store is off in these tests
