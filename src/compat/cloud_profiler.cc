@@ -45,6 +45,11 @@ Result<std::string> CloudProfiler::GenerateFlameGraphSvg(const FlameGraphOptions
   return FlameGraphSvg(last, options);
 }
 
-bool CloudProfiler::CheckOverhead() const { return MeasuredOverhead() <= overhead_limit_; }
+OverheadCheck CloudProfiler::CheckOverhead() const {
+  const ProfilerStats measured = stats();
+  return {.measured = measured.wall_nanos > 0,
+          .overhead = measured.Overhead(),
+          .limit = overhead_limit_};
+}
 
 }  // namespace tai::gcp

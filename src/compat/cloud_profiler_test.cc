@@ -18,6 +18,9 @@ TEST(CloudProfilerTest, OriginalDesignFlow) {
   EXPECT_EQ(profiler.hz(), 1000);
   EXPECT_EQ(profiler.GenerateFlameGraphData().status().code(), StatusCode::kNotFound);
   EXPECT_EQ(profiler.FinishCpuProfile().status().code(), StatusCode::kFailedPrecondition);
+  // Nothing measured yet is not "within the limit".
+  EXPECT_FALSE(profiler.CheckOverhead().measured);
+  EXPECT_FALSE(profiler.CheckOverhead());
   // A first profile pays the process's one-time reading of symbol and line
   // tables; CheckOverhead below is about the second.
   ASSERT_TRUE(profiler.StartCpuProfile("warm-up").ok());
@@ -63,6 +66,7 @@ TEST(CloudProfilerTest, OriginalDesignFlow) {
   EXPECT_NE(svg->find("tai_burn_alpha"), std::string::npos);
 
   EXPECT_GT(profiler.MeasuredOverhead(), 0.0);
+  EXPECT_TRUE(profiler.CheckOverhead().measured);
 #if defined(TAI_SANITIZER_BUILD)
   profiler.set_overhead_limit(0.5);  // sanitizers slow symbolization several times
 #endif

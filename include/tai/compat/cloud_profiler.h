@@ -31,6 +31,19 @@
 
 namespace tai::gcp {
 
+// What CheckOverhead found. Before any profile has run nothing is measured,
+// and that is not "within the limit": the check converts to true only when
+// a measurement exists and stayed under the limit, so the design's
+// `if (profiler.CheckOverhead())` never passes on no data.
+struct OverheadCheck {
+  bool measured = false;  // a profile ran (or is running) for some time
+  double overhead = 0;    // profiler CPU per second of wall time (0.01 = 1% of a core)
+  double limit = 0;
+
+  bool within_limit() const { return measured && overhead <= limit; }
+  explicit operator bool() const { return within_limit(); }
+};
+
 class CloudProfiler : public ProfileRecorder {
  public:
   static constexpr double kDefaultOverheadLimit = 0.05;
@@ -51,9 +64,10 @@ class CloudProfiler : public ProfileRecorder {
   Result<std::string> GenerateFlameGraphData() const;
   Result<std::string> GenerateFlameGraphSvg(const FlameGraphOptions& options = {}) const;
 
-  // True when the measured overhead (MeasuredOverhead) of the running
-  // profile, or of the last one, is within the limit (5% by default).
-  bool CheckOverhead() const;
+  // The measured overhead (MeasuredOverhead) of the running profile, or of
+  // the last one, against the limit (5% by default); `measured` is false
+  // before any profile has run.
+  OverheadCheck CheckOverhead() const;
   void set_overhead_limit(double fraction) { overhead_limit_ = fraction; }
 
  private:
