@@ -144,6 +144,10 @@ struct GcpExportConfig {
   // Cloud Run and GCE the stdout JSON is ingested already, and both would
   // store every record twice.
   bool logs_api = false;
+  // Also send the library's own health metrics (tai_*) to Cloud Monitoring
+  // (TAI_GCP_SELF_METRICS). Off by default: each is a billable custom
+  // metric there, and Prometheus and the embedded store have them already.
+  bool self_metrics = false;
   // Ask the metadata server where we run (TAI_GCP_DETECT_RESOURCE), so
   // metrics and logs are filed under gce_instance or k8s_container rather
   // than generic_task.

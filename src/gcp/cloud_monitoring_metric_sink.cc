@@ -5,6 +5,7 @@
 
 #include "core/text.h"
 #include "gcp/api_client.h"
+#include "metrics/self_metric_descriptor.h"
 #include "tai/core/clock.h"
 
 namespace tai::gcp {
@@ -251,6 +252,7 @@ Status CloudMonitoringMetricSink::Export(std::shared_ptr<const MetricBatch> batc
   SeriesRequests requests(*this);
   for (const MetricData& m : batch->metrics) {
     if (m.points.empty()) continue;
+    if (!options_.self_metrics && internal::IsSelfMetric(m.descriptor->metric_type)) continue;
     EnsureDescriptor(m);
     const std::string type = CloudMetricType(m.descriptor->metric_type);
     for (const MetricPoint& p : m.points) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "metrics/metric_impl.h"
+#include "metrics/self_metric_descriptor.h"
 #include "tai/core/clock.h"
 
 namespace tai {
@@ -330,7 +331,7 @@ std::shared_ptr<const MetricBatch> MetricRegistry::Collect() {
     for (const auto& m : metrics_) list.push_back(m.get());
   }
   std::stable_partition(list.begin(), list.end(), [](const internal::MetricImpl* m) {
-    return m->descriptor().metric_type.rfind("tai_", 0) != 0;
+    return !internal::IsSelfMetric(m->descriptor().metric_type);
   });
   auto batch = std::make_shared<MetricBatch>();
   batch->resource = resource_;

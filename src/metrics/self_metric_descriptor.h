@@ -1,14 +1,17 @@
-// Internal: the descriptor of one of the library's own metrics (tai_*),
-// with string labels named by `labels`.
+// Internal: the library's own metrics (tai_*): their descriptors, with
+// string labels named by `labels`, and how to tell them from the user's.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "tai/metrics/metric_descriptor.h"
 
 namespace tai::internal {
+
+inline bool IsSelfMetric(std::string_view metric_type) { return metric_type.starts_with("tai_"); }
 
 inline MetricDescriptor SelfMetricDescriptor(std::string type, MetricType kind,
                                              std::string description,

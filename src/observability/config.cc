@@ -98,6 +98,7 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
   const std::pair<const char*, bool*> flags[] = {{"TAI_GCP_EXPORT", &g->enabled},
                                                  {"TAI_GCP_AUTH", &g->authenticate},
                                                  {"TAI_GCP_LOGS_API", &g->logs_api},
+                                                 {"TAI_GCP_SELF_METRICS", &g->self_metrics},
                                                  {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource},
                                                  {"TAI_GCP_PROFILER", &g->profiler}};
   for (const auto& [name, field] : flags) {

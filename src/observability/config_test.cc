@@ -185,10 +185,18 @@ TEST(ConfigTest, GoogleCloudExportFromTheEnvironment) {
   EXPECT_TRUE(c->gcp.enabled);
   EXPECT_FALSE(c->gcp.authenticate);
   EXPECT_TRUE(c->gcp.logs_api);
+  EXPECT_FALSE(c->gcp.self_metrics);  // billable there: only when asked for
   EXPECT_EQ(c->gcp.endpoints.trace, "http://127.0.0.1:8085");
   EXPECT_EQ(c->gcp.endpoints.monitoring, "https://monitoring.googleapis.com");
   EXPECT_TRUE(c->gcp.default_spill_directory);
   EXPECT_EQ(c->gcp.delivery.memory_bytes, 8u << 20);
+}
+
+TEST(ConfigTest, SelfMetricsGoToGoogleCloudWhenAsked) {
+  auto c = FromMap({{"TAI_GCP_SELF_METRICS", "true"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->gcp.self_metrics);
+  EXPECT_FALSE(FromMap({{"TAI_GCP_SELF_METRICS", "sometimes"}}).ok());
 }
 
 TEST(ConfigTest, GoogleCloudOutageBuffers) {

@@ -191,7 +191,8 @@ Status Observability::StartGcpExport() {
   const gcp::MonitoredResource where = gcp::DetectMonitoredResource(
       *resource_, project, metadata, [](const char* name) { return std::getenv(name); });
   TAI_ASSIGN_OR_RETURN(auto monitoring,
-                       gcp::CloudMonitoringMetricSink::Create({.api = api, .resource = where}));
+                       gcp::CloudMonitoringMetricSink::Create(
+                           {.api = api, .resource = where, .self_metrics = g.self_metrics}));
   collector_->AddSink(monitoring);
   delivery_sources_.push_back(monitoring);
   TAI_ASSIGN_OR_RETURN(auto trace, gcp::CloudTraceSpanSink::Create({.api = api}));

@@ -110,6 +110,33 @@ TEST(CloudMonitoringExporterTest, InstrumentsPassTheEmulatorsChecks) {
   }
 }
 
+// The library's own tai_* series are billable custom metrics in Cloud
+// Monitoring: they stay out unless asked for (TAI_GCP_SELF_METRICS).
+TEST(CloudMonitoringExporterTest, SelfMetricsGoOnlyWhenAskedFor) {
+  for (const bool self_metrics : {false, true}) {
+    MonitoringEmulator emulator;
+    MetricRegistry registry;
+    auto requests = registry.CreateCounter({.metric_type = "shop/requests"}).value();
+    auto own = registry.CreateGauge({.metric_type = "tai_export_queue_depth"}).value();
+    requests.Add(1);
+    own.Set(3);
+    auto sink = CloudMonitoringMetricSink::Create(
+        {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()},
+         .self_metrics = self_metrics});
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    ASSERT_TRUE((*sink)->Export(registry.Collect()).ok());
+    ASSERT_TRUE((*sink)->Flush(std::chrono::seconds(30)).ok());
+    EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+    const auto descriptors = emulator.descriptors();
+    EXPECT_TRUE(descriptors.count("custom.googleapis.com/shop/requests"));
+    EXPECT_EQ(descriptors.count("custom.googleapis.com/tai_export_queue_depth"),
+              self_metrics ? 1u : 0u);
+    EXPECT_EQ(
+        FindSeries(emulator.series(), "custom.googleapis.com/tai_export_queue_depth") != nullptr,
+        self_metrics);
+  }
+}
+
 // With the API down, no spill directory and room for no request, Export
 // says what it dropped, and the queue counts it.
 TEST(CloudMonitoringExporterTest, DropsDuringAnOutageAreAClearError) {

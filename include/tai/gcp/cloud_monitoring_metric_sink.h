@@ -46,6 +46,9 @@ struct CloudMonitoringMetricSinkOptions {
   // The resource the series are filed under (DetectMonitoredResource);
   // unset: generic_task from the batch's Resource and `location`.
   std::optional<MonitoredResource> resource;
+  // Send the library's own metrics (metric types starting "tai_") too.
+  // Off: they are billable custom metrics, kept on Prometheus and the store.
+  bool self_metrics = false;
 };
 
 class CloudMonitoringMetricSink : public MetricSink, public QueuedNetworkSink {
