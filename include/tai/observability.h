@@ -111,6 +111,7 @@ class Observability {
   void StartStore();
   Status StartAlerts();
   Status StartDashboard();
+  void SayWhatIsInEffect();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;

@@ -116,7 +116,28 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   obs->delivery_metric_ids_ =
       internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
+  obs->SayWhatIsInEffect();
   return obs;
+}
+
+// Once, at start: a service left on the dev defaults samples every trace,
+// which is right on a laptop and costly in production, so say so and how
+// to change it.
+void Observability::SayWhatIsInEffect() {
+  const Config& c = config_;
+  const std::string sampler =
+      c.traces.sampler.empty() ? "parentbased_traceidratio" : c.traces.sampler;
+  const bool by_ratio = sampler.find("always") == std::string::npos;
+  const bool default_ratio = by_ratio && c.traces.sample_ratio < 0;
+  double ratio = sampler.find("always_on") != std::string::npos ? 1 : 0;
+  if (by_ratio) {
+    ratio = default_ratio ? DefaultSampleRatio(c.resource.environment) : c.traces.sample_ratio;
+  }
+  TAI_LOG_INFO(logs_->GetLogger("tai"),
+               "environment {}: traces sampled at {}% ({}{}); set TAI_ENV (dev, staging, "
+               "prod) or OTEL_TRACES_SAMPLER_ARG to change it",
+               EnvironmentName(c.resource.environment), ratio * 100, sampler,
+               default_ratio ? ", the environment's default ratio" : "");
 }
 
 Status Observability::StartTracing() {

@@ -163,6 +163,8 @@ TEST(ObservabilityTest, LogsMadeInsideASpanCarryItsIds) {
   c.traces.sampler = "always_on";
   auto obs = Observability::Start(c);
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  // Start's own statement (environment, sampling) goes out before our sink.
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());
   auto logs = std::make_shared<InMemoryLogSink>();
   (*obs)->logs().AddSink(logs);
   SpanContext context;
@@ -187,6 +189,7 @@ TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
   c.logs.format = LogFormat::kOff;
   auto obs = Observability::Start(c);
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  ASSERT_TRUE((*obs)->logs().Flush(std::chrono::seconds(5)).ok());  // Start's own statement
   auto sink = std::make_shared<InMemoryLogSink>();
   (*obs)->logs().AddSink(sink);
   Logger& payments = (*obs)->logger("payments");
@@ -244,6 +247,13 @@ TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   ASSERT_EQ(logs->size(), 1u);
   EXPECT_EQ((*logs)[0].message, "stored warning 7");
   EXPECT_EQ((*logs)[0].service, "test-service");
+  // Start said once which environment and sampling ratio are in effect.
+  auto said = store->SearchLogs({.text = "traces sampled at"});
+  ASSERT_TRUE(said.ok());
+  ASSERT_EQ(said->size(), 1u);
+  EXPECT_NE((*said)[0].message.find("environment dev: traces sampled at 100% (always_on"),
+            std::string::npos)
+      << (*said)[0].message;
 }
 
 TEST(ObservabilityTest, AStoreHeldByAnotherWriterIsReportedAndTheServiceRunsOn) {
