@@ -55,6 +55,17 @@ std::pair<int64_t, int64_t> Totals(const Profile& p) {
 
 }  // namespace
 
+// The design's events in the log at a level that fits: the routine ones at
+// DEBUG, a regression at WARNING, an alert at WARNING (low, medium), ERROR
+// (high) or CRITICAL.
+LogLevel EventLevel(const ProfilingEvent& event) {
+  if (const auto* a = std::get_if<AlertTriggered>(&event)) {
+    if (a->alert.severity == AlertSeverity::kCritical) return LogLevel::kFatal;
+    return a->alert.severity == AlertSeverity::kHigh ? LogLevel::kError : LogLevel::kWarn;
+  }
+  return std::holds_alternative<RegressionDetected>(event) ? LogLevel::kWarn : LogLevel::kDebug;
+}
+
 std::string_view EventName(const ProfilingEvent& event) { return kEventNames[event.index()]; }
 
 std::string DescribeEvent(const ProfilingEvent& event) {
@@ -108,6 +119,11 @@ Status ContinuousProfilingService::Start() {
     if (running_) return FailedPreconditionError("continuous profiling is already running");
     running_ = true;
     stop_ = false;
+  }
+  if (sinks_.empty() && options_.logger != nullptr) {
+    TAI_LOG_WARN(*options_.logger,
+                 "continuous profiling has no profile sink: windows are profiled and compared, "
+                 "the last ones kept by the profiler, nothing is uploaded (AddSink before Start)");
   }
   LoadBaselines();
   thread_ = std::thread([this] { Run(); });
@@ -231,6 +247,7 @@ void ContinuousProfilingService::FinishWindow(bool compare) {
       UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
     }
   }
+  if (sinks_.empty()) return;  // nothing would send it: the profiler keeps the last ones
   std::map<std::string, std::string> labels;
   if (!options_.resource.service_version.empty()) {
     labels["version"] = options_.resource.service_version;
@@ -266,19 +283,7 @@ void ContinuousProfilingService::Compare(const std::string& id, const Profile& p
 }
 
 void ContinuousProfilingService::RaiseAlert(const std::string& id, const RegressionAlert& alert) {
-  AlertTriggered event{alert.timestamp, id, alert};
-  if (options_.logger != nullptr) {
-    std::string line = Describe(event);
-    std::string_view worst = alert.regressions.front().function;
-    if (alert.severity >= AlertSeverity::kHigh) {
-      TAI_LOG_ERROR(*options_.logger, {{"alert_id", alert.alert_id}, {"function", worst}}, "{}",
-                    line);
-    } else {
-      TAI_LOG_WARN(*options_.logger, {{"alert_id", alert.alert_id}, {"function", worst}}, "{}",
-                   line);
-    }
-  }
-  Record(std::move(event));
+  Record(AlertTriggered{alert.timestamp, id, alert});
   if (options_.on_alert) options_.on_alert(alert);
 }
 
@@ -331,7 +336,24 @@ std::optional<Profile> ContinuousProfilingService::baseline() const {
 
 // The counters that follow from events are updated with the event, under
 // one lock, so that statistics and the event log never disagree.
+// LogMessage rather than TAI_LOG: the level is known only at run time, and a
+// CRITICAL alert is no reason to abort as TAI_LOG_FATAL does.
+void ContinuousProfilingService::LogEvent(const ProfilingEvent& event) const {
+  if (options_.logger == nullptr) return;
+  const LogLevel level = EventLevel(event);
+  if (!options_.logger->Enabled(level)) return;
+  const std::string line = DescribeEvent(event);
+  if (const auto* a = std::get_if<AlertTriggered>(&event)) {
+    options_.logger->LogMessage(
+        level, line,
+        {{"alert_id", a->alert.alert_id}, {"function", a->alert.regressions.front().function}});
+  } else {
+    options_.logger->LogMessage(level, line);
+  }
+}
+
 void ContinuousProfilingService::Record(ProfilingEvent event) {
+  LogEvent(event);
   {
     std::lock_guard<std::mutex> lock(mu_);
     ProfilingStatistics& st = stats_;

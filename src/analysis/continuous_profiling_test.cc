@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -117,7 +118,7 @@ constexpr bool kEveryWindowHasSamples = true;
 TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   TempDir dir;
   auto profiler = std::make_shared<ProfileRecorder>(100);
-  testing_util::LogHarness logs;
+  testing_util::LogHarness logs({.level = LogLevel::kDebug});
   std::vector<RegressionAlert> alerts;
   std::mutex alerts_mu;
   ContinuousProfilingOptions o;
@@ -213,13 +214,16 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
     std::set<std::string> ids;
     for (const RegressionAlert& a : alerts) ids.insert(a.alert_id);
     EXPECT_EQ(ids.size(), 15u);
-    int errors = 0;
+    // Every event in the log, at its level.
+    std::map<std::pair<LogLevel, std::string>, int> logged;
     for (const LogRecord& r : logs.Records()) {
-      if (r.level == LogLevel::kError && r.message.rfind("AlertTriggered: CRITICAL", 0) == 0) {
-        ++errors;
-      }
+      ++logged[{r.level, r.message.substr(0, r.message.find(':'))}];
     }
-    EXPECT_EQ(errors, 15);
+    EXPECT_EQ((logged[{LogLevel::kDebug, "ProfileStarted"}]), 16);
+    EXPECT_EQ((logged[{LogLevel::kDebug, "ProfileFinished"}]), 16);
+    EXPECT_EQ((logged[{LogLevel::kDebug, "ProfileUploaded"}]), 16);
+    EXPECT_EQ((logged[{LogLevel::kWarn, "RegressionDetected"}]), 15);
+    EXPECT_EQ((logged[{LogLevel::kFatal, "AlertTriggered"}]), 15);  // CRITICAL, no abort
   }
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout@2.0.latest.pb.gz"));
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout.pinned.pb.gz"));
@@ -298,6 +302,28 @@ TEST(ContinuousProfilingServiceTest, BoundedQueueAndEventLogCountWhatTheyDrop) {
   std::vector<ProfilingEvent> events = service.Events();
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(DescribeEvent(events.back()), "ProfileUploaded: cpu-000005 uploaded to recording");
+}
+
+// Without a sink nothing is sent, so nothing is counted or recorded as
+// uploaded; the service says so once, at Start.
+TEST(ContinuousProfilingServiceTest, WithoutASinkNothingClaimsAnUpload) {
+  testing_util::LogHarness logs;
+  ContinuousProfilingOptions o;
+  o.logger = &logs.logger("profiling");
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Stop().ok());
+  ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.profiles_finished, 1u);
+  EXPECT_EQ(s.profiles_uploaded + s.upload_batches + s.profiles_dropped, 0u);
+  for (const ProfilingEvent& e : service.Events()) {
+    EXPECT_FALSE(std::holds_alternative<ProfileUploaded>(e)) << DescribeEvent(e);
+  }
+  int said = 0;
+  for (const LogRecord& r : logs.Records()) {
+    said += r.level == LogLevel::kWarn && r.message.find("no profile sink") != std::string::npos;
+  }
+  EXPECT_EQ(said, 1);
 }
 
 // 300 ms of profiling at the start of every second: windows start on the

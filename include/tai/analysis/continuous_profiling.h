@@ -96,6 +96,9 @@ using ProfilingEvent = std::variant<ProfileStarted, ProfileFinished, RegressionD
 
 // "ProfileStarted", "ProfileFinished", ...
 std::string_view EventName(const ProfilingEvent& event);
+// The level the service logs an event at: DEBUG for the routine ones,
+// WARN for a regression, WARN/ERROR/FATAL (CRITICAL) for an alert by severity.
+LogLevel EventLevel(const ProfilingEvent& event);
 // The original design's log lines: "ProfileFinished: cpu-000001 finished
 // (1000 samples, 342ms CPU time)", "AlertTriggered: MEDIUM severity alert
 // (2 regressions)"...
@@ -201,6 +204,7 @@ class ContinuousProfilingService {
   void RaiseAlert(const std::string& id, const RegressionAlert& alert);
   void Upload();
   void LoadBaselines();
+  void LogEvent(const ProfilingEvent& event) const;
   void Record(ProfilingEvent event);
   template <typename F>
   void UpdateStats(F&& update);
