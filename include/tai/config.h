@@ -12,6 +12,7 @@
 //   TAI_METRICS_CARDINALITY_LIMIT          series per metric (default 2000; 1-1000000)
 //   TAI_PROMETHEUS_ADDR                    host:port of /metrics, or "off" (default 127.0.0.1:9464)
 //   TAI_PROMETHEUS_UNITS                   base (default) | keep: see docs/metrics.md
+//   TAI_PROCESS_METRICS                    true (default) | false: process.cpu.time, memory...
 //   OTEL_TRACES_SAMPLER                    always_on | always_off | traceidratio |
 //                                          parentbased_always_on | parentbased_always_off |
 //                                          parentbased_traceidratio (default)
@@ -111,6 +112,9 @@ struct MetricsConfig {
   bool prometheus_enabled = true;
   std::string prometheus_address = "127.0.0.1:9464";  // port 0 picks a free port
   PrometheusUnitStyle prometheus_units = PrometheusUnitStyle::kBaseUnits;
+  // CPU, memory, threads, descriptors, faults, context switches and uptime
+  // of the process (tai/metrics/process_metrics.h), read at each collection.
+  bool process_metrics = true;
 };
 
 struct TracesConfig {

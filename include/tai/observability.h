@@ -36,11 +36,13 @@
 #include "tai/metrics/metric_collector.h"
 #include "tai/metrics/metric_registry.h"
 #include "tai/metrics/metric_sink.h"
+#include "tai/metrics/process_metrics.h"
 #include "tai/store/in_memory_metric_store.h"
 #include "tai/store/store.h"
 #include "tai/trace/span_processor.h"
 #include "tai/trace/span_sink.h"
 #include "tai/trace/trace.h"
+#include "tai/web/http_metrics.h"
 #include "tai/web/http_server.h"
 
 namespace tai {
@@ -66,6 +68,16 @@ class Observability {
   HttpServer* http_server() { return server_.get(); }
   // "http://127.0.0.1:9464/metrics", or "" when Prometheus is off.
   std::string metrics_url() const;
+  // The HTTP golden signals (tai/web/http_metrics.h) in this registry, for
+  // the service's own servers and clients: on a tai::HttpServer,
+  // server.Use(tai::HttpMetricsMiddleware(obs->http_server_metrics())); on
+  // any other, Begin/End; for libcurl, CurlRequestOptions::metrics.
+  std::shared_ptr<const HttpServerMetrics> http_server_metrics() const {
+    return http_server_metrics_;
+  }
+  std::shared_ptr<const HttpClientMetrics> http_client_metrics() const {
+    return http_client_metrics_;
+  }
 
   void AddMetricSink(std::shared_ptr<MetricSink> sink);
 
@@ -111,6 +123,7 @@ class Observability {
   void StartStore();
   Status StartAlerts();
   Status StartDashboard();
+  Status StartGoldenSignals();
   void SayWhatIsInEffect();
 
   Config config_;
@@ -118,6 +131,9 @@ class Observability {
   std::unique_ptr<MetricRegistry> registry_;
   std::shared_ptr<InMemoryMetricStore> metric_store_;
   std::unique_ptr<MetricCollector> collector_;
+  std::unique_ptr<ProcessMetrics> process_metrics_;
+  std::shared_ptr<HttpServerMetrics> http_server_metrics_;
+  std::shared_ptr<HttpClientMetrics> http_client_metrics_;
   std::unique_ptr<HttpServer> server_;
   std::shared_ptr<InMemorySpanSink> recent_spans_;
   std::shared_ptr<BatchSpanProcessor> span_processor_;

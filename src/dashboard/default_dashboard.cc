@@ -30,6 +30,11 @@ bool IsSaturation(const MetricSummary& m, const std::string& lower) {
   return m.kind == MetricType::kGauge &&
          Contains(lower, {"cpu", "memory", "rss", "heap", "utilization", "saturation", "queue"});
 }
+// CPU time as a counter (process.cpu.time): its rate is the cores in use.
+bool IsCpuTime(const MetricSummary& m, const std::string& lower) {
+  return m.kind == MetricType::kCumulative &&
+         Contains(lower, {"cpu.time", "cpu_time", "cpu_seconds"});
+}
 
 // The metric's group: its name up to the last '/' or '.'.
 std::string GroupOf(const std::string& name) {
@@ -86,7 +91,9 @@ DashboardConfig DefaultDashboard(const std::string& service,
   std::map<std::string, DashboardRow> groups;
   for (const MetricSummary& m : sorted) {
     const std::string lower = internal::AsciiLower(m.name);
-    if (IsLatency(m, lower)) {
+    if (IsCpuTime(m, lower)) {
+      AddPanel(saturation, m.name + " (cores)", "rate(" + m.name + ")", "");
+    } else if (IsLatency(m, lower)) {
       for (const char* q : {"50", "95", "99"}) {
         AddPanel(latency, m.name + " p" + q, "percentile(" + m.name + ", " + q + ")", m.unit);
       }

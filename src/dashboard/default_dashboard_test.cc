@@ -82,6 +82,26 @@ TEST(DefaultDashboardTest, GoldenSignalsFromARealStore) {
   EXPECT_TRUE(ParseDashboardConfig(DashboardConfigToJson(d), "default.json").ok());
 }
 
+// What Observability records without hand work (HTTP and process metrics)
+// fills the four golden-signal rows.
+TEST(DefaultDashboardTest, TheLibrarysOwnGoldenSignalsFillTheRows) {
+  const DashboardConfig d =
+      DefaultDashboard("pay", {{"http.server.request.duration", MetricType::kDistribution, "s"},
+                               {"http.server.requests", MetricType::kCumulative, "{request}"},
+                               {"http.server.request.errors", MetricType::kCumulative, "{request}"},
+                               {"process.cpu.time", MetricType::kCumulative, "s"},
+                               {"process.memory.usage", MetricType::kGauge, "By"}});
+  std::vector<std::string> rows;
+  for (const DashboardRow& r : d.rows) rows.push_back(r.title);
+  ASSERT_EQ(rows, (std::vector<std::string>{"Latency", "Traffic", "Errors", "Saturation"}));
+  EXPECT_EQ(Queries(d.rows[0]).back(), "percentile(http.server.request.duration, 99)");
+  EXPECT_EQ(Queries(d.rows[1]), std::vector<std::string>{"rate(http.server.requests)"});
+  EXPECT_EQ(Queries(d.rows[2]).back(),
+            "rate(http.server.request.errors) / rate(http.server.requests) * 100");
+  EXPECT_EQ(Queries(d.rows[3]),
+            (std::vector<std::string>{"rate(process.cpu.time)", "process.memory.usage"}));
+}
+
 TEST(DefaultDashboardTest, NoMetricsNoRows) {
   EXPECT_TRUE(DefaultDashboard("idle", {}).rows.empty());
 }

@@ -401,6 +401,10 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
       return EnvError("TAI_PROMETHEUS_UNITS", v, InvalidArgumentError("expected base or keep"));
     }
   }
+  if (auto v = get("TAI_PROCESS_METRICS"); !v.empty()) {
+    TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.process_metrics, ParseBool(v),
+                                   EnvErrorFor("TAI_PROCESS_METRICS", v));
+  }
   TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
   TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));

@@ -98,6 +98,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
                 o.Observe(s.dropped_at_shutdown, {{"outcome", "shutdown"}});
               })
           .value_or(0);
+  TAI_RETURN_IF_ERROR(obs->StartGoldenSignals());
   if (c.metrics.prometheus_enabled) {
     obs->server_ =
         std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
@@ -118,6 +119,18 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   obs->SayWhatIsInEffect();
   return obs;
+}
+
+// The golden signals every service has without hand work: HTTP traffic
+// (for the servers and clients that use these metrics) and the process's
+// CPU, memory and friends.
+Status Observability::StartGoldenSignals() {
+  TAI_ASSIGN_OR_RETURN(http_server_metrics_, HttpServerMetrics::Create(*registry_));
+  TAI_ASSIGN_OR_RETURN(http_client_metrics_, HttpClientMetrics::Create(*registry_));
+  if (config_.metrics.process_metrics) {
+    TAI_ASSIGN_OR_RETURN(process_metrics_, ProcessMetrics::Register(*registry_));
+  }
+  return Status::Ok();
 }
 
 // Once, at start: a service left on the dev defaults samples every trace,

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -455,6 +456,54 @@ TEST(ObservabilityTest, TheDashboardIsServedBesideMetricsAndGuardedOffLoopback) 
   auto refused = Observability::Start(open);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("TAI_DASHBOARD_TOKEN"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tai
+
+namespace tai {
+namespace {
+
+// The golden signals come without hand work: one Use line gives the
+// service's own server the HTTP metrics, and the process metrics are there.
+TEST(ObservabilityTest, GoldenSignalsWithoutHandWork) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto server = std::make_unique<HttpServer>();
+  server->Use(HttpMetricsMiddleware((*obs)->http_server_metrics()));
+  server->Handle("GET", "/pay/:id", [](const HttpRequest&, HttpResponse& w) { w.status = 502; });
+  ASSERT_TRUE(server->Start().ok());
+  internal::HttpClient client;
+  for (const char* path : {"/pay/1", "/pay/2"}) {
+    auto answer = client.Send({.method = "GET", .url = server->url() + path});
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  }
+  auto batch = (*obs)->metrics().Collect();
+  std::map<std::string, int64_t> routes;
+  for (const MetricData& m : batch->metrics) {
+    if (m.descriptor->metric_type != "http.server.requests") continue;
+    for (const MetricPoint& p : m.points) routes[*p.labels.Find("http_route")] += p.value.int64();
+  }
+  EXPECT_EQ(routes, (std::map<std::string, int64_t>{{"/pay/:id", 2}}));
+  bool errors = false, memory = false;
+  for (const MetricData& m : batch->metrics) {
+    errors |= m.descriptor->metric_type == "http.server.request.errors" && !m.points.empty();
+    memory |= m.descriptor->metric_type == "process.memory.usage" && !m.points.empty() &&
+              m.points[0].value.AsDouble() > 0;
+  }
+  EXPECT_TRUE(errors);
+  EXPECT_TRUE(memory);
+  (*obs)->Shutdown();
+
+  c.metrics.process_metrics = false;
+  auto without = Observability::Start(c);
+  ASSERT_TRUE(without.ok());
+  auto plain = (*without)->metrics().Collect();
+  for (const MetricData& m : plain->metrics) {
+    EXPECT_FALSE(m.descriptor->metric_type.starts_with("process.")) << m.descriptor->metric_type;
+  }
 }
 
 }  // namespace

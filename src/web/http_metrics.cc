@@ -132,11 +132,13 @@ void HttpServerMetrics::Record(const RequestTimer& t, int status_code,
   active_.Add(-1, {{kMethod, t.method_}});
 }
 
-HttpMiddleware HttpMetricsMiddleware(std::shared_ptr<const HttpServerMetrics> metrics) {
-  return [metrics = std::move(metrics)](const HttpRequest& request, HttpResponse& response,
-                                        const HttpHandler& next) {
+HttpMiddleware HttpMetricsMiddleware(std::shared_ptr<const HttpServerMetrics> metrics,
+                                     std::function<bool(std::string_view route)> record_route) {
+  return [metrics = std::move(metrics), record_route = std::move(record_route)](
+             const HttpRequest& request, HttpResponse& response, const HttpHandler& next) {
     // "*" is the server's fallback route: the request matched no handler.
     const std::string_view route = request.route == "*" ? kUnmatchedRoute : request.route;
+    if (record_route && !record_route(route)) return next(request, response);
     auto timer = metrics->Begin(request.method, route, request.body.size());
     next(request, response);  // an exception leaves the timer to record a 500
     timer.End(response.status, response.body.size());

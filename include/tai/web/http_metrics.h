@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -84,9 +85,13 @@ class HttpServerMetrics {
   Counter errors_;
 };
 
-// Records every request the embedded server handles. Install it outside the
-// TracingMiddleware (Use it first) so the duration covers the span's work.
-HttpMiddleware HttpMetricsMiddleware(std::shared_ptr<const HttpServerMetrics> metrics);
+// Records the requests an HttpServer handles: all of them, or those whose
+// route `record_route` accepts (to leave out, say, a health check or
+// /metrics, which are not the service's traffic). Install it outside the TracingMiddleware (Use it first) so the
+// duration covers the span's work.
+HttpMiddleware HttpMetricsMiddleware(
+    std::shared_ptr<const HttpServerMetrics> metrics,
+    std::function<bool(std::string_view route)> record_route = nullptr);
 
 class HttpClientMetrics {
  public:

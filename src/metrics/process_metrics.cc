@@ -1,0 +1,216 @@
+#include "tai/metrics/process_metrics.h"
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tai/core/clock.h"
+
+namespace tai {
+namespace {
+
+// A collection runs every callback within milliseconds; a reading younger
+// than this is the same collection's.
+constexpr int64_t kReadingReuseNanos = 200'000'000;
+
+double Seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
+
+std::optional<std::string> ReadProcFile(const char* path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// /proc/self/statm: sizes in pages; the first is virtual, the second resident.
+void ReadStatm(ProcessSnapshot* s) {
+  auto text = ReadProcFile("/proc/self/statm");
+  if (!text) return;
+  std::istringstream in(*text);
+  int64_t size = 0, resident = 0;
+  if (!(in >> size >> resident)) return;
+  const int64_t page = ::sysconf(_SC_PAGESIZE);
+  s->virtual_bytes = size * page;
+  s->resident_bytes = resident * page;
+}
+
+// /proc/self/stat: the fields after the command name, which is in
+// parentheses and may hold spaces; field 20 is the thread count, 22 the
+// start time in clock ticks after boot.
+void ReadStat(ProcessSnapshot* s) {
+  auto stat = ReadProcFile("/proc/self/stat");
+  auto uptime = ReadProcFile("/proc/uptime");
+  if (!stat) return;
+  const size_t close = stat->rfind(')');
+  if (close == std::string::npos) return;
+  std::istringstream in(stat->substr(close + 1));
+  std::string field;
+  int64_t threads = -1, start_ticks = -1;
+  for (int n = 3; n <= 22 && in >> field; ++n) {
+    if (n == 20) threads = std::strtoll(field.c_str(), nullptr, 10);
+    if (n == 22) start_ticks = std::strtoll(field.c_str(), nullptr, 10);
+  }
+  if (threads > 0) s->threads = threads;
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  if (uptime && start_ticks >= 0 && ticks_per_second > 0) {
+    const double since_boot = std::strtod(uptime->c_str(), nullptr);
+    s->uptime_seconds =
+        since_boot - static_cast<double>(start_ticks) / static_cast<double>(ticks_per_second);
+  }
+}
+
+void CountOpenFds(ProcessSnapshot* s) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  int64_t count = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] != '.') ++count;
+  }
+  ::closedir(dir);
+  s->open_fds = count - 1;  // the directory's own descriptor
+}
+
+}  // namespace
+
+ProcessSnapshot ProcessSnapshot::Read() {
+  ProcessSnapshot s;
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+    s.user_cpu_seconds = Seconds(usage.ru_utime);
+    s.system_cpu_seconds = Seconds(usage.ru_stime);
+    s.minor_faults = usage.ru_minflt;
+    s.major_faults = usage.ru_majflt;
+    s.voluntary_switches = usage.ru_nvcsw;
+    s.involuntary_switches = usage.ru_nivcsw;
+  }
+  ReadStatm(&s);
+  ReadStat(&s);
+  CountOpenFds(&s);
+  return s;
+}
+
+const ProcessSnapshot& ProcessMetrics::Current() {
+  const int64_t now = MonotonicNanos();
+  if (read_at_nanos_ == 0 || now - read_at_nanos_ > kReadingReuseNanos) {
+    current_ = ProcessSnapshot::Read();
+    read_at_nanos_ = now;
+  }
+  return current_;
+}
+
+double ProcessMetrics::Utilization(const ProcessSnapshot& s) {
+  const double cpu = s.user_cpu_seconds + s.system_cpu_seconds;
+  const int64_t now = MonotonicNanos();
+  double share = 0;
+  if (last_cpu_seconds_ >= 0 && now > last_cpu_read_nanos_) {
+    share = (cpu - last_cpu_seconds_) / (static_cast<double>(now - last_cpu_read_nanos_) / 1e9);
+  }
+  last_cpu_seconds_ = cpu;
+  last_cpu_read_nanos_ = now;
+  return share;
+}
+
+Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry& registry) {
+  std::unique_ptr<ProcessMetrics> p(new ProcessMetrics(registry));
+  ProcessMetrics* self = p.get();
+  // Each callback reads the shared snapshot under the lock: collections of
+  // one registry do not overlap, but the lock keeps that an assumption
+  // nobody has to check.
+  auto gauge = [&](const char* type, MetricUnit unit, const char* description, auto read,
+                   std::vector<LabelDescriptor> labels = {}) -> Status {
+    TAI_ASSIGN_OR_RETURN(uint64_t id,
+                         registry.CreateCallbackGauge({.metric_type = type,
+                                                       .unit = std::move(unit),
+                                                       .description = description,
+                                                       .labels = std::move(labels)},
+                                                      [self, read](Observer& o) {
+                                                        std::lock_guard<std::mutex> lock(self->mu_);
+                                                        read(self, self->Current(), o);
+                                                      }));
+    self->callbacks_.push_back(id);
+    return Status::Ok();
+  };
+  auto counter = [&](const char* type, MetricUnit unit, const char* description, auto read,
+                     std::vector<LabelDescriptor> labels) -> Status {
+    TAI_ASSIGN_OR_RETURN(
+        uint64_t id, registry.CreateCallbackCounter({.metric_type = type,
+                                                     .unit = std::move(unit),
+                                                     .description = description,
+                                                     .labels = std::move(labels)},
+                                                    [self, read](Observer& o) {
+                                                      std::lock_guard<std::mutex> lock(self->mu_);
+                                                      read(self->Current(), o);
+                                                    }));
+    self->callbacks_.push_back(id);
+    return Status::Ok();
+  };
+  auto optional = [](const auto& value, Observer& o) {
+    if (value) o.Observe(*value);
+  };
+  TAI_RETURN_IF_ERROR(counter("process.cpu.time", MetricUnit::kSeconds,
+                              "CPU time of the process, user and system",
+                              [](const ProcessSnapshot& s, Observer& o) {
+                                o.Observe(s.user_cpu_seconds, {{"cpu_mode", "user"}});
+                                o.Observe(s.system_cpu_seconds, {{"cpu_mode", "system"}});
+                              },
+                              {{"cpu_mode", "", "string"}}));
+  TAI_RETURN_IF_ERROR(gauge("process.cpu.utilization", MetricUnit::kDimensionless,
+                            "CPU time per wall second since the last collection (1 = one core)",
+                            [](ProcessMetrics* m, const ProcessSnapshot& s, Observer& o) {
+                              o.Observe(m->Utilization(s));
+                            }));
+  TAI_RETURN_IF_ERROR(gauge("process.memory.usage", MetricUnit::kBytes,
+                            "Resident memory of the process",
+                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                              optional(s.resident_bytes, o);
+                            }));
+  TAI_RETURN_IF_ERROR(gauge("process.memory.virtual", MetricUnit::kBytes,
+                            "Virtual memory of the process",
+                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                              optional(s.virtual_bytes, o);
+                            }));
+  TAI_RETURN_IF_ERROR(gauge("process.thread.count", MetricUnit("{thread}"),
+                            "Threads of the process",
+                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                              optional(s.threads, o);
+                            }));
+  TAI_RETURN_IF_ERROR(gauge("process.unix.file_descriptor.count", MetricUnit("{file_descriptor}"),
+                            "Open file descriptors of the process",
+                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                              optional(s.open_fds, o);
+                            }));
+  TAI_RETURN_IF_ERROR(gauge("process.uptime", MetricUnit::kSeconds,
+                            "Time since the process started",
+                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                              optional(s.uptime_seconds, o);
+                            }));
+  TAI_RETURN_IF_ERROR(counter("process.paging.faults", MetricUnit("{fault}"),
+                              "Page faults of the process",
+                              [](const ProcessSnapshot& s, Observer& o) {
+                                o.Observe(s.major_faults, {{"system_paging_type", "major"}});
+                                o.Observe(s.minor_faults, {{"system_paging_type", "minor"}});
+                              },
+                              {{"system_paging_type", "", "string"}}));
+  TAI_RETURN_IF_ERROR(counter(
+      "process.context_switches", MetricUnit("{context_switch}"), "Context switches of the process",
+      [](const ProcessSnapshot& s, Observer& o) {
+        o.Observe(s.voluntary_switches, {{"process_context_switch_type", "voluntary"}});
+        o.Observe(s.involuntary_switches, {{"process_context_switch_type", "involuntary"}});
+      },
+      {{"process_context_switch_type", "", "string"}}));
+  return p;
+}
+
+ProcessMetrics::~ProcessMetrics() {
+  for (uint64_t id : callbacks_) registry_.RemoveCallback(id);
+}
+
+}  // namespace tai

@@ -1,0 +1,98 @@
+#include "tai/metrics/process_metrics.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "metrics/metrics_testing.h"
+
+namespace tai {
+namespace {
+
+using testing::FindMetric;
+using testing::FindPoint;
+
+double Value(const MetricBatch& batch, const std::string& type, const LabelSet& labels = {}) {
+  const MetricPoint* p = FindPoint(batch, type, labels);
+  EXPECT_NE(p, nullptr) << type;
+  return p == nullptr ? -1 : p->value.AsDouble();
+}
+
+// The figures match what the process can see of itself by other means.
+TEST(ProcessMetricsTest, ReportsWhatTheProcessIsDoing) {
+  MetricRegistry registry;
+  auto process = ProcessMetrics::Register(registry);
+  ASSERT_TRUE(process.ok()) << process.status().ToString();
+
+  auto cpu_now = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  const int fds_before =
+      static_cast<int>(Value(*registry.Collect(), "process.unix.file_descriptor.count"));
+  const double cpu_before = cpu_now();
+  const auto wall_before = std::chrono::steady_clock::now();
+  std::vector<int> opened;
+  for (int i = 0; i < 5; ++i) opened.push_back(::open("/dev/null", O_RDONLY));
+  // A thread that stays alive while we look, and some CPU to count.
+  std::atomic<bool> stop{false};
+  std::thread spinner([&] {
+    while (!stop) {
+    }
+  });
+  volatile double x = 0;
+  for (int i = 0; i < 20'000'000; ++i) x = x + i;
+  auto batch = registry.Collect();
+  const double cpu_used = cpu_now() - cpu_before;
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+  stop = true;
+  spinner.join();
+  for (int fd : opened) ::close(fd);
+
+  EXPECT_EQ(Value(*batch, "process.unix.file_descriptor.count"), fds_before + 5);
+  EXPECT_GE(Value(*batch, "process.thread.count"), 2);
+  rusage usage{};
+  ASSERT_EQ(::getrusage(RUSAGE_SELF, &usage), 0);
+  const double user = Value(*batch, "process.cpu.time", LabelSet({{"cpu_mode", "user"}}));
+  EXPECT_GT(user, 0);
+  EXPECT_LE(user, static_cast<double>(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6);
+  // Resident memory: at least what /proc/self/statm says this much later
+  // minus slack, and far less than the virtual size.
+  const double rss = Value(*batch, "process.memory.usage");
+  EXPECT_GT(rss, 1 << 20);
+  EXPECT_LT(rss, Value(*batch, "process.memory.virtual"));
+  const double uptime = Value(*batch, "process.uptime");
+  EXPECT_GE(uptime, 0);
+  EXPECT_LT(uptime, 24 * 3600);  // a test process started moments ago
+  EXPECT_NE(FindPoint(*batch, "process.paging.faults", LabelSet({{"system_paging_type", "minor"}})),
+            nullptr);
+  EXPECT_NE(FindPoint(*batch, "process.context_switches",
+                      LabelSet({{"process_context_switch_type", "voluntary"}})),
+            nullptr);
+  // CPU per wall second between the two collections, as measured around them.
+  EXPECT_NEAR(Value(*batch, "process.cpu.utilization"), cpu_used / wall,
+              0.1 * cpu_used / wall + 0.02);
+}
+
+TEST(ProcessMetricsTest, DestroyingItRemovesItsMetrics) {
+  MetricRegistry registry;
+  {
+    auto process = ProcessMetrics::Register(registry);
+    ASSERT_TRUE(process.ok());
+    EXPECT_NE(FindMetric(*registry.Collect(), "process.memory.usage"), nullptr);
+  }
+  const MetricData* after = FindMetric(*registry.Collect(), "process.memory.usage");
+  EXPECT_TRUE(after == nullptr || after->points.empty());
+}
+
+}  // namespace
+}  // namespace tai
