@@ -35,4 +35,7 @@ int RulesCommand(int argc, char** argv);
 // dashboard_command.cc
 int DashboardCommand(int argc, char** argv);
 
+// demo_command.cc
+int DemoCommand(int argc, char** argv);
+
 }  // namespace taiobs

@@ -1,5 +1,6 @@
 // taiobs: the command-line tool of tai-observability.
 //
+//   taiobs demo [--listen ADDR] [--duration T] [--incident-after T] ...
 //   taiobs --version
 //   taiobs help [COMMAND]
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
@@ -29,6 +30,11 @@ int Version(int, char**) {
 int Help(int argc, char** argv);
 
 const Command kCommands[] = {
+    {"demo",
+     "demo [--listen ADDR] [--duration T] [--incident-after T] [--incident-duration T] "
+     "[--rate RPS] [--profile-window T] [--store PATH]",
+     "Run the demo payment service with every pillar, the dashboard and a scripted incident",
+     DemoCommand},
     {"help", "help [COMMAND]", "Show the commands, or one command's usage", Help},
     {"version", "version", "Print the version", Version},
     {"top", "top [-n N] FILE.pb.gz", "Hot functions of a pprof file, self and cumulative",

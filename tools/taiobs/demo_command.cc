@@ -1,0 +1,307 @@
+// `taiobs demo`: the main job. Starts Observability with the embedded store
+// and the dashboard, the payment service (demo_service.h) with every pillar
+// on it, a load generator and a webhook receiver (demo_traffic.h), SLOs and
+// alert rules, continuous CPU profiling with a baseline from the first
+// windows, and a scripted incident; prints where to look and runs until
+// Ctrl-C or --duration.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "tai/core/parse.h"
+#include "tai/observability.h"
+#include "tai/profile/profile_recorder.h"
+#include "tai/store/store_sinks.h"
+#include "tools/taiobs/commands.h"
+#include "tools/taiobs/demo_service.h"
+#include "tools/taiobs/demo_traffic.h"
+
+namespace taiobs {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr const char* kUsage =
+    "usage: taiobs demo [--listen ADDR] [--duration T] [--incident-after T] "
+    "[--incident-duration T] [--rate RPS] [--profile-window T] [--store PATH]\n"
+    "  --listen ADDR          dashboard and /metrics (default 127.0.0.1:9464; port 0: a free one)\n"
+    "  --duration T           stop after T (default: run until Ctrl-C)\n"
+    "  --incident-after T     start the incident after T (default 3m; 0: never)\n"
+    "  --incident-duration T  end it after T (default 2m; 0: only POST /admin/resolve)\n"
+    "  --rate RPS             requests a second from the load generator (default 20)\n"
+    "  --profile-window T     continuous profiling window (default 20s)\n"
+    "  --store PATH           the store file (default ./tai-data/payments-demo.db)\n"
+    "T is a duration: 90, 90s, 2m.\n";
+
+struct DemoOptions {
+  std::string listen = "127.0.0.1:9464";
+  bool listen_given = false;
+  milliseconds duration{0};
+  milliseconds incident_after = std::chrono::minutes(3);
+  milliseconds incident_duration = std::chrono::minutes(2);
+  double rate = 20;
+  milliseconds profile_window = seconds(20);
+  std::string store;
+};
+
+volatile std::sig_atomic_t g_interrupted = 0;
+void OnSignal(int) { g_interrupted = 1; }
+
+bool ParseOptions(int argc, char** argv, DemoOptions* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "taiobs demo: '%s' needs a value\n%s", argv[i], kUsage);
+      return false;
+    }
+    const std::string_view value = argv[++i];
+    tai::Status bad;
+    auto duration = [&](milliseconds* out) {
+      auto d = tai::ParseDuration(value);
+      if (d.ok()) *out = *d;
+      bad = d.status();
+    };
+    if (flag == "--listen") {
+      std::string host;
+      int port;
+      bad = tai::ParseHostPort(value, &host, &port);
+      o->listen = value;
+      o->listen_given = true;
+    } else if (flag == "--duration") {
+      duration(&o->duration);
+    } else if (flag == "--incident-after") {
+      duration(&o->incident_after);
+    } else if (flag == "--incident-duration") {
+      duration(&o->incident_duration);
+    } else if (flag == "--profile-window") {
+      duration(&o->profile_window);
+      if (bad.ok() && o->profile_window < seconds(1)) {
+        bad = tai::InvalidArgumentError("must be at least 1s");
+      }
+    } else if (flag == "--rate") {
+      char* end = nullptr;
+      o->rate = std::strtod(std::string(value).c_str(), &end);
+      if (end == nullptr || *end != '\0' || !(o->rate > 0 && o->rate <= 1000)) {
+        bad = tai::InvalidArgumentError("must be a number of requests a second in (0, 1000]");
+      }
+    } else if (flag == "--store") {
+      o->store = value;
+    } else {
+      std::fprintf(stderr, "taiobs demo: unknown flag '%s'\n%s", argv[i - 1], kUsage);
+      return false;
+    }
+    if (!bad.ok()) {
+      std::fprintf(stderr, "taiobs demo: %s '%s': %s\n", argv[i - 1], argv[i],
+                   bad.message().c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// The demo's SLOs and rule, scaled to minutes so that an incident shows
+// within the run: 99% of payments succeed, 99% are under 250 ms, and a page
+// when the p99 of /pay stays above it.
+tai::Status AddAlerting(tai::AlertEngine& engine) {
+  auto route = tai::ParseLabelMatcher("http_route=\"/pay\"");
+  TAI_RETURN_IF_ERROR(route.status());
+  const std::vector<tai::BurnRateAlert> burn = {{.factor = 10,
+                                                 .long_window = std::chrono::minutes(2),
+                                                 .short_window = seconds(30),
+                                                 .severity = "page"},
+                                                {.factor = 2,
+                                                 .long_window = std::chrono::minutes(10),
+                                                 .short_window = std::chrono::minutes(2),
+                                                 .severity = "ticket"}};
+  TAI_RETURN_IF_ERROR(engine.AddSlo({.window = std::chrono::hours(1),
+                                     .error_budget = 0.01,
+                                     .id = "pay-availability",
+                                     .display_name = "Payments succeed (99%)",
+                                     .kind = tai::SliKind::kBadRatio,
+                                     .bad_metric = "http.server.request.errors",
+                                     .total_metric = "http.server.requests",
+                                     .matchers = {*route},
+                                     .min_events = 20,
+                                     .burn_rate_alerts = burn,
+                                     .interval = seconds(10)}));
+  TAI_RETURN_IF_ERROR(engine.AddSlo({.metric = "http.server.request.duration",
+                                     .threshold = 0.25,
+                                     .window = std::chrono::hours(1),
+                                     .error_budget = 0.01,
+                                     .id = "pay-latency",
+                                     .display_name = "Payments under 250 ms (99%)",
+                                     .matchers = {*route},
+                                     .min_events = 20,
+                                     .burn_rate_alerts = burn,
+                                     .interval = seconds(10)}));
+  return engine.AddRule({.id = "pay-p99-latency",
+                         .display_name = "Payment p99 latency above 250 ms",
+                         .metric_type = "http.server.request.duration",
+                         .threshold = 0.25,
+                         .evaluation_window_secs = 60,
+                         .aggregation = tai::WindowAggregation::kP99,
+                         .matchers = {*route},
+                         .interval = seconds(10),
+                         .for_duration = seconds(20),
+                         .min_events = 20,
+                         .labels = {{"severity", "page"}, {"team", "payments"}},
+                         .annotations = {{"summary", "p99 of /pay is {{ $value }} s"}}});
+}
+
+tai::Config DemoConfig(const DemoOptions& o, const std::string& receiver_url) {
+  tai::Config c = tai::Config::FromEnv().value_or(tai::Config{});
+  c.resource.service_name = "payments-demo";
+  if (c.resource.service_version.empty()) c.resource.service_version = "1.0.0";
+  c.metrics.collect_interval = seconds(2);  // charts that move while you watch
+  c.metrics.prometheus_address = o.listen;
+  c.store.enabled = true;
+  if (!o.store.empty()) c.store.options.path = o.store;
+  c.alerts.enabled = true;
+  c.alerts.notify_only_new_firing = true;
+  if (c.alerts.webhook_url.empty()) c.alerts.webhook_url = receiver_url;
+  c.traces.export_interval = seconds(2);
+  // The logs go to the store (the dashboard shows them); the terminal keeps
+  // the demo's own lines unless TAI_LOG_FORMAT asks for the records there.
+  if (std::getenv("TAI_LOG_FORMAT") == nullptr) c.logs.format = tai::LogFormat::kOff;
+  return c;
+}
+
+void PrintWhereToLook(const tai::Observability& obs, const DemoService& service,
+                      const WebhookReceiver& receiver, const DemoOptions& o) {
+  std::printf("dashboard: %s\n", obs.dashboard_url().c_str());
+  std::printf("metrics:   %s\n", obs.metrics_url().c_str());
+  std::printf("service:   %s  (POST /pay, GET /orders/:id; POST /admin/incident, /admin/resolve)\n",
+              service.url().c_str());
+  std::printf("receiver:  %s  (notifications are printed below)\n", receiver.url().c_str());
+  std::printf("store:     %s\n", obs.store()->path().c_str());
+  if (o.incident_after.count() > 0) {
+    std::printf(
+        "incident:  in %llds the orders index goes missing (demo_query_orders scans every "
+        "row)%s\n",
+        static_cast<long long>(o.incident_after.count() / 1000),
+        o.incident_duration.count() > 0
+            ? (", for " + std::to_string(o.incident_duration.count() / 1000) + "s").c_str()
+            : "");
+  }
+  std::printf(
+      "look at:   the executive tier (SLOs burn), operations (p99 and errors of /pay, the "
+      "regression),\n           engineering (slow /pay traces, their db.query span and logs, the "
+      "differential flame graph)\n");
+  std::fflush(stdout);
+}
+
+// Pins the first full profiling windows' profile as the baseline, so that
+// the service compares against the healthy start from then on.
+void PinBaselineWhenReady(tai::ContinuousProfilingService& profiling,
+                          tai::ProfileRecorder& recorder, bool* pinned) {
+  if (*pinned || profiling.GetStatistics().profiles_finished < 2) return;
+  auto profile = recorder.LastCompletedProfile();
+  if (profile.ok() && profiling.PinBaseline(*profile).ok()) {
+    *pinned = true;
+    std::printf("profiling: baseline pinned from the healthy start\n");
+    std::fflush(stdout);
+  }
+}
+
+int RunDemo(const DemoOptions& o) {
+  auto receiver = WebhookReceiver::Start();
+  if (!receiver.ok()) {
+    std::fprintf(stderr, "taiobs demo: %s\n", receiver.status().ToString().c_str());
+    return 1;
+  }
+  DemoOptions opts = o;
+  auto obs = tai::Observability::Start(DemoConfig(opts, (*receiver)->url()));
+  if (!obs.ok() && !opts.listen_given) {
+    std::fprintf(stderr, "taiobs demo: %s; trying a free port\n", obs.status().message().c_str());
+    opts.listen = "127.0.0.1:0";
+    obs = tai::Observability::Start(DemoConfig(opts, (*receiver)->url()));
+  }
+  if (!obs.ok()) {
+    std::fprintf(stderr, "taiobs demo: %s\n", obs.status().ToString().c_str());
+    return 1;
+  }
+  if ((*obs)->alerts() == nullptr || (*obs)->store() == nullptr) {
+    std::fprintf(stderr, "taiobs demo: %s\n",
+                 ((*obs)->store() == nullptr ? (*obs)->store_status() : (*obs)->alerts_status())
+                     .ToString()
+                     .c_str());
+    return 1;
+  }
+  if (tai::Status s = AddAlerting(*(*obs)->alerts()); !s.ok()) {
+    std::fprintf(stderr, "taiobs demo: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto service = DemoService::Start(**obs, "127.0.0.1:0");
+  if (!service.ok()) {
+    std::fprintf(stderr, "taiobs demo: %s\n", service.status().ToString().c_str());
+    return 1;
+  }
+  auto recorder = std::make_shared<tai::ProfileRecorder>(250);
+  tai::ContinuousProfilingOptions profiling_options = (*obs)->ProfilingOptions();
+  profiling_options.collect_interval = std::chrono::duration_cast<seconds>(opts.profile_window);
+  profiling_options.upload_interval = profiling_options.collect_interval;
+  tai::ContinuousProfilingService profiling(recorder, profiling_options);
+  profiling.AddSink(std::make_shared<tai::StoreProfileSink>((*obs)->store()));
+  if (tai::Status s = profiling.Start(); !s.ok()) {
+    std::fprintf(stderr, "taiobs demo: continuous profiling: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  PrintWhereToLook(**obs, **service, **receiver, opts);
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  const auto start = std::chrono::steady_clock::now();
+  bool pinned = false, incident_started = false, incident_ended = false;
+  {
+    LoadGenerator load(**obs, (*service)->url(), opts.rate);
+    while (!g_interrupted) {
+      const auto elapsed =
+          std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
+      if (opts.duration.count() > 0 && elapsed >= opts.duration) break;
+      PinBaselineWhenReady(profiling, *recorder, &pinned);
+      if (!incident_started && opts.incident_after.count() > 0 && elapsed >= opts.incident_after) {
+        incident_started = true;
+        (*service)->SetIncident(true);
+        std::printf("incident:  started at +%llds: demo_query_orders scans every order\n",
+                    static_cast<long long>(elapsed.count() / 1000));
+        std::fflush(stdout);
+      }
+      if (incident_started && !incident_ended && opts.incident_duration.count() > 0 &&
+          elapsed >= opts.incident_after + opts.incident_duration) {
+        incident_ended = true;
+        (*service)->SetIncident(false);
+        std::printf("incident:  resolved at +%llds: the index is back\n",
+                    static_cast<long long>(elapsed.count() / 1000));
+        std::fflush(stdout);
+      }
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    std::printf("stopping: %llu requests sent, %llu failed\n",
+                static_cast<unsigned long long>(load.sent()),
+                static_cast<unsigned long long>(load.failed()));
+  }
+  (void)profiling.Stop();
+  service->reset();
+  (*obs)->Shutdown();
+  std::printf("stopped: the store keeps the history for the next run\n");
+  return 0;
+}
+
+}  // namespace
+
+int DemoCommand(int argc, char** argv) {
+  DemoOptions options;
+  if (!ParseOptions(argc, argv, &options)) return 2;
+  return RunDemo(options);
+}
+
+}  // namespace taiobs
