@@ -17,6 +17,7 @@
     tiers: {},
     charts: [],          // the uPlot charts on the page (the browser test reads them)
     refreshSeconds: 30,  // the dashboard's refresh_interval (/api/dashboard)
+    refreshPaused: false,  // the header's Pause button
     lastRender: null,    // {tier, ms, chartMs, series, points} of the last finished render
   };
   window.Tai = Tai;
@@ -270,18 +271,31 @@
     Tai.refreshSeconds = seconds;
     if (timer !== null) clearInterval(timer);
     timer = setInterval(() => {
-      if (!inspecting()) render({ refresh: true });
+      if (!Tai.refreshPaused && !inspecting()) render({ refresh: true });
       updateRefreshNote();
     }, seconds * 1000);
     updateRefreshNote();
   };
 
   function updateRefreshNote() {
-    document.getElementById("refresh").textContent = "Refreshes every " + Tai.refreshSeconds +
-      " s" + (inspecting() ? " (paused while you inspect)" : "");
+    document.getElementById("refresh").textContent = Tai.refreshPaused ? "Auto-refresh paused"
+      : "Refreshes every " + Tai.refreshSeconds + " s" + (inspecting() ? " (paused while you inspect)" : "");
+    document.getElementById("pause").textContent = Tai.refreshPaused ? "Resume" : "Pause";
+  }
+
+  function togglePause() {
+    Tai.refreshPaused = !Tai.refreshPaused;
+    if (!Tai.refreshPaused) render({ refresh: true });
+    updateRefreshNote();
   }
 
   async function start() {
+    // The token of a ?token= link is now in the cookie: keep it out of the
+    // address bar, where it would be copied along with a shared view.
+    if (new URLSearchParams(location.search).has("token")) {
+      history.replaceState(null, "", location.pathname + location.hash);
+    }
+    document.getElementById("pause").addEventListener("click", togglePause);
     window.addEventListener("hashchange", () => {
       render();
       updateRefreshNote();
