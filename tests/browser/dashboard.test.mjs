@@ -282,11 +282,11 @@ async function main() {
     const response = await page.goto(fixture.url + "?token=" + fixture.token + "#/executive");
     assert.equal(response.status(), 200);
     await page.waitForFunction(() => !location.search.includes("token"), null, { timeout: 10000 });
+    await executive(page, options.artifacts);
     // A refresh redraws the view: paused, as a user would, so that it does
     // not replace an element between a click and the check of its result.
     await page.click("#pause");
     assert.equal(await page.textContent("#refresh"), "Auto-refresh paused");
-    await executive(page, options.artifacts);
     await operations(page, options.artifacts);
     await engineering(page, options.artifacts, fixture.url);
 
