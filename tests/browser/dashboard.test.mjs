@@ -192,6 +192,13 @@ async function engineering(page, artifacts, url) {
   await page.waitForFunction(() => location.hash.includes("view=profiles") &&
     document.querySelector(".tier-engineering[data-ready]"), null, { timeout: 30000 });
 
+  log("engineering: an empty search and an API error are said so");
+  await show(page, "#/engineering?view=traces&name=no-such-span", "engineering");
+  assert.ok((await page.textContent(".empty")).includes("No spans match this search"));
+  await show(page, "#/engineering?view=traces&min_duration=soon", "engineering");
+  assert.ok((await page.textContent("p.error")).includes("parameter 'min_duration'"),
+    "the API's message names the parameter");
+
   log("engineering: log search and its empty state");
   await show(page, "#/engineering?view=logs&level=warn", "engineering");
   assert.equal((await page.$$("table.logs tbody tr")).length, 2, "the warning and the error");
