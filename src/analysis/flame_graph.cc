@@ -136,6 +136,19 @@ Node* Child(Node* n, std::string name, std::string module) {
 // Adds the profile's stacks to the tree under `root`: into `value`, or
 // into `base` for the baseline of a differential graph, down to `max_depth`
 // frames. Returns the depth.
+// The sum of the samples' positive default values: the root of the
+// profile's flame graph.
+int64_t PositiveTotal(const Profile& profile) {
+  const int vi = profile.DefaultValueIndex();
+  int64_t total = 0;
+  for (const ProfileSample& s : profile.samples) {
+    if (vi >= 0 && static_cast<size_t>(vi) < s.values.size() && s.values[vi] > 0) {
+      total += s.values[vi];
+    }
+  }
+  return total;
+}
+
 int AddStacks(const Profile& profile, Node& root, bool into_base, int max_depth) {
   int vi = profile.DefaultValueIndex();
   if (vi < 0) return 0;
@@ -313,19 +326,26 @@ std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& optio
   return RenderSvg(root, depth, options, style);
 }
 
+double DifferentialBaselineScale(const Profile& baseline, const Profile& current,
+                                 Normalization normalization) {
+  if (normalization == Normalization::kShareOfTotal) {
+    const int64_t base = PositiveTotal(baseline);
+    return base > 0 ? static_cast<double>(PositiveTotal(current)) / static_cast<double>(base) : 1;
+  }
+  if (baseline.duration_nanos > 0 && current.duration_nanos > 0) {
+    return static_cast<double>(current.duration_nanos) /
+           static_cast<double>(baseline.duration_nanos);
+  }
+  return 1;
+}
+
 std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& current,
                                       const FlameGraphOptions& options,
                                       Normalization normalization) {
   Node root;
   int depth = AddStacks(current, root, false, options.max_depth);
   AddStacks(baseline, root, true, options.max_depth);
-  double scale = 1;
-  if (normalization == Normalization::kShareOfTotal) {
-    scale = root.base > 0 ? static_cast<double>(root.value) / static_cast<double>(root.base) : 1;
-  } else if (baseline.duration_nanos > 0 && current.duration_nanos > 0) {
-    scale =
-        static_cast<double>(current.duration_nanos) / static_cast<double>(baseline.duration_nanos);
-  }
+  const double scale = DifferentialBaselineScale(baseline, current, normalization);
   root.name = "all (" + TypeName(current) + ", vs baseline)";
   FrameStyle style;
   style.fill = [scale](const Node& n, int) { return DiffColour(n, scale); };

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "tai/alert/slo.h"
 #include "tai/alert/slo_evaluator.h"
+#include "tai/analysis/flame_graph.h"
 #include "tai/core/clock.h"
 #include "tai/core/comparison.h"
 #include "tai/log/log_level.h"
@@ -31,18 +34,79 @@ json HotPathsJson(const std::vector<HotPath>& paths) {
   return out;
 }
 
-// One frame of the flame graph tree while it is built.
+// One frame of the flame graph tree while it is built; `base` is the
+// baseline's value in a differential tree.
 struct TreeNode {
   int64_t value = 0;
+  int64_t base = 0;
   std::map<std::string, std::unique_ptr<TreeNode>> children;
 };
 
-json TreeJson(const std::string& name, const TreeNode& node) {
+// Adds the profile's stacks (values in HotPath's unit) to the tree's
+// values, or to its baseline values.
+void AddTreeStacks(const Profile& profile, size_t max_depth, bool into_base, TreeNode& root) {
+  const int index = profile.DefaultValueIndex();
+  for (const ProfileSample& sample : profile.samples) {
+    if (index < 0 || static_cast<size_t>(index) >= sample.values.size()) continue;
+    const int64_t value = profile.ToReportUnit(sample.values[static_cast<size_t>(index)]);
+    if (value <= 0) continue;
+    (into_base ? root.base : root.value) += value;
+    TreeNode* node = &root;
+    std::vector<std::string> stack = profile.StackNames(sample);
+    if (stack.size() > max_depth) stack.resize(max_depth);
+    for (std::string& frame : stack) {
+      std::unique_ptr<TreeNode>& child = node->children[std::move(frame)];
+      if (!child) child = std::make_unique<TreeNode>();
+      (into_base ? child->base : child->value) += value;
+      node = child.get();
+    }
+  }
+}
+
+// d3-flame-graph's node; with a `baseline_scale` also its differential
+// field: delta = value - baseline value * scale. Frames only the baseline
+// has cost nothing now and are left out (the graph is sized by the current
+// profile).
+json TreeJson(const std::string& name, const TreeNode& node,
+              std::optional<double> baseline_scale = std::nullopt) {
   json children = json::array();
   for (const auto& [child_name, child] : node.children) {
-    children.push_back(TreeJson(child_name, *child));
+    if (baseline_scale && child->value == 0) continue;
+    children.push_back(TreeJson(child_name, *child, baseline_scale));
   }
-  return {{"name", name}, {"value", node.value}, {"children", std::move(children)}};
+  json out = {{"name", name}, {"value", node.value}, {"children", std::move(children)}};
+  if (baseline_scale) {
+    out["delta"] = node.value - std::llround(static_cast<double>(node.base) * *baseline_scale);
+  }
+  return out;
+}
+
+// The /api/metrics/range parameters that answer one select of a panel
+// query: rate and increase sum the series (as the exports do), a percentile
+// merges the histograms, avg/max/min/sum combine the last values.
+json RangeParamsJson(const MetricSelect& select) {
+  json out = {{"metric", select.metric}, {"fn", "last"}, {"across", "none"}};
+  switch (select.function) {
+    case QueryFunction::kLast:
+      break;
+    case QueryFunction::kRate:
+    case QueryFunction::kIncrease:
+      out["fn"] = QueryFunctionName(select.function);
+      out["across"] = "sum";
+      break;
+    case QueryFunction::kAvg:
+    case QueryFunction::kMax:
+    case QueryFunction::kMin:
+    case QueryFunction::kSum:
+      out["across"] = QueryFunctionName(select.function);
+      break;
+    case QueryFunction::kPercentile:
+      out["fn"] = "quantile";
+      out["q"] = select.percentile / 100;
+      out["across"] = "sum";
+      break;
+  }
+  return out;
 }
 
 }  // namespace
@@ -164,23 +228,16 @@ json ProfileSummaryJson(int64_t row_id, const Profile& profile, size_t hot_funct
 
 json FlameGraphTreeJson(const Profile& profile, size_t max_depth) {
   TreeNode root;
-  const int index = profile.DefaultValueIndex();
-  for (const ProfileSample& sample : profile.samples) {
-    if (index < 0 || static_cast<size_t>(index) >= sample.values.size()) continue;
-    const int64_t value = profile.ToReportUnit(sample.values[static_cast<size_t>(index)]);
-    if (value <= 0) continue;
-    root.value += value;
-    TreeNode* node = &root;
-    std::vector<std::string> stack = profile.StackNames(sample);
-    if (stack.size() > max_depth) stack.resize(max_depth);
-    for (std::string& frame : stack) {
-      std::unique_ptr<TreeNode>& child = node->children[std::move(frame)];
-      if (!child) child = std::make_unique<TreeNode>();
-      child->value += value;
-      node = child.get();
-    }
-  }
+  AddTreeStacks(profile, max_depth, false, root);
   return TreeJson("root", root);
+}
+
+json DifferentialFlameGraphTreeJson(const Profile& baseline, const Profile& current,
+                                    size_t max_depth) {
+  TreeNode root;
+  AddTreeStacks(current, max_depth, false, root);
+  AddTreeStacks(baseline, max_depth, true, root);
+  return TreeJson("root", root, DifferentialBaselineScale(baseline, current));
 }
 
 json AlertJson(const Alert& alert) {
@@ -291,6 +348,24 @@ json SloStatusJson(const SloStatus& status) {
                      {"remaining_fraction", b.remaining_fraction},
                      {"burn_rate", b.burn_rate},
                      {"data_coverage", b.data_coverage}};
+  }
+  return out;
+}
+
+json DashboardJson(const DashboardConfig& config) {
+  json out = json::parse(DashboardConfigToJson(config));
+  out["refresh_seconds"] = static_cast<double>(config.refresh_interval.count()) / 1000;
+  for (size_t r = 0; r < config.rows.size(); ++r) {
+    for (size_t p = 0; p < config.rows[r].panels.size(); ++p) {
+      const DashboardPanel& panel = config.rows[r].panels[p];
+      if (!IsMetricVisualization(panel.visualization)) continue;
+      json series = {{"numerator", RangeParamsJson(panel.parsed.numerator)},
+                     {"scale", panel.parsed.scale}};
+      if (panel.parsed.denominator) {
+        series["denominator"] = RangeParamsJson(*panel.parsed.denominator);
+      }
+      out["rows"][r]["panels"][p]["series"] = std::move(series);
+    }
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include "tai/alert/alert_engine.h"
 #include "tai/alert/alerting_rule.h"
 #include "tai/core/labels.h"
+#include "tai/dashboard/dashboard_config.h"
 #include "tai/profile/profile.h"
 #include "tai/store/store.h"
 
@@ -37,6 +38,15 @@ nlohmann::json ProfileSummaryJson(int64_t row_id, const Profile& profile, size_t
 // d3-flame-graph's input: {"name","value","children":[...]} from the root,
 // values in HotPath's unit; stacks deeper than `max_depth` are cut there.
 nlohmann::json FlameGraphTreeJson(const Profile& profile, size_t max_depth);
+// d3-flame-graph's differential input: the current profile's tree with a
+// `delta` on every node, its value minus the baseline's scaled to the
+// current exposure (DifferentialBaselineScale): positive costs more.
+nlohmann::json DifferentialFlameGraphTreeJson(const Profile& baseline, const Profile& current,
+                                              size_t max_depth);
+// The dashboard in effect (DashboardConfigToJson's fields) with, on every
+// metric panel, `series`: the /api/metrics/range parameters of its
+// numerator (and denominator) and the `scale` to multiply the ratio by.
+nlohmann::json DashboardJson(const DashboardConfig& config);
 nlohmann::json AlertJson(const Alert& alert);
 nlohmann::json AlertEventJson(const AlertEventRecord& event);
 nlohmann::json NotificationJson(const NotificationAttempt& attempt);

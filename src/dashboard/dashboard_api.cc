@@ -527,6 +527,22 @@ Status MergedProfileSvg(const Api& api, const HttpRequest&, const Params& params
   return Status::Ok();
 }
 
+Result<json> MergedProfileTree(const Api& api, const HttpRequest&, const Params& params) {
+  TAI_RETURN_IF_ERROR(params.Allow({"kind", "service", "start", "end", "limit"}));
+  TAI_ASSIGN_OR_RETURN(ProfileQuery query, ProfileRangeQuery(api, params, true));
+  TAI_ASSIGN_OR_RETURN(Profile merged, api.store().MergeProfiles(query));
+  return internal::FlameGraphTreeJson(merged, kMaxFlameDepth);
+}
+
+Result<json> DiffProfileTree(const Api& api, const HttpRequest& req, const Params& params) {
+  TAI_RETURN_IF_ERROR(params.Allow({}));
+  TAI_ASSIGN_OR_RETURN(int64_t id, RowIdParam(req, "id"));
+  TAI_ASSIGN_OR_RETURN(int64_t baseline_id, RowIdParam(req, "baseline"));
+  TAI_ASSIGN_OR_RETURN(Profile current, api.store().GetProfile(id));
+  TAI_ASSIGN_OR_RETURN(Profile baseline, api.store().GetProfile(baseline_id));
+  return internal::DifferentialFlameGraphTreeJson(baseline, current, kMaxFlameDepth);
+}
+
 Status DiffProfileSvg(const Api& api, const HttpRequest& req, const Params& params,
                       HttpResponse& res) {
   TAI_RETURN_IF_ERROR(params.Allow({}));
@@ -640,6 +656,15 @@ Result<json> Rules(const Api& api, const HttpRequest&, const Params& params) {
   return json{{"rules", std::move(out)}, {"engine", std::move(stats)}};
 }
 
+// The dashboard in effect: the application's, else the default one built
+// from what the store holds now (so new metrics appear on the next load).
+Result<json> Dashboard(const Api& api, const HttpRequest&, const Params& params) {
+  TAI_RETURN_IF_ERROR(params.Allow({}));
+  if (api.options.dashboard) return internal::DashboardJson(*api.options.dashboard);
+  TAI_ASSIGN_OR_RETURN(std::vector<MetricSummary> metrics, api.store().MetricSummaries());
+  return internal::DashboardJson(DefaultDashboard(api.options.service_name, metrics));
+}
+
 Result<json> Info(const Api& api, const HttpRequest&, const Params& params) {
   TAI_RETURN_IF_ERROR(params.Allow({}));
   return json{{"service", api.options.service_name},
@@ -672,17 +697,20 @@ Status ServeDashboardApi(HttpServer& server, DashboardApiOptions options) {
   ServeJson(server, api, "/api/profiles", Profiles);
   // Before the ":id" routes, which would otherwise take "merged" as an id.
   ServeRaw(server, api, "/api/profiles/merged/flamegraph.svg", MergedProfileSvg);
+  ServeJson(server, api, "/api/profiles/merged/flamegraph.json", MergedProfileTree);
   ServeJson(server, api, "/api/profiles/:id", ProfileSummary);
   ServeJson(server, api, "/api/profiles/:id/flamegraph.json", ProfileTree);
   ServeRaw(server, api, "/api/profiles/:id/flamegraph.svg", ProfileSvg);
   ServeRaw(server, api, "/api/profiles/:id/collapsed", ProfileCollapsed);
   ServeRaw(server, api, "/api/profiles/:id/speedscope.json", ProfileSpeedscope);
   ServeRaw(server, api, "/api/profiles/:id/diff/:baseline/flamegraph.svg", DiffProfileSvg);
+  ServeJson(server, api, "/api/profiles/:id/diff/:baseline/flamegraph.json", DiffProfileTree);
   ServeJson(server, api, "/api/alerts", Alerts);
   ServeJson(server, api, "/api/alerts/history", AlertHistory);
   ServeJson(server, api, "/api/notifications", Notifications);
   ServeJson(server, api, "/api/rules", Rules);
   ServeJson(server, api, "/api/slos", Slos);
+  ServeJson(server, api, "/api/dashboard", Dashboard);
   if (assets) internal::ServeDashboardAssets(server);
   return Status::Ok();
 }

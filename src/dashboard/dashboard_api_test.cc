@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -409,6 +410,87 @@ TEST_F(DashboardApiTest, ProfilesListSummaryAndFlameGraphs) {
   EXPECT_EQ(tree["children"][0]["name"], "main");
 }
 
+// The page's flame graphs (d3-flame-graph): the merged tree is the store's
+// merge; the differential tree is the current profile's with each node's
+// change against the baseline (same duration here, so scale 1).
+TEST_F(DashboardApiTest, MergedAndDifferentialFlameGraphJson) {
+  auto want = store_->ListProfiles({.kind = "CPU"});
+  ASSERT_TRUE(want.ok());
+  ASSERT_EQ(want->size(), 2u);
+  const std::string old_row = std::to_string((*want)[1].row_id);
+  const std::string new_row = std::to_string((*want)[0].row_id);
+
+  json merged = GetJson("/api/profiles/merged/flamegraph.json?kind=cpu&start=" +
+                        std::to_string(kBaseTime / kSecond));
+  auto want_merged = store_->MergeProfiles({.kind = "CPU", .start_nanos = kBaseTime});
+  ASSERT_TRUE(want_merged.ok());
+  EXPECT_EQ(merged["value"].get<int64_t>(), want_merged->ToReportUnit(want_merged->TotalValue()));
+  EXPECT_EQ(GetJson("/api/profiles/merged/flamegraph.json?kind=HEAP", 404)["code"], "NOT_FOUND");
+  EXPECT_EQ(GetJson("/api/profiles/merged/flamegraph.json", 400)["parameter"], "kind");
+
+  json diff = GetJson("/api/profiles/" + new_row + "/diff/" + old_row + "/flamegraph.json");
+  // hot: 20 samples now, 10 before, of 10 ms each; cold: 1 and 1.
+  const int64_t hot_change = 10 * 10'000;
+  EXPECT_EQ(diff["name"], "root");
+  EXPECT_EQ(diff["delta"].get<int64_t>(), hot_change);
+  ASSERT_EQ(diff["children"].size(), 1u);
+  const json& main = diff["children"][0];
+  EXPECT_EQ(main["name"], "main");
+  std::map<std::string, std::pair<int64_t, int64_t>> frames;  // name -> value, delta
+  for (const json& c : main["children"]) {
+    frames[c["name"]] = {c["value"].get<int64_t>(), c["delta"].get<int64_t>()};
+  }
+  EXPECT_EQ(frames["hot"], std::make_pair(int64_t{20 * 10'000}, hot_change));
+  EXPECT_EQ(frames["cold"], std::make_pair(int64_t{10'000}, int64_t{0}));
+  // Against itself nothing changed.
+  json same = GetJson("/api/profiles/" + new_row + "/diff/" + new_row + "/flamegraph.json");
+  EXPECT_EQ(same["delta"].get<int64_t>(), 0);
+  EXPECT_EQ(GetJson("/api/profiles/" + new_row + "/diff/999/flamegraph.json", 404)["code"],
+            "NOT_FOUND");
+}
+
+// /api/dashboard: the default dashboard for what the store holds, with the
+// range query of each panel; or the one the application gave.
+TEST_F(DashboardApiTest, DashboardIsTheDefaultOneWithRangeQueries) {
+  json dash = GetJson("/api/dashboard");
+  auto summaries = store_->MetricSummaries();
+  ASSERT_TRUE(summaries.ok());
+  json want = json::parse(DashboardConfigToJson(DefaultDashboard("checkout", *summaries)));
+  EXPECT_EQ(dash["title"], "checkout");
+  EXPECT_EQ(dash["refresh_seconds"].get<double>(), 30);
+  ASSERT_EQ(dash["rows"].size(), want["rows"].size());
+  ASSERT_FALSE(dash["rows"].empty());
+  const json& panel = dash["rows"][0]["panels"][0];
+  EXPECT_EQ(panel["query"], want["rows"][0]["panels"][0]["query"]);
+  EXPECT_EQ(panel["series"]["numerator"]["metric"], "app/temperature");
+  EXPECT_EQ(panel["series"]["numerator"]["fn"], "last");
+
+  auto config = ParseDashboardConfig(R"json({"title": "Pay", "refresh_interval": "10s", "rows": [
+      {"title": "R", "panels": [
+        {"title": "p99", "query": "percentile(lat, 99)"},
+        {"title": "err", "query": "rate(errors) / rate(requests) * 100"},
+        {"title": "logs", "query": "timeout", "visualization": "logs"}]}]})json",
+                                     "pay.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  HttpServer server;
+  ASSERT_TRUE(ServeDashboardApi(
+                  server, {.store = store_.get(), .dashboard = *config, .serve_assets = false})
+                  .ok());
+  ASSERT_TRUE(server.Start().ok());
+  auto r = client_.Send({.method = "GET", .url = server.url() + "/api/dashboard"});
+  ASSERT_TRUE(r.ok());
+  json given = json::parse(r->body);
+  EXPECT_EQ(given["title"], "Pay");
+  EXPECT_EQ(given["refresh_seconds"].get<double>(), 10);
+  const json& panels = given["rows"][0]["panels"];
+  EXPECT_EQ(panels[0]["series"]["numerator"],
+            json({{"metric", "lat"}, {"fn", "quantile"}, {"q", 0.99}, {"across", "sum"}}));
+  EXPECT_EQ(panels[1]["series"]["numerator"]["fn"], "rate");
+  EXPECT_EQ(panels[1]["series"]["denominator"]["metric"], "requests");
+  EXPECT_EQ(panels[1]["series"]["scale"].get<double>(), 100);
+  EXPECT_FALSE(panels[2].contains("series"));
+}
+
 TEST_F(DashboardApiTest, SpeedscopeFileHoldsEveryStackWithItsWeight) {
   const int64_t row = FirstProfileRow();
   auto r = Get("/api/profiles/" + std::to_string(row) + "/speedscope.json");
@@ -519,8 +601,9 @@ TEST_F(DashboardApiTest, PageAndAssetsAreServedWithTypeEtagAndCompression) {
   EXPECT_EQ(again->status, 304);
   EXPECT_TRUE(again->body.empty());
 
-  for (const char* name : {"uPlot.min.css", "d3.min.js", "d3-flamegraph.umd.min.js",
-                           "d3-flamegraph.css", "app.js", "style.css"}) {
+  for (const char* name :
+       {"uPlot.min.css", "d3.min.js", "d3-flamegraph.umd.min.js", "d3-flamegraph.css", "app.js",
+        "executive.js", "operations.js", "engineering.js", "style.css"}) {
     auto r = Get(std::string("/assets/") + name);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200) << name;

@@ -43,4 +43,11 @@ std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& cu
                                       const FlameGraphOptions& options = {},
                                       Normalization normalization = Normalization::kCpuPerSecond);
 
+// The factor a differential flame graph multiplies the baseline's values by
+// to put them on the current profile's exposure: the ratio of the durations
+// (kCpuPerSecond; 1 when either has none) or of the totals (kShareOfTotal).
+// The dashboard's JSON differential flame graph uses it too.
+double DifferentialBaselineScale(const Profile& baseline, const Profile& current,
+                                 Normalization normalization = Normalization::kCpuPerSecond);
+
 }  // namespace tai

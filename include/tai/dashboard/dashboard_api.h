@@ -25,10 +25,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "tai/core/status.h"
+#include "tai/dashboard/dashboard_config.h"
 #include "tai/web/http_server.h"
 
 namespace tai {
@@ -52,6 +54,10 @@ struct DashboardApiOptions {
   size_t default_rows = 100;
   // Points a range query may return per series ((end - start) / step).
   size_t max_points_per_series = 11'000;
+  // The dashboard /api/dashboard answers with and the page draws. Unset:
+  // the default one for service_name, built from what the store holds
+  // (DefaultDashboard) at each request.
+  std::optional<DashboardConfig> dashboard;
   // Also serve the page ("/") and its assets ("/assets/<name>").
   bool serve_assets = true;
   // Unix nanoseconds: what "now" means in time parameters. Default: the
