@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "metrics/self_metric_descriptor.h"
 #include "tai/dashboard/dashboard_config.h"
 
 namespace tai {
@@ -84,14 +85,21 @@ DashboardConfig DefaultDashboard(const std::string& service,
             [](const MetricSummary& a, const MetricSummary& b) { return a.name < b.name; });
   DashboardRow latency{"Latency", {}}, traffic{"Traffic", {}}, errors{"Errors", {}},
       saturation{"Saturation", {}};
+  // The library's own tai_* metrics (queues, drops, export errors): last, as
+  // the health of the instrumentation rather than of the service.
+  DashboardRow health{"Library health (tai_*)", {}};
   std::vector<const MetricSummary*> requests;
   for (const MetricSummary& m : sorted) {
-    if (IsTraffic(m, internal::AsciiLower(m.name))) requests.push_back(&m);
+    if (!internal::IsSelfMetric(m.name) && IsTraffic(m, internal::AsciiLower(m.name))) {
+      requests.push_back(&m);
+    }
   }
   std::map<std::string, DashboardRow> groups;
   for (const MetricSummary& m : sorted) {
     const std::string lower = internal::AsciiLower(m.name);
-    if (IsCpuTime(m, lower)) {
+    if (internal::IsSelfMetric(m.name)) {
+      AddDefaultPanel(health, m);
+    } else if (IsCpuTime(m, lower)) {
       AddPanel(saturation, m.name + " (cores)", "rate(" + m.name + ")", "");
     } else if (IsLatency(m, lower)) {
       for (const char* q : {"50", "95", "99"}) {
@@ -127,6 +135,7 @@ DashboardConfig DefaultDashboard(const std::string& service,
   for (auto& [name, row] : groups) {
     if (!row.panels.empty()) config.rows.push_back(std::move(row));
   }
+  if (!health.panels.empty()) config.rows.push_back(std::move(health));
   return config;
 }
 

@@ -90,10 +90,15 @@ TEST(DefaultDashboardTest, TheLibrarysOwnGoldenSignalsFillTheRows) {
                                {"http.server.requests", MetricType::kCumulative, "{request}"},
                                {"http.server.request.errors", MetricType::kCumulative, "{request}"},
                                {"process.cpu.time", MetricType::kCumulative, "s"},
-                               {"process.memory.usage", MetricType::kGauge, "By"}});
+                               {"process.memory.usage", MetricType::kGauge, "By"},
+                               {"tai_export_queue_depth", MetricType::kGauge, "1"},
+                               {"tai_span_export_errors", MetricType::kCumulative, "1"}});
   std::vector<std::string> rows;
   for (const DashboardRow& r : d.rows) rows.push_back(r.title);
-  ASSERT_EQ(rows, (std::vector<std::string>{"Latency", "Traffic", "Errors", "Saturation"}));
+  ASSERT_EQ(rows, (std::vector<std::string>{"Latency", "Traffic", "Errors", "Saturation",
+                                            "Library health (tai_*)"}));
+  EXPECT_EQ(Queries(d.rows[4]),
+            (std::vector<std::string>{"tai_export_queue_depth", "rate(tai_span_export_errors)"}));
   EXPECT_EQ(Queries(d.rows[0]).back(), "percentile(http.server.request.duration, 99)");
   EXPECT_EQ(Queries(d.rows[1]), std::vector<std::string>{"rate(http.server.requests)"});
   EXPECT_EQ(Queries(d.rows[2]).back(),

@@ -177,12 +177,11 @@ Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry&
                             [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
                               optional(s.virtual_bytes, o);
                             }));
-  TAI_RETURN_IF_ERROR(gauge("process.thread.count", MetricUnit("{thread}"),
-                            "Threads of the process",
+  TAI_RETURN_IF_ERROR(gauge("process.threads", MetricUnit("{thread}"), "Threads of the process",
                             [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
                               optional(s.threads, o);
                             }));
-  TAI_RETURN_IF_ERROR(gauge("process.unix.file_descriptor.count", MetricUnit("{file_descriptor}"),
+  TAI_RETURN_IF_ERROR(gauge("process.open_file_descriptors", MetricUnit("{file_descriptor}"),
                             "Open file descriptors of the process",
                             [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
                               optional(s.open_fds, o);

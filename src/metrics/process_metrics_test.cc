@@ -37,7 +37,7 @@ TEST(ProcessMetricsTest, ReportsWhatTheProcessIsDoing) {
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
   };
   const int fds_before =
-      static_cast<int>(Value(*registry.Collect(), "process.unix.file_descriptor.count"));
+      static_cast<int>(Value(*registry.Collect(), "process.open_file_descriptors"));
   const double cpu_before = cpu_now();
   const auto wall_before = std::chrono::steady_clock::now();
   std::vector<int> opened;
@@ -58,8 +58,8 @@ TEST(ProcessMetricsTest, ReportsWhatTheProcessIsDoing) {
   spinner.join();
   for (int fd : opened) ::close(fd);
 
-  EXPECT_EQ(Value(*batch, "process.unix.file_descriptor.count"), fds_before + 5);
-  EXPECT_GE(Value(*batch, "process.thread.count"), 2);
+  EXPECT_EQ(Value(*batch, "process.open_file_descriptors"), fds_before + 5);
+  EXPECT_GE(Value(*batch, "process.threads"), 2);
   rusage usage{};
   ASSERT_EQ(::getrusage(RUSAGE_SELF, &usage), 0);
   const double user = Value(*batch, "process.cpu.time", LabelSet({{"cpu_mode", "user"}}));

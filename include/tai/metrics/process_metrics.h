@@ -7,12 +7,16 @@
 //   process.cpu.utilization            gauge, 1     CPU time per wall second since the last read
 //   process.memory.usage               gauge, By    resident set size
 //   process.memory.virtual             gauge, By    virtual memory size
-//   process.thread.count               gauge
-//   process.unix.file_descriptor.count gauge
+//   process.threads                    gauge
+//   process.open_file_descriptors      gauge
 //   process.paging.faults              counter      system_paging_type = major | minor
 //   process.context_switches           counter      process_context_switch_type =
 //                                                   voluntary | involuntary
 //   process.uptime                     gauge, s
+//
+// The thread and descriptor counts keep the conventions' earlier names
+// (process.threads, process.open_file_descriptors): the current ones end in
+// ".count", which Prometheus reserves for histograms and summaries.
 //
 // A source the system does not offer (no /proc) leaves its metric out of the
 // collection rather than reporting zero.
