@@ -1,6 +1,7 @@
 #include "tai/gcp/cloud_monitoring_metric_sink.h"
 
 #include <cmath>
+#include <map>
 #include <thread>
 
 #include "core/text.h"
@@ -156,6 +157,37 @@ void AppendTimeSeries(std::string& body, const std::string& type, const MetricDa
   body += "}]}";
 }
 
+// A distribution written with percentiles and no buckets (the original
+// design's DistributionValue) would reach Cloud Monitoring as count and mean
+// only: each percentile also goes as a gauge of its own, "<type>_p99"
+// ("p99.9" -> "_p99_9"), with the distribution's labels and unit.
+std::vector<MetricData> PercentileGauges(const MetricData& m) {
+  std::map<std::string, MetricData> by_key;
+  for (const MetricPoint& p : m.points) {
+    if (!p.value.is_distribution()) continue;
+    const DistributionValue& d = p.value.distribution();
+    if (d.histogram || d.percentiles.empty()) continue;
+    for (const auto& [key, value] : d.percentiles) {
+      MetricData& g = by_key[key];
+      if (!g.descriptor) {
+        std::string suffix = key;
+        for (char& c : suffix) c = c == '.' ? '_' : c;
+        auto descriptor = std::make_shared<MetricDescriptor>(*m.descriptor);
+        descriptor->metric_type += "_" + suffix;
+        descriptor->value_type = MetricType::kGauge;
+        descriptor->description = key + " of " + m.descriptor->metric_type;
+        descriptor->display_name.clear();
+        g.descriptor = std::move(descriptor);
+        g.kind = InstrumentKind::kGauge;
+      }
+      g.points.push_back({p.labels, p.start_time_nanos, p.time_nanos, MetricValue(value)});
+    }
+  }
+  std::vector<MetricData> out;
+  for (auto& [key, g] : by_key) out.push_back(std::move(g));
+  return out;
+}
+
 }  // namespace
 
 // Packs series into timeSeries.create requests of at most 200 and queues
@@ -250,27 +282,36 @@ Status CloudMonitoringMetricSink::Export(std::shared_ptr<const MetricBatch> batc
                 .ToJson();
   const uint64_t dropped_before = dropped_requests();
   SeriesRequests requests(*this);
+  std::vector<MetricData> percentiles;
   for (const MetricData& m : batch->metrics) {
-    if (m.points.empty()) continue;
-    if (!options_.self_metrics && internal::IsSelfMetric(m.descriptor->metric_type)) continue;
-    EnsureDescriptor(m);
-    const std::string type = CloudMetricType(m.descriptor->metric_type);
-    for (const MetricPoint& p : m.points) {
-      const std::string series = type + p.labels.ToString();
-      auto last = last_sent_.find(series);
-      if (last != last_sent_.end() && p.time_nanos - last->second < kMinPointIntervalNanos) {
-        // The 5 s rule: the next point carries the value, or Flush sends
-        // this one when its time has come.
-        held_[series] = HeldPoint{MetricData{m.descriptor, m.kind, m.temporality, {p}}, resource};
-        continue;
-      }
-      held_.erase(series);
-      last_sent_[series] = p.time_nanos;
-      requests.Add(type, m, p, resource, p.time_nanos);
-    }
+    if (m.descriptor->value_type != MetricType::kDistribution) continue;
+    for (MetricData& g : PercentileGauges(m)) percentiles.push_back(std::move(g));
   }
+  for (const MetricData& m : batch->metrics) ExportMetric(m, resource, requests);
+  for (const MetricData& m : percentiles) ExportMetric(m, resource, requests);
   requests.Finish();
   return DropsSince(dropped_before);
+}
+
+void CloudMonitoringMetricSink::ExportMetric(const MetricData& m, const std::string& resource,
+                                             SeriesRequests& requests) {
+  if (m.points.empty()) return;
+  if (!options_.self_metrics && internal::IsSelfMetric(m.descriptor->metric_type)) return;
+  EnsureDescriptor(m);
+  const std::string type = CloudMetricType(m.descriptor->metric_type);
+  for (const MetricPoint& p : m.points) {
+    const std::string series = type + p.labels.ToString();
+    auto last = last_sent_.find(series);
+    if (last != last_sent_.end() && p.time_nanos - last->second < kMinPointIntervalNanos) {
+      // The 5 s rule: the next point carries the value, or Flush sends
+      // this one when its time has come.
+      held_[series] = HeldPoint{MetricData{m.descriptor, m.kind, m.temporality, {p}}, resource};
+      continue;
+    }
+    held_.erase(series);
+    last_sent_[series] = p.time_nanos;
+    requests.Add(type, m, p, resource, p.time_nanos);
+  }
 }
 
 Status CloudMonitoringMetricSink::DropsSince(uint64_t dropped_before) const {

@@ -137,6 +137,36 @@ TEST(CloudMonitoringExporterTest, SelfMetricsGoOnlyWhenAskedFor) {
   }
 }
 
+// The original design's distribution has percentiles and no buckets: each
+// percentile reaches Cloud Monitoring as a gauge of its own.
+TEST(CloudMonitoringExporterTest, PercentileOnlyDistributionsKeepTheirPercentiles) {
+  MonitoringEmulator emulator;
+  MetricRegistry registry;
+  DistributionValue d{.count = 100, .mean = 40, .percentiles = {{"p50", 35}, {"p99.9", 180}}};
+  ASSERT_TRUE(registry
+                  .WritePoint("custom.googleapis.com/app/latency", d, LabelSet({{"route", "/pay"}}),
+                              1'700'000'000'000'000'000)
+                  .ok());
+  auto sink = CloudMonitoringMetricSink::Create(
+      {.api = {.project_id = "my-project", .endpoints = emulator.Endpoints()}});
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Export(registry.Collect()).ok());
+  ASSERT_TRUE((*sink)->Flush(std::chrono::seconds(30)).ok());
+  EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+  const auto descriptors = emulator.descriptors();
+  ASSERT_TRUE(descriptors.count("custom.googleapis.com/app/latency_p99_9"));
+  EXPECT_EQ(descriptors.at("custom.googleapis.com/app/latency_p99_9")["metricKind"], "GAUGE");
+  EXPECT_EQ(descriptors.at("custom.googleapis.com/app/latency_p99_9")["valueType"], "DOUBLE");
+  const auto series = emulator.series();
+  const json* p50 = FindSeries(series, "custom.googleapis.com/app/latency_p50");
+  ASSERT_NE(p50, nullptr);
+  EXPECT_EQ((*p50)["points"][0]["value"]["doubleValue"], 35);
+  EXPECT_EQ((*p50)["metric"]["labels"]["route"], "/pay");
+  const json* whole = FindSeries(series, "custom.googleapis.com/app/latency");
+  ASSERT_NE(whole, nullptr);  // count and mean still go as the distribution
+  EXPECT_EQ((*whole)["points"][0]["value"]["distributionValue"]["count"], "100");
+}
+
 // With the API down, no spill directory and room for no request, Export
 // says what it dropped, and the queue counts it.
 TEST(CloudMonitoringExporterTest, DropsDuringAnOutageAreAClearError) {

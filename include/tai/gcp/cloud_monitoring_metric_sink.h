@@ -72,6 +72,8 @@ class CloudMonitoringMetricSink : public MetricSink, public QueuedNetworkSink {
     std::string resource;
   };
   void EnsureDescriptor(const MetricData& m);
+  // The metric's series, queued or held back by the 5 s rule; mu_ held.
+  void ExportMetric(const MetricData& m, const std::string& resource, SeriesRequests& requests);
   // RESOURCE_EXHAUSTED when the queue dropped requests since it counted
   // `dropped_before`.
   Status DropsSince(uint64_t dropped_before) const;
