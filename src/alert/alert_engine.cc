@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/thread_name.h"
 #include "alert/alert_template.h"
 #include "alert/alert_tracker.h"
 #include "alert/rule_evaluator.h"
@@ -584,7 +585,10 @@ void AlertEngine::Start() {
   std::lock_guard<std::mutex> lock(state_->thread_mu);
   if (state_->thread.joinable()) return;
   state_->stopping = false;
-  state_->thread = std::thread([this] { state_->Loop(*this); });
+  state_->thread = std::thread([this] {
+    internal::NameThisThread("tai-alerts");
+    state_->Loop(*this);
+  });
 }
 
 void AlertEngine::Stop() {

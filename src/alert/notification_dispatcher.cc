@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/thread_name.h"
 #include "tai/core/clock.h"
 #include "tai/core/ids.h"
 
@@ -265,7 +266,10 @@ NotificationDispatcher::NotificationDispatcher(std::vector<std::unique_ptr<Notif
   for (auto& notifier : notifiers) {
     workers_.push_back(std::make_unique<Worker>(std::move(notifier), options_));
   }
-  for (auto& worker : workers_) worker->thread = std::thread([w = worker.get()] { w->Run(); });
+  for (auto& worker : workers_) worker->thread = std::thread([w = worker.get()] {
+      internal::NameThisThread("tai-notify");
+      w->Run();
+    });
 }
 
 NotificationDispatcher::~NotificationDispatcher() { Shutdown(milliseconds(0)); }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "tai/core/clock.h"
 
 namespace tai {
@@ -126,7 +127,10 @@ Status ContinuousProfilingService::Start() {
                  "the last ones kept by the profiler, nothing is uploaded (AddSink before Start)");
   }
   LoadBaselines();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    internal::NameThisThread("tai-profiling");
+    Run();
+  });
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/thread_name.h"
 #include "core/base64.h"
 #include "gcp/api_client.h"
 #include "gcp/profiler_api.h"
@@ -129,7 +130,10 @@ Status CloudProfilerAgent::Start() {
     started_heap_ = s.ok();
     if (!s.ok() && !HeapProfiler::running()) return s.WithContext("Cloud Profiler agent");
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    internal::NameThisThread("tai-cprof-agent");
+    Run();
+  });
   return Status::Ok();
 }
 

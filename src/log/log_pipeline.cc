@@ -4,6 +4,7 @@
 #include <bit>
 #include <exception>
 
+#include "core/thread_name.h"
 #include "log/pipeline_impl.h"
 #include "tai/core/clock.h"
 
@@ -210,6 +211,7 @@ Status LogPipeline::Start() {
   if (impl_->thread.joinable()) return FailedPreconditionError("log pipeline already started");
   if (impl_->stop) return FailedPreconditionError("log pipeline already stopped");
   impl_->thread = std::thread([this] {
+    internal::NameThisThread("tai-logs");
     Impl& impl = *impl_;
     for (;;) {
       size_t n;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/thread_name.h"
 #include "metrics/delta_converter.h"
 #include "tai/core/clock.h"
 
@@ -55,7 +56,10 @@ Status MetricCollector::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return FailedPreconditionError("metric collector already started");
   stopping_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    internal::NameThisThread("tai-collector");
+    Run();
+  });
   return Status::Ok();
 }
 

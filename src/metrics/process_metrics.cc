@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/thread_name.h"
 #include "tai/core/clock.h"
 
 namespace tai {
@@ -67,6 +68,34 @@ void ReadStat(ProcessSnapshot* s) {
   }
 }
 
+// /proc/self/task/<tid>/stat of each thread: its name (field 2, in
+// parentheses) and its user and system CPU in clock ticks (fields 14, 15).
+void ReadLibraryCpu(ProcessSnapshot* s) {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string path = std::string("/proc/self/task/") + e->d_name + "/stat";
+    auto stat = ReadProcFile(path.c_str());
+    if (!stat) continue;  // the thread ended meanwhile
+    const size_t open = stat->find('('), close = stat->rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    if (std::string_view(*stat)
+            .substr(open + 1, close - open - 1)
+            .rfind(internal::kLibraryThreadPrefix, 0) != 0) {
+      continue;
+    }
+    std::istringstream in(stat->substr(close + 1));
+    std::string field;
+    int64_t ticks = 0;
+    for (int n = 3; n <= 15 && in >> field; ++n) {
+      if (n >= 14) ticks += std::strtoll(field.c_str(), nullptr, 10);
+    }
+    s->library_thread_ticks[std::atoi(e->d_name)] = ticks;
+  }
+  ::closedir(dir);
+}
+
 void CountOpenFds(ProcessSnapshot* s) {
   DIR* dir = ::opendir("/proc/self/fd");
   if (dir == nullptr) return;
@@ -94,6 +123,7 @@ ProcessSnapshot ProcessSnapshot::Read() {
   ReadStatm(&s);
   ReadStat(&s);
   CountOpenFds(&s);
+  ReadLibraryCpu(&s);
   return s;
 }
 
@@ -116,6 +146,18 @@ double ProcessMetrics::Utilization(const ProcessSnapshot& s) {
   last_cpu_seconds_ = cpu;
   last_cpu_read_nanos_ = now;
   return share;
+}
+
+double ProcessMetrics::LibraryCpuSeconds(const ProcessSnapshot& s) {
+  for (const auto& [tid, ticks] : library_ticks_seen_) {
+    if (!s.library_thread_ticks.count(tid)) library_ticks_retired_ += ticks;
+  }
+  library_ticks_seen_ = s.library_thread_ticks;
+  int64_t total = library_ticks_retired_;
+  for (const auto& [tid, ticks] : library_ticks_seen_) total += ticks;
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  return ticks_per_second > 0 ? static_cast<double>(total) / static_cast<double>(ticks_per_second)
+                              : 0;
 }
 
 Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry& registry) {
@@ -167,6 +209,19 @@ Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry&
                             [](ProcessMetrics* m, const ProcessSnapshot& s, Observer& o) {
                               o.Observe(m->Utilization(s));
                             }));
+  // The library's CPU remembers the threads that ended (LibraryCpuSeconds).
+  TAI_ASSIGN_OR_RETURN(
+      uint64_t library_id,
+      registry.CreateCallbackCounter(
+          {.metric_type = "tai_library_cpu_time",
+           .unit = MetricUnit::kSeconds,
+           .description = "CPU of the library's own threads (collector, exporters, store, "
+                          "profiler...)"},
+          [self](Observer& o) {
+            std::lock_guard<std::mutex> lock(self->mu_);
+            o.Observe(self->LibraryCpuSeconds(self->Current()));
+          }));
+  p->callbacks_.push_back(library_id);
   TAI_RETURN_IF_ERROR(gauge("process.memory.usage", MetricUnit::kBytes,
                             "Resident memory of the process",
                             [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -81,6 +82,41 @@ TEST(ProcessMetricsTest, ReportsWhatTheProcessIsDoing) {
   // CPU per wall second between the two collections, as measured around them.
   EXPECT_NEAR(Value(*batch, "process.cpu.utilization"), cpu_used / wall,
               0.1 * cpu_used / wall + 0.02);
+}
+
+// The library's cost: the CPU of threads named tai-*, not the others', and
+// a counter that keeps what a finished thread used.
+TEST(ProcessMetricsTest, CountsTheCpuOfTheLibrarysThreadsOnly) {
+  MetricRegistry registry;
+  auto process = ProcessMetrics::Register(registry);
+  ASSERT_TRUE(process.ok());
+  auto burn = [](std::chrono::milliseconds cpu) {
+    timespec t0{}, t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    volatile uint64_t x = 0;
+    do {
+      for (int i = 0; i < 100'000; ++i) x = x + i;
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1'000'000'000LL + (t.tv_nsec - t0.tv_nsec) <
+             std::chrono::nanoseconds(cpu).count());
+  };
+  const double before = Value(*registry.Collect(), "tai_library_cpu_time");
+  std::promise<void> burnt, release;
+  std::thread library([&] {
+    pthread_setname_np(pthread_self(), "tai-test-burn");
+    burn(std::chrono::milliseconds(300));
+    burnt.set_value();
+    release.get_future().wait();
+  });
+  burnt.get_future().wait();
+  const double with_library = Value(*registry.Collect(), "tai_library_cpu_time");
+  EXPECT_GE(with_library - before, 0.28);  // clock ticks: 10 ms steps
+  burn(std::chrono::milliseconds(300));    // the application's thread
+  const double with_application = Value(*registry.Collect(), "tai_library_cpu_time");
+  EXPECT_LT(with_application - with_library, 0.05);
+  release.set_value();
+  library.join();
+  EXPECT_GE(Value(*registry.Collect(), "tai_library_cpu_time"), with_application);
 }
 
 TEST(ProcessMetricsTest, DestroyingItRemovesItsMetrics) {

@@ -8,6 +8,7 @@
 // shorter than one interval is not sampled. Each tid's CPU clock is the
 // kernel's per-thread clock id, ((~tid) << 3) | 6 (what pthread_getcpuclockid
 // computes for a pthread_t, computed here from the tid we have).
+#include "core/thread_name.h"
 #include "tai/profile/cpu_profiler.h"
 
 #include <dirent.h>
@@ -552,6 +553,7 @@ Status CpuProfiler::Start(const CpuProfileOptions& options) {
   Session* s = session.get();
   std::unique_lock<std::mutex> slock(s->mu);
   s->worker = std::thread([s] {
+    internal::NameThisThread("tai-profiler");
     s->worker_tid = GetTid();
     s->Run();
   });

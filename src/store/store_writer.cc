@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/thread_name.h"
+
 namespace tai::internal {
 namespace {
 
@@ -19,7 +21,10 @@ StoreWriter::StoreWriter(std::unique_ptr<Database> db, std::unique_ptr<Ingester>
       capacity_{options.max_queued_points, options.max_queued_spans, options.max_queued_logs,
                 options.max_queued_profiles, options.max_queued_alert_records},
       last_maintenance_(options.clock()) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("tai-store");
+    Loop();
+  });
 }
 
 StoreWriter::~StoreWriter() { Stop(std::chrono::seconds(5)); }

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/thread_name.h"
 #include "tai/core/clock.h"
 #include "trace/span_queue.h"
 #include "trace/span_record.h"
@@ -179,7 +180,10 @@ void BatchSpanProcessor::Impl::Run() {
 
 BatchSpanProcessor::BatchSpanProcessor(Resource resource, BatchSpanProcessorOptions options)
     : impl_(std::make_unique<Impl>(std::move(resource), options)) {
-  impl_->thread = std::thread([impl = impl_.get()] { impl->Run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    internal::NameThisThread("tai-spans");
+    impl->Run();
+  });
 }
 
 BatchSpanProcessor::~BatchSpanProcessor() { Shutdown(std::chrono::seconds(5)); }

@@ -13,6 +13,8 @@
 //   process.context_switches           counter      process_context_switch_type =
 //                                                   voluntary | involuntary
 //   process.uptime                     gauge, s
+//   tai_library_cpu_time               counter, s   CPU of the library's own threads
+//                                                   (named tai-*): its cost, measured
 //
 // The thread and descriptor counts keep the conventions' earlier names
 // (process.threads, process.open_file_descriptors): the current ones end in
@@ -28,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,6 +55,9 @@ struct ProcessSnapshot {
   std::optional<int64_t> threads;
   std::optional<int64_t> open_fds;
   std::optional<double> uptime_seconds;
+  // User and system CPU, in clock ticks, of each live thread named "tai-..."
+  // (the library's), by thread id.
+  std::map<int, int64_t> library_thread_ticks;
 
   // Reads this process's figures now.
   static ProcessSnapshot Read();
@@ -70,6 +76,9 @@ class ProcessMetrics {
   // runs in turn on the collecting thread, and the first one reads.
   const ProcessSnapshot& Current();
   double Utilization(const ProcessSnapshot& now);
+  // The library threads' CPU so far, finished threads included: a counter
+  // must not fall when a thread ends and leaves /proc.
+  double LibraryCpuSeconds(const ProcessSnapshot& now);
 
   MetricRegistry& registry_;
   std::vector<uint64_t> callbacks_;
@@ -78,6 +87,8 @@ class ProcessMetrics {
   int64_t read_at_nanos_ = 0;
   double last_cpu_seconds_ = -1;
   int64_t last_cpu_read_nanos_ = 0;
+  std::map<int, int64_t> library_ticks_seen_;
+  int64_t library_ticks_retired_ = 0;
 };
 
 }  // namespace tai

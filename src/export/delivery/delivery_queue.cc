@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/thread_name.h"
 #include "tai/core/ids.h"
 
 namespace tai::internal {
@@ -19,7 +20,10 @@ DeliveryQueue::DeliveryQueue(std::string name, DeliveryOptions options, DeliverF
           name_ + ": running without a spill directory: " + spool.status().message();
     }
   }
-  sender_ = std::thread([this] { SenderLoop(); });
+  sender_ = std::thread([this] {
+    internal::NameThisThread("tai-delivery");
+    SenderLoop();
+  });
 }
 
 DeliveryQueue::~DeliveryQueue() { Shutdown(std::chrono::milliseconds(0)); }
