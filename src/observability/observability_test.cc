@@ -11,6 +11,7 @@
 #include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 #include "tai/core/clock.h"
+#include "tai/store/deploy_record.h"
 
 namespace tai {
 namespace {
@@ -219,6 +220,7 @@ TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   Config c = TestConfig();
   c.store.enabled = true;
   c.store.options.path = dir.path() + "/svc.db";
+  c.resource.service_version = "1.4.2";
   c.logs.format = LogFormat::kOff;
   c.traces.sampler = "always_on";
   auto obs = Observability::Start(c);
@@ -244,6 +246,13 @@ TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   ASSERT_EQ(logs->size(), 1u);
   EXPECT_EQ((*logs)[0].message, "stored warning 7");
   EXPECT_EQ((*logs)[0].service, "test-service");
+  // The start is a deploy of its version (the dashboard's annotations).
+  auto deploys = SearchDeploys(*store, 0, INT64_MAX, 10);
+  ASSERT_TRUE(deploys.ok()) << deploys.status().ToString();
+  ASSERT_EQ(deploys->size(), 1u);
+  EXPECT_EQ((*deploys)[0].service, "test-service");
+  EXPECT_EQ((*deploys)[0].version, "1.4.2");
+  EXPECT_FALSE((*deploys)[0].instance_id.empty());
 }
 
 TEST(ObservabilityTest, AStoreHeldByAnotherWriterIsReportedAndTheServiceRunsOn) {
