@@ -617,6 +617,33 @@ std::vector<Alert> AlertEngine::Alerts() const {
   return out;
 }
 
+Status AlertEngine::Acknowledge(std::string_view fingerprint, std::string comment) {
+  State& s = *state_;
+  const int64_t now = s.options.clock();
+  internal::AlertTrackerUpdate update;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    std::vector<internal::AlertTracker*> trackers;
+    for (const auto& [id, e] : s.rules) trackers.push_back(e.tracker.get());
+    for (const auto& [id, e] : s.slos) trackers.push_back(e.tracker.get());
+    for (const auto& [kind, tracker] : s.regressions) trackers.push_back(tracker.get());
+    Result<AlertEventRecord> event = NotFoundError("");
+    for (internal::AlertTracker* t : trackers) {
+      event = t->Acknowledge(fingerprint, now, comment);
+      if (event.status().code() != StatusCode::kNotFound) break;
+    }
+    if (event.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("no alert with fingerprint '" + std::string(fingerprint) +
+                           "' is tracked (pending, firing, or resolved in the last 15 minutes)");
+    }
+    if (!event.ok()) return event.status();
+    update.events.push_back(std::move(*event));
+  }
+  // Recorded like a state change; nothing is notified.
+  s.Deliver(std::move(update), {});
+  return Status::Ok();
+}
+
 AlertEngineStats AlertEngine::stats() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   AlertEngineStats s = state_->stats;

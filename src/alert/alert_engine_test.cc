@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "store/store_testing.h"
 
@@ -193,6 +195,107 @@ TEST_F(AlertEngineTest, RepeatsAfterRepeatIntervalAndAlwaysNotifiesResolution) {
   ASSERT_EQ(Notified(), 3u);
   EXPECT_EQ(LastNotified().state, AlertState::kResolved);
   EXPECT_EQ(engine->stats().notifications, 3u);
+}
+
+TEST_F(AlertEngineTest, AnAcknowledgedAlertStopsRepeatingUntilItFiresAgain) {
+  auto engine = Engine();
+  AlertingRule rule = Rule("ack");
+  rule.interval = minutes(1);
+  rule.repeat_interval = minutes(5);
+  ASSERT_TRUE(engine->AddRule(rule).ok());
+  Gauge("app/error_rate", {}, kBaseTime, 9);
+  EvaluateAt(*engine, kBaseTime);
+  ASSERT_EQ(Notified(), 1u);
+  const std::string fingerprint = AlertFingerprint(engine->Alerts().at(0).labels);
+
+  t_.set_now(kBaseTime + 30 * kSecond);
+  ASSERT_TRUE(engine->Acknowledge(fingerprint, "on it").ok());
+  t_.set_now(kBaseTime + 40 * kSecond);
+  ASSERT_TRUE(engine->Acknowledge(fingerprint).ok());  // again: keeps the first time
+  for (int i = 1; i <= 7; ++i) {
+    Gauge("app/error_rate", {}, kBaseTime + i * kMinute, 9);
+    EvaluateAt(*engine, kBaseTime + i * kMinute);
+  }
+  Alert acked = engine->Alerts().at(0);
+  EXPECT_EQ(acked.state, AlertState::kFiring);
+  EXPECT_EQ(acked.acknowledged_at_nanos, kBaseTime + 30 * kSecond);
+  EXPECT_EQ(Notified(), 1u);  // the repeat due at 5 min is not sent
+
+  Gauge("app/error_rate", {}, kBaseTime + 8 * kMinute, 2);
+  EvaluateAt(*engine, kBaseTime + 8 * kMinute);
+  ASSERT_EQ(Notified(), 2u);  // the resolution still goes out
+  EXPECT_EQ(LastNotified().state, AlertState::kResolved);
+  Status resolved = engine->Acknowledge(fingerprint);
+  EXPECT_EQ(resolved.code(), StatusCode::kFailedPrecondition) << resolved.ToString();
+  EXPECT_NE(resolved.message().find(fingerprint), std::string::npos);
+
+  // A new episode is not acknowledged: it notifies and repeats again.
+  Gauge("app/error_rate", {}, kBaseTime + 9 * kMinute, 9);
+  EvaluateAt(*engine, kBaseTime + 9 * kMinute);
+  EXPECT_EQ(engine->Alerts().at(0).acknowledged_at_nanos, 0);
+  EXPECT_EQ(Notified(), 3u);
+  Gauge("app/error_rate", {}, kBaseTime + 14 * kMinute, 9);
+  EvaluateAt(*engine, kBaseTime + 14 * kMinute);
+  EXPECT_EQ(Notified(), 4u);
+
+  Status unknown = engine->Acknowledge("0123456789abcdef");
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound);
+  EXPECT_NE(unknown.message().find("0123456789abcdef"), std::string::npos);
+
+  // Each acknowledgement is in the history, with its comment.
+  ASSERT_TRUE(store_->Flush(seconds(10)).ok());
+  auto events = store_->SearchAlertEvents({.fingerprint = fingerprint, .state = "acknowledged"});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].time_nanos, kBaseTime + 30 * kSecond);
+  EXPECT_EQ((*events)[1].annotations.at("comment"), "on it");
+  EXPECT_EQ((*events)[1].rule_id, "ack");
+  EXPECT_FALSE((*events)[0].annotations.contains("comment"));
+}
+
+// Acknowledge comes from the dashboard's HTTP workers while the evaluation
+// thread runs (TSan checks this one).
+TEST_F(AlertEngineTest, AcknowledgeRacesTheEvaluationThreadSafely) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool fired = false;
+  // Every reading of the clock is a second later: the rule is due on every
+  // pass of the thread.
+  std::atomic<int64_t> ticks{0};
+  auto created = AlertEngine::Create({.store = store_.get(),
+                                      .clock = [&] { return kBaseTime + ticks++ * kSecond; },
+                                      .record =
+                                          [&](const AlertEventRecord& r) {
+                                            std::lock_guard<std::mutex> lock(mu);
+                                            if (r.state == "firing") fired = true;
+                                            cv.notify_all();
+                                          },
+                                      .max_idle = std::chrono::milliseconds(1)});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<AlertEngine> engine = std::move(*created);
+  AlertingRule rule = Rule("absent");
+  rule.metric_type = "app/heartbeat";
+  rule.no_data = NoDataPolicy::kAlert;
+  rule.interval = seconds(1);
+  ASSERT_TRUE(engine->AddRule(rule).ok());
+  engine->Start();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, seconds(10), [&] { return fired; }));
+  }
+  const std::string fingerprint = AlertFingerprint(engine->Alerts().at(0).labels);
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        EXPECT_TRUE(engine->Acknowledge(fingerprint, "seen").ok());
+        EXPECT_EQ(engine->Alerts().size(), 1u);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  engine->Stop();
+  EXPECT_NE(engine->Alerts().at(0).acknowledged_at_nanos, 0);
 }
 
 TEST_F(AlertEngineTest, NoDataKeepStateHoldsUntilResolveMissingAfter) {

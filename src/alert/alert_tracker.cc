@@ -136,6 +136,7 @@ void AlertTracker::Apply(Entry& e, int64_t now, double value, bool holds, AlertT
     a.active_at_nanos = now;
     a.fired_at_nanos = 0;
     a.resolved_at_nanos = 0;
+    a.acknowledged_at_nanos = 0;  // a new episode: nobody has seen it yet
     Transition(e, AlertState::kPending, now, out);
   }
   if (a.state == AlertState::kPending) {
@@ -146,8 +147,9 @@ void AlertTracker::Apply(Entry& e, int64_t now, double value, bool holds, AlertT
       e.last_notified = now;
       out.notify.push_back(a);
     }
-  } else if (a.state == AlertState::kFiring &&
+  } else if (a.state == AlertState::kFiring && a.acknowledged_at_nanos == 0 &&
              now - e.last_notified >= settings_.repeat_interval.count()) {
+    // Repeats remind until someone acknowledges; the resolution still goes out.
     e.last_notified = now;
     out.notify.push_back(a);
   }
@@ -155,13 +157,39 @@ void AlertTracker::Apply(Entry& e, int64_t now, double value, bool holds, AlertT
 
 void AlertTracker::Transition(Entry& e, AlertState to, int64_t now, AlertTrackerUpdate& out) {
   e.alert.state = to;
-  out.events.push_back({.time_nanos = now,
-                        .rule_id = e.alert.rule_id,
-                        .fingerprint = AlertFingerprint(e.alert.labels),
-                        .labels = e.alert.labels,
-                        .state = std::string(AlertStateName(to)),
-                        .value = e.alert.value,
-                        .annotations = e.alert.annotations});
+  out.events.push_back(Event(e, std::string(AlertStateName(to)), now));
+}
+
+AlertEventRecord AlertTracker::Event(const Entry& e, std::string state, int64_t now) {
+  return {.time_nanos = now,
+          .rule_id = e.alert.rule_id,
+          .fingerprint = AlertFingerprint(e.alert.labels),
+          .labels = e.alert.labels,
+          .state = std::move(state),
+          .value = e.alert.value,
+          .annotations = e.alert.annotations};
+}
+
+// Entries are keyed by the group's identity, which leaves the start labels
+// out; the fingerprint people see is that of the alert's labels.
+Result<AlertEventRecord> AlertTracker::Acknowledge(std::string_view fingerprint, int64_t now,
+                                                   const std::string& comment) {
+  for (auto& [key, e] : entries_) {
+    Alert& a = e.alert;
+    if (a.state == AlertState::kInactive || AlertFingerprint(a.labels) != fingerprint) continue;
+    if (a.state == AlertState::kResolved) {
+      const std::string* name = a.labels.Find("alertname");
+      return FailedPreconditionError("alert " + std::string(fingerprint) + " (" +
+                                     (name ? *name : a.rule_id) +
+                                     ") is resolved: only a pending or firing alert can be "
+                                     "acknowledged");
+    }
+    if (a.acknowledged_at_nanos == 0) a.acknowledged_at_nanos = now;
+    AlertEventRecord event = Event(e, "acknowledged", now);
+    if (!comment.empty()) event.annotations["comment"] = comment;
+    return event;
+  }
+  return NotFoundError("no alert with fingerprint " + std::string(fingerprint));
 }
 
 void AlertTracker::ExpandAnnotations(Alert& alert) const {

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alert/alert_template.h"
@@ -105,6 +106,15 @@ class AlertTracker {
 
   // Pending and firing alerts, and those resolved within keep_resolved.
   std::vector<Alert> Alerts() const;
+
+  // Marks the pending or firing alert whose fingerprint (AlertFingerprint of
+  // its labels) is `fingerprint` acknowledged at `now` (a second
+  // acknowledgement keeps the first time) and returns the "acknowledged"
+  // event to record, with `comment` as its annotation "comment".
+  // NOT_FOUND when this tracker holds no such alert; FAILED_PRECONDITION
+  // when it is resolved.
+  Result<AlertEventRecord> Acknowledge(std::string_view fingerprint, int64_t now,
+                                       const std::string& comment);
   size_t size() const { return entries_.size(); }
   const AlertTrackerSettings& settings() const { return settings_; }
 
@@ -121,6 +131,7 @@ class AlertTracker {
   void Apply(Entry& e, int64_t now, double value, bool holds, AlertTrackerUpdate& out);
   void MissingData(Entry& e, int64_t now, AlertTrackerUpdate& out);
   void Transition(Entry& e, AlertState to, int64_t now, AlertTrackerUpdate& out);
+  static AlertEventRecord Event(const Entry& e, std::string state, int64_t now);
   void ExpandAnnotations(Alert& alert) const;
 
   AlertTrackerSettings settings_;

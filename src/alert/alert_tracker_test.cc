@@ -106,5 +106,31 @@ TEST(AlertTracker, TemplatesRejectUnknownReferences) {
   EXPECT_EQ(good->Expand(0.051, 0.05, LabelSet({{"route", "/pay"}})), "/pay: 0.051 > 0.05");
 }
 
+// The fingerprint people see (of the alert's labels) includes start labels,
+// which the tracker's own key leaves out: acknowledging goes by the former.
+TEST(AlertTracker, AcknowledgeFindsTheAlertByItsLabelsFingerprint) {
+  AlertTracker tracker(Settings());
+  Observation o = Holds(LabelSet({{"function", "parse"}}), 30);
+  o.start_labels = {{"band", "HIGH"}};
+  ASSERT_EQ(tracker.Evaluate(0, {o}).notify.size(), 1u);
+  const Alert fired = tracker.Alerts().at(0);
+  ASSERT_EQ(*fired.labels.Find("band"), "HIGH");
+  const std::string fingerprint = AlertFingerprint(fired.labels);
+
+  auto ack = tracker.Acknowledge(fingerprint, kMinute, "mine");
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  EXPECT_EQ(ack->state, "acknowledged");
+  EXPECT_EQ(ack->fingerprint, fingerprint);
+  EXPECT_EQ(ack->annotations.at("comment"), "mine");
+  EXPECT_EQ(ack->annotations.at("summary"), "burn rate 30x");
+  EXPECT_EQ(tracker.Alerts().at(0).acknowledged_at_nanos, kMinute);
+  EXPECT_EQ(tracker.Acknowledge("ffffffffffffffff", kMinute, "").status().code(),
+            StatusCode::kNotFound);
+
+  // No repeat while acknowledged, however long it fires.
+  auto later = tracker.Evaluate(Settings().repeat_interval.count() + kMinute, {o});
+  EXPECT_TRUE(later.notify.empty());
+}
+
 }  // namespace
 }  // namespace tai::internal

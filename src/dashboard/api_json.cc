@@ -251,6 +251,8 @@ json AlertJson(const Alert& alert) {
           {"active_at", TimeJson(alert.active_at_nanos)},
           {"fired_at", TimeJson(alert.fired_at_nanos)},
           {"resolved_at", TimeJson(alert.resolved_at_nanos)},
+          {"acknowledged", alert.acknowledged_at_nanos != 0},
+          {"acknowledged_at", TimeJson(alert.acknowledged_at_nanos)},
           {"generator_url", alert.generator_url}};
 }
 

@@ -20,6 +20,7 @@
 #include "tai/core/parse.h"
 #include "tai/log/log_level.h"
 #include "tai/profile/profile_sink.h"
+#include "tai/store/deploy_record.h"
 #include "tai/store/store.h"
 
 namespace tai {
@@ -185,6 +186,8 @@ int HttpStatusFor(const Status& status) {
       return 400;
     case StatusCode::kNotFound:
       return 404;
+    case StatusCode::kPermissionDenied:
+      return 403;
     case StatusCode::kResourceExhausted:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kOutOfRange:
@@ -206,7 +209,8 @@ void WriteJson(const json& body, int status, HttpResponse& response) {
   response.SetHeader("Cache-Control", "no-store");
 }
 
-void WriteError(const Status& status, HttpResponse& response) {
+// `http_status` 0: the one HttpStatusFor gives.
+void WriteError(const Status& status, HttpResponse& response, int http_status = 0) {
   json body = {{"error", status.message()}, {"code", StatusCodeName(status.code())}};
   const std::string& message = status.message();
   if (message.starts_with(kParameterPrefix)) {
@@ -215,13 +219,24 @@ void WriteError(const Status& status, HttpResponse& response) {
       body["parameter"] = message.substr(kParameterPrefix.size(), end - kParameterPrefix.size());
     }
   }
-  WriteJson(body, HttpStatusFor(status), response);
+  WriteJson(body, http_status != 0 ? http_status : HttpStatusFor(status), response);
+}
+
+// 405 for a method the route does not take, with an Allow header.
+HttpHandler MethodNotAllowed(std::string allow) {
+  return [allow = std::move(allow)](const HttpRequest& req, HttpResponse& res) {
+    WriteJson({{"error", req.method + " " + req.path + ": this endpoint takes " + allow + " only"},
+               {"code", "METHOD_NOT_ALLOWED"}},
+              405, res);
+    res.SetHeader("Allow", allow);
+  };
 }
 
 // The options and what every handler reads; shared by the handlers.
 struct Api {
   DashboardApiOptions options;
   const Store& store() const { return *options.store; }
+  Store& writable_store() const { return *options.store; }  // the write endpoints only
   int64_t now() const { return options.clock ? options.clock() : WallNanos(); }
 };
 
@@ -232,6 +247,7 @@ using RawHandler =
 
 void ServeJson(HttpServer& server, const std::shared_ptr<const Api>& api, std::string route,
                JsonHandler handler) {
+  server.Handle("POST", route, MethodNotAllowed("GET"));
   server.Handle("GET", std::move(route),
                 [api, handler = std::move(handler)](const HttpRequest& req, HttpResponse& res) {
                   Params params(req, api->now());
@@ -243,6 +259,7 @@ void ServeJson(HttpServer& server, const std::shared_ptr<const Api>& api, std::s
 
 void ServeRaw(HttpServer& server, const std::shared_ptr<const Api>& api, std::string route,
               RawHandler handler) {
+  server.Handle("POST", route, MethodNotAllowed("GET"));
   server.Handle("GET", std::move(route),
                 [api, handler = std::move(handler)](const HttpRequest& req, HttpResponse& res) {
                   Params params(req, api->now());
@@ -599,9 +616,10 @@ Result<json> AlertHistory(const Api& api, const HttpRequest&, const Params& para
   query.rule_id = params.GetOr("rule");
   query.state = params.GetOr("state");
   if (!query.state.empty() && query.state != "pending" && query.state != "firing" &&
-      query.state != "resolved" && query.state != "inactive") {
-    return ParamError("state",
-                      "'" + query.state + "' is not one of pending, firing, resolved, inactive");
+      query.state != "resolved" && query.state != "inactive" && query.state != "acknowledged") {
+    return ParamError("state", "'" + query.state +
+                                   "' is not one of pending, firing, resolved, inactive, "
+                                   "acknowledged");
   }
   query.fingerprint = params.GetOr("fingerprint");
   TAI_ASSIGN_OR_RETURN(query.limit, params.Limit(api.options.default_rows, api.options.max_rows));
@@ -672,6 +690,164 @@ Result<json> Info(const Api& api, const HttpRequest&, const Params& params) {
               {"now", internal::TimeJson(params.now())}};
 }
 
+// --- annotations: alert state changes and deploys, for the charts ---
+
+// "HighErrorRate firing: error rate 12% > 5%", "... acknowledged: on it".
+std::string AlertAnnotationText(const AlertEventRecord& e) {
+  const std::string* name = e.labels.Find("alertname");
+  std::string text = (name != nullptr ? *name : e.rule_id) + " " + e.state;
+  auto comment = e.annotations.find("comment");
+  auto summary = e.annotations.find("summary");
+  if (e.state == "acknowledged" && comment != e.annotations.end()) {
+    text += ": " + comment->second;
+  } else if (summary != e.annotations.end() && !summary->second.empty()) {
+    text += ": " + summary->second;
+  }
+  return text;
+}
+
+Result<json> Annotations(const Api& api, const HttpRequest&, const Params& params) {
+  TAI_RETURN_IF_ERROR(params.Allow({"start", "end", "limit"}));
+  TAI_ASSIGN_OR_RETURN(auto range, params.Range(0, INT64_MAX));
+  TAI_ASSIGN_OR_RETURN(size_t limit, params.Limit(api.options.default_rows, api.options.max_rows));
+  std::vector<std::pair<int64_t, json>> items;
+  for (const char* state : {"firing", "resolved", "acknowledged"}) {
+    TAI_ASSIGN_OR_RETURN(
+        std::vector<AlertEventRecord> events,
+        api.store().SearchAlertEvents({.start_nanos = range.first,
+                                       .end_nanos = range.second == INT64_MAX ? 0 : range.second,
+                                       .state = state,
+                                       .limit = limit}));
+    for (const AlertEventRecord& e : events) {
+      const std::string* severity = e.labels.Find("severity");
+      items.emplace_back(e.time_nanos, json{{"time_unix_nanos", e.time_nanos},
+                                            {"time", internal::TimeJson(e.time_nanos)},
+                                            {"kind", "alert"},
+                                            {"state", e.state},
+                                            {"severity", severity ? *severity : "warning"},
+                                            {"rule_id", e.rule_id},
+                                            {"fingerprint", e.fingerprint},
+                                            {"text", AlertAnnotationText(e)}});
+    }
+  }
+  TAI_ASSIGN_OR_RETURN(std::vector<DeployRecord> deploys,
+                       SearchDeploys(api.store(), range.first, range.second, limit));
+  for (const DeployRecord& d : deploys) {
+    items.emplace_back(d.time_nanos, json{{"time_unix_nanos", d.time_nanos},
+                                          {"time", internal::TimeJson(d.time_nanos)},
+                                          {"kind", "deploy"},
+                                          {"service", d.service},
+                                          {"version", d.version},
+                                          {"text", d.message}});
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (items.size() > limit) items.resize(limit);
+  json out = json::array();
+  for (auto& [time, item] : items) out.push_back(std::move(item));
+  return json{{"annotations", std::move(out)}, {"limit", limit}};
+}
+
+// --- writes: acknowledge an alert, pin a baseline (docs/dashboard.md, "Writes") ---
+
+// An acknowledgement's comment fits in a few KB; nothing here takes more.
+constexpr size_t kMaxWriteBodyBytes = 4096;
+
+using WriteHandler = std::function<Result<json>(const Api&, const HttpRequest&, const json& body)>;
+
+// The body of a write: nothing, or a JSON object of the named fields only.
+Result<json> WriteBody(const HttpRequest& req, const std::vector<std::string>& fields) {
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return InvalidArgumentError("body: not a JSON object (send one, or no body)");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
+      std::string known;
+      for (const std::string& f : fields) known += (known.empty() ? "" : ", ") + f;
+      return InvalidArgumentError("body: field '" + key +
+                                  "' is not one this endpoint takes (it takes: " + known + ")");
+    }
+  }
+  return body;
+}
+
+// POST `route`: the write checks (CheckWriteRequest, the body's size), then
+// `handler`; GET `route` is 405. A state the write does not apply to (a
+// resolved alert) is 409.
+void ServeWrite(HttpServer& server, const std::shared_ptr<const Api>& api, std::string route,
+                std::vector<std::string> fields, WriteHandler handler) {
+  server.Handle("GET", route, MethodNotAllowed("POST"));
+  server.Handle("POST", std::move(route),
+                [api, handler = std::move(handler), fields = std::move(fields)](
+                    const HttpRequest& req, HttpResponse& res) {
+                  Status allowed = internal::CheckWriteRequest(req, api->options.access_token);
+                  if (!allowed.ok()) return WriteError(allowed, res);
+                  if (req.body.size() > kMaxWriteBodyBytes) {
+                    return WriteError(
+                        ResourceExhaustedError("body: " + std::to_string(req.body.size()) +
+                                               " bytes; a write takes at most " +
+                                               std::to_string(kMaxWriteBodyBytes)),
+                        res, 413);
+                  }
+                  Params params(req, api->now());
+                  Result<json> answer = [&]() -> Result<json> {
+                    TAI_RETURN_IF_ERROR(params.Allow({}));
+                    TAI_ASSIGN_OR_RETURN(json body, WriteBody(req, fields));
+                    return handler(*api, req, body);
+                  }();
+                  if (!answer.ok()) {
+                    const bool conflict = answer.status().code() == StatusCode::kFailedPrecondition;
+                    return WriteError(answer.status(), res, conflict ? 409 : 0);
+                  }
+                  WriteJson(*answer, 200, res);
+                });
+}
+
+Result<json> AcknowledgeAlert(const Api& api, const HttpRequest& req, const json& body) {
+  const std::string& fingerprint = req.path_params.at("fingerprint");
+  if (fingerprint.empty() || fingerprint.size() > 64 ||
+      fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return ParamError("fingerprint", "'" + std::string(internal::Utf8Prefix(fingerprint, 64)) +
+                                         "' is not an alert fingerprint (lowercase hex, from "
+                                         "/api/alerts)");
+  }
+  std::string comment;
+  if (body.contains("comment")) {
+    if (!body["comment"].is_string()) {
+      return InvalidArgumentError("body: field 'comment': expected a string");
+    }
+    comment = body["comment"].get<std::string>();
+  }
+  if (api.options.alerts == nullptr) {
+    return FailedPreconditionError("no alert engine runs here (alerting is off): no alert " +
+                                   fingerprint + " to acknowledge");
+  }
+  TAI_RETURN_IF_ERROR(api.options.alerts->Acknowledge(fingerprint, std::move(comment)));
+  int64_t at = 0;
+  for (const Alert& a : api.options.alerts->Alerts()) {
+    if (AlertFingerprint(a.labels) == fingerprint) at = a.acknowledged_at_nanos;
+  }
+  return json{{"fingerprint", fingerprint},
+              {"acknowledged", true},
+              {"acknowledged_at", internal::TimeJson(at)},
+              {"acknowledged_at_unix_nanos", at}};
+}
+
+Result<json> PinBaseline(const Api& api, const HttpRequest& req, const json& body) {
+  TAI_ASSIGN_OR_RETURN(int64_t id, RowIdParam(req, "id"));
+  bool pinned = true;
+  if (body.contains("pinned")) {
+    if (!body["pinned"].is_boolean()) {
+      return InvalidArgumentError("body: field 'pinned': expected true or false");
+    }
+    pinned = body["pinned"].get<bool>();
+  }
+  TAI_RETURN_IF_ERROR(api.writable_store().PinProfile(id, pinned));
+  return json{{"id", id}, {"pinned", pinned}};
+}
+
 }  // namespace
 
 Status ServeDashboardApi(HttpServer& server, DashboardApiOptions options) {
@@ -711,6 +887,9 @@ Status ServeDashboardApi(HttpServer& server, DashboardApiOptions options) {
   ServeJson(server, api, "/api/rules", Rules);
   ServeJson(server, api, "/api/slos", Slos);
   ServeJson(server, api, "/api/dashboard", Dashboard);
+  ServeJson(server, api, "/api/annotations", Annotations);
+  ServeWrite(server, api, "/api/alerts/:fingerprint/ack", {"comment"}, AcknowledgeAlert);
+  ServeWrite(server, api, "/api/profiles/:id/baseline", {"pinned"}, PinBaseline);
   if (assets) internal::ServeDashboardAssets(server);
   return Status::Ok();
 }

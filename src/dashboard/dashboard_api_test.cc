@@ -16,6 +16,7 @@
 #include "tai/analysis/flame_graph.h"
 #include "tai/core/clock.h"
 #include "tai/log/log_record.h"
+#include "tai/store/deploy_record.h"
 
 namespace tai {
 namespace {
@@ -642,6 +643,163 @@ TEST(DashboardApiLimitsTest, AQueryTheStoreRefusesAsTooLargeIs422WithItsMessage)
       << body.dump();
   EXPECT_EQ(body["code"], "RESOURCE_EXHAUSTED");
   EXPECT_FALSE(body.contains("parameter"));
+}
+
+// The write endpoints, on a second server with an access token (writes need
+// one) over the same store, with an engine that records to the store.
+class DashboardWriteTest : public DashboardApiTest {
+ protected:
+  static constexpr const char* kToken = "write-token_0123456789";
+
+  void SetUp() override {
+    DashboardApiTest::SetUp();
+    auto engine =
+        AlertEngine::Create({.store = store_.get(), .clock = [this] { return t_.now(); }});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    writer_engine_ = std::move(*engine);
+    ASSERT_TRUE(writer_engine_
+                    ->AddRule({.id = "ack-me",
+                               .metric_type = "app/temperature",
+                               .threshold = -1,
+                               .evaluation_window_secs = 3 * 3600,
+                               .labels = {{"severity", "ticket"}}})
+                    .ok());
+    ASSERT_TRUE(writer_engine_->EvaluateOnce().ok());
+    ASSERT_TRUE(ServeDashboardApi(write_server_, {.store = store_.get(),
+                                                  .alerts = writer_engine_.get(),
+                                                  .access_token = kToken,
+                                                  .serve_assets = false,
+                                                  .clock = [this] { return t_.now(); }})
+                    .ok());
+    ASSERT_TRUE(write_server_.Start().ok());
+  }
+
+  std::vector<std::pair<std::string, std::string>> Headers() const {
+    return {{"Authorization", std::string("Bearer ") + kToken}, {"X-Tai-Request", "dashboard"}};
+  }
+
+  // A request to the write server that must answer `status` with JSON.
+  json Send(const std::string& method, const std::string& path, const std::string& body,
+            int status) {
+    auto r = client_.Send(
+        {.method = method, .url = write_server_.url() + path, .headers = Headers(), .body = body});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return nullptr;
+    EXPECT_EQ(r->status, status) << method << " " << path << ": " << r->body;
+    EXPECT_EQ(r->Header("content-type"), "application/json") << path;
+    json out = json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(out.is_discarded()) << r->body;
+    return out;
+  }
+
+  std::unique_ptr<AlertEngine> writer_engine_;
+  HttpServer write_server_;
+};
+
+TEST_F(DashboardWriteTest, AcknowledgingAnAlertMarksItAndRecordsIt) {
+  json before = Send("GET", "/api/alerts", "", 200);
+  ASSERT_EQ(before["alerts"].size(), 1u);
+  EXPECT_EQ(before["alerts"][0]["state"], "firing");
+  EXPECT_EQ(before["alerts"][0]["acknowledged"], false);
+  EXPECT_TRUE(before["alerts"][0]["acknowledged_at"].is_null());
+  const std::string fingerprint = before["alerts"][0]["fingerprint"];
+
+  json ack =
+      Send("POST", "/api/alerts/" + fingerprint + "/ack", R"({"comment": "looking <now>"})", 200);
+  EXPECT_EQ(ack["fingerprint"], fingerprint);
+  EXPECT_EQ(ack["acknowledged"], true);
+  EXPECT_TRUE(ack["acknowledged_at"].is_string());
+  EXPECT_EQ(ack["acknowledged_at_unix_nanos"], t_.now());
+  json after = Send("GET", "/api/alerts", "", 200);
+  EXPECT_EQ(after["alerts"][0]["state"], "firing");
+  EXPECT_EQ(after["alerts"][0]["acknowledged"], true);
+  EXPECT_EQ(after["alerts"][0]["acknowledged_at"], ack["acknowledged_at"]);
+  // No body is fine too.
+  Send("POST", "/api/alerts/" + fingerprint + "/ack", "", 200);
+
+  ASSERT_TRUE(store_->Flush(std::chrono::seconds(30)).ok());
+  json history = Send("GET", "/api/alerts/history?state=acknowledged&rule=ack-me", "", 200);
+  ASSERT_EQ(history["events"].size(), 2u);
+  EXPECT_EQ(history["events"][1]["annotations"]["comment"], "looking <now>");
+  EXPECT_EQ(history["events"][1]["fingerprint"], fingerprint);
+
+  json unknown = Send("POST", "/api/alerts/0123456789abcdef/ack", "", 404);
+  EXPECT_NE(unknown["error"].get<std::string>().find("0123456789abcdef"), std::string::npos);
+  json bad = Send("POST", "/api/alerts/NOT-HEX/ack", "", 400);
+  EXPECT_EQ(bad["parameter"], "fingerprint");
+  Send("POST", "/api/alerts/" + fingerprint + "/ack", R"({"comment": 5})", 400);
+  json typo = Send("POST", "/api/alerts/" + fingerprint + "/ack", R"({"coment": "x"})", 400);
+  EXPECT_NE(typo["error"].get<std::string>().find("'coment'"), std::string::npos);
+  Send("POST", "/api/alerts/" + fingerprint + "/ack", "comment=x", 400);
+  Send("POST", "/api/alerts/" + fingerprint + "/ack?force=1", "", 400);
+}
+
+TEST_F(DashboardWriteTest, PinningABaselineIsWhatProfilesList) {
+  const int64_t row = FirstProfileRow();
+  const std::string path = "/api/profiles/" + std::to_string(row) + "/baseline";
+  json pinned = Send("POST", path, "", 200);
+  EXPECT_EQ(pinned, json({{"id", row}, {"pinned", true}}));
+  auto pinned_of = [&] {
+    const json list = Send("GET", "/api/profiles", "", 200);
+    for (const json& p : list["profiles"]) {
+      if (p["row_id"] == row) return p["pinned"].get<bool>();
+    }
+    ADD_FAILURE() << "profile " << row << " is not listed";
+    return false;
+  };
+  EXPECT_TRUE(pinned_of());
+  EXPECT_EQ(Send("POST", path, R"({"pinned": false})", 200)["pinned"], false);
+  EXPECT_FALSE(pinned_of());
+  Send("POST", path, R"({"pinned": "no"})", 400);
+  Send("POST", "/api/profiles/999999/baseline", "", 404);
+  json bad = Send("POST", "/api/profiles/abc/baseline", "", 400);
+  EXPECT_EQ(bad["parameter"], "id");
+}
+
+// Alert state changes and deploys, newest first, for the charts.
+TEST_F(DashboardWriteTest, AnnotationsAreAlertChangesAndDeploysNewestFirst) {
+  Resource resource;
+  resource.service_name = "checkout";
+  resource.service_version = "2.0.1";
+  resource.instance_id = "i-1";
+  RecordDeploy(*store_, resource, kBaseTime + 30 * kMinute);
+  const std::string fingerprint = AlertFingerprint(writer_engine_->Alerts().at(0).labels);
+  ASSERT_TRUE(writer_engine_->Acknowledge(fingerprint, "on it").ok());
+  ASSERT_TRUE(store_->Flush(std::chrono::seconds(30)).ok());
+
+  json all = GetJson("/api/annotations");
+  const json& list = all["annotations"];
+  // The fixture's history (pending then firing of f1: only firing is drawn),
+  // ack-me's pending is not drawn, its firing and acknowledgement are (both
+  // at now), and the deploy.
+  ASSERT_EQ(list.size(), 4u) << list.dump();
+  for (size_t i = 1; i < list.size(); ++i) {
+    EXPECT_GE(list[i - 1]["time_unix_nanos"].get<int64_t>(), list[i]["time_unix_nanos"]);
+  }
+  std::map<std::string, json> by_text;
+  for (const json& a : list) by_text[a["text"]] = a;
+  ASSERT_TRUE(by_text.contains("ack-me acknowledged: on it")) << list.dump();
+  EXPECT_EQ(by_text["ack-me acknowledged: on it"]["severity"], "ticket");
+  EXPECT_EQ(by_text["ack-me acknowledged: on it"]["kind"], "alert");
+  ASSERT_TRUE(by_text.contains("ack-me firing")) << list.dump();
+  ASSERT_TRUE(by_text.contains("hot firing")) << list.dump();
+  EXPECT_EQ(by_text["hot firing"]["severity"], "warning");
+  EXPECT_EQ(by_text["hot firing"]["time_unix_nanos"], kBaseTime + kMinute);
+  const json& deploy = list[2];
+  EXPECT_EQ(deploy["kind"], "deploy");
+  EXPECT_EQ(deploy["version"], "2.0.1");
+  EXPECT_EQ(deploy["time_unix_nanos"], kBaseTime + 30 * kMinute);
+  EXPECT_NE(deploy["text"].get<std::string>().find("checkout 2.0.1 started"), std::string::npos);
+  EXPECT_FALSE(deploy.contains("severity"));
+
+  json newest = GetJson("/api/annotations?limit=1");
+  ASSERT_EQ(newest["annotations"].size(), 1u);
+  EXPECT_EQ(newest["annotations"][0]["time_unix_nanos"], t_.now());
+  json window = GetJson("/api/annotations?start=" + std::to_string(kBaseTime / kSecond + 120) +
+                        "&end=" + std::to_string(kBaseTime / kSecond + 3600));
+  ASSERT_EQ(window["annotations"].size(), 1u);
+  EXPECT_EQ(window["annotations"][0]["kind"], "deploy");
+  EXPECT_EQ(GetJson("/api/annotations?kind=deploy", 400)["parameter"], "kind");
 }
 
 }  // namespace

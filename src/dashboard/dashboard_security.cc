@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "dashboard/query_params.h"
 #include "tai/core/parse.h"
 #include "tai/dashboard/dashboard_api.h"
@@ -49,7 +50,54 @@ void Unauthorized(HttpResponse& response) {
   response.SetHeader("WWW-Authenticate", "Bearer realm=\"tai-dashboard\"");
 }
 
+// The token of the Authorization header or, failing that, of the cookie.
+bool CarriesToken(const HttpRequest& request, std::string_view token) {
+  std::string_view auth = request.Header("authorization");
+  if (auth.starts_with("Bearer ")) return ConstantTimeEquals(auth.substr(7), token);
+  std::string_view cookie = CookieValue(request.Header("cookie"), kTokenCookie);
+  return !cookie.empty() && ConstantTimeEquals(cookie, token);
+}
+
+// "http://127.0.0.1:9464" names the server that "Host: 127.0.0.1:9464" asks.
+bool OriginIsHost(std::string_view origin, std::string_view host) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (origin.starts_with(scheme)) {
+      origin.remove_prefix(scheme.size());
+      return !host.empty() && EqualsIgnoreCase(origin, host);
+    }
+  }
+  return false;  // "null" (a sandboxed frame, a file) or another scheme
+}
+
+Status PermissionDenied(std::string message) {
+  return Status(StatusCode::kPermissionDenied, std::move(message));
+}
+
 }  // namespace
+
+Status CheckWriteRequest(const HttpRequest& request, std::string_view token) {
+  if (token.empty()) {
+    return PermissionDenied("writes need an access token: set " +
+                            std::string(kDashboardTokenVariable) +
+                            " (16+ characters) and send it as 'Authorization: Bearer <token>'");
+  }
+  if (!CarriesToken(request, token)) {
+    return PermissionDenied(
+        "a write takes the access token from the 'Authorization: Bearer' header or the "
+        "tai_token cookie, not from the URL");
+  }
+  if (request.Header(kWriteRequestHeader) != kWriteRequestValue) {
+    return PermissionDenied("writes need the header '" + std::string(kWriteRequestHeader) + ": " +
+                            std::string(kWriteRequestValue) +
+                            "' (what the dashboard's page sends; another site's form cannot)");
+  }
+  std::string_view origin = request.Header("origin");
+  if (!origin.empty() && !OriginIsHost(origin, request.Header("host"))) {
+    return PermissionDenied("a write from origin '" + std::string(Utf8Prefix(origin, 200)) +
+                            "' is refused: only the dashboard's own origin may write");
+  }
+  return Status::Ok();
+}
 
 Status ValidateAccessToken(std::string_view token) {
   if (token.empty()) return Status::Ok();

@@ -28,6 +28,21 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Referrer-Policy to the response.
 void SetSecurityHeaders(HttpResponse& response);
 
+// The header a write must carry. A page's own script can set it; a form,
+// a link or an image on another site cannot (and a cross-site script would
+// need a CORS preflight this server never grants): the CSRF guard.
+inline constexpr std::string_view kWriteRequestHeader = "X-Tai-Request";
+inline constexpr std::string_view kWriteRequestValue = "dashboard";
+
+// OK when `request` may write: the server has an access token (`token` not
+// empty), the request carries it as a Bearer header or the tai_token cookie
+// (a token in the URL does not authorise a write), it sends
+// "X-Tai-Request: dashboard", and its Origin header, when present, names
+// this server (its host and port are the Host header's). Otherwise
+// PERMISSION_DENIED saying what is missing; the message never holds the
+// token.
+Status CheckWriteRequest(const HttpRequest& request, std::string_view token);
+
 // Every request must carry `token` (when not empty) as a Bearer header, a
 // tai_token cookie or a "token" query parameter (which sets the cookie);
 // else 401 with a JSON error. Every response gets the security headers.

@@ -64,6 +64,15 @@ class DashboardTokenTest : public ::testing::Test {
     return r.ok() ? *r : HttpClientResponse{};
   }
 
+  HttpClientResponse Post(const std::string& path,
+                          std::vector<std::pair<std::string, std::string>> headers = {},
+                          std::string body = "") {
+    auto r = client_.Send(
+        {.method = "POST", .url = server_.url() + path, .headers = headers, .body = body});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : HttpClientResponse{};
+  }
+
   static void ExpectSecurityHeaders(const HttpClientResponse& r) {
     EXPECT_EQ(r.Header("content-security-policy").substr(0, 20), "default-src 'self'; ");
     EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
@@ -123,6 +132,97 @@ TEST_F(DashboardTokenTest, QueryTokenSetsACookieThatThenSuffices) {
   auto next = Get("/api/metrics", {{"Cookie", std::string("theme=dark; tai_token=") + kToken}});
   EXPECT_EQ(next.status, 200) << next.body;
   EXPECT_TRUE(next.Header("set-cookie").empty());
+}
+
+// A 403 with a JSON error whose message holds `says`.
+void ExpectForbidden(const HttpClientResponse& r, std::string_view says) {
+  EXPECT_EQ(r.status, 403) << r.body;
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r.body;
+  EXPECT_EQ(body["code"], "PERMISSION_DENIED");
+  EXPECT_NE(body["error"].get<std::string>().find(says), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find(kToken), std::string::npos);
+}
+
+const std::pair<std::string, std::string> kWriteHeader{"X-Tai-Request", "dashboard"};
+
+TEST_F(DashboardTokenTest, AWriteNeedsTheTokenInAHeaderOrCookieAndTheCustomHeader) {
+  const std::pair<std::string, std::string> bearer{"Authorization",
+                                                   std::string("Bearer ") + kToken};
+  const std::string pin = "/api/profiles/999/baseline";
+  ExpectUnauthorized(Post(pin, {kWriteHeader}));
+  ExpectUnauthorized(Post(pin, {kWriteHeader, {"Authorization", "Bearer wrong-token-0123456789"}}));
+  // The token in the URL lets a page load; it does not authorise a write.
+  ExpectForbidden(Post(pin + "?token=" + kToken, {kWriteHeader}), "not from the URL");
+  // A cross-site form can carry the cookie but not a custom header.
+  ExpectForbidden(Post(pin, {bearer}), "X-Tai-Request: dashboard");
+  ExpectForbidden(Post(pin, {{"Cookie", std::string("tai_token=") + kToken}}),
+                  "X-Tai-Request: dashboard");
+  ExpectForbidden(Post(pin, {bearer, {"X-Tai-Request", "yes"}}), "X-Tai-Request: dashboard");
+  // Past the checks, the write runs: no profile 999 in an empty store.
+  auto ok_bearer = Post(pin, {bearer, kWriteHeader});
+  EXPECT_EQ(ok_bearer.status, 404) << ok_bearer.body;
+  ExpectSecurityHeaders(ok_bearer);
+  auto ok_cookie = Post(pin, {{"Cookie", std::string("tai_token=") + kToken}, kWriteHeader});
+  EXPECT_EQ(ok_cookie.status, 404) << ok_cookie.body;
+}
+
+TEST_F(DashboardTokenTest, AWriteFromAnotherOriginIsRefused) {
+  const std::pair<std::string, std::string> bearer{"Authorization",
+                                                   std::string("Bearer ") + kToken};
+  const std::string pin = "/api/profiles/999/baseline";
+  ExpectForbidden(Post(pin, {bearer, kWriteHeader, {"Origin", "http://evil.example"}}),
+                  "origin 'http://evil.example'");
+  ExpectForbidden(Post(pin, {bearer, kWriteHeader, {"Origin", "null"}}), "own origin");
+  const std::string own = "http://127.0.0.1:" + std::to_string(server_.port());
+  ExpectForbidden(Post(pin, {bearer, kWriteHeader, {"Origin", own + ".evil.example"}}),
+                  "own origin");
+  auto same = Post(pin, {bearer, kWriteHeader, {"Origin", own}});
+  EXPECT_EQ(same.status, 404) << same.body;
+}
+
+TEST_F(DashboardTokenTest, MethodsARouteDoesNotTakeAre405AndBodiesAreCapped) {
+  const std::pair<std::string, std::string> bearer{"Authorization",
+                                                   std::string("Bearer ") + kToken};
+  auto get_write = Get("/api/profiles/1/baseline", {bearer});
+  EXPECT_EQ(get_write.status, 405) << get_write.body;
+  EXPECT_EQ(get_write.Header("allow"), "POST");
+  EXPECT_EQ(Get("/api/alerts/0123456789abcdef/ack", {bearer}).status, 405);
+  for (const char* read : {"/api/metrics", "/api/alerts", "/api/profiles/1/flamegraph.svg"}) {
+    SCOPED_TRACE(read);
+    auto post_read = Post(read, {bearer, kWriteHeader});
+    EXPECT_EQ(post_read.status, 405) << post_read.body;
+    EXPECT_EQ(post_read.Header("allow"), "GET");
+    EXPECT_EQ(post_read.Header("content-type"), "application/json");
+  }
+  // Still 401 first without the token: a 405 would tell which routes exist.
+  ExpectUnauthorized(Post("/api/metrics"));
+  auto big = Post("/api/profiles/1/baseline", {bearer, kWriteHeader},
+                  "{\"pinned\": true, \"x\": \"" + std::string(5000, 'a') + "\"}");
+  EXPECT_EQ(big.status, 413) << big.body;
+  // Without an engine there is nothing to acknowledge: a conflict, not a 500.
+  auto ack = Post("/api/alerts/0123456789abcdef/ack", {bearer, kWriteHeader});
+  EXPECT_EQ(ack.status, 409) << ack.body;
+}
+
+TEST(DashboardWriteSecurityTest, WithoutATokenEveryWriteIs403) {
+  testing::TestStore t;
+  auto store = t.Open();
+  ASSERT_TRUE(store.ok());
+  HttpServer server;
+  ASSERT_TRUE(ServeDashboardApi(server, {.store = store->get()}).ok());
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client;
+  for (const char* path : {"/api/profiles/1/baseline", "/api/alerts/0123456789abcdef/ack"}) {
+    SCOPED_TRACE(path);
+    auto r = client.Send({.method = "POST",
+                          .url = server.url() + path,
+                          .headers = {kWriteHeader, {"Origin", server.url()}},
+                          .body = "{}"});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ExpectForbidden(*r, "writes need an access token: set TAI_DASHBOARD_TOKEN");
+    EXPECT_EQ(r->Header("x-frame-options"), "DENY");
+  }
 }
 
 TEST(DashboardApiOptionsTest, RefusesNoStoreAndABadToken) {

@@ -7,6 +7,7 @@
 
 #include "export/delivery/delivery_metrics.h"
 #include "observability/trace_metrics.h"
+#include "tai/core/clock.h"
 #include "tai/core/ids.h"
 #include "tai/dashboard/dashboard_api.h"
 #include "tai/export/otlp_log_sink.h"
@@ -18,6 +19,7 @@
 #include "tai/gcp/monitored_resource.h"
 #include "tai/log/cloud_logging_json.h"
 #include "tai/log/console_log_sink.h"
+#include "tai/store/deploy_record.h"
 #include "tai/store/store_sinks.h"
 #include "tai/trace/sampler.h"
 #include "tai/web/log_levels_endpoint.h"
@@ -267,6 +269,8 @@ void Observability::StartStore() {
     return;
   }
   store_ = std::move(*store);
+  // This start is a deploy: the dashboard marks it on its charts.
+  RecordDeploy(*store_, *resource_, options.clock ? options.clock() : WallNanos());
   collector_->AddSink(std::make_shared<StoreMetricSink>(store_));
   span_processor_->AddSink(std::make_shared<StoreSpanSink>(store_));
   logs_->AddSink(std::make_shared<StoreLogSink>(store_));

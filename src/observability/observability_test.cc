@@ -12,6 +12,7 @@
 #include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 #include "tai/core/clock.h"
+#include "tai/store/deploy_record.h"
 
 namespace tai {
 namespace {
@@ -223,6 +224,7 @@ TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   Config c = TestConfig();
   c.store.enabled = true;
   c.store.options.path = dir.path() + "/svc.db";
+  c.resource.service_version = "1.4.2";
   c.logs.format = LogFormat::kOff;
   c.traces.sampler = "always_on";
   auto obs = Observability::Start(c);
@@ -255,6 +257,13 @@ TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   EXPECT_NE((*said)[0].message.find("environment dev: traces sampled at 100% (always_on"),
             std::string::npos)
       << (*said)[0].message;
+  // The start is a deploy of its version (the dashboard's annotations).
+  auto deploys = SearchDeploys(*store, 0, INT64_MAX, 10);
+  ASSERT_TRUE(deploys.ok()) << deploys.status().ToString();
+  ASSERT_EQ(deploys->size(), 1u);
+  EXPECT_EQ((*deploys)[0].service, "test-service");
+  EXPECT_EQ((*deploys)[0].version, "1.4.2");
+  EXPECT_FALSE((*deploys)[0].instance_id.empty());
 }
 
 TEST(ObservabilityTest, AStoreHeldByAnotherWriterIsReportedAndTheServiceRunsOn) {

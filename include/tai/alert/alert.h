@@ -39,7 +39,11 @@ struct Alert {
   int64_t active_at_nanos = 0;    // when the condition first held (pending)
   int64_t fired_at_nanos = 0;     // when it began firing: Alertmanager's startsAt
   int64_t resolved_at_nanos = 0;  // when it resolved: endsAt; 0 while active
-  std::string generator_url;      // a link to the dashboard's view of the rule
+  // When someone acknowledged it (AlertEngine::Acknowledge); 0: not. An
+  // acknowledged firing alert sends no repeat notifications; a new episode
+  // (pending again after it resolved) starts unacknowledged.
+  int64_t acknowledged_at_nanos = 0;
+  std::string generator_url;  // a link to the dashboard's view of the rule
 };
 
 // A stable 64-bit hash of the label set, as 16 lowercase hex digits: the

@@ -59,7 +59,8 @@ struct AlertEngineOptions {
   // rule's notification channels (empty: every notifier). Must not block:
   // the dispatcher's Enqueue. May be empty.
   std::function<void(const Alert&, const std::vector<std::string>& channels)> notify;
-  // Called with every state change, from the evaluating thread. May be
+  // Called with every state change, from the evaluating thread, and with
+  // every acknowledgement, from the thread that called Acknowledge. May be
   // empty.
   std::function<void(const AlertEventRecord&)> record;
   // Write every state change to store->AddAlertEvents. Default: true.
@@ -170,6 +171,17 @@ class AlertEngine {
   // Pending and firing alerts (of rules, SLOs and regressions), and those
   // resolved in the last 15 minutes.
   std::vector<Alert> Alerts() const;
+
+  // Someone has seen the pending or firing alert whose fingerprint
+  // (AlertFingerprint of its labels) is `fingerprint`: it keeps its state,
+  // but a firing alert sends no more repeat notifications (its resolution
+  // still goes out; firing again after it resolved starts unacknowledged).
+  // Sets Alert::acknowledged_at_nanos (the first acknowledgement's time) and
+  // records an "acknowledged" event in the alert history with `comment` as
+  // its annotation "comment". NOT_FOUND naming the fingerprint when no such
+  // alert is tracked; FAILED_PRECONDITION when it is resolved. Any thread
+  // (the dashboard's POST /api/alerts/<fingerprint>/ack).
+  Status Acknowledge(std::string_view fingerprint, std::string comment = "");
   AlertEngineStats stats() const;
 
  private:

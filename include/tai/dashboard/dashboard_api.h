@@ -1,7 +1,10 @@
-// The dashboard's HTTP side: a read-only JSON API under /api/ over the
-// store's query API (metrics, traces, logs, profiles, alert history) and
-// the alert engine, the dashboard page and its static assets (embedded in
-// the binary at build time), and the security every request goes through.
+// The dashboard's HTTP side: a JSON API under /api/ over the store's query
+// API (metrics, traces, logs, profiles, alert history, annotations) and the
+// alert engine, the dashboard page and its static assets (embedded in the
+// binary at build time), and the security every request goes through. Two
+// endpoints write: POST /api/alerts/<fingerprint>/ack
+// (AlertEngine::Acknowledge) and POST /api/profiles/<id>/baseline
+// (Store::PinProfile); everything else only reads.
 //
 //   tai::HttpServer server({.address = "127.0.0.1:9464"});
 //   TAI_RETURN_IF_ERROR(tai::CheckDashboardBinding("127.0.0.1:9464", token));
@@ -15,11 +18,16 @@
 // it, as "Authorization: Bearer <token>", a "tai_token" cookie, or once as
 // "?token=" (which sets the cookie); the comparison takes constant time. Every
 // response carries Content-Security-Policy, X-Content-Type-Options,
-// X-Frame-Options and Referrer-Policy headers. Nothing here writes.
+// X-Frame-Options and Referrer-Policy headers. A write needs more: a
+// configured token (without one every write is 403), sent as a Bearer header
+// or the cookie, the header "X-Tai-Request: dashboard" and, when the request
+// has an Origin, this server's own; GET on a write route and POST on a read
+// route are 405.
 //
 // Register before HttpServer::Start. The store and the engine are not owned
 // and must outlive the server. Thread-safe: handlers run concurrently on the
-// server's workers and only read.
+// server's workers; the two writes go through the thread-safe
+// Store::PinProfile and AlertEngine::Acknowledge.
 #pragma once
 
 #include <cstddef>
@@ -42,11 +50,16 @@ class AlertEngine;
 inline constexpr std::string_view kDashboardTokenVariable = "TAI_DASHBOARD_TOKEN";
 
 struct DashboardApiOptions {
-  const Store* store = nullptr;   // required
-  AlertEngine* alerts = nullptr;  // null: /api/alerts and /api/rules answer empty lists
-  std::string service_name;       // shown by the page; /api/info
+  // Required. Written only by POST /api/profiles/<id>/baseline (a read-only
+  // store answers it 409).
+  Store* store = nullptr;
+  // Null: /api/alerts and /api/rules answer empty lists, and an
+  // acknowledgement is 409.
+  AlertEngine* alerts = nullptr;
+  std::string service_name;  // shown by the page; /api/info
   // Empty: no token is asked for (only allowed on a loopback address, see
-  // CheckDashboardBinding). At least 16 characters of [A-Za-z0-9._~+/=-].
+  // CheckDashboardBinding) and every write is refused (403). At least 16
+  // characters of [A-Za-z0-9._~+/=-].
   std::string access_token;
   // Rows a list endpoint returns at most, whatever `limit` asks.
   size_t max_rows = 1000;

@@ -15,13 +15,15 @@
 
 namespace tai {
 
-// One alert entering a state.
+// One alert entering a state, or being acknowledged (state "acknowledged":
+// the alert keeps its state; the annotation "comment" holds what the person
+// who acknowledged it wrote, when anything).
 struct AlertEventRecord {
   int64_t time_nanos = 0;
   std::string rule_id;
   std::string fingerprint;  // AlertFingerprint(labels)
   LabelSet labels;
-  std::string state;  // "pending", "firing", "resolved", "inactive"
+  std::string state;  // "pending", "firing", "resolved", "inactive", "acknowledged"
   double value = 0;
   std::map<std::string, std::string> annotations;
 };
