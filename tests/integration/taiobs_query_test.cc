@@ -142,7 +142,7 @@ TEST_F(TaiobsQueryTest, MetricsWithoutANameListsThem) {
   ASSERT_EQ(Query("metrics", {}, &out), 0) << out;
   EXPECT_EQ(out,
             "METRIC        KIND          UNIT\n"
-            "host/cpu      gauge\n"
+            "host/cpu      gauge         1\n"
             "http/latency  distribution  ms\n");
   const json j = QueryJson("metrics", {});
   EXPECT_EQ(j["metrics"][1],
@@ -217,7 +217,8 @@ TEST_F(TaiobsQueryTest, OneTraceIsAnIndentedTree) {
 TEST_F(TaiobsQueryTest, LogsFilterByLevelTextTraceAndLimit) {
   auto messages = [&](std::vector<std::string> args) {
     std::vector<std::string> out;
-    for (const json& l : QueryJson("logs", args)["logs"]) out.push_back(l["message"]);
+    const json logs = QueryJson("logs", args)["logs"];
+    for (const json& l : logs) out.push_back(l["message"]);
     return out;
   };
   EXPECT_EQ(messages({"--level", "warn"}),
