@@ -154,6 +154,29 @@ std::string_view StoreTierName(StoreTier tier) {
   return "raw";
 }
 
+json MetricRangeJson(const MetricRangeQuery& query, const MetricRangeResult& result) {
+  json series = json::array();
+  for (const MetricSeries& s : result.series) {
+    json times = json::array();
+    json values = json::array();
+    for (const SeriesPoint& p : s.points) {
+      times.push_back(static_cast<double>(p.time_nanos) / 1e9);
+      values.push_back(p.value);  // NaN becomes null
+    }
+    series.push_back({{"labels", LabelsJson(s.labels)},
+                      {"times", std::move(times)},
+                      {"values", std::move(values)}});
+  }
+  return json{{"metric", query.metric},
+              {"start", TimeJson(query.start_nanos)},
+              {"end", TimeJson(query.end_nanos)},
+              {"step_seconds", static_cast<double>(query.step_nanos) / 1e9},
+              {"fn", NameOf(kStepFunctionNames, query.function, "last")},
+              {"across", NameOf(kAcrossNames, query.across, "none")},
+              {"tier", StoreTierName(result.tier)},
+              {"series", std::move(series)}};
+}
+
 json SpanJson(const StoredSpan& stored) {
   Resource resource;
   resource.service_name = stored.service;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/enum_names.h"
 #include "tai/alert/alert.h"
 #include "tai/alert/alert_engine.h"
 #include "tai/alert/alerting_rule.h"
@@ -29,6 +30,32 @@ nlohmann::json LabelsJson(const LabelSet& labels);
 // "2026-01-25T10:30:00Z", or null for 0 (not set).
 nlohmann::json TimeJson(int64_t unix_nanos);
 std::string_view StoreTierName(StoreTier tier);  // "raw", "hourly", "daily"
+
+// The names of a range query's `fn` and `across` (the API's parameters and
+// `taiobs query metrics --fn`).
+inline constexpr EnumNames<StepFunction, 10> kStepFunctionNames{{
+    {StepFunction::kLast, "last"},
+    {StepFunction::kAvg, "avg"},
+    {StepFunction::kMin, "min"},
+    {StepFunction::kMax, "max"},
+    {StepFunction::kSum, "sum"},
+    {StepFunction::kCount, "count"},
+    {StepFunction::kIncrease, "increase"},
+    {StepFunction::kRate, "rate"},
+    {StepFunction::kQuantile, "quantile"},
+    {StepFunction::kCountAtOrBelow, "count_at_or_below"},
+}};
+
+inline constexpr EnumNames<SeriesAggregation, 5> kAcrossNames{{
+    {SeriesAggregation::kNone, "none"},
+    {SeriesAggregation::kSum, "sum"},
+    {SeriesAggregation::kAvg, "avg"},
+    {SeriesAggregation::kMin, "min"},
+    {SeriesAggregation::kMax, "max"},
+}};
+// A range query's answer: each series as columns, as charts take them
+// (times in Unix seconds, values with NaN as null).
+nlohmann::json MetricRangeJson(const MetricRangeQuery& query, const MetricRangeResult& result);
 
 nlohmann::json SpanJson(const StoredSpan& span);
 nlohmann::json LogJson(const StoredLog& log);

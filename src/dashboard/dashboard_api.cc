@@ -27,6 +27,8 @@ namespace tai {
 namespace {
 
 using internal::DumpJsonForWeb;
+using internal::kAcrossNames;
+using internal::kStepFunctionNames;
 using nlohmann::json;
 
 constexpr int64_t kSecondNanos = 1'000'000'000;
@@ -35,27 +37,6 @@ constexpr int64_t kHourNanos = 3600 * kSecondNanos;
 constexpr int64_t kDefaultPointsPerSeries = 240;
 constexpr size_t kHotFunctions = 20;
 constexpr size_t kMaxFlameDepth = 1024;
-
-constexpr internal::EnumNames<StepFunction, 10> kStepFunctionNames{{
-    {StepFunction::kLast, "last"},
-    {StepFunction::kAvg, "avg"},
-    {StepFunction::kMin, "min"},
-    {StepFunction::kMax, "max"},
-    {StepFunction::kSum, "sum"},
-    {StepFunction::kCount, "count"},
-    {StepFunction::kIncrease, "increase"},
-    {StepFunction::kRate, "rate"},
-    {StepFunction::kQuantile, "quantile"},
-    {StepFunction::kCountAtOrBelow, "count_at_or_below"},
-}};
-
-constexpr internal::EnumNames<SeriesAggregation, 5> kAcrossNames{{
-    {SeriesAggregation::kNone, "none"},
-    {SeriesAggregation::kSum, "sum"},
-    {SeriesAggregation::kAvg, "avg"},
-    {SeriesAggregation::kMin, "min"},
-    {SeriesAggregation::kMax, "max"},
-}};
 
 // "parameter 'start': ..." is how every parameter error begins; the JSON
 // error repeats the name in its own field for code.
@@ -113,7 +94,7 @@ class Params {
   Result<int64_t> Time(std::string_view name, int64_t fallback) const {
     auto v = Get(name);
     if (!v) return fallback;
-    auto t = internal::ParseTimeParam(*v, now_);
+    auto t = ParseTime(*v, now_);
     if (!t.ok()) return ParamError(name, t.status().message());
     return *t;
   }
@@ -121,7 +102,7 @@ class Params {
   Result<int64_t> Duration(std::string_view name, int64_t fallback) const {
     auto v = Get(name);
     if (!v) return fallback;
-    auto d = internal::ParseDurationNanos(*v);
+    auto d = ParseDurationNanos(*v);
     if (!d.ok()) return ParamError(name, d.status().message());
     return *d;
   }
@@ -356,27 +337,7 @@ Result<json> MetricRange(const Api& api, const HttpRequest&, const Params& param
   query.across = *aggregation;
 
   TAI_ASSIGN_OR_RETURN(MetricRangeResult result, api.store().QueryRange(query));
-  json series = json::array();
-  for (const MetricSeries& s : result.series) {
-    // Columns, as charts (uPlot) take them: times in Unix seconds.
-    json times = json::array();
-    json values = json::array();
-    for (const SeriesPoint& p : s.points) {
-      times.push_back(static_cast<double>(p.time_nanos) / 1e9);
-      values.push_back(p.value);  // NaN becomes null
-    }
-    series.push_back({{"labels", internal::LabelsJson(s.labels)},
-                      {"times", std::move(times)},
-                      {"values", std::move(values)}});
-  }
-  return json{{"metric", query.metric},
-              {"start", internal::TimeJson(query.start_nanos)},
-              {"end", internal::TimeJson(query.end_nanos)},
-              {"step_seconds", static_cast<double>(query.step_nanos) / 1e9},
-              {"fn", fn},
-              {"across", across},
-              {"tier", internal::StoreTierName(result.tier)},
-              {"series", std::move(series)}};
+  return internal::MetricRangeJson(query, result);
 }
 
 Result<json> MetricStats(const Api& api, const HttpRequest&, const Params& params) {

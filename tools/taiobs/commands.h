@@ -38,4 +38,10 @@ int DashboardCommand(int argc, char** argv);
 // demo_command.cc
 int DemoCommand(int argc, char** argv);
 
+// serve_command.cc
+int ServeCommand(int argc, char** argv);
+
+// query_command.cc
+int QueryCommand(int argc, char** argv);
+
 }  // namespace taiobs

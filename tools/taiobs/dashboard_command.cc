@@ -14,6 +14,7 @@
 #include "tai/dashboard/dashboard_export.h"
 #include "tai/store/store.h"
 #include "tools/taiobs/commands.h"
+#include "tools/taiobs/flags.h"
 
 namespace taiobs {
 namespace {
@@ -63,6 +64,7 @@ int Export(int argc, char** argv) {
     } else if (!a.starts_with("-") && file.empty()) {
       file = a;
     } else {
+      SayUnexpected("dashboard export", a);
       return Usage();
     }
   }

@@ -1,8 +1,11 @@
 // taiobs: the command-line tool of tai-observability.
 //
 //   taiobs demo [--listen ADDR] [--duration T] [--incident-after T] ...
-//   taiobs --version
-//   taiobs help [COMMAND]
+//   taiobs serve --store PATH [--listen ADDR] [--token TOKEN]
+//   taiobs query metrics|traces|logs --store PATH [--since T] [--until T]
+//                [--format table|json] [filters...]
+//   taiobs version | --version
+//   taiobs help [COMMAND]          (and COMMAND --help, COMMAND -h)
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
@@ -11,7 +14,9 @@
 //   taiobs dashboard check FILE
 //   taiobs dashboard export --format cloud-monitoring|grafana FILE [--store DB] [-o OUT]
 //
-// Each command is a function in this folder registered in kCommands.
+// Each command is a function in this folder registered in kCommands. Every
+// command answers --help and -h with its usage (exit 0); bad usage exits 2
+// naming what was wrong, a failure exits 1. docs/cli.md has examples.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -35,6 +40,31 @@ const Command kCommands[] = {
      "[--rate RPS] [--profile-window T] [--store PATH]",
      "Run the demo payment service with every pillar, the dashboard and a scripted incident",
      DemoCommand},
+    {"serve",
+     "serve --store PATH [--listen ADDR] [--token TOKEN]\n"
+     "  --store PATH    a service's store file, opened read-only (the service keeps writing it)\n"
+     "  --listen ADDR   default 127.0.0.1:9464; port 0 picks a free one\n"
+     "  --token TOKEN   access token (default: $TAI_DASHBOARD_TOKEN); required off loopback",
+     "Serve the dashboard and its API over an existing store, read-only, until Ctrl-C",
+     ServeCommand},
+    {"query",
+     "query metrics --store PATH [--metric NAME [--match 'k=\"v\"']... [--fn FN] [--q Q] "
+     "[--step T]] [COMMON]\n"
+     "       taiobs query traces --store PATH [--service S] [--name N] [--min-duration T] "
+     "[--errors] [--limit N] [COMMON]\n"
+     "       taiobs query traces --store PATH --trace ID [--format table|json]\n"
+     "       taiobs query logs --store PATH [--level L] [--logger L] [--text QUERY] [--trace ID] "
+     "[--limit N] [COMMON]\n"
+     "COMMON: [--since T] [--until T] [--format table|json]\n"
+     "  --since, --until  RFC 3339, Unix seconds, now-1h, or a duration ago (1h); "
+     "default the last hour\n"
+     "  metrics           without --metric: the stored metrics, with kind and unit\n"
+     "  --fn FN           last (default), avg, min, max, sum, count, increase, rate, quantile "
+     "(--q, default 0.99), count_at_or_below\n"
+     "  --trace ID        traces: one trace's spans as a tree; logs: the trace's logs\n"
+     "  --text QUERY      full text: words, \"phrases\", prefix*, AND/OR/NOT",
+     "Query the metrics, traces or logs of a store (read-only), as a table or as JSON",
+     QueryCommand},
     {"help", "help [COMMAND]", "Show the commands, or one command's usage", Help},
     {"version", "version", "Print the version", Version},
     {"top", "top [-n N] FILE.pb.gz", "Hot functions of a pprof file, self and cumulative",
@@ -62,6 +92,17 @@ const Command kCommands[] = {
      "or Grafana",
      DashboardCommand},
 };
+
+// "COMMAND --help" anywhere before a "--" (after which the arguments belong
+// to the program `profile` runs).
+bool AsksForHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
+}
 
 int Help(int argc, char** argv) {
   if (argc >= 2) {
@@ -98,7 +139,10 @@ int main(int argc, char** argv) {
   if (cmd == "--version" || cmd == "-V") return Version(argc - 1, argv + 1);
   if (cmd == "--help" || cmd == "-h") return Help(1, argv);
   for (const Command& c : kCommands) {
-    if (cmd == c.name) return FinishOutput(c.run(argc - 1, argv + 1));
+    if (cmd != c.name) continue;
+    // demo prints its flags with what each means itself.
+    if (c.run != DemoCommand && AsksForHelp(argc - 1, argv + 1)) return FinishOutput(Help(2, argv));
+    return FinishOutput(c.run(argc - 1, argv + 1));
   }
   std::fprintf(stderr, "taiobs: unknown command '%s'; see 'taiobs help'\n", argv[1]);
   return 2;

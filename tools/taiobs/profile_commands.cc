@@ -17,6 +17,7 @@
 #include "tai/analysis/flame_graph.h"
 #include "tai/profile/pprof.h"
 #include "tools/taiobs/commands.h"
+#include "tools/taiobs/flags.h"
 
 namespace taiobs {
 
@@ -40,6 +41,7 @@ int ProfileTop(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-' && path == nullptr) {
       path = argv[i];
     } else {
+      SayUnexpected("top", a);
       path = nullptr;
       break;
     }
@@ -78,7 +80,8 @@ int ProfileTop(int argc, char** argv) {
 }
 
 int ProfileCollapse(int argc, char** argv) {
-  if (argc != 2) {
+  if (argc != 2 || argv[1][0] == '-') {
+    if (argc >= 2) SayUnexpected("collapse", argv[argc == 2 ? 1 : 2]);
     std::fprintf(stderr, "usage: taiobs collapse FILE.pb.gz\n");
     return 2;
   }
@@ -102,6 +105,7 @@ int ProfileFlameGraph(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-' && in == nullptr) {
       in = argv[i];
     } else {
+      SayUnexpected("flamegraph", a);
       in = nullptr;
       break;
     }
@@ -143,6 +147,7 @@ int ProfileRun(int argc, char** argv) {
     } else if (a == "-o" && i + 1 < argc) {
       out = argv[++i];
     } else {
+      SayUnexpected("profile", a);
       i = argc;
     }
   }

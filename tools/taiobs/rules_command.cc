@@ -14,6 +14,7 @@
 #include "tai/alert/rule_export.h"
 #include "tai/alert/rule_file.h"
 #include "tools/taiobs/commands.h"
+#include "tools/taiobs/flags.h"
 
 namespace taiobs {
 namespace {
@@ -60,6 +61,7 @@ int ExportCommand(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-' && in == nullptr) {
       in = argv[i];
     } else {
+      SayUnexpected("rules export", a);
       return Usage();
     }
   }
