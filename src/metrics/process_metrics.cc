@@ -15,10 +15,6 @@
 namespace tai {
 namespace {
 
-// A collection runs every callback within milliseconds; a reading younger
-// than this is the same collection's.
-constexpr int64_t kReadingReuseNanos = 200'000'000;
-
 double Seconds(const timeval& t) {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
 }
@@ -127,14 +123,13 @@ ProcessSnapshot ProcessSnapshot::Read() {
   return s;
 }
 
-const ProcessSnapshot& ProcessMetrics::Current() {
-  const int64_t now = MonotonicNanos();
-  if (read_at_nanos_ == 0 || now - read_at_nanos_ > kReadingReuseNanos) {
-    current_ = ProcessSnapshot::Read();
-    read_at_nanos_ = now;
-  }
+const ProcessSnapshot& ProcessMetrics::Refresh() {
+  current_ = ProcessSnapshot::Read();
+  read_ = true;
   return current_;
 }
+
+const ProcessSnapshot& ProcessMetrics::Current() { return read_ ? current_ : Refresh(); }
 
 double ProcessMetrics::Utilization(const ProcessSnapshot& s) {
   const double cpu = s.user_cpu_seconds + s.system_cpu_seconds;
@@ -197,13 +192,22 @@ Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry&
   auto optional = [](const auto& value, Observer& o) {
     if (value) o.Observe(*value);
   };
-  TAI_RETURN_IF_ERROR(counter("process.cpu.time", MetricUnit::kSeconds,
-                              "CPU time of the process, user and system",
-                              [](const ProcessSnapshot& s, Observer& o) {
-                                o.Observe(s.user_cpu_seconds, {{"cpu_mode", "user"}});
-                                o.Observe(s.system_cpu_seconds, {{"cpu_mode", "system"}});
-                              },
-                              {{"cpu_mode", "", "string"}}));
+  // Registered first, so its callback runs first in every collection (the
+  // registry collects in registration order): it takes the reading the
+  // others share.
+  TAI_ASSIGN_OR_RETURN(
+      uint64_t cpu_id,
+      registry.CreateCallbackCounter({.metric_type = "process.cpu.time",
+                                      .unit = MetricUnit::kSeconds,
+                                      .description = "CPU time of the process, user and system",
+                                      .labels = {{"cpu_mode", "", "string"}}},
+                                     [self](Observer& o) {
+                                       std::lock_guard<std::mutex> lock(self->mu_);
+                                       const ProcessSnapshot& s = self->Refresh();
+                                       o.Observe(s.user_cpu_seconds, {{"cpu_mode", "user"}});
+                                       o.Observe(s.system_cpu_seconds, {{"cpu_mode", "system"}});
+                                     }));
+  p->callbacks_.push_back(cpu_id);
   TAI_RETURN_IF_ERROR(gauge("process.cpu.utilization", MetricUnit::kDimensionless,
                             "CPU time per wall second since the last collection (1 = one core)",
                             [](ProcessMetrics* m, const ProcessSnapshot& s, Observer& o) {

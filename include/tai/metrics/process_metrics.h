@@ -72,8 +72,9 @@ class ProcessMetrics {
 
  private:
   explicit ProcessMetrics(MetricRegistry& registry) : registry_(registry) {}
-  // The reading shared by the callbacks of one collection: each callback
-  // runs in turn on the collecting thread, and the first one reads.
+  // The reading shared by the callbacks of one collection: process.cpu.time's
+  // callback, the first, takes it (Refresh); the others use it (Current).
+  const ProcessSnapshot& Refresh();
   const ProcessSnapshot& Current();
   double Utilization(const ProcessSnapshot& now);
   // The library threads' CPU so far, finished threads included: a counter
@@ -84,7 +85,7 @@ class ProcessMetrics {
   std::vector<uint64_t> callbacks_;
   std::mutex mu_;
   ProcessSnapshot current_;
-  int64_t read_at_nanos_ = 0;
+  bool read_ = false;
   double last_cpu_seconds_ = -1;
   int64_t last_cpu_read_nanos_ = 0;
   std::map<int, int64_t> library_ticks_seen_;
