@@ -48,6 +48,9 @@ namespace tai {
 namespace gcp {
 class CloudProfilerAgent;
 }
+namespace internal {
+class AlertPolicySyncRunner;
+}
 
 class Observability {
  public:
@@ -110,6 +113,7 @@ class Observability {
   Status StartGcpExport();
   void StartStore();
   Status StartAlerts();
+  Status StartAlertPolicySync();
   Status StartDashboard();
 
   Config config_;
@@ -137,6 +141,10 @@ class Observability {
   std::unique_ptr<AlertEngine> alerts_;
   Status alerts_status_;
   std::vector<uint64_t> alert_metric_ids_;
+  // The one sync of the rule file's Cloud Monitoring alert policies
+  // (Config::gcp.alert_policies), retried after outages; its thread ends
+  // when this is reset.
+  std::shared_ptr<internal::AlertPolicySyncRunner> alert_policy_sync_;
   bool dashboard_served_ = false;
   Status dashboard_status_;
   bool shut_down_ = false;
