@@ -7,7 +7,9 @@
 // Config::store.enabled is false), and the sinks configured in Config (with
 // Config::gcp.profiler, the Cloud Profiler agent too), and over the store
 // the alert engine with the notifiers Config::alerts names and the dashboard
-// on the same HTTP server as /metrics.
+// on the same HTTP server as /metrics. With Config::gcp.alert_policies, the
+// rule file's alert policies are synced to Cloud Monitoring once, on a
+// thread of their own (tai/cloud_alert_policies.h).
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }

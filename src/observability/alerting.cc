@@ -207,9 +207,11 @@ Status Observability::StartAlertPolicySync() {
   for (uint64_t id : RegisterAlertPolicySyncMetrics(*registry_, stats)) {
     alert_metric_ids_.push_back(id);
   }
-  auto attempt = [sync, stats, rule_file = config_.alerts.rule_file, &log = logger("tai.gcp")](
-                     const std::atomic<bool>* cancel,
-                     const internal::AlertPolicySyncRunner::Sleep& sleep) mutable {
+  // A failure is said once (WARNING); the retries of an outage are only
+  // counted, and the success that ends it is said again.
+  auto attempt = [sync, stats, rule_file = config_.alerts.rule_file, &log = logger("tai.gcp"),
+                  failing = false](const std::atomic<bool>* cancel,
+                                   const internal::AlertPolicySyncRunner::Sleep& sleep) mutable {
     sync.cancel = cancel;
     sync.sleep_for = sleep;
     Result<gcp::AlertPolicySyncReport> report = FailedPreconditionError("not run");
@@ -237,8 +239,11 @@ Status Observability::StartAlertPolicySync() {
     ++stats->failed;
     const bool again =
         outcome.code() == StatusCode::kUnavailable || (report.ok() && report->retryable());
-    TAI_LOG_WARN(log, "the alert policies of {} are not all synced to Cloud Monitoring{}: {}",
-                 rule_file, again ? " (tried again later)" : "", outcome.ToString());
+    if (!failing) {
+      TAI_LOG_WARN(log, "the alert policies of {} are not all synced to Cloud Monitoring{}: {}",
+                   rule_file, again ? " (tried again until it works)" : "", outcome.ToString());
+    }
+    failing = true;
     return !again;
   };
   alert_policy_sync_ =
