@@ -63,6 +63,9 @@ class ApiEmulator {
  protected:
   // Call after registering routes.
   void Start();
+  // Call first in the destructor of an emulator with state: it waits for the
+  // handlers that run, so none reads the state while it is destroyed.
+  void StopServing() { server_.Stop(); }
   HttpServer& server() { return server_; }
   const ProtoJsonValidator& validator() const { return *validator_; }
   std::mutex& mu() { return mu_; }

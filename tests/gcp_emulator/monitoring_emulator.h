@@ -52,6 +52,7 @@ class MonitoringEmulator : public ApiEmulator {
                     [this](const HttpRequest& r, HttpResponse& w) { DeletePolicy(r, w); });
     Start();
   }
+  ~MonitoringEmulator() override { StopServing(); }
   gcp::GcpEndpoints Endpoints() const {
     gcp::GcpEndpoints e;
     e.monitoring = url();
