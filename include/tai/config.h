@@ -53,6 +53,11 @@
 //                                          TAI_GCP_EXPORT; target = the service name)
 //   TAI_GCP_ZONE                           the zone label of the Cloud Profiler deployment
 //                                          (default: the metadata server's zone)
+//   TAI_GCP_ALERT_POLICIES                 sync: create and update the rule file's alert
+//                                          policies in Cloud Monitoring at start (needs
+//                                          TAI_GCP_EXPORT and TAI_ALERT_RULES) | off (default)
+//   TAI_GCP_ALERT_POLICIES_PRUNE           true: also delete the policies it made whose rule
+//                                          is gone (default false)
 //   TAI_LOG_LEVEL                          info (default), or "warn,payments=debug": global
 //                                          level, then per-logger levels
 //   TAI_LOG_FORMAT                         auto (default: console on a terminal, else json)
@@ -169,6 +174,18 @@ struct GcpExportConfig {
   bool profiler = false;
   // The deployment's zone label ("us-central1-a"); "" leaves it out.
   std::string zone;
+  // kSync: at start, on a thread of its own, make the alert policies of the
+  // rule file's rules and SLOs exist in Cloud Monitoring
+  // (tai/cloud_alert_policies.h). Default kOff: policies are billable
+  // objects a team may manage elsewhere, so nothing is created unasked.
+  enum class AlertPolicies { kOff, kSync };
+  AlertPolicies alert_policies = AlertPolicies::kOff;
+  // Also delete the policies this service made whose rule left the file.
+  // Default false.
+  bool prune_alert_policies = false;
+  // A sync that failed for an outage is tried again after this, doubling up
+  // to 10 minutes, until it succeeds or the service stops. Default 30 s.
+  std::chrono::milliseconds alert_policy_retry{30'000};
 };
 
 // Where the stdout log sink writes and how: kAuto is the console format on

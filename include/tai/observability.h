@@ -7,7 +7,9 @@
 // Config::store.enabled is false), and the sinks configured in Config (with
 // Config::gcp.profiler, the Cloud Profiler agent too), and over the store
 // the alert engine with the notifiers Config::alerts names and the dashboard
-// on the same HTTP server as /metrics.
+// on the same HTTP server as /metrics. With Config::gcp.alert_policies, the
+// rule file's alert policies are synced to Cloud Monitoring once, on a
+// thread of their own (tai/cloud_alert_policies.h).
 //
 //   auto obs = tai::Observability::Start(tai::Config::FromEnv().value());
 //   if (!obs.ok()) { std::cerr << obs.status().ToString(); return 1; }
@@ -49,6 +51,9 @@ namespace tai {
 
 namespace gcp {
 class CloudProfilerAgent;
+}
+namespace internal {
+class AlertPolicySyncRunner;
 }
 
 class Observability {
@@ -122,6 +127,7 @@ class Observability {
   Status StartGcpExport();
   void StartStore();
   Status StartAlerts();
+  Status StartAlertPolicySync();
   Status StartDashboard();
   Status StartGoldenSignals();
   void SayWhatIsInEffect();
@@ -154,6 +160,10 @@ class Observability {
   std::unique_ptr<AlertEngine> alerts_;
   Status alerts_status_;
   std::vector<uint64_t> alert_metric_ids_;
+  // The one sync of the rule file's Cloud Monitoring alert policies
+  // (Config::gcp.alert_policies), retried after outages; its thread ends
+  // when this is reset.
+  std::shared_ptr<internal::AlertPolicySyncRunner> alert_policy_sync_;
   bool dashboard_served_ = false;
   Status dashboard_status_;
   bool shut_down_ = false;

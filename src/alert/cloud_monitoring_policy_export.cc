@@ -115,23 +115,13 @@ std::string ChannelsJson(const std::vector<std::string>& channels,
   return out + "]";
 }
 
-// userLabels keys and values: lower case, [a-z0-9_-], at most 63 characters.
-std::string UserLabelText(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == '-';
-    out += ok ? l : '_';
-    if (out.size() == 63) break;
-  }
-  return out;
-}
-
 std::string UserLabelsJson(const std::map<std::string, std::string>& labels,
                            const CloudMonitoringExportOptions& o) {
   std::map<std::string, std::string> all;
-  for (const auto& [k, v] : o.user_labels) all[UserLabelText(k)] = UserLabelText(v);
-  for (const auto& [k, v] : labels) all[UserLabelText(k)] = UserLabelText(v);
+  for (const auto& [k, v] : o.user_labels)
+    all[internal::GoogleLabelText(k)] = internal::GoogleLabelText(v);
+  for (const auto& [k, v] : labels)
+    all[internal::GoogleLabelText(k)] = internal::GoogleLabelText(v);
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : all) {

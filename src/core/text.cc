@@ -207,6 +207,17 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+std::string GoogleLabelText(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const char l = LowerAscii(c);
+    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == '-';
+    out += ok ? l : '_';
+    if (out.size() == 63) break;
+  }
+  return out;
+}
+
 std::string StringPrintf(const char* format, ...) {
   va_list args;
   va_start(args, format);

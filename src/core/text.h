@@ -36,6 +36,9 @@ std::string_view TrimSpaces(std::string_view s);
 // ASCII case-insensitive equality (header names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string AsciiLower(std::string_view s);
+// `s` as a Google Cloud label key or value (Cloud Monitoring userLabels):
+// lower case, characters outside [a-z0-9_-] as '_', at most 63 characters.
+std::string GoogleLabelText(std::string_view s);
 // The longest prefix of at most `max_bytes` that does not split a UTF-8
 // character (limits on attribute values and names are in bytes).
 std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);

@@ -1,5 +1,6 @@
 #include "gcp/api_client.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -18,6 +19,22 @@ Status GcpApiOptions::Validate(std::string_view api) const {
 }  // namespace tai::gcp
 
 namespace tai::internal {
+
+std::string FormEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  return out;
+}
 
 std::optional<std::chrono::milliseconds> RetryDelayFromErrorBody(std::string_view body) {
   const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);

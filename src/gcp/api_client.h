@@ -20,6 +20,10 @@ namespace tai::internal {
 
 class GcpApiClient;
 
+// `s` percent-encoded for a query string or a form body: everything but
+// [A-Za-z0-9._~-] as %XX.
+std::string FormEncode(std::string_view s);
+
 // The ordered outbox of one exporter, named `name` ("cloud-trace"),
 // sending through a GcpApiClient for `api_name` made from a copy of
 // `options`. The queue owns that client, so its sender never outlives what

@@ -9,6 +9,7 @@
 #include "core/base64.h"
 #include "core/regular_file.h"
 #include "export/http/http_client.h"
+#include "gcp/api_client.h"
 
 namespace tai::gcp {
 namespace {
@@ -57,21 +58,7 @@ Status CheckEndpoint(std::string_view field, std::string_view url) {
 
 // ---- small helpers ---------------------------------------------------------
 
-std::string FormEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (std::isalnum(b) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    }
-  }
-  return out;
-}
+using internal::FormEncode;
 
 Result<std::string> RequiredString(const json& j, const char* field, std::string_view what) {
   auto it = j.find(field);

@@ -1,12 +1,16 @@
 // Observability's alerting: the notifiers Config::alerts names, behind one
 // dispatcher whose every attempt is stored, and the alert engine over the
 // embedded store, with its self-metrics.
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "tai/alert/notifiers.h"
 #include "tai/alert/rule_file.h"
+#include "tai/cloud_alert_policies.h"
 #include "tai/observability.h"
 
 namespace tai {
@@ -92,7 +96,160 @@ std::string ReadEnvironment(std::string_view name) {
   return v != nullptr ? v : "";
 }
 
+// What the alert policy sync did, for its self-metrics; outlives the
+// runner, whose thread writes it, until the callbacks are removed.
+struct AlertPolicySyncStats {
+  std::atomic<uint64_t> ok{0}, failed{0}, created{0}, updated{0}, deleted{0};
+};
+
+// tai_gcp_alert_policy_syncs_total{outcome} and
+// tai_gcp_alert_policy_changes_total{change}.
+std::vector<uint64_t> RegisterAlertPolicySyncMetrics(
+    MetricRegistry& registry, const std::shared_ptr<const AlertPolicySyncStats>& stats) {
+  std::vector<uint64_t> ids;
+  MetricDescriptor syncs{.metric_type = "tai_gcp_alert_policy_syncs",
+                         .value_type = MetricType::kCumulative,
+                         .description =
+                             "Syncs of the rule file's Cloud Monitoring alert policies, by "
+                             "outcome (failed: some policy could not be made; see the log)",
+                         .labels = {{"outcome", "", "string"}}};
+  if (auto id =
+          registry.CreateCallbackCounter(syncs,
+                                         [stats](Observer& o) {
+                                           o.Observe(stats->ok.load(), {{"outcome", "ok"}});
+                                           o.Observe(stats->failed.load(), {{"outcome", "failed"}});
+                                         });
+      id.ok()) {
+    ids.push_back(*id);
+  }
+  MetricDescriptor changes{.metric_type = "tai_gcp_alert_policy_changes",
+                           .value_type = MetricType::kCumulative,
+                           .description = "Cloud Monitoring alert policies the sync changed",
+                           .labels = {{"change", "", "string"}}};
+  if (auto id = registry.CreateCallbackCounter(
+          changes,
+          [stats](Observer& o) {
+            o.Observe(stats->created.load(), {{"change", "created"}});
+            o.Observe(stats->updated.load(), {{"change", "updated"}});
+            o.Observe(stats->deleted.load(), {{"change", "deleted"}});
+          });
+      id.ok()) {
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
 }  // namespace
+
+namespace internal {
+
+// Runs `attempt` on its own thread until it says it is done, waiting
+// `first_wait` (doubling up to 10 minutes) between attempts. The attempt
+// gets the cancel flag and the wait function, both cut short by the
+// destructor, which joins the thread.
+class AlertPolicySyncRunner {
+ public:
+  using Sleep = std::function<bool(std::chrono::milliseconds)>;
+  using Attempt = std::function<bool(const std::atomic<bool>* cancel, const Sleep& sleep)>;
+
+  AlertPolicySyncRunner(Attempt attempt, std::chrono::milliseconds first_wait)
+      : attempt_(std::move(attempt)), first_wait_(first_wait), thread_([this] { Run(); }) {}
+  ~AlertPolicySyncRunner() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      cancel_.store(true);
+    }
+    stopped_.notify_all();
+    thread_.join();
+  }
+  AlertPolicySyncRunner(const AlertPolicySyncRunner&) = delete;
+  AlertPolicySyncRunner& operator=(const AlertPolicySyncRunner&) = delete;
+
+ private:
+  // False when stopped before `d` passed.
+  bool SleepFor(std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return !stopped_.wait_for(lock, d, [this] { return stopping_; });
+  }
+
+  void Run() {
+    const Sleep sleep = [this](std::chrono::milliseconds d) { return SleepFor(d); };
+    std::chrono::milliseconds wait = first_wait_;
+    while (!attempt_(&cancel_, sleep) && SleepFor(wait)) {
+      wait = std::min<std::chrono::milliseconds>(2 * wait, std::chrono::minutes(10));
+    }
+  }
+
+  const Attempt attempt_;
+  const std::chrono::milliseconds first_wait_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;
+  std::condition_variable stopped_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts once the rest is made
+};
+
+}  // namespace internal
+
+// Never fails Start for the sync's sake: it runs on its own thread, and
+// what goes wrong there is a WARNING and a count.
+Status Observability::StartAlertPolicySync() {
+  const GcpExportConfig& g = config_.gcp;
+  if (g.alert_policies != GcpExportConfig::AlertPolicies::kSync) return Status::Ok();
+  gcp::AlertPolicySyncOptions sync{.scope = resource_->service_name,
+                                   .delete_orphans = g.prune_alert_policies};
+  sync.api = {
+      .project_id = resource_->gcp_project, .endpoints = g.endpoints, .tokens = gcp_tokens_};
+  sync.api.initial_backoff = g.delivery.initial_backoff;
+  sync.api.max_backoff = g.delivery.max_backoff;
+  auto stats = std::make_shared<AlertPolicySyncStats>();
+  for (uint64_t id : RegisterAlertPolicySyncMetrics(*registry_, stats)) {
+    alert_metric_ids_.push_back(id);
+  }
+  // A failure is said once (WARNING); the retries of an outage are only
+  // counted, and the success that ends it is said again.
+  auto attempt = [sync, stats, rule_file = config_.alerts.rule_file, &log = logger("tai.gcp"),
+                  failing = false](const std::atomic<bool>* cancel,
+                                   const internal::AlertPolicySyncRunner::Sleep& sleep) mutable {
+    sync.cancel = cancel;
+    sync.sleep_for = sleep;
+    Result<gcp::AlertPolicySyncReport> report = FailedPreconditionError("not run");
+    if (auto file = LoadRuleFile(rule_file); file.ok()) {
+      report = SyncCloudAlertPolicies(file->rules, file->slos, sync);
+    } else {
+      report = file.status();
+    }
+    if (cancel->load()) return true;
+    const Status outcome = report.ok() ? report->status() : report.status();
+    if (report.ok()) {
+      stats->created += static_cast<uint64_t>(report->created);
+      stats->updated += static_cast<uint64_t>(report->updated);
+      stats->deleted += static_cast<uint64_t>(report->deleted);
+    }
+    if (outcome.ok()) {
+      ++stats->ok;
+      TAI_LOG_INFO(log,
+                   "alert policies of {} in Cloud Monitoring project {}: {} created, {} updated, "
+                   "{} unchanged, {} deleted",
+                   rule_file, sync.api.project_id, report->created, report->updated,
+                   report->unchanged, report->deleted);
+      return true;
+    }
+    ++stats->failed;
+    const bool again =
+        outcome.code() == StatusCode::kUnavailable || (report.ok() && report->retryable());
+    if (!failing) {
+      TAI_LOG_WARN(log, "the alert policies of {} are not all synced to Cloud Monitoring{}: {}",
+                   rule_file, again ? " (tried again until it works)" : "", outcome.ToString());
+    }
+    failing = true;
+    return !again;
+  };
+  alert_policy_sync_ =
+      std::make_shared<internal::AlertPolicySyncRunner>(std::move(attempt), g.alert_policy_retry);
+  return Status::Ok();
+}
 
 Status Observability::StartAlerts() {
   const AlertsConfig& a = config_.alerts;

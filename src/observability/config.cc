@@ -95,12 +95,14 @@ Status ReadExporters(std::string_view v, TracesConfig* t) {
 }
 
 Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
-  const std::pair<const char*, bool*> flags[] = {{"TAI_GCP_EXPORT", &g->enabled},
-                                                 {"TAI_GCP_AUTH", &g->authenticate},
-                                                 {"TAI_GCP_LOGS_API", &g->logs_api},
-                                                 {"TAI_GCP_SELF_METRICS", &g->self_metrics},
-                                                 {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource},
-                                                 {"TAI_GCP_PROFILER", &g->profiler}};
+  const std::pair<const char*, bool*> flags[] = {
+      {"TAI_GCP_EXPORT", &g->enabled},
+      {"TAI_GCP_AUTH", &g->authenticate},
+      {"TAI_GCP_LOGS_API", &g->logs_api},
+      {"TAI_GCP_SELF_METRICS", &g->self_metrics},
+      {"TAI_GCP_DETECT_RESOURCE", &g->detect_resource},
+      {"TAI_GCP_PROFILER", &g->profiler},
+      {"TAI_GCP_ALERT_POLICIES_PRUNE", &g->prune_alert_policies}};
   for (const auto& [name, field] : flags) {
     if (auto v = get(name); !v.empty()) {
       TAI_ASSIGN_OR_RETURN_MAP_ERROR(*field, ParseBool(v), EnvErrorFor(name, v));
@@ -116,6 +118,14 @@ Status ReadGcpEnv(const EnvGet& get, GcpExportConfig* g) {
       {"TAI_GCP_ZONE", &g->zone}};
   for (const auto& [name, field] : endpoints) {
     if (auto v = get(name); !v.empty()) *field = Trim(v);
+  }
+  if (auto v = get("TAI_GCP_ALERT_POLICIES"); !v.empty()) {
+    const std::string mode = internal::AsciiLower(Trim(v));
+    if (mode != "sync" && mode != "off") {
+      return EnvError("TAI_GCP_ALERT_POLICIES", v, InvalidArgumentError("must be sync or off"));
+    }
+    g->alert_policies = mode == "sync" ? GcpExportConfig::AlertPolicies::kSync
+                                       : GcpExportConfig::AlertPolicies::kOff;
   }
   size_t buffer_mb = g->delivery.memory_bytes >> 20;
   size_t spill_mb = static_cast<size_t>(g->delivery.spill_bytes >> 20);
@@ -465,6 +475,18 @@ Status Config::Validate() const {
                                             .target = resource.service_name};
     if (!gcp.zone.empty()) deployment.labels["zone"] = gcp.zone;
     TAI_RETURN_IF_ERROR(deployment.Validate().WithContext("TAI_GCP_PROFILER"));
+  }
+  if (gcp.alert_policies == GcpExportConfig::AlertPolicies::kSync) {
+    if (!gcp.enabled) {
+      return InvalidArgumentError(
+          "alert policy sync is on (TAI_GCP_ALERT_POLICIES=sync) but Google Cloud export is off "
+          "(set TAI_GCP_EXPORT=true)");
+    }
+    if (alerts.rule_file.empty()) {
+      return InvalidArgumentError(
+          "alert policy sync is on (TAI_GCP_ALERT_POLICIES=sync) but there is no rule file "
+          "(set TAI_ALERT_RULES)");
+    }
   }
   if (shutdown_deadline.count() < 0) return InvalidArgumentError("shutdown deadline is negative");
   if (alerts.enabled) {

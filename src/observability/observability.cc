@@ -116,6 +116,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   TAI_RETURN_IF_ERROR(obs->StartDashboard());
   if (obs->server_) TAI_RETURN_IF_ERROR(obs->server_->Start());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
+  if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartAlertPolicySync());
   obs->delivery_metric_ids_ =
       internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
@@ -358,6 +359,8 @@ void Observability::Shutdown() {
   if (profiler_agent_) profiler_agent_->Stop();
   // No evaluation runs once shutdown starts; what it notified still goes out.
   if (alerts_) alerts_->Stop();
+  // Cuts its calls and retries short; what it made stays made.
+  alert_policy_sync_.reset();
   if (tracer_ && &GlobalTracer() == tracer_.get()) SetGlobalTracer(nullptr);
   if (span_processor_) span_processor_->Shutdown(left());
   // A Start that failed part way leaves later parts unmade; stop what exists.

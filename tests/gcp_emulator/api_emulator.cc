@@ -28,8 +28,11 @@ std::string CheckMonitoredResource(const std::string& resource_json) {
   return "";
 }
 
-ApiEmulator::ApiEmulator(const std::string& proto_file) {
-  auto v = ProtoJsonValidator::Load(GoogleProtoRoot(), {proto_file});
+ApiEmulator::ApiEmulator(const std::string& proto_file)
+    : ApiEmulator(std::vector<std::string>{proto_file}) {}
+
+ApiEmulator::ApiEmulator(const std::vector<std::string>& proto_files) {
+  auto v = ProtoJsonValidator::Load(GoogleProtoRoot(), proto_files);
   EXPECT_TRUE(v.ok()) << v.status().ToString();
   if (v.ok()) validator_ = std::move(*v);
   server_.Use([this](const HttpRequest& r, HttpResponse& w, const HttpHandler& next) {
@@ -58,7 +61,9 @@ void ApiEmulator::Misbehave(const HttpRequest& r, HttpResponse& w, const HttpHan
     rng_state_ ^= rng_state_ >> 7;
     rng_state_ ^= rng_state_ << 17;
     const double u = static_cast<double>(rng_state_ >> 11) / 9007199254740992.0;
-    if (u < plan_.failure_rate) {
+    if (plan_.outage) {
+      fault = kUnavailable;
+    } else if (u < plan_.failure_rate) {
       fault = static_cast<decltype(fault)>(1 + static_cast<int>(u / plan_.failure_rate * 4));
     }
     slow = plan_.slow;

@@ -31,6 +31,9 @@ namespace tai::testing {
 std::string CheckMonitoredResource(const std::string& resource_json);
 
 struct FaultPlan {
+  // Every request answered 503 before it is looked at (an outage), whatever
+  // failure_rate says.
+  bool outage = false;
   double failure_rate = 0;  // share of requests that get one of the faults
   uint64_t seed = 1;
   std::chrono::milliseconds slow{2'000};  // how late a slow answer comes
@@ -48,6 +51,7 @@ class ApiEmulator {
  public:
   // Loads `proto_file` from Google's set; a failure fails the test.
   explicit ApiEmulator(const std::string& proto_file);
+  explicit ApiEmulator(const std::vector<std::string>& proto_files);
   virtual ~ApiEmulator() = default;
 
   std::string url() const { return server_.url(); }
@@ -59,6 +63,9 @@ class ApiEmulator {
  protected:
   // Call after registering routes.
   void Start();
+  // Call first in the destructor of an emulator with state: it waits for the
+  // handlers that run, so none reads the state while it is destroyed.
+  void StopServing() { server_.Stop(); }
   HttpServer& server() { return server_; }
   const ProtoJsonValidator& validator() const { return *validator_; }
   std::mutex& mu() { return mu_; }

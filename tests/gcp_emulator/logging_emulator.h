@@ -23,6 +23,7 @@ class LoggingEmulator : public ApiEmulator {
                     [this](const HttpRequest& r, HttpResponse& w) { Write(r, w); });
     Start();
   }
+  ~LoggingEmulator() override { StopServing(); }
   gcp::GcpEndpoints Endpoints() const {
     gcp::GcpEndpoints e;
     e.logging = url();

@@ -4,6 +4,8 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+
 namespace tai::testing {
 
 namespace pb = google::protobuf;
@@ -60,6 +62,36 @@ Status ProtoJsonValidator::Check(std::string_view message_type, std::string_view
   const auto status = pb::util::JsonStringToMessage(std::string(json), message.get(), options);
   if (!status.ok()) {
     return InvalidArgumentError(std::string(message_type) + ": " + std::string(status.message()));
+  }
+  return Status::Ok();
+}
+
+Status ProtoJsonValidator::CheckFieldMask(std::string_view message_type,
+                                          std::string_view mask) const {
+  const pb::Descriptor* top =
+      impl_->importer->pool()->FindMessageTypeByName(std::string(message_type));
+  if (!top) return NotFoundError("no message type " + std::string(message_type));
+  if (mask.empty()) return InvalidArgumentError("the update mask is empty");
+  size_t start = 0;
+  while (start <= mask.size()) {
+    const size_t end = std::min(mask.find(',', start), mask.size());
+    const std::string path(mask.substr(start, end - start));
+    const pb::Descriptor* d = top;
+    size_t at = 0;
+    while (true) {
+      const size_t dot = std::min(path.find('.', at), path.size());
+      const std::string part = path.substr(at, dot - at);
+      const pb::FieldDescriptor* f = d ? d->FindFieldByName(part) : nullptr;
+      if (d && !f) f = d->FindFieldByCamelcaseName(part);
+      if (!f) {
+        return InvalidArgumentError("update mask: '" + path + "' is not a field of " +
+                                    std::string(message_type));
+      }
+      if (dot == path.size()) break;
+      d = f->message_type();
+      at = dot + 1;
+    }
+    start = end + 1;
   }
   return Status::Ok();
 }

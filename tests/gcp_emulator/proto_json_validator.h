@@ -29,6 +29,9 @@ class ProtoJsonValidator {
   // Ok when `json` parses as `message_type` ("google.devtools.cloudtrace.v2.
   // BatchWriteSpansRequest") with no unknown field and no wrong type.
   Status Check(std::string_view message_type, std::string_view json) const;
+  // Ok when every path of `mask` (a FieldMask's JSON: "displayName,userLabels";
+  // snake_case too) names a field of `message_type`, nested ones with dots.
+  Status CheckFieldMask(std::string_view message_type, std::string_view mask) const;
 
  private:
   ProtoJsonValidator();

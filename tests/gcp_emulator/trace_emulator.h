@@ -24,6 +24,7 @@ class TraceEmulator : public ApiEmulator {
     Start();
   }
 
+  ~TraceEmulator() override { StopServing(); }
   gcp::GcpEndpoints Endpoints() const {
     gcp::GcpEndpoints e;
     e.trace = url();

@@ -11,6 +11,7 @@
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
 //   taiobs rules export --format prometheus|cloud-monitoring FILE [-o OUT]
+//   taiobs rules export --format cloud-monitoring FILE --apply [--project P] [--scope S] [--prune]
 //   taiobs dashboard check FILE
 //   taiobs dashboard export --format cloud-monitoring|grafana FILE [--store DB] [-o OUT]
 //
@@ -81,9 +82,12 @@ const Command kCommands[] = {
      ProfileDiff},
     {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},
-    {"rules", "rules check FILE | rules export --format prometheus|cloud-monitoring FILE [-o OUT]",
+    {"rules",
+     "rules check FILE | rules export --format prometheus|cloud-monitoring FILE [-o OUT] "
+     "[--apply [--project P] [--scope S] [--prune]]",
      "Validate an alert rule file (YAML or JSON; exit 1 naming every error), or export its rules "
-     "and SLO burn-rate alerts as a Prometheus rule file or Cloud Monitoring alert policies",
+     "and SLO burn-rate alerts as a Prometheus rule file or Cloud Monitoring alert policies "
+     "(--apply: create and update them in the project)",
      RulesCommand},
     {"dashboard",
      "dashboard check FILE | dashboard export --format cloud-monitoring|grafana FILE [--store DB] "
