@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,9 +17,11 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "core/gzip.h"
 #include "core/text.h"
 #include "tai/core/parse.h"
 #include "web/http_request_parser.h"
@@ -141,16 +144,50 @@ const char* Reason(int status) {
   }
 }
 
+// True when an Accept-Encoding value lists gzip without q=0.
+bool AcceptsGzip(std::string_view accept) {
+  while (!accept.empty()) {
+    size_t comma = accept.find(',');
+    std::string_view item = internal::TrimSpaces(accept.substr(0, comma));
+    size_t semi = item.find(';');
+    std::string_view coding = internal::TrimSpaces(item.substr(0, semi));
+    std::string_view params = semi == std::string_view::npos ? "" : item.substr(semi + 1);
+    params = internal::TrimSpaces(params);
+    bool refused =
+        params.starts_with("q=0") && params.find_first_of("123456789") == std::string_view::npos;
+    if ((internal::EqualsIgnoreCase(coding, "gzip") || coding == "*") && !refused) return true;
+    if (comma == std::string_view::npos) break;
+    accept.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Text-like bodies are worth compressing; images and archives are not.
+bool Compressible(std::string_view content_type) {
+  return content_type.starts_with("text/") || content_type.find("json") != std::string_view::npos ||
+         content_type.find("javascript") != std::string_view::npos ||
+         content_type.find("xml") != std::string_view::npos ||
+         content_type.find("openmetrics") != std::string_view::npos;
+}
+
 // A header from a handler goes out only if it cannot end the head early
 // (a CR or LF in it would let request data forge headers).
 bool SafeHeader(std::string_view name, std::string_view value) {
   return ValidateHttpHeader(name, value).ok();
 }
 
-std::string SerializeResponse(const HttpResponse& resp, bool head_only, bool keep_alive,
-                              int minor_version) {
+// An answer as it goes out: the head, then the body, written as they are
+// (a large body is not copied next to its head).
+struct WireResponse {
+  std::string head;
+  std::string body;
+  bool close = false;  // "Connection: close" is in the head
+};
+
+WireResponse SerializeResponse(HttpResponse&& resp, bool head_only, bool keep_alive,
+                               int minor_version) {
   std::string out;
-  out.reserve(256 + resp.body.size());
+  out.reserve(256);
   int status = resp.status >= 100 && resp.status <= 999 ? resp.status : 500;
   out += "HTTP/1.1 ";
   internal::AppendInt(out, status);
@@ -185,8 +222,9 @@ std::string SerializeResponse(const HttpResponse& resp, bool head_only, bool kee
     out += "Connection: keep-alive\r\n";
   }
   out += "\r\n";
-  if (!head_only && !no_body) out += resp.body;
-  return out;
+  WireResponse wire{std::move(out), {}, !keep_alive};
+  if (!head_only && !no_body) wire.body = std::move(resp.body);
+  return wire;
 }
 
 std::string NumericHost(const sockaddr_storage& addr, socklen_t len, int* port) {
@@ -241,8 +279,8 @@ struct HttpServer::Impl {
     Phase phase = Phase::kReading;
     internal::HttpRequestParser parser;
     std::string pending;  // bytes read past the request being handled
-    std::string out;
-    size_t out_offset = 0;
+    WireResponse out;
+    size_t out_offset = 0;  // into head and body as one
     bool close_after_write = false;
     bool linger = false;  // drain what the client still sends before closing
     bool sent_continue = false;
@@ -274,7 +312,7 @@ struct HttpServer::Impl {
 
   struct Done {
     uint64_t connection;
-    std::string bytes;
+    WireResponse response;
     bool keep_alive;
   };
 
@@ -324,17 +362,17 @@ struct HttpServer::Impl {
         job = std::move(pool->jobs.front());
         pool->jobs.pop_front();
       }
-      bool keep_alive = job.request.keep_alive;
-      std::string bytes = Handle(job);
+      WireResponse response = Handle(job);
+      const bool keep_alive = !response.close;
       {
         std::lock_guard<std::mutex> lock(done_mu);
-        done.push_back(Done{job.connection, std::move(bytes), keep_alive});
+        done.push_back(Done{job.connection, std::move(response), keep_alive});
       }
       Wake();
     }
   }
 
-  std::string Handle(Job& job) {
+  WireResponse Handle(Job& job) {
     internal::ParsedRequest& in = job.request;
     HttpRequest req;
     bool head = in.method == "HEAD";
@@ -360,6 +398,9 @@ struct HttpServer::Impl {
     }
     req.headers = std::move(in.headers);
     req.body = std::move(in.body);
+    if (std::optional<HttpResponse> refused = DecodeBody(req)) {
+      return SerializeResponse(std::move(*refused), head, false, in.minor_version);
+    }
     req.remote_address = std::move(job.peer);
     req.remote_port = job.peer_port;
     req.local_address = std::move(job.local);
@@ -391,7 +432,46 @@ struct HttpServer::Impl {
       resp.status = 500;
       resp.body = std::string("internal error: ") + e.what() + "\n";
     }
-    return SerializeResponse(resp, head, in.keep_alive, in.minor_version);
+    if (!head && resp.status == 200 && !resp.body.empty() && Compressible(resp.content_type) &&
+        AcceptsGzip(req.Header("accept-encoding")) &&
+        std::none_of(resp.headers.begin(), resp.headers.end(), [](const auto& h) {
+          return internal::EqualsIgnoreCase(h.first, "content-encoding");
+        })) {
+      resp.body = internal::GzipCompress(resp.body);
+      resp.SetHeader("Content-Encoding", "gzip");
+      resp.SetHeader("Vary", "Accept-Encoding");
+    }
+    return SerializeResponse(std::move(resp), head, in.keep_alive, in.minor_version);
+  }
+
+  // Inflates a gzip request body in place, bounded by max_body_bytes (a
+  // small body must not expand past the limit the raw one had). Returns the
+  // answer to send instead when it cannot.
+  std::optional<HttpResponse> DecodeBody(HttpRequest& req) {
+    auto it = std::find_if(req.headers.begin(), req.headers.end(),
+                           [](const auto& h) { return h.first == "content-encoding"; });
+    if (it == req.headers.end() || internal::EqualsIgnoreCase(it->second, "identity")) {
+      return std::nullopt;
+    }
+    HttpResponse refused;
+    refused.SetHeader("X-Content-Type-Options", "nosniff");
+    if (!internal::EqualsIgnoreCase(it->second, "gzip") &&
+        !internal::EqualsIgnoreCase(it->second, "x-gzip")) {
+      refused.status = 415;
+      refused.body = "only gzip request bodies are accepted\n";
+      return refused;
+    }
+    Result<std::string> inflated = internal::GzipDecompress(req.body, options.max_body_bytes);
+    if (!inflated.ok()) {
+      const bool too_large = inflated.status().code() == StatusCode::kResourceExhausted;
+      (too_large ? counters.too_large : counters.malformed).fetch_add(1, std::memory_order_relaxed);
+      refused.status = too_large ? 413 : 400;
+      refused.body = "request body: " + inflated.status().message() + "\n";
+      return refused;
+    }
+    // The header stays, saying how it came; the body is inflated.
+    req.body = std::move(*inflated);
+    return std::nullopt;
   }
 
   // ---- event thread ----
@@ -427,13 +507,13 @@ struct HttpServer::Impl {
     resp.status = status;
     resp.body = std::string(message) + "\n";
     resp.SetHeader("X-Content-Type-Options", "nosniff");
-    StartWrite(c, SerializeResponse(resp, false, false, 1), /*keep_alive=*/false);
+    StartWrite(c, SerializeResponse(std::move(resp), false, false, 1), /*keep_alive=*/false);
     c.linger = true;
   }
 
-  void StartWrite(Connection& c, std::string bytes, bool keep_alive) {
+  void StartWrite(Connection& c, WireResponse response, bool keep_alive) {
     c.phase = Phase::kWriting;
-    c.out = std::move(bytes);
+    c.out = std::move(response);
     c.out_offset = 0;
     c.close_after_write = !keep_alive || stopping.load();
     c.write_deadline = Clock::now() + options.write_timeout;
@@ -525,15 +605,27 @@ struct HttpServer::Impl {
 
   // Returns false when the connection is to be closed.
   bool OnWritable(uint64_t id, Connection& c) {
-    while (c.out_offset < c.out.size()) {
-      ssize_t n =
-          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+    const size_t total = c.out.head.size() + c.out.body.size();
+    while (c.out_offset < total) {
+      iovec parts[2];
+      int count = 0;
+      if (c.out_offset < c.out.head.size()) {
+        parts[count++] = {c.out.head.data() + c.out_offset, c.out.head.size() - c.out_offset};
+      }
+      const size_t body_offset =
+          c.out_offset > c.out.head.size() ? c.out_offset - c.out.head.size() : 0;
+      if (body_offset < c.out.body.size()) {
+        parts[count++] = {c.out.body.data() + body_offset, c.out.body.size() - body_offset};
+      }
+      msghdr message{};
+      message.msg_iov = parts;
+      message.msg_iovlen = static_cast<size_t>(count);
+      ssize_t n = sendmsg(c.fd, &message, MSG_NOSIGNAL);
       if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
       c.out_offset += static_cast<size_t>(n);
       c.last_activity = Clock::now();
     }
-    c.out.clear();
-    c.out.shrink_to_fit();
+    c.out = WireResponse();
     if (c.close_after_write) {
       // The client may still be sending the refused request: closing with
       // unread bytes would reset the connection and lose the answer.
@@ -620,7 +712,7 @@ struct HttpServer::Impl {
     for (Done& d : ready) {
       auto it = connections.find(d.connection);
       if (it == connections.end()) continue;
-      StartWrite(it->second, std::move(d.bytes), d.keep_alive);
+      StartWrite(it->second, std::move(d.response), d.keep_alive);
     }
   }
 

@@ -9,6 +9,10 @@
 // transfer encoding, bytes buffered across all connections, the time to send
 // a request and to read its answer, and how long Stop() waits.
 //
+// Like the library it replaces, it inflates gzip request bodies (bounded by
+// max_body_bytes; other codings get 415) and gzips text-like answers for
+// clients that accept it.
+//
 // Owned by tai::Observability or by the application. Thread-safe: handlers
 // run on the worker threads, concurrently; register handlers and middleware
 // before Start(). Stop() (or the destructor) returns once running handlers
