@@ -59,8 +59,9 @@ struct ExporterHealth {
 // The parts of a running Observability that can lose data while the service
 // runs on, in one value (Observability::Health(), GET /healthz).
 struct HealthReport {
-  // False while an exporter's backend fails, or when the store or the alert
-  // engine that Config asked for could not start. Drops and rejections are
+  // False while an exporter's backend fails or it runs without the spill
+  // directory it was given, or when the store or the alert engine that
+  // Config asked for could not start. Drops and rejections are
   // counted in `exporters` and `logs`; they do not make it false (they are
   // past; ok says whether delivery works now).
   bool ok = true;

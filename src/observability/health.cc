@@ -33,6 +33,7 @@ class HealthWatch : public MetricSink {
  private:
   struct Seen {
     bool down = false;
+    bool spill_said = false;
     uint64_t lost_said = 0;  // dropped + rejected when last logged
     std::chrono::steady_clock::time_point lost_said_at{};
   };
@@ -52,6 +53,13 @@ class HealthWatch : public MetricSink {
         TAI_LOG_INFO(*logger_, "exporter {} delivers again", e.name);
       }
       seen.down = s.backend_down;
+      if (!s.spill_error.empty() && !seen.spill_said) {
+        TAI_LOG_WARN(*logger_,
+                     "{}. Requests that do not fit in memory during an outage will be dropped; "
+                     "give each process its own spill directory",
+                     s.spill_error);
+        seen.spill_said = true;
+      }
       const uint64_t lost = s.dropped + s.rejected;
       if (lost > seen.lost_said && now - seen.lost_said_at >= kLossLogInterval) {
         TAI_LOG_WARN(*logger_,
@@ -87,6 +95,8 @@ std::string HealthJson(const HealthReport& r) {
     out += s.backend_down ? "true" : "false";
     out += ",\"last_error\":";
     AppendJsonString(out, s.last_error);
+    out += ",\"spill_error\":";
+    AppendJsonString(out, s.spill_error);
     for (auto [name, value] : {std::pair<const char*, uint64_t>{"queued", s.queued},
                                {"delivered", s.delivered},
                                {"rejected", s.rejected},
@@ -129,7 +139,8 @@ HealthReport Observability::Health() const {
   HealthReport r;
   for (const auto& source : delivery_sources_) {
     r.exporters.push_back(ExporterHealth{source->name(), source->delivery_stats()});
-    if (r.exporters.back().stats.backend_down) r.ok = false;
+    const DeliveryStats& s = r.exporters.back().stats;
+    if (s.backend_down || !s.spill_error.empty()) r.ok = false;
   }
   if (logs_) r.logs = logs_->stats();
   if (config_.store.enabled) r.store = store_status_;
