@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -47,9 +48,21 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     if (a == "--listen" && (v = value())) {
       f->listen = v;
     } else if (a == "--requests" && (v = value())) {
-      f->requests = std::atol(v);
+      char* end = nullptr;
+      errno = 0;
+      f->requests = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || errno != 0 || f->requests < 0) {
+        std::fprintf(stderr, "--requests '%s': expected a whole number, 0 or more\n", v);
+        return false;
+      }
     } else if (a == "--rate" && (v = value())) {
-      f->rate = std::atof(v);
+      char* end = nullptr;
+      f->rate = std::strtod(v, &end);
+      // Below 1/1000 per second the period overflows the clock; NaN fails too.
+      if (*v == '\0' || *end != '\0' || !(f->rate >= 1e-3 && f->rate <= 1e12)) {
+        std::fprintf(stderr, "--rate '%s': expected requests per second in [0.001, 1e12]\n", v);
+        return false;
+      }
     } else if (a == "--seed" && (v = value())) {
       f->seed = static_cast<unsigned>(std::atol(v));
     } else {
@@ -57,7 +70,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       return false;
     }
   }
-  return f->rate > 0;
+  return true;
 }
 
 double ExactPercentile(std::vector<double> v, double q) {
@@ -172,5 +185,13 @@ int main(int argc, char** argv) {
   const tai::SpanProcessorStats spans = obs.span_processor()->stats();
   std::printf("spans exported=%llu dropped=%llu\n", static_cast<unsigned long long>(spans.exported),
               static_cast<unsigned long long>(spans.dropped));
+  // What the exporters' queues lost too: the processor's count stops at
+  // handing spans to them.
+  for (const tai::ExporterHealth& e : obs.Health().exporters) {
+    std::printf("exporter %s delivered=%llu dropped=%llu rejected=%llu\n", e.name.c_str(),
+                static_cast<unsigned long long>(e.stats.delivered),
+                static_cast<unsigned long long>(e.stats.dropped),
+                static_cast<unsigned long long>(e.stats.rejected));
+  }
   return 0;
 }

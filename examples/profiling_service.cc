@@ -59,6 +59,16 @@ int main(int argc, char** argv) {
   }
   std::atomic<bool> stop{false}, slow{false};
   std::thread server(Serve, &stop, &slow);
+  // Every return below, the early ones on errors included, stops and joins
+  // it: destroying a joinable std::thread calls std::terminate.
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* thread;
+    ~Joiner() {
+      stop->store(true);
+      if (thread->joinable()) thread->join();
+    }
+  } joiner{&stop, &server};
 
   // 250 Hz: the kernel's tick here, and enough samples in 2 s windows.
   auto profiler = std::make_shared<tai::gcp::CloudProfiler>("my-project", 250);

@@ -21,6 +21,7 @@
 // Config::shutdown_deadline.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <utility>
@@ -56,6 +57,28 @@ namespace internal {
 class AlertPolicySyncRunner;
 }
 
+// What an exporter with a delivery queue (OTLP, Google Cloud) is doing now.
+struct ExporterHealth {
+  std::string name;  // the `sink` label of the self-metrics
+  DeliveryStats stats;
+};
+
+// The parts of a running Observability that can lose data while the service
+// runs on, in one value (Observability::Health(), GET /healthz).
+struct HealthReport {
+  // False while an exporter's backend fails or it runs without the spill
+  // directory it was given, or when the store or the alert engine that
+  // Config asked for could not start. Drops and rejections are
+  // counted in `exporters` and `logs`; they do not make it false (they are
+  // past; ok says whether delivery works now).
+  bool ok = true;
+  std::vector<ExporterHealth> exporters;
+  LogPipelineStats logs;
+  Status store;
+  Status alerts;
+  HttpServerStats http;  // all zero without the HTTP server
+};
+
 class Observability {
  public:
   static Result<std::unique_ptr<Observability>> Start(Config config);
@@ -71,6 +94,14 @@ class Observability {
   const std::shared_ptr<InMemoryMetricStore>& metric_store() { return metric_store_; }
   // The embedded HTTP server; nullptr when Prometheus is off.
   HttpServer* http_server() { return server_.get(); }
+  // The health of every exporter, the log pipeline, the store, the alert
+  // engine and the HTTP server now. Also served as JSON at GET /healthz
+  // (200 with "status": "ok" or "degraded"; 503 "starting" until Start has
+  // returned): it reports, it never fails the probe for a telemetry backend,
+  // so an orchestrator does not restart a service because of one. A change
+  // is said once in the library's log (logger "tai.health"), checked every
+  // collect interval; losses at most once a minute per exporter.
+  HealthReport Health() const;
   // "http://127.0.0.1:9464/metrics", or "" when Prometheus is off.
   std::string metrics_url() const;
   // The HTTP golden signals (tai/web/http_metrics.h) in this registry, for
@@ -131,6 +162,7 @@ class Observability {
   Status StartDashboard();
   Status StartGoldenSignals();
   void SayWhatIsInEffect();
+  void ServeHealth();
 
   Config config_;
   std::shared_ptr<const Resource> resource_;
@@ -149,6 +181,9 @@ class Observability {
   // self-metrics.
   std::vector<std::shared_ptr<const DeliveryStatsSource>> delivery_sources_;
   std::vector<uint64_t> delivery_metric_ids_;
+  uint64_t http_metrics_callback_ = 0;
+  // Set once Start has made every part: /healthz reads the parts.
+  std::atomic<bool> started_{false};
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
   std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;
   std::unique_ptr<LogPipeline> logs_;

@@ -29,7 +29,10 @@ void ForEachCommaItem(std::string_view text, F&& each) {
 std::string PercentDecode(std::string_view raw) {
   std::string value;
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size()) {
+    // Two hex digits: from_chars alone would also take "%-1" and "%+f".
+    if (raw[i] == '%' && i + 2 < raw.size() &&
+        std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
       int v = 0;
       auto r = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16);
       if (r.ec == std::errc() && r.ptr == raw.data() + i + 3) {
@@ -48,7 +51,9 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   if (t.empty()) return InvalidArgumentError("duration is empty");
   double number = 0;
   auto r = std::from_chars(t.data(), t.data() + t.size(), number);
-  if (r.ec != std::errc() || number < 0) {
+  // !(number >= 0) also refuses NaN ("nan" parses as a number), which no
+  // bound below would catch and which has no integer value.
+  if (r.ec != std::errc() || !(number >= 0)) {
     return InvalidArgumentError("duration '" + t + "' does not start with a non-negative number");
   }
   std::string_view unit(r.ptr, static_cast<size_t>(t.data() + t.size() - r.ptr));

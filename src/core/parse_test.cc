@@ -18,6 +18,11 @@ TEST(ParseTest, Durations) {
   EXPECT_EQ(*ParseDuration("1h"), std::chrono::hours(1));
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
+  // Found by tests/fuzz/config_fuzz.cc: NaN passed every bound and was cast
+  // to an integer (undefined behaviour).
+  EXPECT_EQ(ParseDuration("nan").status().message(),
+            "duration 'nan' does not start with a non-negative number");
+  EXPECT_FALSE(ParseDuration("inf").ok());
   EXPECT_EQ(ParseDuration("3 weeks").status().message(),
             "duration '3 weeks' has unit ' weeks'; use ms, s, m or h");
 }
@@ -46,6 +51,7 @@ TEST(ParseTest, PercentDecodeKeepsMalformedEscapes) {
   EXPECT_EQ(PercentDecode("a%20b%3D%22c%22"), "a b=\"c\"");
   EXPECT_EQ(PercentDecode("100%"), "100%");
   EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+  EXPECT_EQ(PercentDecode("%-1%+f"), "%-1%+f");  // signs are not hex digits
   EXPECT_EQ(PercentDecode("a+b"), "a+b");  // '+' is a query string's business
 }
 

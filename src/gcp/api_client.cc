@@ -60,8 +60,26 @@ Status GcpApiResponse::ToStatus(const std::string& api_name) const {
 GcpApiClient::GcpApiClient(const gcp::GcpApiOptions& options, std::string api_name)
     : options_(options), api_name_(std::move(api_name)) {}
 
+std::string RetargetApiUrl(std::string_view url, std::string_view endpoint,
+                           std::string_view project) {
+  const size_t scheme = url.find("://");
+  const size_t path = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  std::string out(endpoint);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  if (path == std::string_view::npos) return out;
+  std::string_view rest = url.substr(path);
+  constexpr std::string_view kProjects = "/projects/";
+  const size_t p = rest.find(kProjects);
+  if (p == std::string_view::npos || project.empty()) return out + std::string(rest);
+  const size_t id = p + kProjects.size();
+  size_t end = rest.find_first_of("/:", id);
+  if (end == std::string_view::npos) end = rest.size();
+  return out + std::string(rest.substr(0, id)) + std::string(project) +
+         std::string(rest.substr(end));
+}
+
 std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
-                                            const std::string& name) {
+                                            const std::string& name, std::string endpoint) {
   // The client keeps a reference to its options: they travel together.
   struct Transport {
     Transport(const gcp::GcpApiOptions& o, std::string api)
@@ -73,8 +91,10 @@ std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, s
   DeliveryOptions delivery = options.delivery;
   if (!delivery.spill_directory.empty()) delivery.spill_directory += "/" + name;
   return std::make_unique<DeliveryQueue>(
-      name, std::move(delivery), [transport](const std::string& url, const std::string& body) {
-        return transport->api_client.PostOnce(url, body);
+      name, std::move(delivery),
+      [transport, endpoint = std::move(endpoint)](const std::string& url, const std::string& body) {
+        return transport->api_client.PostOnce(
+            RetargetApiUrl(url, endpoint, transport->api_options.project_id), body);
       });
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "export/delivery/delivery_queue.h"
 #include "export/http/http_client.h"
@@ -28,8 +29,16 @@ std::string FormEncode(std::string_view s);
 // sending through a GcpApiClient for `api_name` made from a copy of
 // `options`. The queue owns that client, so its sender never outlives what
 // it sends through. Spills under <options.delivery.spill_directory>/<name>.
+// Each request is sent to `endpoint` (the API's base URL now) and the
+// project now, whatever the ones it was queued with: a request spilled
+// before the endpoint or project changed goes where the exporter sends now.
 std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
-                                            const std::string& name);
+                                            const std::string& name, std::string endpoint);
+
+// `url` ("https://old.host/v2/projects/p1/traces:batchWrite") on `endpoint`
+// with `project`: "<endpoint>/v2/projects/<project>/traces:batchWrite".
+std::string RetargetApiUrl(std::string_view url, std::string_view endpoint,
+                           std::string_view project);
 
 // What one call changes from the options' defaults.
 struct GcpCallOptions {

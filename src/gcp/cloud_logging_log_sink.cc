@@ -89,8 +89,9 @@ Result<std::shared_ptr<CloudLoggingLogSink>> CloudLoggingLogSink::Create(
 }
 
 CloudLoggingLogSink::CloudLoggingLogSink(CloudLoggingLogSinkOptions options)
-    : QueuedNetworkSink(
-          tai::internal::MakeApiQueue(options.api, "Cloud Logging entries.write", "cloud-logging")),
+    : QueuedNetworkSink(tai::internal::MakeApiQueue(options.api, "Cloud Logging entries.write",
+                                                    "cloud-logging",
+                                                    options.api.endpoints.logging)),
       options_(std::move(options)) {}
 
 Status CloudLoggingLogSink::Export(const LogBatch& batch) {

@@ -231,8 +231,8 @@ Result<std::shared_ptr<CloudMonitoringMetricSink>> CloudMonitoringMetricSink::Cr
 }
 
 CloudMonitoringMetricSink::CloudMonitoringMetricSink(CloudMonitoringMetricSinkOptions options)
-    : QueuedNetworkSink(
-          tai::internal::MakeApiQueue(options.api, "Cloud Monitoring", "cloud-monitoring")),
+    : QueuedNetworkSink(tai::internal::MakeApiQueue(
+          options.api, "Cloud Monitoring", "cloud-monitoring", options.api.endpoints.monitoring)),
       options_(std::move(options)) {}
 
 // Queued ahead of the series that need it, and sent in order, so the

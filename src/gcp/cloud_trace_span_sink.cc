@@ -177,8 +177,8 @@ Result<std::shared_ptr<CloudTraceSpanSink>> CloudTraceSpanSink::Create(
 }
 
 CloudTraceSpanSink::CloudTraceSpanSink(CloudTraceSpanSinkOptions options)
-    : QueuedNetworkSink(
-          tai::internal::MakeApiQueue(options.api, "Cloud Trace batchWrite", "cloud-trace")),
+    : QueuedNetworkSink(tai::internal::MakeApiQueue(options.api, "Cloud Trace batchWrite",
+                                                    "cloud-trace", options.api.endpoints.trace)),
       options_(std::move(options)) {}
 
 Status CloudTraceSpanSink::Export(const SpanBatch& batch, const Resource& resource) {

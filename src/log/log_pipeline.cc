@@ -15,20 +15,6 @@ namespace {
 // the ring, so one huge message does not pin memory for good.
 constexpr size_t kKeepBufferBytes = 16 * 1024;
 
-Result<std::pair<std::string, LogLevel>> ParseLevelItem(std::string_view item) {
-  size_t eq = item.find('=');
-  if (eq == std::string_view::npos) {
-    TAI_ASSIGN_OR_RETURN(auto level, ParseLogLevel(item));
-    return std::pair<std::string, LogLevel>{"", level};
-  }
-  std::string_view name = item.substr(0, eq);
-  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-  if (name.empty()) return InvalidArgumentError("'" + std::string(item) + "' has no logger name");
-  TAI_ASSIGN_OR_RETURN(auto level, ParseLogLevel(item.substr(eq + 1)));
-  return std::pair<std::string, LogLevel>{std::string(name), level};
-}
-
 }  // namespace
 
 std::vector<std::string> DefaultRedactedKeys() {
@@ -154,23 +140,6 @@ void LogPipeline::SetLevel(LogLevel level) {
 LogLevel LogPipeline::level() const {
   std::lock_guard<std::mutex> lock(impl_->loggers_mu);
   return impl_->global_level;
-}
-
-Result<std::vector<std::pair<std::string, LogLevel>>> ParseLogLevels(std::string_view spec) {
-  std::vector<std::pair<std::string, LogLevel>> items;
-  size_t pos = 0;
-  while (pos <= spec.size()) {
-    size_t comma = spec.find(',', pos);
-    std::string_view item =
-        spec.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    if (item.find_first_not_of(' ') != std::string_view::npos) {
-      TAI_ASSIGN_OR_RETURN(auto parsed, ParseLevelItem(item));
-      items.push_back(std::move(parsed));
-    }
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return items;
 }
 
 Status LogPipeline::SetLevels(std::string_view spec) {

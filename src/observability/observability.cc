@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "export/delivery/delivery_metrics.h"
+#include "observability/health.h"
 #include "observability/trace_metrics.h"
 #include "tai/core/clock.h"
 #include "tai/core/ids.h"
@@ -102,10 +103,11 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
           .value_or(0);
   TAI_RETURN_IF_ERROR(obs->StartGoldenSignals());
   if (c.metrics.prometheus_enabled) {
-    obs->server_ =
-        std::make_unique<HttpServer>(HttpServerOptions{.address = c.metrics.prometheus_address});
+    obs->server_ = std::make_unique<HttpServer>(HttpServerOptions{
+        .address = c.metrics.prometheus_address, .reserved_paths = {"/metrics", "/healthz"}});
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
     ServeLogLevels(*obs->server_, *obs->logs_);
+    obs->ServeHealth();
     // Bound now (a busy port fails Start at once) and served once the
     // dashboard's routes are in: the alert engine's links need the URL.
     TAI_RETURN_IF_ERROR(obs->server_->Bind());
@@ -118,9 +120,11 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartGcpExport());
   if (c.gcp.enabled) TAI_RETURN_IF_ERROR(obs->StartAlertPolicySync());
   obs->delivery_metric_ids_ =
-      internal::RegisterDeliveryMetrics(*obs->registry_, std::move(obs->delivery_sources_));
+      internal::RegisterDeliveryMetrics(*obs->registry_, obs->delivery_sources_);
+  internal::WatchHealth(*obs);
   TAI_RETURN_IF_ERROR(obs->collector_->Start());
   obs->SayWhatIsInEffect();
+  obs->started_.store(true, std::memory_order_release);
   return obs;
 }
 
@@ -371,6 +375,7 @@ void Observability::Shutdown() {
     for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);
     if (log_metrics_callback_) registry_->RemoveCallback(log_metrics_callback_);
     if (store_metrics_callback_) registry_->RemoveCallback(store_metrics_callback_);
+    if (http_metrics_callback_) registry_->RemoveCallback(http_metrics_callback_);
     for (uint64_t id : alert_metric_ids_) registry_->RemoveCallback(id);
   }
   if (notifications_) notifications_->Shutdown(left());

@@ -181,5 +181,21 @@ TEST_F(PprofIntegrationTest, TaiobsProfileRunsAnUnmodifiedProgram) {
   EXPECT_NEAR(site / (16384.0 * 65536), 1.0, 0.10);
 }
 
+// Issue 20 #8: "did it exit normally?" was said of programs that had; now
+// it says what happened.
+TEST_F(PprofIntegrationTest, TaiobsProfileSaysWhyThereIsNoProfile) {
+#if defined(TAI_SANITIZER_BUILD)
+  GTEST_SKIP() << "the preload shim is not built with sanitizers";
+#endif
+  std::string path = dir_.path() + "/none.pb.gz";
+  std::string out;
+  int code = RunWithInput(
+      {TAI_TAIOBS_PATH, "profile", "-o", path, "--", "/bin/sh", "-c", "kill -9 $$"}, "", &out);
+  EXPECT_EQ(code, 137) << out;
+  EXPECT_NE(out.find("/bin/sh was killed by signal 9 (Killed) and wrote no profile"),
+            std::string::npos)
+      << out;
+}
+
 }  // namespace
 }  // namespace tai

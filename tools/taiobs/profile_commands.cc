@@ -1,5 +1,6 @@
 // taiobs top | collapse | flamegraph: reading pprof files (ours or any
 // other profiler's).
+#include <elf.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,6 +128,49 @@ int ProfileFlameGraph(int argc, char** argv) {
   return 0;
 }
 
+// The file posix_spawnp runs for `command` (searched in PATH), or "".
+std::string ResolveCommand(const std::string& command) {
+  if (command.find('/') != std::string::npos) return command;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    size_t colon = dirs.find(':');
+    std::string candidate = std::string(dirs.substr(0, colon)) + "/" + command;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return "";
+}
+
+// Why a program that exited wrote no profile, as far as its file tells.
+std::string WhyNoProfile(const std::string& command) {
+  const std::string path = ResolveCommand(command);
+  std::ifstream in(path, std::ios::binary);
+  char head[2] = {};
+  Elf64_Ehdr elf{};
+  if (in.read(head, 2) && head[0] == '#' && head[1] == '!') {
+    return "it is a script: the profiler ran in its interpreter, and the programs the script "
+           "started (exec'd or forked) are not profiled";
+  }
+  in.seekg(0);
+  if (in.read(reinterpret_cast<char*>(&elf), sizeof(elf)) &&
+      std::memcmp(elf.e_ident, ELFMAG, SELFMAG) == 0 && elf.e_ident[EI_CLASS] == ELFCLASS64) {
+    bool dynamic = false;
+    for (int k = 0; k < elf.e_phnum && k < 256; ++k) {
+      Elf64_Phdr ph{};
+      in.seekg(static_cast<std::streamoff>(elf.e_phoff + k * sizeof(ph)));
+      if (!in.read(reinterpret_cast<char*>(&ph), sizeof(ph))) break;
+      dynamic = dynamic || ph.p_type == PT_INTERP;
+    }
+    if (!dynamic) {
+      return "it is statically linked, so the profiler library cannot be preloaded into it";
+    }
+  }
+  return "it may have replaced itself (exec) or left through _exit, which skip the profiler's "
+         "exit hook; forked children are not profiled";
+}
+
 // Runs CMD with the profiler preloaded (see src/profile/preload.cc) and
 // prints the hot functions when it ends. Exits with CMD's exit code.
 int ProfileRun(int argc, char** argv) {
@@ -194,7 +238,13 @@ int ProfileRun(int argc, char** argv) {
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (access(out.c_str(), R_OK) != 0) {
-    std::fprintf(stderr, "taiobs: %s wrote no profile (did it exit normally?)\n", argv[i]);
+    if (WIFSIGNALED(status)) {
+      std::fprintf(stderr, "taiobs: %s was killed by signal %d (%s) and wrote no profile\n",
+                   argv[i], WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else {
+      std::fprintf(stderr, "taiobs: %s exited with code %d and wrote no profile: %s\n", argv[i],
+                   code, WhyNoProfile(argv[i]).c_str());
+    }
     return code != 0 ? code : 1;
   }
   std::fprintf(stderr, "taiobs: wrote %s%s%s\n", out.c_str(), heap ? " and " : "",

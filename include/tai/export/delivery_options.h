@@ -25,7 +25,8 @@ namespace tai {
 struct DeliveryOptions {
   size_t memory_bytes = 8 << 20;
   // Empty: memory only. One exporter per directory: a second process that
-  // finds the directory locked runs memory-only and says so in last_error.
+  // finds the directory locked runs memory-only and says so in spill_error
+  // (Observability logs it once and reports it on /healthz).
   std::string spill_directory;
   uint64_t spill_bytes = 256ull << 20;
   // Waits between attempts while the backend fails: exponential from
@@ -53,6 +54,9 @@ struct DeliveryStats {
   uint64_t disk_bytes = 0;
   bool backend_down = false;  // the last attempt failed with a retryable error
   std::string last_error;     // the latest failure or rejection, "" when none
+  // Why the queue runs memory-only though a spill directory was asked for
+  // (it cannot be made, another process holds it); "" otherwise.
+  std::string spill_error;
 };
 
 }  // namespace tai

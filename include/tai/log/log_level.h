@@ -7,7 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tai/core/status.h"
 
@@ -27,5 +30,11 @@ enum class LogLevel : uint8_t {
 std::string_view LogLevelName(LogLevel level);
 // Accepts the names above in any case, and "warning", "err", "critical".
 Result<LogLevel> ParseLogLevel(std::string_view text);
+
+// Parses a level spec as LogPipeline::SetLevels takes it ("warn,payments=debug"):
+// the global level (logger name "") and per-logger levels, in order. An
+// unknown level or an item without a logger name before '=' is an error
+// naming the item.
+Result<std::vector<std::pair<std::string, LogLevel>>> ParseLogLevels(std::string_view spec);
 
 }  // namespace tai

@@ -120,10 +120,6 @@ class LogPipeline {
   Logger* default_logger_;
 };
 
-// Parses a level spec as LogPipeline::SetLevels takes it ("warn,payments=debug"):
-// the global level (logger name "") and per-logger levels, in order. An
-// unknown level or an item without a logger name before '=' is an error
-// naming the item.
-Result<std::vector<std::pair<std::string, LogLevel>>> ParseLogLevels(std::string_view spec);
+// ParseLogLevels (the spec SetLevels takes) is in tai/log/log_level.h.
 
 }  // namespace tai

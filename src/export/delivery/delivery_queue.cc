@@ -18,6 +18,7 @@ DeliveryQueue::DeliveryQueue(std::string name, DeliveryOptions options, DeliverF
     } else {
       stats_.last_error =
           name_ + ": running without a spill directory: " + spool.status().message();
+      stats_.spill_error = stats_.last_error;
     }
   }
   sender_ = std::thread([this] {

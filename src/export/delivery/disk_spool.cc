@@ -14,6 +14,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/regular_file.h"
+
 namespace tai::internal {
 namespace {
 
@@ -41,7 +43,9 @@ uint64_t Checksum(std::string_view url, std::string_view body) {
   return crc;
 }
 
-std::string Encode(const SpooledRequest& r) {
+}  // namespace
+
+std::string EncodeSpooledRequest(const SpooledRequest& r) {
   std::string out;
   out.reserve(kMagic.size() + 24 + r.url.size() + r.body.size());
   out += kMagic;
@@ -53,7 +57,7 @@ std::string Encode(const SpooledRequest& r) {
   return out;
 }
 
-Result<SpooledRequest> Decode(std::string_view data, uint64_t sequence) {
+Result<SpooledRequest> DecodeSpooledRequest(std::string_view data, uint64_t sequence) {
   const size_t header = kMagic.size() + 16;
   if (data.size() < header + 8 || data.substr(0, kMagic.size()) != kMagic) {
     return InternalError("not a spooled request (bad header)");
@@ -71,6 +75,8 @@ Result<SpooledRequest> Decode(std::string_view data, uint64_t sequence) {
   }
   return r;
 }
+
+namespace {
 
 std::optional<uint64_t> SequenceOf(const std::string& filename) {
   if (filename.size() <= kSuffix.size() || !filename.ends_with(kSuffix)) return std::nullopt;
@@ -145,8 +151,13 @@ Status DiskSpool::Index() {
     }
     std::optional<uint64_t> sequence = SequenceOf(name);
     if (!sequence) continue;
-    const uint64_t size = entry.file_size(ec);
-    if (ec) continue;
+    // Its own error code: one odd entry (a directory or FIFO named like a
+    // request) is skipped, and must not fail the listing, which would
+    // turn spilling off.
+    std::error_code entry_ec;
+    if (!entry.is_regular_file(entry_ec)) continue;
+    const uint64_t size = entry.file_size(entry_ec);
+    if (entry_ec) continue;
     files_.emplace(*sequence, size);
     bytes_ += size;
     max_sequence_at_open_ = std::max(max_sequence_at_open_, *sequence);
@@ -163,7 +174,7 @@ std::string DiskSpool::PathOf(uint64_t sequence) const {
 }
 
 Status DiskSpool::Write(const SpooledRequest& request) {
-  const std::string data = Encode(request);
+  const std::string data = EncodeSpooledRequest(request);
   if (bytes_ + data.size() > budget_bytes_) {
     return ResourceExhaustedError("spill directory " + directory_ + " is full (" +
                                   std::to_string(budget_bytes_) + " bytes)");
@@ -186,11 +197,11 @@ std::optional<uint64_t> DiskSpool::OldestSequence() const {
 
 Result<SpooledRequest> DiskSpool::Read(uint64_t sequence) {
   const std::string path = PathOf(sequence);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream data;
-  data << in.rdbuf();
+  // Bounded and regular: a file swapped for a device or a huge one since
+  // it was indexed is refused, not read into memory.
+  Result<std::string> data = ReadRegularFile(path, budget_bytes_, "the spill budget");
   Result<SpooledRequest> r =
-      in ? Decode(data.str(), sequence) : Result<SpooledRequest>(UnavailableError("cannot read"));
+      data.ok() ? DecodeSpooledRequest(*data, sequence) : Result<SpooledRequest>(data.status());
   if (!r.ok()) {
     Remove(sequence);
     return r.status().WithContext("spilled request " + path + " discarded");

@@ -25,6 +25,11 @@ struct SpooledRequest {
   std::string body;
 };
 
+// The file format, exposed for the fuzz target: Decode refuses (naming why)
+// a file that is not one Encode wrote, whatever its bytes.
+std::string EncodeSpooledRequest(const SpooledRequest& request);
+Result<SpooledRequest> DecodeSpooledRequest(std::string_view data, uint64_t sequence);
+
 class DiskSpool {
  public:
   // Creates `directory` (and its parents, mode 0700) when missing, locks it

@@ -102,5 +102,29 @@ TEST_F(DiskSpoolTest, ADirectoryThatCannotBeMadeIsNamed) {
               HasSubstr("cannot create spill directory " + root_.path() + "/file/spool"));
 }
 
+TEST_F(DiskSpoolTest, OddEntriesNamedLikeRequestsAreSkippedNotFatal) {
+  fs::create_directories(dir_ + "/00000000000000000005.req");  // a directory
+  { std::ofstream(dir_ + "/00000000000000000009.req") << "not a spooled request"; }
+  auto spool = DiskSpool::Open(dir_, 1 << 20);
+  ASSERT_TRUE(spool.ok()) << spool.status().ToString();
+  EXPECT_EQ((*spool)->requests(), 1u);  // the file; the directory is left alone
+  auto bad = (*spool)->Read(9);
+  EXPECT_THAT(bad.status().message(), HasSubstr("discarded"));
+  EXPECT_EQ((*spool)->requests(), 0u);
+  ASSERT_TRUE((*spool)->Write({10, "u", "b"}).ok());
+  EXPECT_EQ((*spool)->Read(10)->body, "b");
+}
+
+TEST_F(DiskSpoolTest, AFileSwappedForALargerOneIsNotReadIntoMemory) {
+  auto spool = DiskSpool::Open(dir_, 1 << 10);
+  ASSERT_TRUE(spool.ok());
+  ASSERT_TRUE((*spool)->Write({1, "u", "b"}).ok());
+  { std::ofstream(dir_ + "/00000000000000000001.req") << std::string(1 << 20, 'x'); }
+  auto r = (*spool)->Read(1);
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(r.status().message(), HasSubstr("the spill budget"));
+  EXPECT_EQ((*spool)->requests(), 0u);
+}
+
 }  // namespace
 }  // namespace tai::internal

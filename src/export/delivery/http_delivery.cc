@@ -21,8 +21,9 @@ std::unique_ptr<DeliveryQueue> MakeHttpDeliveryQueue(std::string name, DeliveryO
   // Used by the sender thread only, which is what HttpClient needs.
   auto client = std::make_shared<HttpClient>();
   target.headers.emplace_back("Content-Type", "application/json");
-  auto deliver = [client, target = std::move(target), name](const std::string& url,
+  auto deliver = [client, target = std::move(target), name](const std::string& queued_url,
                                                             const std::string& body) {
+    const std::string& url = target.url.empty() ? queued_url : target.url;
     HttpClientRequest request{.url = url,
                               .headers = target.headers,
                               .body = body,

@@ -21,6 +21,10 @@ DeliveryAttempt ClassifyHttpAnswer(int http_status,
                                    std::string error);
 
 struct HttpDeliveryTarget {
+  // Where every request goes, those spilled by an earlier run included: the
+  // destination is resolved when sending, so requests spilled before the
+  // endpoint moved go to the new one. Empty: the URL each was queued with.
+  std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // Content-Type is added
   bool gzip = false;
   std::chrono::milliseconds timeout{10'000};

@@ -107,9 +107,11 @@ Result<std::shared_ptr<OtlpLogSink>> OtlpLogSink::Create(OtlpLogSinkOptions opti
 }
 
 OtlpLogSink::OtlpLogSink(OtlpLogSinkOptions options)
-    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue(
-          "otlp-logs", options.delivery,
-          {.headers = options.headers, .gzip = options.gzip, .timeout = options.timeout})),
+    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue("otlp-logs", options.delivery,
+                                                        {.url = LogsUrl(options.endpoint),
+                                                         .headers = options.headers,
+                                                         .gzip = options.gzip,
+                                                         .timeout = options.timeout})),
       options_(std::move(options)),
       url_(LogsUrl(options_.endpoint)) {}
 

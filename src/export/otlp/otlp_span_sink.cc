@@ -133,9 +133,11 @@ Result<std::shared_ptr<OtlpSpanSink>> OtlpSpanSink::Create(OtlpSpanSinkOptions o
 }
 
 OtlpSpanSink::OtlpSpanSink(OtlpSpanSinkOptions options)
-    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue(
-          "otlp-traces", options.delivery,
-          {.headers = options.headers, .gzip = options.gzip, .timeout = options.timeout})),
+    : QueuedNetworkSink(internal::MakeHttpDeliveryQueue("otlp-traces", options.delivery,
+                                                        {.url = options.TracesUrl(),
+                                                         .headers = options.headers,
+                                                         .gzip = options.gzip,
+                                                         .timeout = options.timeout})),
       options_(std::move(options)) {}
 
 Status OtlpSpanSink::Export(const SpanBatch& batch, const Resource& resource) {

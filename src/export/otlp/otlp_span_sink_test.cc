@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/temp_dir_testing.h"
 #include "export/otlp/otlp_schema_testing.h"
 #include "tai/web/http_server.h"
 
@@ -189,6 +190,44 @@ TEST(OtlpTracesTest, TracesUrl) {
             "http://c:4318/v1/traces");
   EXPECT_EQ((OtlpSpanSinkOptions{.endpoint = "http://c", .traces_url = "http://t/x"}.TracesUrl()),
             "http://t/x");
+}
+
+// Issue 20 #1: spilled requests went, after a restart, to the endpoint they
+// were made for, forever, holding every newer one behind them.
+TEST(OtlpTracesTest, SpansSpilledBeforeTheEndpointMovedGoToTheNewOne) {
+  testing::TempDir dir;
+  int gone_port = 0;
+  {
+    HttpServer gone;  // the collector the spans were made for, now closed
+    ASSERT_TRUE(gone.Bind().ok());
+    gone_port = gone.port();
+  }
+  auto batch = std::make_shared<const std::vector<SpanData>>(std::vector<SpanData>{RichSpan()});
+  {
+    auto old_sink =
+        OtlpSpanSink::Create({.endpoint = "http://127.0.0.1:" + std::to_string(gone_port),
+                              .delivery = {.spill_directory = dir.path()}})
+            .value();
+    ASSERT_TRUE(old_sink->Export(batch, TestResource()).ok());
+    old_sink->ShutdownQueue(0ms);
+    EXPECT_EQ(old_sink->delivery_stats().disk_requests, 1u);
+  }
+  HttpServer moved;
+  std::mutex mu;
+  std::vector<std::string> paths;
+  moved.Handle("POST", "/v1/traces", [&](const HttpRequest& r, HttpResponse& w) {
+    std::lock_guard<std::mutex> lock(mu);
+    paths.push_back(r.path);
+    w.body = "{}";
+  });
+  ASSERT_TRUE(moved.Start().ok());
+  auto sink =
+      OtlpSpanSink::Create({.endpoint = moved.url(), .delivery = {.spill_directory = dir.path()}})
+          .value();
+  ASSERT_TRUE(sink->Flush(10s).ok());
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(paths, std::vector<std::string>{"/v1/traces"});
+  EXPECT_EQ(sink->delivery_stats().replayed, 1u);
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "export/http/http_client.h"
+#include "tai/log/log_sink.h"
+#include "tai/observability.h"
+
+namespace tai {
+namespace {
+
+using std::chrono::milliseconds;
+
+Config HealthConfig() {
+  Config c;
+  c.resource.service_name = "health-test";
+  c.metrics.prometheus_address = "127.0.0.1:0";
+  c.metrics.collect_interval = milliseconds(50);
+  c.store.enabled = false;
+  c.logs.format = LogFormat::kOff;
+  return c;
+}
+
+template <typename Pred>
+bool WaitFor(Pred pred, milliseconds deadline = milliseconds(20'000)) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return true;
+}
+
+TEST(HealthTest, HealthzIsOkWithNothingFailing) {
+  auto obs = Observability::Start(HealthConfig());
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  internal::HttpClient client;
+  auto r = client.Send({.method = "GET", .url = (*obs)->http_server()->url() + "/healthz"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.rfind("{\"status\":\"ok\",\"exporters\":[]", 0), 0u) << r->body;
+  EXPECT_TRUE((*obs)->Health().ok);
+}
+
+TEST(HealthTest, AFailingExporterIsDegradedOnHealthzAndLoggedOnce) {
+  HttpServer collector;
+  std::atomic<bool> failing{true};
+  collector.Handle("POST", "/v1/logs",
+                   [&](const HttpRequest&, HttpResponse& w) { w.status = failing ? 503 : 200; });
+  ASSERT_TRUE(collector.Start().ok());
+  Config c = HealthConfig();
+  c.logs.otlp_endpoint = collector.url();
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
+  TAI_LOG_INFO((*obs)->logger("app"), "one record for the collector");
+  (void)(*obs)->logs().Flush(milliseconds(5'000));
+
+  ASSERT_TRUE(WaitFor([&] { return !(*obs)->Health().ok; }));
+  HealthReport h = (*obs)->Health();
+  ASSERT_EQ(h.exporters.size(), 1u);
+  EXPECT_TRUE(h.exporters[0].stats.backend_down);
+  internal::HttpClient client;
+  auto r = client.Send({.method = "GET", .url = (*obs)->http_server()->url() + "/healthz"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("\"status\":\"degraded\""), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("\"backend_down\":true"), std::string::npos) << r->body;
+
+  auto said = [&](std::string_view words) {
+    size_t n = 0;
+    for (const LogRecord& rec : sink->records()) {
+      n += rec.logger_name == "tai.health" && rec.message.find(words) != std::string::npos;
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor([&] { return said("cannot deliver") > 0; }));
+  // About six more collections (every 50 ms) while it still fails: still
+  // said once.
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(said("cannot deliver"), 1u);
+
+  failing = false;
+  ASSERT_TRUE(WaitFor([&] { return said("delivers again") == 1; }));
+  EXPECT_TRUE((*obs)->Health().ok);
+}
+
+TEST(HealthTest, RefusalsAreSelfMetrics) {
+  auto obs = Observability::Start(HealthConfig());
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  internal::HttpClient client;
+  auto bad = client.Send({.method = "GET",
+                          .url = (*obs)->http_server()->url() + "/metrics",
+                          .headers = {{"X-Big", std::string(64 << 10, 'x')}}});
+  ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+  EXPECT_EQ(bad->status, 431);
+  auto metrics = client.Send({.method = "GET", .url = (*obs)->metrics_url()});
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("tai_http_server_refusals_total{reason=\"too_large\"} 1"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tai
