@@ -450,7 +450,10 @@ struct HttpServer::Impl {
   std::optional<HttpResponse> DecodeBody(HttpRequest& req) {
     auto it = std::find_if(req.headers.begin(), req.headers.end(),
                            [](const auto& h) { return h.first == "content-encoding"; });
-    if (it == req.headers.end() || internal::EqualsIgnoreCase(it->second, "identity")) {
+    // No body has no coding to undo, whatever the header says (clients send
+    // their usual headers on a GET too).
+    if (it == req.headers.end() || internal::EqualsIgnoreCase(it->second, "identity") ||
+        req.body.empty()) {
       return std::nullopt;
     }
     HttpResponse refused;

@@ -85,18 +85,21 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   if (c == nullptr) return InternalError("libcurl could not make a handle");
   curl_easy_reset(c);
   HttpClientResponse response;
-  std::string body = request.gzip_body ? GzipCompress(request.body) : std::string();
-  const std::string& payload = request.gzip_body ? body : request.body;
+  // A GET or HEAD sends no body, so it says nothing of the body's coding.
+  const bool sends_body = request.method != "GET" && request.method != "HEAD";
+  const bool gzip = request.gzip_body && sends_body;
+  std::string body = gzip ? GzipCompress(request.body) : std::string();
+  const std::string& payload = gzip ? body : request.body;
 
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : request.headers)
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  if (request.gzip_body) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+  if (gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method != "GET" && request.method != "HEAD") {
+  if (sends_body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
   }
