@@ -200,6 +200,10 @@ Result<AlertPolicySyncReport> SyncAlertPolicies(const std::vector<ManagedAlertPo
       continue;
     }
     if (api.cancelled()) break;
+    if (!p.error.ok()) {  // the rule's own error already names it
+      report.errors.push_back(p.error);
+      continue;
+    }
     auto body = Marked(p, label, scope);
     if (!body.ok()) {
       fail(p.what, "making its alert policy", body.status());

@@ -209,6 +209,7 @@ TEST_F(AlertPolicySyncTest, ABadRuleIsNamedAndTheOthersAreSynced) {
   EXPECT_EQ(report->errors[0].code(), StatusCode::kInvalidArgument);
   const std::string unmade = report->errors[1].message();
   EXPECT_NE(unmade.find("rule 'broken-rule'"), std::string::npos) << unmade;
+  EXPECT_EQ(unmade.find("rule 'broken-rule'"), unmade.rfind("rule 'broken-rule'")) << unmade;
   EXPECT_NE(unmade.find("evaluation_window_secs"), std::string::npos) << unmade;
   EXPECT_FALSE(report->retryable());
   EXPECT_NE(report->status().message().find("broken-rule"), std::string::npos);
