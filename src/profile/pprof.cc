@@ -135,7 +135,7 @@ std::string EncodePprofProto(const Profile& p) {
   w.Int(10, p.duration_nanos);
   if (!period_type_bytes.empty()) w.BytesAlways(11, period_type_bytes);
   w.Int(12, p.period);
-  for (int64_t c : comments) w.Int(13, c);
+  w.PackedInt(13, comments);  // repeated: an empty comment (string 0) is kept
   w.Int(14, default_type);
   return std::move(w.out());
 }

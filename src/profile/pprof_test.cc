@@ -19,7 +19,7 @@ Profile FullProfile() {
   p.period = 10'000'000;
   p.time_nanos = 1'700'000'000'000'000'000;
   p.duration_nanos = 2'000'000'000;
-  p.comments = {"made by a test"};
+  p.comments = {"made by a test", ""};  // an empty one is string 0: still kept (fuzz found)
   p.default_sample_type = "cpu";
   p.mappings.push_back(
       ProfileMapping{1, 0x400000, 0x500000, 0, "/usr/bin/app", "abcdef0123", true, false, false});
@@ -169,7 +169,7 @@ TEST(PprofTest, EmptyProfileRoundTrips) {
 TEST(PprofTest, ABombStopsAtTheDecodedLimit) {
   std::string message;
   message.reserve(1'000'002);
-  message += std::string("\x32\x00", 2);  // the string table's ""
+  message += std::string("\x32\x00", 2);                                    // the string table's ""
   for (int i = 0; i < 500'000; ++i) message += std::string("\x12\x00", 2);  // empty samples
   const std::string gz = internal::GzipCompress(message);
   EXPECT_LT(gz.size(), 64u << 10);
