@@ -19,6 +19,16 @@ double Seconds(const timeval& t) {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
 }
 
+double TicksToSeconds(int64_t ticks) {
+  const long per_second = ::sysconf(_SC_CLK_TCK);
+  return per_second > 0 ? static_cast<double>(ticks) / static_cast<double>(per_second) : 0;
+}
+
+std::optional<double> AsDouble(std::optional<int64_t> v) {
+  if (!v) return std::nullopt;
+  return static_cast<double>(*v);
+}
+
 std::optional<std::string> ReadProcFile(const char* path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
@@ -105,6 +115,12 @@ void CountOpenFds(ProcessSnapshot* s) {
 
 }  // namespace
 
+double ProcessSnapshot::LiveLibraryCpuSeconds() const {
+  int64_t ticks = 0;
+  for (const auto& [tid, t] : library_thread_ticks) ticks += t;
+  return TicksToSeconds(ticks);
+}
+
 ProcessSnapshot ProcessSnapshot::Read() {
   ProcessSnapshot s;
   rusage usage{};
@@ -148,11 +164,7 @@ double ProcessMetrics::LibraryCpuSeconds(const ProcessSnapshot& s) {
     if (!s.library_thread_ticks.count(tid)) library_ticks_retired_ += ticks;
   }
   library_ticks_seen_ = s.library_thread_ticks;
-  int64_t total = library_ticks_retired_;
-  for (const auto& [tid, ticks] : library_ticks_seen_) total += ticks;
-  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
-  return ticks_per_second > 0 ? static_cast<double>(total) / static_cast<double>(ticks_per_second)
-                              : 0;
+  return TicksToSeconds(library_ticks_retired_) + s.LiveLibraryCpuSeconds();
 }
 
 Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry& registry) {
@@ -189,9 +201,6 @@ Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry&
     self->callbacks_.push_back(id);
     return Status::Ok();
   };
-  auto optional = [](const auto& value, Observer& o) {
-    if (value) o.Observe(*value);
-  };
   // Registered first, so its callback runs first in every collection (the
   // registry collects in registration order): it takes the reading the
   // others share.
@@ -226,30 +235,33 @@ Result<std::unique_ptr<ProcessMetrics>> ProcessMetrics::Register(MetricRegistry&
             o.Observe(self->LibraryCpuSeconds(self->Current()));
           }));
   p->callbacks_.push_back(library_id);
-  TAI_RETURN_IF_ERROR(gauge("process.memory.usage", MetricUnit::kBytes,
-                            "Resident memory of the process",
-                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
-                              optional(s.resident_bytes, o);
-                            }));
-  TAI_RETURN_IF_ERROR(gauge("process.memory.virtual", MetricUnit::kBytes,
-                            "Virtual memory of the process",
-                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
-                              optional(s.virtual_bytes, o);
-                            }));
-  TAI_RETURN_IF_ERROR(gauge("process.threads", MetricUnit("{thread}"), "Threads of the process",
-                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
-                              optional(s.threads, o);
-                            }));
-  TAI_RETURN_IF_ERROR(gauge("process.open_file_descriptors", MetricUnit("{file_descriptor}"),
-                            "Open file descriptors of the process",
-                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
-                              optional(s.open_fds, o);
-                            }));
-  TAI_RETURN_IF_ERROR(gauge("process.uptime", MetricUnit::kSeconds,
-                            "Time since the process started",
-                            [optional](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
-                              optional(s.uptime_seconds, o);
-                            }));
+  // The figures /proc may not give: left out of the collection when absent.
+  struct OptionalGauge {
+    const char* type;
+    MetricUnit unit;
+    const char* description;
+    std::optional<double> (*read)(const ProcessSnapshot&);
+  };
+  const OptionalGauge optional_gauges[] = {
+      {"process.memory.usage", MetricUnit::kBytes, "Resident memory of the process",
+       [](const ProcessSnapshot& s) { return AsDouble(s.resident_bytes); }},
+      {"process.memory.virtual", MetricUnit::kBytes, "Virtual memory of the process",
+       [](const ProcessSnapshot& s) { return AsDouble(s.virtual_bytes); }},
+      {"process.threads", MetricUnit("{thread}"), "Threads of the process",
+       [](const ProcessSnapshot& s) { return AsDouble(s.threads); }},
+      {"process.open_file_descriptors", MetricUnit("{file_descriptor}"),
+       "Open file descriptors of the process",
+       [](const ProcessSnapshot& s) { return AsDouble(s.open_fds); }},
+      {"process.uptime", MetricUnit::kSeconds, "Time since the process started",
+       [](const ProcessSnapshot& s) { return s.uptime_seconds; }},
+  };
+  for (const OptionalGauge& g : optional_gauges) {
+    TAI_RETURN_IF_ERROR(
+        gauge(g.type, g.unit, g.description,
+              [read = g.read](ProcessMetrics*, const ProcessSnapshot& s, Observer& o) {
+                if (auto v = read(s)) o.Observe(*v);
+              }));
+  }
   TAI_RETURN_IF_ERROR(counter("process.paging.faults", MetricUnit("{fault}"),
                               "Page faults of the process",
                               [](const ProcessSnapshot& s, Observer& o) {

@@ -29,11 +29,18 @@
 namespace tai {
 namespace {
 
+// The configured sampler's name and the ratio the ratio samplers use: the
+// configured one, or the environment's default.
+std::string SamplerName(const Config& c) {
+  return c.traces.sampler.empty() ? "parentbased_traceidratio" : c.traces.sampler;
+}
+double SampleRatio(const Config& c) {
+  return c.traces.sample_ratio >= 0 ? c.traces.sample_ratio
+                                    : DefaultSampleRatio(c.resource.environment);
+}
+
 Result<std::shared_ptr<const Sampler>> MakeSampler(const Config& c) {
-  const double ratio = c.traces.sample_ratio >= 0 ? c.traces.sample_ratio
-                                                  : DefaultSampleRatio(c.resource.environment);
-  return SamplerFromName(c.traces.sampler.empty() ? "parentbased_traceidratio" : c.traces.sampler,
-                         "", ratio);
+  return SamplerFromName(SamplerName(c), "", SampleRatio(c));
 }
 
 }  // namespace
@@ -145,19 +152,14 @@ Status Observability::StartGoldenSignals() {
 // to change it.
 void Observability::SayWhatIsInEffect() {
   const Config& c = config_;
-  const std::string sampler =
-      c.traces.sampler.empty() ? "parentbased_traceidratio" : c.traces.sampler;
+  const std::string sampler = SamplerName(c);
   const bool by_ratio = sampler.find("always") == std::string::npos;
-  const bool default_ratio = by_ratio && c.traces.sample_ratio < 0;
-  double ratio = sampler.find("always_on") != std::string::npos ? 1 : 0;
-  if (by_ratio) {
-    ratio = default_ratio ? DefaultSampleRatio(c.resource.environment) : c.traces.sample_ratio;
-  }
+  const double ratio = by_ratio ? SampleRatio(c) : sampler.ends_with("always_on") ? 1 : 0;
   TAI_LOG_INFO(logs_->GetLogger("tai"),
                "environment {}: traces sampled at {}% ({}{}); set TAI_ENV (dev, staging, "
                "prod) or OTEL_TRACES_SAMPLER_ARG to change it",
                EnvironmentName(c.resource.environment), ratio * 100, sampler,
-               default_ratio ? ", the environment's default ratio" : "");
+               by_ratio && c.traces.sample_ratio < 0 ? ", the environment's default ratio" : "");
 }
 
 Status Observability::StartTracing() {

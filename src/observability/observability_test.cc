@@ -28,6 +28,19 @@ Config TestConfig() {
   return c;
 }
 
+// Alerting over a store in `dir` with rules.yaml there, collecting every
+// 100 ms, notifying the webhook at `hook`.
+Config AlertingConfig(const std::string& dir, const std::string& hook) {
+  Config c = TestConfig();
+  c.metrics.collect_interval = std::chrono::milliseconds(100);
+  c.store.enabled = true;
+  c.store.options.path = dir + "/svc.db";
+  c.store.options.commit_interval = std::chrono::milliseconds(20);
+  c.alerts.rule_file = dir + "/rules.yaml";
+  c.alerts.webhook_url = hook;
+  return c;
+}
+
 TEST(ObservabilityTest, ServesMetricsAndFlushesOnShutdown) {
   auto obs = Observability::Start(TestConfig());
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
@@ -312,13 +325,7 @@ TEST(ObservabilityTest, ARuleFromTheRuleFileFiresToTheConfiguredReceiver) {
              "    labels: {severity: page}\n"
              "    annotations: {summary: \"queue at {{ $value }}\"}\n";
   }
-  Config c = TestConfig();
-  c.metrics.collect_interval = std::chrono::milliseconds(100);
-  c.store.enabled = true;
-  c.store.options.path = dir.path() + "/svc.db";
-  c.store.options.commit_interval = std::chrono::milliseconds(20);
-  c.alerts.rule_file = dir.path() + "/rules.yaml";
-  c.alerts.webhook_url = receiver.url() + "/hook";
+  Config c = AlertingConfig(dir.path(), receiver.url() + "/hook");
   auto obs = Observability::Start(c);
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
   ASSERT_NE((*obs)->alerts(), nullptr) << (*obs)->alerts_status().ToString();
@@ -362,14 +369,8 @@ TEST(ObservabilityTest, AFailingNotifierIsLoggedOnce) {
   std::ofstream(dir.path() + "/rules.yaml")
       << "rules:\n  - {id: always, metric: app/g, op: '>', threshold: -1, window: 10s,\n"
          "     aggregation: last, interval: 1s, repeat_interval: 1s}\n";
-  Config c = TestConfig();
+  Config c = AlertingConfig(dir.path(), receiver.url() + "/hook");
   c.logs.format = LogFormat::kOff;
-  c.metrics.collect_interval = std::chrono::milliseconds(100);
-  c.store.enabled = true;
-  c.store.options.path = dir.path() + "/svc.db";
-  c.store.options.commit_interval = std::chrono::milliseconds(20);
-  c.alerts.rule_file = dir.path() + "/rules.yaml";
-  c.alerts.webhook_url = receiver.url() + "/hook";
   auto obs = Observability::Start(c);
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
   auto sink = std::make_shared<InMemoryLogSink>();

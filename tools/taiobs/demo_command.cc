@@ -4,8 +4,6 @@
 // alert rules, continuous CPU profiling with a baseline from the first
 // windows, and a scripted incident; prints where to look and runs until
 // Ctrl-C or --duration.
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -207,9 +205,7 @@ void PrintWhereToLook(const tai::Observability& obs, const DemoService& service,
 // The HTTP server's workers run the service's handlers and count as its.
 void PrintLibraryCost() {
   const tai::ProcessSnapshot s = tai::ProcessSnapshot::Read();
-  int64_t ticks = 0;
-  for (const auto& [tid, t] : s.library_thread_ticks) ticks += t;
-  const double library = static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const double library = s.LiveLibraryCpuSeconds();
   const double process = s.user_cpu_seconds + s.system_cpu_seconds;
   std::printf("library:   %.1f s CPU of the process's %.1f s (%.1f%%; tai_library_cpu_time)\n",
               library, process, process > 0 ? 100 * library / process : 0.0);

@@ -61,6 +61,8 @@ struct ProcessSnapshot {
 
   // Reads this process's figures now.
   static ProcessSnapshot Read();
+  // The CPU of the library threads alive at the reading, in seconds.
+  double LiveLibraryCpuSeconds() const;
 };
 
 class ProcessMetrics {
