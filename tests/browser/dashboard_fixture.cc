@@ -13,7 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <string>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -78,8 +78,7 @@ void AddMetrics(Store& store, int64_t now) {
     };
     std::vector<MetricPoint> depths;
     for (int w = 0; w < kQueueSeries; ++w) {
-      char worker[8];
-      std::snprintf(worker, sizeof(worker), "w%02d", w);
+      const std::string worker = (w < 10 ? "w0" : "w") + std::to_string(w);
       depths.push_back(
           point(double((minute * (w + 3)) % 97) * load, LabelSet({{"worker", worker}})));
     }
