@@ -13,9 +13,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <string>
 #include <iostream>
 #include <random>
+#include <string>
 #include <thread>
 
 #include "core/temp_dir_testing.h"
