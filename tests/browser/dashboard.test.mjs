@@ -11,65 +11,18 @@
 // TAI_UPDATE_DOC_IMAGES=1 the executive and engineering ones are also
 // copied to --docs-images (docs/images). Prints "[  SKIPPED ]" and exits 0
 // when Chromium or playwright-core is missing. Every wait is bounded.
-import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import {
+  chromiumOrSkip, copyDocImages, currentStep, log, parseFlags, show, spawnUntil, stopChild,
+} from "./browser_testing.mjs";
 
-// Debian's package; TAI_CHROMIUM names another build.
-const CHROMIUM = process.env.TAI_CHROMIUM || "/usr/bin/chromium";
+const TEST = "DashboardBrowser.ThreeTiers";
 const FAILED_TRACE = "7a1da5b0a4d0c0de0000000000fa11ed";
 const EVIL_SPAN = "0000000000000003";
 const IMG = "<img src=x onerror=\"window.__pwned=1\">";
 const SCRIPT = "<script>window.__pwned=1</script>";
-
-function args() {
-  const out = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
-  if (!out.fixture || !out.artifacts) {
-    console.error("usage: dashboard.test.mjs --fixture PATH --artifacts DIR [--docs-images DIR]");
-    process.exit(2);
-  }
-  return out;
-}
-
-function skip(why) {
-  console.log("[  SKIPPED ] DashboardBrowser.ThreeTiers: " + why);
-  process.exit(0);
-}
-
-// Starts the fixture and reads its {"url", "token"} line, within `ms`.
-function startFixture(path, ms) {
-  const child = spawn(path, [], { stdio: ["pipe", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error("the fixture printed no URL within " + ms + " ms")), ms);
-    child.on("exit", (code) => reject(new Error("the fixture exited with " + code + " before printing its URL")));
-    child.stdout.on("data", (chunk) => {
-      text += chunk;
-      const line = text.indexOf("\n");
-      if (line < 0) return;
-      clearTimeout(timer);
-      resolve({ child, ...JSON.parse(text.slice(0, line)) });
-    });
-  });
-}
-
-function stopFixture(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 10000);
-    child.on("exit", () => { clearTimeout(timer); resolve(); });
-    child.stdin.end();
-  });
-}
-
-let step = "starting";
-function log(message) {
-  step = message;
-  console.log("- " + message);
-}
 
 async function checkToken(url, token) {
   log("a request without the token, or with a wrong one, gets 401");
@@ -78,14 +31,6 @@ async function checkToken(url, token) {
   assert.equal((await fetch(api, { headers: { Authorization: "Bearer wrong-token-0123456789" } })).status, 401);
   assert.equal((await fetch(url + "?token=wrong-token-0123456789")).status, 401);
   assert.equal((await fetch(api, { headers: { Authorization: "Bearer " + token } })).status, 200);
-}
-
-async function show(page, hash, tier, timeout = 30000) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.waitForFunction((t) => {
-    const view = document.querySelector(".tier-" + t);
-    return view && view.getAttribute("data-ready") === "true" && Tai.lastRender && Tai.lastRender.tier === t;
-  }, tier, { timeout });
 }
 
 async function executive(page, artifacts) {
@@ -265,22 +210,19 @@ async function zoomCheck(page, graph) {
 }
 
 async function main() {
-  const options = args();
-  if (!existsSync(CHROMIUM)) skip(CHROMIUM + " is missing: run ./scripts/setup (Debian package chromium)");
-  let chromium;
-  try {
-    ({ chromium } = await import("playwright-core"));
-  } catch (e) {
-    skip("playwright-core is not installed: run ./scripts/setup (npm ci)");
-  }
+  const options = parseFlags(["fixture", "artifacts"],
+    "dashboard.test.mjs --fixture PATH --artifacts DIR [--docs-images DIR]");
+  const chromium = await chromiumOrSkip(TEST);
   mkdirSync(options.artifacts, { recursive: true });
-  const fixture = await startFixture(options.fixture, 120000);
+  const run = spawnUntil(options.fixture, [], (line) => (line.startsWith("{") ? JSON.parse(line) : undefined),
+    120000);
+  const fixture = { child: run.child, ...await run.started };
   let browser = null;
   const dialogs = [];
   const pageErrors = [];
   try {
     await checkToken(fixture.url, fixture.token);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await chromium.launch();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(30000);
     page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
@@ -303,21 +245,15 @@ async function main() {
     assert.deepEqual(pageErrors, [], "no script error");
     assert.equal(await page.evaluate(() => document.querySelectorAll("img[src='x'], body script:not([src])").length), 0);
 
-    if (options["docs-images"] && process.env.TAI_UPDATE_DOC_IMAGES === "1") {
-      mkdirSync(options["docs-images"], { recursive: true });
-      for (const name of ["executive.png", "engineering.png"]) {
-        copyFileSync(join(options.artifacts, name), join(options["docs-images"], "dashboard-" + name));
-      }
-      console.log("  copied the executive and engineering screenshots to " + options["docs-images"]);
-    }
+    copyDocImages(options, ["executive.png", "engineering.png"], "dashboard-");
     console.log("PASS: dashboard in the browser (screenshots in " + options.artifacts + ")");
   } finally {
     if (browser) await browser.close();
-    await stopFixture(fixture.child);
+    await stopChild(fixture.child);
   }
 }
 
 main().catch((e) => {
-  console.error("FAIL at step '" + step + "': " + (e && e.stack ? e.stack : e));
+  console.error("FAIL at step '" + currentStep() + "': " + (e && e.stack ? e.stack : e));
   process.exit(1);
 });
