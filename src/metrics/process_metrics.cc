@@ -121,6 +121,15 @@ double ProcessSnapshot::LiveLibraryCpuSeconds() const {
   return TicksToSeconds(ticks);
 }
 
+double ProcessSnapshot::LibraryCpuSecondsSince(const ProcessSnapshot& earlier) const {
+  int64_t ticks = 0;
+  for (const auto& [tid, t] : library_thread_ticks) {
+    auto before = earlier.library_thread_ticks.find(tid);
+    ticks += t - (before == earlier.library_thread_ticks.end() ? 0 : before->second);
+  }
+  return TicksToSeconds(ticks);
+}
+
 ProcessSnapshot ProcessSnapshot::Read() {
   ProcessSnapshot s;
   rusage usage{};

@@ -119,6 +119,16 @@ TEST(ProcessMetricsTest, CountsTheCpuOfTheLibrarysThreadsOnly) {
   EXPECT_GE(Value(*registry.Collect(), "tai_library_cpu_time"), with_application);
 }
 
+TEST(ProcessMetricsTest, LibraryCpuBetweenTwoReadingsCountsEachLiveThreadsGrowth) {
+  ProcessSnapshot earlier, later;
+  earlier.library_thread_ticks = {{101, 100}, {102, 50}};
+  // 101 ran 50 more ticks, 102 ended (missed), 103 started (counted whole).
+  later.library_thread_ticks = {{101, 150}, {103, 20}};
+  const double per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  EXPECT_DOUBLE_EQ(later.LibraryCpuSecondsSince(earlier), 70 / per_second);
+  EXPECT_DOUBLE_EQ(later.LibraryCpuSecondsSince(later), 0);
+}
+
 TEST(ProcessMetricsTest, DestroyingItRemovesItsMetrics) {
   MetricRegistry registry;
   {

@@ -16,9 +16,9 @@
 #include "tai/metrics/process_metrics.h"
 #include "tai/observability.h"
 #include "tai/profile/profile_recorder.h"
-#include "tai/store/store_sinks.h"
 #include "tools/taiobs/commands.h"
 #include "tools/taiobs/demo_service.h"
+#include "tools/taiobs/demo_setup.h"
 #include "tools/taiobs/demo_traffic.h"
 
 namespace taiobs {
@@ -109,73 +109,6 @@ bool ParseOptions(int argc, char** argv, DemoOptions* o) {
   return true;
 }
 
-// The demo's SLOs and rule, scaled to minutes so that an incident shows
-// within the run: 99% of payments succeed, 99% are under 250 ms, and a page
-// when the p99 of /pay stays above it.
-tai::Status AddAlerting(tai::AlertEngine& engine) {
-  auto route = tai::ParseLabelMatcher("http_route=\"/pay\"");
-  TAI_RETURN_IF_ERROR(route.status());
-  const std::vector<tai::BurnRateAlert> burn = {{.factor = 10,
-                                                 .long_window = std::chrono::minutes(2),
-                                                 .short_window = seconds(30),
-                                                 .severity = "page"},
-                                                {.factor = 2,
-                                                 .long_window = std::chrono::minutes(10),
-                                                 .short_window = std::chrono::minutes(2),
-                                                 .severity = "ticket"}};
-  TAI_RETURN_IF_ERROR(engine.AddSlo({.window = std::chrono::hours(1),
-                                     .error_budget = 0.01,
-                                     .id = "pay-availability",
-                                     .display_name = "Payments succeed (99%)",
-                                     .kind = tai::SliKind::kBadRatio,
-                                     .bad_metric = "http.server.request.errors",
-                                     .total_metric = "http.server.requests",
-                                     .matchers = {*route},
-                                     .min_events = 20,
-                                     .burn_rate_alerts = burn,
-                                     .interval = seconds(10)}));
-  TAI_RETURN_IF_ERROR(engine.AddSlo({.metric = "http.server.request.duration",
-                                     .threshold = 0.25,
-                                     .window = std::chrono::hours(1),
-                                     .error_budget = 0.01,
-                                     .id = "pay-latency",
-                                     .display_name = "Payments under 250 ms (99%)",
-                                     .matchers = {*route},
-                                     .min_events = 20,
-                                     .burn_rate_alerts = burn,
-                                     .interval = seconds(10)}));
-  return engine.AddRule({.id = "pay-p99-latency",
-                         .display_name = "Payment p99 latency above 250 ms",
-                         .metric_type = "http.server.request.duration",
-                         .threshold = 0.25,
-                         .evaluation_window_secs = 60,
-                         .aggregation = tai::WindowAggregation::kP99,
-                         .matchers = {*route},
-                         .interval = seconds(10),
-                         .for_duration = seconds(20),
-                         .min_events = 20,
-                         .labels = {{"severity", "page"}, {"team", "payments"}},
-                         .annotations = {{"summary", "p99 of /pay is {{ $value }} s"}}});
-}
-
-tai::Config DemoConfig(const DemoOptions& o, const std::string& receiver_url) {
-  tai::Config c = tai::Config::FromEnv().value_or(tai::Config{});
-  c.resource.service_name = "payments-demo";
-  if (c.resource.service_version.empty()) c.resource.service_version = "1.0.0";
-  c.metrics.collect_interval = seconds(2);  // charts that move while you watch
-  c.metrics.prometheus_address = o.listen;
-  c.store.enabled = true;
-  if (!o.store.empty()) c.store.options.path = o.store;
-  c.alerts.enabled = true;
-  c.alerts.notify_only_new_firing = true;
-  if (c.alerts.webhook_url.empty()) c.alerts.webhook_url = receiver_url;
-  c.traces.export_interval = seconds(2);
-  // The logs go to the store (the dashboard shows them); the terminal keeps
-  // the demo's own lines unless TAI_LOG_FORMAT asks for the records there.
-  if (std::getenv("TAI_LOG_FORMAT") == nullptr) c.logs.format = tai::LogFormat::kOff;
-  return c;
-}
-
 void PrintWhereToLook(const tai::Observability& obs, const DemoService& service,
                       const WebhookReceiver& receiver, const DemoOptions& o) {
   std::printf("dashboard: %s\n", obs.dashboard_url().c_str());
@@ -231,11 +164,11 @@ int RunDemo(const DemoOptions& o) {
     return 1;
   }
   DemoOptions opts = o;
-  auto obs = tai::Observability::Start(DemoConfig(opts, (*receiver)->url()));
+  auto obs = tai::Observability::Start(DemoConfig(opts.listen, opts.store, (*receiver)->url()));
   if (!obs.ok() && !opts.listen_given) {
     std::fprintf(stderr, "taiobs demo: %s; trying a free port\n", obs.status().message().c_str());
     opts.listen = "127.0.0.1:0";
-    obs = tai::Observability::Start(DemoConfig(opts, (*receiver)->url()));
+    obs = tai::Observability::Start(DemoConfig(opts.listen, opts.store, (*receiver)->url()));
   }
   if (!obs.ok()) {
     std::fprintf(stderr, "taiobs demo: %s\n", obs.status().ToString().c_str());
@@ -248,7 +181,7 @@ int RunDemo(const DemoOptions& o) {
                      .c_str());
     return 1;
   }
-  if (tai::Status s = AddAlerting(*(*obs)->alerts()); !s.ok()) {
+  if (tai::Status s = AddDemoAlerting(*(*obs)->alerts()); !s.ok()) {
     std::fprintf(stderr, "taiobs demo: %s\n", s.ToString().c_str());
     return 1;
   }
@@ -257,14 +190,10 @@ int RunDemo(const DemoOptions& o) {
     std::fprintf(stderr, "taiobs demo: %s\n", service.status().ToString().c_str());
     return 1;
   }
-  auto recorder = std::make_shared<tai::ProfileRecorder>(250);
-  tai::ContinuousProfilingOptions profiling_options = (*obs)->ProfilingOptions();
-  profiling_options.collect_interval = std::chrono::duration_cast<seconds>(opts.profile_window);
-  profiling_options.upload_interval = profiling_options.collect_interval;
-  tai::ContinuousProfilingService profiling(recorder, profiling_options);
-  profiling.AddSink(std::make_shared<tai::StoreProfileSink>((*obs)->store()));
-  if (tai::Status s = profiling.Start(); !s.ok()) {
-    std::fprintf(stderr, "taiobs demo: continuous profiling: %s\n", s.ToString().c_str());
+  auto profiling = StartDemoProfiling(**obs, opts.profile_window);
+  if (!profiling.ok()) {
+    std::fprintf(stderr, "taiobs demo: continuous profiling: %s\n",
+                 profiling.status().ToString().c_str());
     return 1;
   }
   PrintWhereToLook(**obs, **service, **receiver, opts);
@@ -279,7 +208,7 @@ int RunDemo(const DemoOptions& o) {
       const auto elapsed =
           std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
       if (opts.duration.count() > 0 && elapsed >= opts.duration) break;
-      PinBaselineWhenReady(profiling, *recorder, &pinned);
+      PinBaselineWhenReady(*profiling->service, *profiling->recorder, &pinned);
       if (!incident_started && opts.incident_after.count() > 0 && elapsed >= opts.incident_after) {
         incident_started = true;
         (*service)->SetIncident(true);
@@ -302,7 +231,7 @@ int RunDemo(const DemoOptions& o) {
                 static_cast<unsigned long long>(load.failed()));
     PrintLibraryCost();
   }
-  (void)profiling.Stop();
+  (void)profiling->service->Stop();
   service->reset();
   (*obs)->Shutdown();
   std::printf("stopped: the store keeps the history for the next run\n");

@@ -63,6 +63,9 @@ struct ProcessSnapshot {
   static ProcessSnapshot Read();
   // The CPU of the library threads alive at the reading, in seconds.
   double LiveLibraryCpuSeconds() const;
+  // The CPU the library threads alive now used since `earlier`, in seconds
+  // (a thread started in between counts whole; one that ended is missed).
+  double LibraryCpuSecondsSince(const ProcessSnapshot& earlier) const;
 };
 
 class ProcessMetrics {
