@@ -13,6 +13,15 @@
 //   TAI_PROMETHEUS_ADDR                    host:port of /metrics, or "off" (default 127.0.0.1:9464)
 //   TAI_PROMETHEUS_UNITS                   base (default) | keep: see docs/metrics.md
 //   TAI_PROCESS_METRICS                    true (default) | false: process.cpu.time, memory...
+//   TAI_HTTP_WORKERS                       the embedded server's handler threads (default 4;
+//                                          1-64)
+//   TAI_HTTP_MAX_CONNECTIONS               open connections (default 256; 1-65536), and
+//   TAI_HTTP_MAX_CONNECTIONS_PER_PEER      per client address (default 64; 1-65536)
+//   TAI_HTTP_MAX_QUEUED_REQUESTS           requests waiting for a worker (default 64; 1-65536)
+//   TAI_HTTP_MAX_BODY_BYTES                request body bytes (default 8388608; 1024-268435456)
+//   TAI_HTTP_IDLE_TIMEOUT, TAI_HTTP_REQUEST_TIMEOUT, TAI_HTTP_WRITE_TIMEOUT
+//                                          10s, 500ms, or seconds (default 10s each;
+//                                          100ms-1h); TAI_HTTP_SHUTDOWN_TIMEOUT (2s; 0-1m)
 //   OTEL_TRACES_SAMPLER                    always_on | always_off | traceidratio |
 //                                          parentbased_always_on | parentbased_always_off |
 //                                          parentbased_traceidratio (default)
@@ -108,6 +117,7 @@
 #include "tai/log/log_level.h"
 #include "tai/store/store_options.h"
 #include "tai/trace/trace.h"
+#include "tai/web/http_server.h"
 
 namespace tai {
 
@@ -245,6 +255,10 @@ struct DashboardServerConfig {
 struct Config {
   Resource resource;
   MetricsConfig metrics;
+  // The embedded server's bounds on what clients control (docs/security.md).
+  // Its address is metrics.prometheus_address, and /metrics and /healthz get
+  // a worker of their own: `address` and `reserved_paths` here are ignored.
+  HttpServerOptions server;
   TracesConfig traces;
   GcpExportConfig gcp;
   LogsConfig logs;

@@ -274,6 +274,11 @@ Status CheckSizes(const Config& c) {
       {"traces: batch traces", c.traces.batch_traces, 1, 100'000},
       {"traces: batch spans", c.traces.max_batch_spans, 1, 100'000},
       {"logs: queue capacity", c.logs.queue_capacity, 1, 1 << 20},
+      {"server: worker threads", c.server.worker_threads, 1, 64},
+      {"server: max connections", c.server.max_connections, 1, 65536},
+      {"server: max connections per peer", c.server.max_connections_per_peer, 1, 65536},
+      {"server: max queued requests", c.server.max_queued_requests, 1, 65536},
+      {"server: max body bytes", c.server.max_body_bytes, 1024, 256 << 20},
   };
   for (const Size& s : sizes) {
     if (s.value < s.min || s.value > s.max) {
@@ -332,6 +337,29 @@ Status ReadAlertsEnv(const EnvGet& get, AlertsConfig* alerts) {
     alerts->notify_only_new_firing = v == "changes";
   }
   return Status::Ok();
+}
+
+// TAI_HTTP_*: see config.h. The ranges keep a typo from sizing the server
+// past what a machine has, or below what it needs to answer at all.
+Status ReadServerEnv(const EnvGet& get, HttpServerOptions* server) {
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_HTTP_WORKERS", 1, 64, &server->worker_threads));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "TAI_HTTP_MAX_CONNECTIONS", 1, 65536, &server->max_connections));
+  TAI_RETURN_IF_ERROR(ReadCount(get, "TAI_HTTP_MAX_CONNECTIONS_PER_PEER", 1, 65536,
+                                &server->max_connections_per_peer));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "TAI_HTTP_MAX_QUEUED_REQUESTS", 1, 65536, &server->max_queued_requests));
+  TAI_RETURN_IF_ERROR(
+      ReadCount(get, "TAI_HTTP_MAX_BODY_BYTES", 1024, 256 << 20, &server->max_body_bytes));
+  using std::chrono::milliseconds;
+  for (auto [name, out] : {std::pair{"TAI_HTTP_IDLE_TIMEOUT", &server->idle_timeout},
+                           std::pair{"TAI_HTTP_REQUEST_TIMEOUT", &server->request_timeout},
+                           std::pair{"TAI_HTTP_WRITE_TIMEOUT", &server->write_timeout}}) {
+    TAI_RETURN_IF_ERROR(
+        ReadDuration(get, name, "s", milliseconds(100), std::chrono::hours(1), out));
+  }
+  return ReadDuration(get, "TAI_HTTP_SHUTDOWN_TIMEOUT", "s", milliseconds(0),
+                      std::chrono::minutes(1), &server->shutdown_timeout);
 }
 
 // TAI_DASHBOARD*: see config.h.
@@ -415,6 +443,7 @@ Result<Config> Config::FromEnv(const EnvLookup& getenv) {
     TAI_ASSIGN_OR_RETURN_MAP_ERROR(c.metrics.process_metrics, ParseBool(v),
                                    EnvErrorFor("TAI_PROCESS_METRICS", v));
   }
+  TAI_RETURN_IF_ERROR(ReadServerEnv(get, &c.server));
   TAI_RETURN_IF_ERROR(ReadTracesEnv(get, &c.traces));
   TAI_RETURN_IF_ERROR(ReadGcpEnv(get, &c.gcp));
   TAI_RETURN_IF_ERROR(ReadLogsConfig(get, &c.logs));

@@ -343,6 +343,47 @@ TEST(ConfigTest, ValuesOutsideTheirRangeAreRefusedNamingTheVariable) {
   EXPECT_EQ(edges->gcp.delivery.spill_directory, "");  // "none" in any case: memory only
 }
 
+TEST(ConfigTest, TheEmbeddedServersLimitsFromTheEnvironment) {
+  auto defaults = FromMap({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->server.max_connections, HttpServerOptions{}.max_connections);
+  auto set = FromMap({{"TAI_HTTP_WORKERS", "2"},
+                      {"TAI_HTTP_MAX_CONNECTIONS", "1000"},
+                      {"TAI_HTTP_MAX_CONNECTIONS_PER_PEER", "10"},
+                      {"TAI_HTTP_MAX_QUEUED_REQUESTS", "16"},
+                      {"TAI_HTTP_MAX_BODY_BYTES", "65536"},
+                      {"TAI_HTTP_IDLE_TIMEOUT", "30"},
+                      {"TAI_HTTP_REQUEST_TIMEOUT", "2500ms"},
+                      {"TAI_HTTP_WRITE_TIMEOUT", "1m"},
+                      {"TAI_HTTP_SHUTDOWN_TIMEOUT", "0"}});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->server.worker_threads, 2u);
+  EXPECT_EQ(set->server.max_connections, 1000u);
+  EXPECT_EQ(set->server.max_connections_per_peer, 10u);
+  EXPECT_EQ(set->server.max_queued_requests, 16u);
+  EXPECT_EQ(set->server.max_body_bytes, 65536u);
+  EXPECT_EQ(set->server.idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(set->server.request_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(set->server.write_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(set->server.shutdown_timeout, std::chrono::milliseconds(0));
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"TAI_HTTP_WORKERS", "0"},
+      {"TAI_HTTP_WORKERS", "1000"},
+      {"TAI_HTTP_MAX_CONNECTIONS", "18446744073709551615"},
+      {"TAI_HTTP_MAX_BODY_BYTES", "1"},
+      {"TAI_HTTP_IDLE_TIMEOUT", "10ms"},
+      {"TAI_HTTP_REQUEST_TIMEOUT", "2h"},
+      {"TAI_HTTP_SHUTDOWN_TIMEOUT", "soon"},
+  };
+  for (auto [var, value] : bad) {
+    auto config = FromMap({{var, value}});
+    ASSERT_FALSE(config.ok()) << var << "=" << value;
+    EXPECT_EQ(config.status().message().rfind(std::string(var) + "='" + value + "': ", 0), 0u)
+        << config.status().message();
+  }
+}
+
 // The same ranges hold for a Config filled in code.
 TEST(ConfigTest, ValidateBoundsSizesSetInCode) {
   Config c;
@@ -350,6 +391,9 @@ TEST(ConfigTest, ValidateBoundsSizesSetInCode) {
   c.traces.queue_size = 100'000'000;
   EXPECT_EQ(c.Validate().message(), "traces: queue size 100000000 is outside 1-1000000");
   c.traces.queue_size = 2048;
+  c.server.worker_threads = 0;
+  EXPECT_EQ(c.Validate().message(), "server: worker threads 0 is outside 1-64");
+  c.server.worker_threads = 4;
   c.traces.otlp_exporter = true;
   c.traces.otlp_endpoint = "collector:4318";
   EXPECT_EQ(c.Validate().message(),

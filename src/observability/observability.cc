@@ -110,8 +110,10 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
           .value_or(0);
   TAI_RETURN_IF_ERROR(obs->StartGoldenSignals());
   if (c.metrics.prometheus_enabled) {
-    obs->server_ = std::make_unique<HttpServer>(HttpServerOptions{
-        .address = c.metrics.prometheus_address, .reserved_paths = {"/metrics", "/healthz"}});
+    HttpServerOptions server = c.server;
+    server.address = c.metrics.prometheus_address;
+    server.reserved_paths = {"/metrics", "/healthz"};
+    obs->server_ = std::make_unique<HttpServer>(std::move(server));
     ServePrometheus(*obs->server_, *obs->registry_, c.metrics.prometheus_units);
     ServeLogLevels(*obs->server_, *obs->logs_);
     obs->ServeHealth();
