@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tai/analysis/continuous_profiling.h"
+#include "tai/profile/cpu_profiler.h"
 #include "tai/profile/heap_profiler.h"
 
 // The allocation site the heap profiles must name. The asm keeps the call a
@@ -122,6 +123,12 @@ TEST_F(ContinuousHeapProfilingTest, SnapshotsNameTheAllocatingFunction) {
     char id[32];
     std::snprintf(id, sizeof id, "heap-%06zu", i + 1);
     EXPECT_EQ(all[i].id, id);
+    // Each dated to the period since the previous one.
+    EXPECT_GT(all[i].profile.duration_nanos, 0);
+    if (i > 0) {
+      EXPECT_EQ(all[i].profile.time_nanos,
+                all[i - 1].profile.time_nanos + all[i - 1].profile.duration_nanos);
+    }
   }
   size_t heap_events = 0;
   for (const ProfilingEvent& e : service.Events()) {
@@ -133,6 +140,28 @@ TEST_F(ContinuousHeapProfilingTest, SnapshotsNameTheAllocatingFunction) {
     EXPECT_NE(DescribeEvent(e).find("MiB in use"), std::string::npos) << DescribeEvent(e);
   }
   EXPECT_EQ(heap_events, all.size());
+}
+
+// Another CPU profile keeps the windows' CPU profiles from running; the heap
+// snapshots are taken at the window ends all the same.
+TEST_F(ContinuousHeapProfilingTest, HeapSnapshotsGoOnWhileTheCpuProfileCannotRun) {
+  CpuProfiler other;
+  ASSERT_TRUE(other.Start().ok());
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), HeapOptions());
+  auto sink = std::make_shared<KeepingSink>();
+  service.AddSink(sink);
+  ASSERT_TRUE(service.Start().ok());
+  EXPECT_TRUE(service.WaitFor(
+      [](const ProfilingStatistics& s) { return s.heap_profiles_finished >= 1; }, seconds(20)));
+  ASSERT_TRUE(service.Stop().ok());
+  ASSERT_TRUE(other.Stop().ok());
+  const ProfilingStatistics st = service.GetStatistics();
+  EXPECT_EQ(st.profiles_started, 0u);
+  EXPECT_GE(st.profile_errors, 1u);
+  EXPECT_GE(st.heap_profiles_finished, 2u);  // a window's and Stop's
+  EXPECT_EQ(sink->Profiles(ProfileKind::kHeap).size(), st.heap_profiles_finished);
+  EXPECT_TRUE(sink->Profiles(ProfileKind::kCpu).empty());
+  EXPECT_FALSE(HeapProfiler::running());
 }
 
 // The process has one heap profile: while another runs, Start fails and

@@ -49,24 +49,19 @@ std::string Describe(const ProfileUploaded& e) {
   return "ProfileUploaded: " + e.profile_id + " uploaded to " + (to.empty() ? "no sink" : to);
 }
 
-// The profile's sample count ("samples"/"count") and CPU in microseconds.
-std::pair<int64_t, int64_t> Totals(const Profile& p) {
-  int64_t samples = 0;
+// The sum of the profile's `type` column (0 when it has none).
+int64_t ColumnTotal(const Profile& p, std::string_view type) {
+  int64_t total = 0;
   for (size_t i = 0; i < p.sample_types.size(); ++i) {
-    if (p.sample_types[i].type != "samples") continue;
-    for (const ProfileSample& s : p.samples) samples += i < s.values.size() ? s.values[i] : 0;
+    if (p.sample_types[i].type != type) continue;
+    for (const ProfileSample& s : p.samples) total += i < s.values.size() ? s.values[i] : 0;
   }
-  return {samples, p.ToReportUnit(p.TotalValue())};
+  return total;
 }
 
-// The heap profile's estimated bytes in use (its inuse_space column).
-int64_t InUseBytes(const Profile& p) {
-  int64_t bytes = 0;
-  for (size_t i = 0; i < p.sample_types.size(); ++i) {
-    if (p.sample_types[i].type != "inuse_space") continue;
-    for (const ProfileSample& s : p.samples) bytes += i < s.values.size() ? s.values[i] : 0;
-  }
-  return bytes;
+// The profile's sample count ("samples"/"count") and CPU in microseconds.
+std::pair<int64_t, int64_t> Totals(const Profile& p) {
+  return {ColumnTotal(p, "samples"), p.ToReportUnit(p.TotalValue())};
 }
 
 }  // namespace
@@ -142,6 +137,7 @@ Status ContinuousProfilingService::Start() {
       running_ = false;
       return s.WithContext("continuous heap profiling (options.heap) could not start");
     }
+    heap_since_ = WallNanos();
   }
   if (sinks_.empty() && options_.logger != nullptr) {
     TAI_LOG_WARN(*options_.logger,
@@ -296,13 +292,20 @@ void ContinuousProfilingService::SnapshotHeap(bool last) {
     CountProfileError("a heap snapshot", p.status());
     return;
   }
+  // Dated to the period since the previous snapshot, not the profiler's
+  // start: snapshots then line up with the CPU windows, sort by time, and
+  // age out of the store one by one.
+  const int64_t now = WallNanos();
+  p->time_nanos = heap_since_;
+  p->duration_nanos = now - heap_since_;
+  heap_since_ = now;
   char id[32];
   std::snprintf(id, sizeof id, "heap-%06" PRIu64, next_heap_id_++);
-  Record(ProfileFinished{.timestamp = WallNanos(),
+  Record(ProfileFinished{.timestamp = now,
                          .profile_id = id,
                          .samples = static_cast<int64_t>(p->samples.size()),
                          .kind = ProfileKind::kHeap,
-                         .inuse_bytes = InUseBytes(*p)});
+                         .inuse_bytes = ColumnTotal(*p, "inuse_space")});
   Enqueue(id, ProfileKind::kHeap, std::move(*p));
 }
 

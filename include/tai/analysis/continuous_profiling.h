@@ -36,12 +36,13 @@
 // as `taiobs demo` does. At the end of every window (whether or not its CPU
 // profile could run) the service takes a heap snapshot and queues it as a
 // ProfileKind::kHeap profile with its own id ("heap-000001") next to the
-// CPU one; Stop takes the last snapshot and stops the heap profiler. Like
-// Go's heap profiles, each snapshot covers the time since Start: in-use
-// space (the default sample type) as of the snapshot, allocations since
-// Start. Heap profiles are not compared with the (CPU) baseline and raise no
-// alerts. Their windows make a ProfileFinished event with kind kHeap and no
-// ProfileStarted (the heap profiler runs from Start to Stop), and count in
+// CPU one; Stop takes the last snapshot and stops the heap profiler. A
+// snapshot's time and duration are the period since the previous snapshot
+// (or Start), so snapshots line up with the CPU windows; its in-use space
+// (the default sample type) is as of the snapshot, and, as in Go's heap
+// profiles, its alloc columns count everything since Start. Heap profiles are not compared with the
+// (CPU) baseline and raise no alerts. Their windows make a ProfileFinished event with kind kHeap
+// and no ProfileStarted (the heap profiler runs from Start to Stop), and count in
 // heap_profiles_finished, not profiles_finished.
 //
 // Events are kept in a bounded log (the oldest dropped and counted), the
@@ -265,6 +266,7 @@ class ContinuousProfilingService {
   std::string window_id_;  // the CPU profile's; "" when none runs
   uint64_t next_id_ = 1;
   uint64_t next_heap_id_ = 1;
+  int64_t heap_since_ = 0;  // wall ns of the previous heap snapshot, or of Start
 };
 
 }  // namespace tai
