@@ -21,6 +21,11 @@ std::string Describe(const ProfileStarted& e) {
   return "ProfileStarted: " + e.profile_id + " started";
 }
 std::string Describe(const ProfileFinished& e) {
+  if (e.kind == ProfileKind::kHeap) {
+    return internal::StringPrintf(
+        "ProfileFinished: %s finished (%" PRId64 " stacks, %.1f MiB in use)", e.profile_id.c_str(),
+        e.samples, static_cast<double>(e.inuse_bytes) / (1024 * 1024));
+  }
   return internal::StringPrintf("ProfileFinished: %s finished (%" PRId64 " samples, %" PRId64
                                 "ms CPU time)",
                                 e.profile_id.c_str(), e.samples, e.cpu_micros / 1000);
@@ -44,14 +49,19 @@ std::string Describe(const ProfileUploaded& e) {
   return "ProfileUploaded: " + e.profile_id + " uploaded to " + (to.empty() ? "no sink" : to);
 }
 
+// The sum of the profile's `type` column (0 when it has none).
+int64_t ColumnTotal(const Profile& p, std::string_view type) {
+  int64_t total = 0;
+  for (size_t i = 0; i < p.sample_types.size(); ++i) {
+    if (p.sample_types[i].type != type) continue;
+    for (const ProfileSample& s : p.samples) total += i < s.values.size() ? s.values[i] : 0;
+  }
+  return total;
+}
+
 // The profile's sample count ("samples"/"count") and CPU in microseconds.
 std::pair<int64_t, int64_t> Totals(const Profile& p) {
-  int64_t samples = 0;
-  for (size_t i = 0; i < p.sample_types.size(); ++i) {
-    if (p.sample_types[i].type != "samples") continue;
-    for (const ProfileSample& s : p.samples) samples += i < s.values.size() ? s.values[i] : 0;
-  }
-  return {samples, p.ToReportUnit(p.TotalValue())};
+  return {ColumnTotal(p, "samples"), p.ToReportUnit(p.TotalValue())};
 }
 
 }  // namespace
@@ -121,6 +131,14 @@ Status ContinuousProfilingService::Start() {
     running_ = true;
     stop_ = false;
   }
+  if (options_.heap) {
+    if (Status s = HeapProfiler::Start(options_.heap_options); !s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_ = false;
+      return s.WithContext("continuous heap profiling (options.heap) could not start");
+    }
+    heap_since_ = WallNanos();
+  }
   if (sinks_.empty() && options_.logger != nullptr) {
     TAI_LOG_WARN(*options_.logger,
                  "continuous profiling has no profile sink: windows are profiled and compared, "
@@ -168,8 +186,8 @@ void ContinuousProfilingService::Run() {
   Clock::time_point upload_at = t0 + options_.upload_interval;
   for (;;) {
     const Clock::time_point now = Clock::now();
-    if (!window_id_.empty() && now >= window_end) FinishWindow(true);
-    if (window_id_.empty() && now >= next_start) {
+    if (in_window_ && now >= window_end) FinishWindow(true);
+    if (!in_window_ && now >= next_start) {
       StartWindow();
       window_end = next_start + window;
       while (next_start <= now) next_start += options_.collect_interval;
@@ -178,13 +196,14 @@ void ContinuousProfilingService::Run() {
       Upload();
       while (upload_at <= now) upload_at += options_.upload_interval;
     }
-    const Clock::time_point wake =
-        std::min(window_id_.empty() ? next_start : window_end, upload_at);
+    const Clock::time_point wake = std::min(in_window_ ? window_end : next_start, upload_at);
     std::unique_lock<std::mutex> lock(mu_);
     changed_.wait_until(lock, wake, [&] { return stop_ || Clock::now() >= wake; });
     if (stop_) break;
   }
-  FinishWindow(false);
+  FinishCpuWindow(false);
+  in_window_ = false;
+  SnapshotHeap(true);
   Upload();
   FlushSinks();
 }
@@ -209,6 +228,7 @@ void ContinuousProfilingService::FlushSinks() {
 }
 
 void ContinuousProfilingService::StartWindow() {
+  in_window_ = true;
   char id[32];
   std::snprintf(id, sizeof id, "cpu-%06" PRIu64, next_id_++);
   Status s = profiler_->StartCpuProfile(id);
@@ -224,15 +244,24 @@ void ContinuousProfilingService::StartWindow() {
   Record(ProfileStarted{WallNanos(), window_id_});
 }
 
+// The heap snapshot follows the CPU profile, so the CPU window's events
+// (and its alert) come first, as without heap profiling.
+void ContinuousProfilingService::FinishWindow(bool compare) {
+  if (!in_window_) return;
+  in_window_ = false;
+  FinishCpuWindow(compare);
+  SnapshotHeap(false);
+}
+
 // A window cut short by Stop is uploaded but not compared: it is shorter
 // than the baseline's windows and often holds shutdown work, so comparing it
 // would add alarm risk and no information.
-void ContinuousProfilingService::FinishWindow(bool compare) {
+void ContinuousProfilingService::FinishCpuWindow(bool compare) {
   if (window_id_.empty()) return;
   std::string id = std::exchange(window_id_, "");
   Result<Profile> p = profiler_->FinishCpuProfile();
   if (!p.ok()) {
-    UpdateStats([](ProfilingStatistics& st) { ++st.profile_errors; });
+    CountProfileError("a CPU profile", p.status());
     return;
   }
   auto [samples, cpu_micros] = Totals(*p);
@@ -251,15 +280,53 @@ void ContinuousProfilingService::FinishWindow(bool compare) {
       UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
     }
   }
+  Enqueue(std::move(id), ProfileKind::kCpu, std::move(*p));
+}
+
+// The last snapshot is the heap profiler's own final profile: Stop both
+// reads it and releases the profiler for the process.
+void ContinuousProfilingService::SnapshotHeap(bool last) {
+  if (!options_.heap) return;
+  Result<Profile> p = last ? HeapProfiler::Stop() : HeapProfiler::Snapshot();
+  if (!p.ok()) {
+    CountProfileError("a heap snapshot", p.status());
+    return;
+  }
+  // Dated to the period since the previous snapshot, not the profiler's
+  // start: snapshots then line up with the CPU windows, sort by time, and
+  // age out of the store one by one.
+  const int64_t now = WallNanos();
+  p->time_nanos = heap_since_;
+  p->duration_nanos = now - heap_since_;
+  heap_since_ = now;
+  char id[32];
+  std::snprintf(id, sizeof id, "heap-%06" PRIu64, next_heap_id_++);
+  Record(ProfileFinished{.timestamp = now,
+                         .profile_id = id,
+                         .samples = static_cast<int64_t>(p->samples.size()),
+                         .kind = ProfileKind::kHeap,
+                         .inuse_bytes = ColumnTotal(*p, "inuse_space")});
+  Enqueue(id, ProfileKind::kHeap, std::move(*p));
+}
+
+void ContinuousProfilingService::Enqueue(std::string id, ProfileKind kind, Profile profile) {
   if (sinks_.empty()) return;  // nothing would send it: the profiler keeps the last ones
   std::map<std::string, std::string> labels;
   if (!options_.resource.service_version.empty()) {
     labels["version"] = options_.resource.service_version;
   }
-  queue_.push_back(UploadedProfile{id, ProfileKind::kCpu, std::move(*p), std::move(labels)});
+  queue_.push_back(UploadedProfile{std::move(id), kind, std::move(profile), std::move(labels)});
   while (queue_.size() > options_.max_queued_profiles) {
     queue_.pop_front();
     UpdateStats([](ProfilingStatistics& st) { ++st.profiles_dropped; });
+  }
+}
+
+void ContinuousProfilingService::CountProfileError(std::string_view what, const Status& status) {
+  UpdateStats([](ProfilingStatistics& st) { ++st.profile_errors; });
+  if (options_.logger != nullptr) {
+    TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1,
+                         "continuous profiling could not take {}: {}", what, status.message());
   }
 }
 
@@ -365,7 +432,9 @@ void ContinuousProfilingService::Record(ProfilingEvent event) {
         [&st](const auto& e) {
           using E = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<E, ProfileStarted>) ++st.profiles_started;
-          if constexpr (std::is_same_v<E, ProfileFinished>) ++st.profiles_finished;
+          if constexpr (std::is_same_v<E, ProfileFinished>) {
+            ++(e.kind == ProfileKind::kHeap ? st.heap_profiles_finished : st.profiles_finished);
+          }
           if constexpr (std::is_same_v<E, RegressionDetected>) ++st.regressions_detected;
           if constexpr (std::is_same_v<E, ProfileUploaded>) ++st.profiles_uploaded;
           if constexpr (std::is_same_v<E, AlertTriggered>) {

@@ -399,3 +399,35 @@ TEST(ProfilingEventTest, DescribesEventsAsTheOriginalDesign) {
 
 }  // namespace
 }  // namespace tai
+
+namespace tai {
+namespace {
+
+// Heap profiling needs the allocation hooks, which this test binary does
+// not link (continuous_heap_profiling_test.cc's does): Start fails, says
+// why, and leaves nothing running.
+TEST(ContinuousProfilingServiceTest, HeapWithoutHooksFailsStartSayingWhy) {
+  if (HeapProfiler::HooksLinked()) GTEST_SKIP() << "the hooks are linked in this binary";
+  ContinuousProfilingOptions o;
+  o.collect_interval = seconds(1);
+  o.heap = true;
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  Status s = service.Start();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("tai::heap_hooks"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("options.heap"), std::string::npos) << s.message();
+  EXPECT_FALSE(service.running());
+  EXPECT_FALSE(HeapProfiler::running());
+  EXPECT_EQ(service.GetStatistics().profiles_started, 0u);
+}
+
+TEST(ProfilingEventTest, DescribesAHeapSnapshot) {
+  EXPECT_EQ(DescribeEvent(ProfileFinished{.profile_id = "heap-000001",
+                                          .samples = 12,
+                                          .kind = ProfileKind::kHeap,
+                                          .inuse_bytes = 3 * 1024 * 1024}),
+            "ProfileFinished: heap-000001 finished (12 stacks, 3.0 MiB in use)");
+}
+
+}  // namespace
+}  // namespace tai

@@ -411,6 +411,46 @@ TEST_F(DashboardApiTest, ProfilesListSummaryAndFlameGraphs) {
   EXPECT_EQ(tree["children"][0]["name"], "main");
 }
 
+// A heap profile (as continuous heap profiling stores it) is listed with its
+// kind, and its summary and flame graph show the bytes in use, its default
+// sample type, not the first column (allocated objects).
+TEST_F(DashboardApiTest, HeapProfilesListWithTheirKindAndShowInUseSpace) {
+  Profile heap;
+  heap.sample_types = {{"alloc_objects", "count"},
+                       {"alloc_space", "bytes"},
+                       {"inuse_objects", "count"},
+                       {"inuse_space", "bytes"}};
+  heap.default_sample_type = "inuse_space";
+  heap.period_type = {"space", "bytes"};
+  heap.period = 512 * 1024;
+  heap.time_nanos = kBaseTime + 2 * kMinute;
+  heap.duration_nanos = 10 * kSecond;
+  heap.functions = {{1, "main", "main", "", 0},
+                    {2, "demo_render_receipt", "demo_render_receipt", "", 0}};
+  heap.locations = {{1, 0, 0x1000, {{1, 0}}}, {2, 0, 0x2000, {{2, 0}}}};
+  heap.samples.push_back({{2, 1}, {7, 900'000, 3, 393'216}, {}});
+  Resource resource;
+  resource.service_name = "checkout";
+  store_->AddProfiles(std::vector<UploadedProfile>{{"heap-000001", ProfileKind::kHeap, heap, {}}},
+                      resource);
+  ASSERT_TRUE(store_->Flush(std::chrono::seconds(30)).ok());
+
+  json list = GetJson("/api/profiles?kind=HEAP&service=checkout");
+  ASSERT_EQ(list["profiles"].size(), 1u);
+  EXPECT_EQ(list["profiles"][0]["kind"], "HEAP");
+  EXPECT_EQ(list["profiles"][0]["profile_id"], "heap-000001");
+  const std::string row = std::to_string(list["profiles"][0]["row_id"].get<int64_t>());
+  json summary = GetJson("/api/profiles/" + row);
+  EXPECT_EQ(summary["default_sample_type"], 3);
+  EXPECT_EQ(summary["unit"], "bytes");
+  EXPECT_EQ(summary["total"].get<int64_t>(), 393'216);
+  json tree = GetJson("/api/profiles/" + row + "/flamegraph.json");
+  EXPECT_EQ(tree["value"].get<int64_t>(), 393'216);
+  ASSERT_EQ(tree["children"].size(), 1u);
+  ASSERT_EQ(tree["children"][0]["children"].size(), 1u);
+  EXPECT_EQ(tree["children"][0]["children"][0]["name"], "demo_render_receipt");
+}
+
 // The page's flame graphs (d3-flame-graph): the merged tree is the store's
 // merge; the differential tree is the current profile's with each node's
 // change against the baseline (same duration here, so scale 1).

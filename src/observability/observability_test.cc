@@ -232,6 +232,25 @@ TEST(ObservabilityTest, LogLevelsChangeOverHttpWhileRunning) {
   EXPECT_EQ(records[0].message, "kept: payments is at DEBUG now");
 }
 
+// Config::server reaches the embedded server: a body over the configured
+// limit is refused there (413) before any handler sees it.
+TEST(ObservabilityTest, TheServersLimitsComeFromTheConfig) {
+  Config c = TestConfig();
+  c.logs.format = LogFormat::kOff;
+  c.server.max_body_bytes = 1024;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  const std::string url = (*obs)->http_server()->url() + "/api/log/levels";
+  internal::HttpClient client;
+  auto small = client.Send({.method = "PUT", .url = url, .body = "warn"});
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(small->status, 200);
+  auto large = client.Send({.method = "PUT", .url = url, .body = std::string(2048, 'w')});
+  ASSERT_TRUE(large.ok()) << large.status().ToString();
+  EXPECT_EQ(large->status, 413);
+  EXPECT_EQ((*obs)->http_server()->stats().rejected_too_large, 1u);
+}
+
 TEST(ObservabilityTest, TheEmbeddedStoreGetsEverySignal) {
   testing::TempDir dir;
   Config c = TestConfig();

@@ -3,7 +3,9 @@
 // latency SLO burns (a burn-rate window holds, the SLO fails), and the
 // regression alert fires naming the slowed function. From the demo's own
 // output: its webhook receiver got the notification and, after the incident,
-// the resolution; and the run stops cleanly.
+// the resolution; and the run stops cleanly. With the heap hooks linked
+// (this build is not a sanitizer one), heap profiles are listed too and
+// their flame graph names the receipts the service keeps.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -48,6 +50,18 @@ bool RegressionNamesTheFunction(const json& alerts) {
   return false;
 }
 
+// The newest stored heap profile's flame graph (in-use space) names the
+// demo's receipt rendering.
+bool HeapProfileNamesTheReceipts(const std::string& dashboard) {
+  const json list = GetJson(dashboard + "api/profiles?kind=HEAP");
+  if (!list.is_object() || list["profiles"].empty()) return false;
+  const json& newest = list["profiles"][0];
+  if (newest["kind"] != "HEAP") return false;
+  const json tree = GetJson(dashboard + "api/profiles/" +
+                            std::to_string(newest["row_id"].get<int64_t>()) + "/flamegraph.json");
+  return tree.dump().find("demo_render_receipt") != std::string::npos;
+}
+
 TEST(DemoTest, TheIncidentBurnsTheSloRaisesTheRegressionAndResolves) {
 #if defined(TAI_SANITIZER_BUILD)
   GTEST_SKIP() << "a wall-clock scripted run; the Release build runs it";
@@ -67,16 +81,18 @@ TEST(DemoTest, TheIncidentBurnsTheSloRaisesTheRegressionAndResolves) {
   ASSERT_FALSE(dashboard.empty());
 
   // While the incident runs (from +25 s), poll the API: bounded by the run.
-  bool burned = false, regression = false;
+  bool burned = false, regression = false, heap = false;
   std::vector<std::string> lines;
   const auto until = std::chrono::steady_clock::now() + seconds(120);
-  while (!(burned && regression) && std::chrono::steady_clock::now() < until) {
+  while (!(burned && regression && heap) && std::chrono::steady_clock::now() < until) {
     burned = burned || LatencySloBurned(GetJson(dashboard + "api/slos"));
     regression = regression || RegressionNamesTheFunction(GetJson(dashboard + "api/alerts"));
+    heap = heap || HeapProfileNamesTheReceipts(dashboard);
     if (auto line = demo.ReadLine(std::chrono::seconds(2))) lines.push_back(*line);
   }
   EXPECT_TRUE(burned) << "the pay-latency SLO never had a burn-rate window holding";
   EXPECT_TRUE(regression) << "no firing alert named demo_query_orders";
+  EXPECT_TRUE(heap) << "no heap profile's flame graph named demo_render_receipt";
 
   // The rest of the output, to the end of the run.
   for (;;) {
@@ -85,8 +101,9 @@ TEST(DemoTest, TheIncidentBurnsTheSloRaisesTheRegressionAndResolves) {
     lines.push_back(*line);
     if (line->starts_with("stopped:")) break;
   }
-  bool fired = false, resolved = false, stopped = false;
+  bool fired = false, resolved = false, stopped = false, heap_on = false;
   for (const std::string& l : lines) {
+    heap_on |= l.starts_with("profiling: CPU and heap");
     const bool about_it = l.find("demo_query_orders") != std::string::npos;
     fired |= l.starts_with("notification: FIRING") && about_it;
     resolved |= l.starts_with("notification: RESOLVED") && about_it;
@@ -97,6 +114,7 @@ TEST(DemoTest, TheIncidentBurnsTheSloRaisesTheRegressionAndResolves) {
   EXPECT_TRUE(fired) << all;
   EXPECT_TRUE(resolved) << all;
   EXPECT_TRUE(stopped) << all;
+  EXPECT_TRUE(heap_on) << all;
   EXPECT_EQ(demo.Stop(), 0);
 }
 

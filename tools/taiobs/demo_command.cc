@@ -2,7 +2,8 @@
 // and the dashboard, the payment service (demo_service.h) with every pillar
 // on it, a load generator and a webhook receiver (demo_traffic.h), SLOs and
 // alert rules, continuous CPU profiling with a baseline from the first
-// windows, and a scripted incident; prints where to look and runs until
+// windows and heap profiling when the build links the allocation hooks, and
+// a scripted incident; prints where to look and runs until
 // Ctrl-C or --duration.
 #include <csignal>
 #include <cstdio>
@@ -144,6 +145,18 @@ void PrintLibraryCost() {
               library, process, process > 0 ? 100 * library / process : 0.0);
 }
 
+// Whether the demo profiles the heap, and why not when it does not.
+void PrintHeapProfiling(bool on) {
+  if (on) {
+    std::printf("profiling: CPU and heap (in-use space; kind HEAP on the dashboard)\n");
+  } else {
+    std::printf(
+        "profiling: CPU only; heap profiling is off: this taiobs does not link tai::heap_hooks "
+        "(sanitizer builds cannot)\n");
+  }
+  std::fflush(stdout);
+}
+
 // Pins the first full profiling windows' profile as the baseline, so that
 // the service compares against the healthy start from then on.
 void PinBaselineWhenReady(tai::ContinuousProfilingService& profiling,
@@ -197,6 +210,7 @@ int RunDemo(const DemoOptions& o) {
     return 1;
   }
   PrintWhereToLook(**obs, **service, **receiver, opts);
+  PrintHeapProfiling(profiling->heap);
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

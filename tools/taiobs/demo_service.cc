@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tai/log/log.h"
@@ -20,10 +22,15 @@ namespace taiobs {
 __attribute__((noinline)) uint64_t demo_validate_card(uint64_t card);
 __attribute__((noinline)) uint64_t demo_query_orders(uint64_t account, bool index_missing);
 __attribute__((noinline)) uint64_t demo_serialize_receipt(uint64_t order);
+__attribute__((noinline)) std::string demo_render_receipt(uint64_t order, uint64_t receipt);
 
 namespace {
 
 constexpr size_t kOrders = 400'000;
+// Receipts kept for the account pages: about 8 KiB each, so up to ~8 MiB in
+// use once the cache is full, the newest replacing the oldest.
+constexpr size_t kKeptReceipts = 1024;
+constexpr int kReceiptLines = 96;
 
 // The orders "table": sorted, so the index is a binary search.
 const std::vector<uint64_t>& Orders() {
@@ -87,6 +94,29 @@ uint64_t demo_serialize_receipt(uint64_t order) {
   uint64_t h = order;
   for (int i = 0; i < 600'000; ++i) h = Mix(h ^ static_cast<uint64_t>(i));
   return h;
+}
+
+// The receipt document (its line items) the service keeps; its allocations
+// are what the demo's heap profile shows under this name.
+std::string demo_render_receipt(uint64_t order, uint64_t receipt) {
+  std::string out;
+  out.reserve(kReceiptLines * 80);
+  out += "{\"order\":" + std::to_string(order % 1'000'000) + ",\"lines\":[";
+  for (int i = 0; i < kReceiptLines; ++i) {
+    const uint64_t sku = Mix(receipt + static_cast<uint64_t>(i));
+    out += "{\"sku\":\"" + std::to_string(sku % 100'000) +
+           "\",\"qty\":" + std::to_string(1 + sku % 5) +
+           ",\"cents\":" + std::to_string(sku % 10'000) + "},";
+  }
+  out.back() = ']';
+  out += "}";
+  return out;
+}
+
+void DemoService::KeepReceipt(std::string receipt) {
+  std::lock_guard<std::mutex> lock(receipts_mu_);
+  receipts_.push_back(std::move(receipt));
+  while (receipts_.size() > kKeptReceipts) receipts_.pop_front();
 }
 
 // Workers enough for the load generator's concurrency while the incident
@@ -180,7 +210,9 @@ void DemoService::Pay(const tai::HttpRequest& request, tai::HttpResponse& respon
   tai::Span span = tracer.StartSpan("serialize");
   response.status = 201;
   response.content_type = "application/json";
-  response.body = "{\"receipt\":" + std::to_string(demo_serialize_receipt(order) % 1'000'000) + "}";
+  const uint64_t receipt = demo_serialize_receipt(order);
+  response.body = "{\"receipt\":" + std::to_string(receipt % 1'000'000) + "}";
+  KeepReceipt(demo_render_receipt(order, receipt));
   if (Uniform() < 0.05) TAI_LOG_INFO(log_, "payment accepted, receipt {}", response.body);
 }
 

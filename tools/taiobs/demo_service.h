@@ -1,8 +1,9 @@
 // The demo's payment service: a small HTTP service in the spirit of the
 // original design's payment example, instrumented through the public API
 // only. POST /pay validates the card, takes the account lock, queries the
-// (simulated) orders database, calls the cache and serializes a receipt;
-// GET /orders/:id reads one order. Each step is a child span, the work is
+// (simulated) orders database, calls the cache, serializes a receipt and
+// keeps its rendered document in a bounded cache (what the heap profile
+// shows); GET /orders/:id reads one order. Each step is a child span, the work is
 // real CPU in functions the profiler can name, and errors are logged inside
 // the request's span so the logs carry its trace id.
 //
@@ -16,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,11 +43,14 @@ class DemoService {
   DemoService(tai::Observability& obs, const std::string& address);
   void Pay(const tai::HttpRequest& request, tai::HttpResponse& response);
   void GetOrder(const tai::HttpRequest& request, tai::HttpResponse& response);
+  void KeepReceipt(std::string receipt);
   tai::Observability& obs_;
   tai::Logger& log_;
   tai::HttpServer server_;
   std::atomic<bool> incident_{false};
-  std::mutex account_lock_;  // "take the lock": held while the order is written
+  std::mutex account_lock_;           // "take the lock": held while the order is written
+  std::mutex receipts_mu_;            // guards receipts_
+  std::deque<std::string> receipts_;  // the newest kKeptReceipts rendered receipts
 };
 
 }  // namespace taiobs

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "tai/profile/heap_profiler.h"
 #include "tai/store/store_sinks.h"
 
 namespace taiobs {
@@ -87,6 +88,10 @@ tai::Result<DemoProfiling> StartDemoProfiling(tai::Observability& obs,
   tai::ContinuousProfilingOptions options = obs.ProfilingOptions();
   options.collect_interval = std::chrono::duration_cast<seconds>(window);
   options.upload_interval = options.collect_interval;
+  p.heap = options.heap = tai::HeapProfiler::HooksLinked();
+  // Denser than the 512 KiB default: the demo keeps only a few MiB, and its
+  // heap flame graph should show them in some detail.
+  options.heap_options.sample_interval_bytes = 128 * 1024;
   p.service = std::make_unique<tai::ContinuousProfilingService>(p.recorder, options);
   p.service->AddSink(std::make_shared<tai::StoreProfileSink>(obs.store()));
   TAI_RETURN_IF_ERROR(p.service->Start());

@@ -32,11 +32,13 @@ tai::Status AddDemoAlerting(tai::AlertEngine& engine);
 
 // Continuous CPU profiling at 250 Hz (enough samples in short windows to
 // see one function slow down), windows of `window` uploaded as they finish
-// to the store, regressions to the alert engine. Started; stop it before
-// `obs` shuts down.
+// to the store, regressions to the alert engine; and heap snapshots at each
+// window's end when the program links tai::heap_hooks. Started; stop it
+// before `obs` shuts down.
 struct DemoProfiling {
   std::shared_ptr<tai::ProfileRecorder> recorder;
   std::unique_ptr<tai::ContinuousProfilingService> service;
+  bool heap = false;
 };
 tai::Result<DemoProfiling> StartDemoProfiling(tai::Observability& obs,
                                               std::chrono::milliseconds window);

@@ -27,6 +27,24 @@
 // CRITICAL) and to the on_alert callback; every comparison's regressions
 // (maybe none) go to on_comparison, which feeds the alert engine.
 //
+// Heap profiling (options.heap): Start also starts the process's heap
+// profiler (tai::HeapProfiler) and fails, naming why, when it cannot: the
+// program does not link tai::heap_hooks (sanitizer builds cannot), or a heap
+// profile already runs. Failing rather than running CPU-only keeps a
+// program from believing it has heap profiles it does not get; a caller
+// that wants "heap when possible" checks HeapProfiler::HooksLinked() first,
+// as `taiobs demo` does. At the end of every window (whether or not its CPU
+// profile could run) the service takes a heap snapshot and queues it as a
+// ProfileKind::kHeap profile with its own id ("heap-000001") next to the
+// CPU one; Stop takes the last snapshot and stops the heap profiler. A
+// snapshot's time and duration are the period since the previous snapshot
+// (or Start), so snapshots line up with the CPU windows; its in-use space
+// (the default sample type) is as of the snapshot, and, as in Go's heap
+// profiles, its alloc columns count everything since Start. Heap profiles are not compared with the
+// (CPU) baseline and raise no alerts. Their windows make a ProfileFinished event with kind kHeap
+// and no ProfileStarted (the heap profiler runs from Start to Stop), and count in
+// heap_profiles_finished, not profiles_finished.
+//
 // Events are kept in a bounded log (the oldest dropped and counted), the
 // upload queue is bounded too (the oldest profile dropped and counted). One
 // CPU profile runs per process: while another is running a window is
@@ -56,6 +74,7 @@
 #include "tai/core/status.h"
 #include "tai/log/log.h"
 #include "tai/profile/baseline_store.h"
+#include "tai/profile/heap_profiler.h"
 #include "tai/profile/profile_recorder.h"
 #include "tai/profile/profile_sink.h"
 
@@ -69,11 +88,15 @@ struct ProfileStarted {
   int64_t timestamp = 0;
   std::string profile_id;
 };
+// A CPU window or a heap snapshot (kind kHeap: `samples` counts the sampled
+// stacks, `inuse_bytes` the estimated bytes in use, cpu_micros is 0).
 struct ProfileFinished {
   int64_t timestamp = 0;
   std::string profile_id;
   int64_t samples = 0;
   int64_t cpu_micros = 0;
+  ProfileKind kind = ProfileKind::kCpu;
+  int64_t inuse_bytes = 0;
 };
 struct RegressionDetected {
   int64_t timestamp = 0;
@@ -105,13 +128,14 @@ LogLevel EventLevel(const ProfilingEvent& event);
 std::string DescribeEvent(const ProfilingEvent& event);
 
 struct ProfilingStatistics {
-  uint64_t profiles_started = 0;
-  uint64_t profiles_finished = 0;
-  uint64_t profiles_uploaded = 0;
-  uint64_t upload_batches = 0;    // batches every sink took
-  uint64_t upload_failures = 0;   // batches some sink refused (kept and offered again)
-  uint64_t profiles_dropped = 0;  // pushed out of a full upload queue
-  uint64_t profile_errors = 0;    // windows that could not start or finish
+  uint64_t profiles_started = 0;        // CPU windows
+  uint64_t profiles_finished = 0;       // CPU windows
+  uint64_t heap_profiles_finished = 0;  // heap snapshots (options.heap)
+  uint64_t profiles_uploaded = 0;       // of either kind
+  uint64_t upload_batches = 0;          // batches every sink took
+  uint64_t upload_failures = 0;         // batches some sink refused (kept and offered again)
+  uint64_t profiles_dropped = 0;        // pushed out of a full upload queue
+  uint64_t profile_errors = 0;  // windows that could not start or finish, failed heap snapshots
   uint64_t comparisons = 0;
   uint64_t regressions_detected = 0;
   uint64_t total_alerts = 0;
@@ -139,6 +163,11 @@ struct ContinuousProfilingOptions {
   Resource resource;
   // Where baselines are kept across restarts; "" keeps them in memory only.
   std::string baseline_directory;
+  // Heap snapshots at the end of every window too (see the top of this
+  // file); Start fails when the heap profiler cannot start. Default off.
+  bool heap = false;
+  // The heap profiler's sampling (512 KiB between samples on average).
+  HeapProfileOptions heap_options;
   size_t max_events = 1000;
   size_t max_queued_profiles = 100;
   Logger* logger = nullptr;  // must outlive the service
@@ -171,10 +200,13 @@ class ContinuousProfilingService {
 
   // Before Start.
   void AddSink(std::shared_ptr<ProfileSink> sink);
-  // Loads the baselines and starts the background thread. Fails for bad
-  // options, no profiler, or when already running.
+  // Loads the baselines, starts the heap profiler (options.heap) and the
+  // background thread. Fails for bad options, no profiler, when already
+  // running, or when the heap profiler cannot start (kFailedPrecondition
+  // without tai::heap_hooks, kAlreadyExists when a heap profile runs).
   Status Start();
-  // Finishes the window in progress, compares it, and uploads every queued
+  // Finishes the window in progress, takes the last heap snapshot and stops
+  // the heap profiler (options.heap), and uploads every queued
   // profile (sinks get what is left of `deadline` to flush), then joins the
   // thread. Idempotent. A sink's Export that blocks delays Stop: sinks bound
   // their own network calls.
@@ -200,6 +232,10 @@ class ContinuousProfilingService {
   void FlushSinks();
   void StartWindow();
   void FinishWindow(bool compare);
+  void FinishCpuWindow(bool compare);
+  void SnapshotHeap(bool last);
+  void Enqueue(std::string id, ProfileKind kind, Profile profile);
+  void CountProfileError(std::string_view what, const Status& status);
   void Compare(const std::string& id, const Profile& profile);
   void RaiseAlert(const std::string& id, const RegressionAlert& alert);
   void Upload();
@@ -226,8 +262,11 @@ class ContinuousProfilingService {
 
   // Only the service thread touches these.
   std::deque<UploadedProfile> queue_;
-  std::string window_id_;  // "" when no window runs
+  bool in_window_ = false;
+  std::string window_id_;  // the CPU profile's; "" when none runs
   uint64_t next_id_ = 1;
+  uint64_t next_heap_id_ = 1;
+  int64_t heap_since_ = 0;  // wall ns of the previous heap snapshot, or of Start
 };
 
 }  // namespace tai
