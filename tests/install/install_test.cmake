@@ -1,5 +1,6 @@
 # cmake -DBUILD_DIR=... -DWORK_DIR=... -DCONSUMER_DIR=... -DCXX=... -DGENERATOR=...
-#       -DPKG_CONFIG=... -DSANITIZE_FLAGS=... -DHEAP_HOOKS=0|1 -P install_test.cmake
+#       -DPKG_CONFIG=... -DSANITIZE_FLAGS=... -DHEAP_HOOKS=0|1 -DPRELOAD=0|1
+#       -P install_test.cmake
 #
 # Installs BUILD_DIR into WORK_DIR/prefix, then, as a user would: compiles
 # every installed header with only the installed include directory (a public
@@ -7,7 +8,8 @@
 # find_package and runs it, and builds it with pkg-config and a plain
 # compiler command line and runs it. Each run must print the line the
 # consumer prints when its counter reached /metrics and its span was
-# exported; heap_hooks=1 where tai::heap_hooks was linked in.
+# exported; heap_hooks=1 where tai::heap_hooks was linked in. The installed
+# taiobs must preload the installed profiler library, not the build tree's.
 
 # Runs a command; on failure stops the test with what it printed.
 function(run what)
@@ -43,6 +45,18 @@ foreach(file include/tai/observability.h include/tai/core/status.h bin/taiobs
 endforeach()
 run("installed taiobs --version" ${prefix}/bin/taiobs --version)
 message(STATUS "taiobs --version: ${run_output}")
+if(PRELOAD)
+  # Only what the shell is given matters here: it may leave without writing
+  # a profile (a shell's exit skips the profiler's hook), so no exit code check.
+  execute_process(COMMAND ${prefix}/bin/taiobs profile -o ${WORK_DIR}/profile.pb.gz
+                  -- /bin/sh -c "echo LD_PRELOAD=$LD_PRELOAD"
+                  OUTPUT_VARIABLE run_output ERROR_VARIABLE run_error)
+  if(NOT run_output MATCHES "LD_PRELOAD=${prefix}/bin/../lib/libtai_profile_preload.so")
+    message(FATAL_ERROR "the installed taiobs did not preload the installed profiler:\n"
+                        "${run_output}\n${run_error}")
+  endif()
+  message(STATUS "the installed taiobs preloads ${prefix}/lib/libtai_profile_preload.so")
+endif()
 
 separate_arguments(sanitize UNIX_COMMAND "${SANITIZE_FLAGS}")
 
