@@ -43,9 +43,11 @@ function(tai_module name)
   add_library(tai_${name} STATIC ${arg_SOURCES})
   target_include_directories(tai_${name} PRIVATE ${view}/include ${view}/src)
   list(TRANSFORM arg_DEPS PREPEND tai_ OUTPUT_VARIABLE dep_targets)
+  # The compile options are the build's own: an installed module does not
+  # pass them on (cmake/TaiInstall.cmake).
   target_link_libraries(tai_${name}
     PUBLIC Threads::Threads ${arg_PUBLIC_LIBS}
-    PRIVATE tai_compile_options ${dep_targets} ${arg_PRIVATE_LIBS})
+    PRIVATE $<BUILD_INTERFACE:tai_compile_options> ${dep_targets} ${arg_PRIVATE_LIBS})
   target_compile_features(tai_${name} PUBLIC cxx_std_20)
 endfunction()
 

@@ -171,6 +171,21 @@ std::string WhyNoProfile(const std::string& command) {
          "exit hook; forked children are not profiled";
 }
 
+// The profiler library: TAI_PROFILE_PRELOAD, else the installed one when
+// this taiobs is installed (bin/../lib/...), else the build tree's.
+std::string PreloadShimPath() {
+  if (const char* env = std::getenv("TAI_PROFILE_PRELOAD")) return env;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0 || std::string_view(TAI_PROFILE_PRELOAD_INSTALLED).empty()) {
+    return TAI_PROFILE_PRELOAD_PATH;
+  }
+  std::string dir(exe, static_cast<size_t>(n));
+  dir.resize(dir.rfind('/') + 1);
+  std::string installed = dir + TAI_PROFILE_PRELOAD_INSTALLED;
+  return access(installed.c_str(), R_OK) == 0 ? installed : TAI_PROFILE_PRELOAD_PATH;
+}
+
 // Runs CMD with the profiler preloaded (see src/profile/preload.cc) and
 // prints the hot functions when it ends. Exits with CMD's exit code.
 int ProfileRun(int argc, char** argv) {
@@ -200,8 +215,8 @@ int ProfileRun(int argc, char** argv) {
                  "usage: taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...\n");
     return 2;
   }
-  const char* shim = std::getenv("TAI_PROFILE_PRELOAD");
-  if (shim == nullptr) shim = TAI_PROFILE_PRELOAD_PATH;
+  const std::string shim_path = PreloadShimPath();
+  const char* shim = shim_path.c_str();
   if (access(shim, R_OK) != 0) {
     std::fprintf(stderr, "taiobs: profiler library %s not found (set TAI_PROFILE_PRELOAD)\n", shim);
     return 1;
