@@ -89,8 +89,8 @@ class Observability {
   const Config& config() const { return config_; }
   const Resource& resource() const { return *resource_; }
   MetricRegistry& metrics() { return *registry_; }
-  // Recent points of every series, fed by the collector (the query side
-  // until the embedded SQLite store takes over).
+  // Recent points of every series within 4 MiB, fed by the collector (the
+  // design API's query side until it reads the embedded store).
   const std::shared_ptr<InMemoryMetricStore>& metric_store() { return metric_store_; }
   // The embedded HTTP server; nullptr when Prometheus is off.
   HttpServer* http_server() { return server_.get(); }

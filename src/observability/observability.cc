@@ -87,7 +87,10 @@ Result<std::unique_ptr<Observability>> Observability::Start(Config config) {
   TAI_ASSIGN_OR_RETURN(obs->logs_,
                        MakeLogPipeline(c.logs, obs->resource_, &obs->delivery_sources_));
   obs->collector_ = std::make_unique<MetricCollector>(*obs->registry_, c.metrics.collect_interval);
-  obs->metric_store_ = std::make_shared<InMemoryMetricStore>();
+  // Recent points for the design API's queries only; the embedded store
+  // keeps the history, so a few MiB will do (a service with many
+  // histogram series would otherwise hold 1000 points of each).
+  obs->metric_store_ = std::make_shared<InMemoryMetricStore>(1000, 10000, 4 << 20);
   obs->collector_->AddSink(obs->metric_store_);
   // Self-metric: what became of the log records (tai_log_records_total{outcome}).
   MetricDescriptor log_records{.metric_type = "tai_log_records",

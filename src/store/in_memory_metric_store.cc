@@ -61,10 +61,37 @@ MetricStatistics DistributionStatistics(const std::vector<const DistributionValu
   return s;
 }
 
+// What a stored point holds on the heap, roughly: its labels (each
+// collection makes new ones) and, for a distribution, its percentiles and
+// buckets.
+size_t PointBytes(const StoredPoint& p) {
+  size_t bytes = sizeof(StoredPoint) + 32;  // the deque's share and malloc's
+  for (const auto& [key, value] : p.labels.labels())
+    bytes += key.capacity() + value.capacity() + 64;
+  if (const DistributionValue* d = std::get_if<DistributionValue>(&p.value.variant())) {
+    bytes += d->percentiles.size() * 64;
+    if (d->histogram) {
+      bytes += sizeof(HistogramData) +
+               8 * (d->histogram->positive().counts.size() +
+                    d->histogram->negative().counts.size() + d->histogram->bucket_counts().size());
+    }
+  }
+  return bytes;
+}
+
 }  // namespace
 
-InMemoryMetricStore::InMemoryMetricStore(size_t points_per_series, size_t max_series)
-    : points_per_series_(std::max<size_t>(points_per_series, 1)), max_series_(max_series) {}
+InMemoryMetricStore::InMemoryMetricStore(size_t points_per_series, size_t max_series,
+                                         size_t max_bytes)
+    : points_per_series_(std::max<size_t>(points_per_series, 1)),
+      max_series_(max_series),
+      max_bytes_(max_bytes) {}
+
+size_t InMemoryMetricStore::PointsThatFitLocked() const {
+  if (point_count_ == 0) return points_per_series_;
+  const size_t mean_point = std::max<size_t>(bytes_ / point_count_, 1);
+  return std::clamp<size_t>(max_bytes_ / (mean_point * series_count_), 1, points_per_series_);
+}
 
 Status InMemoryMetricStore::Export(std::shared_ptr<const MetricBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -96,7 +123,25 @@ void InMemoryMetricStore::AppendLocked(const std::string& metric_type, const Sto
   auto& points = it->second.points;
   if (!points.empty() && points.back().time_nanos == point.time_nanos) return;
   points.push_back(point);
-  while (points.size() > points_per_series_) points.pop_front();
+  bytes_ += PointBytes(point);
+  ++point_count_;
+  const size_t keep = PointsThatFitLocked();
+  while (points.size() > keep) {
+    bytes_ -= PointBytes(points.front());
+    --point_count_;
+    if (keep < points_per_series_) ++evicted_points_;
+    points.pop_front();
+  }
+}
+
+uint64_t InMemoryMetricStore::evicted_points() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return evicted_points_;
+}
+
+size_t InMemoryMetricStore::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
 }
 
 std::optional<StoredPoint> InMemoryMetricStore::Latest(std::string_view metric_type) const {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+
 #include "tai/metrics/metric_registry.h"
 
 namespace tai {
@@ -32,6 +36,40 @@ TEST(InMemoryMetricStoreTest, SeriesLimitDropsAndCounts) {
   }
   EXPECT_EQ(store.Query("m", 10).size(), 2u);
   EXPECT_EQ(store.dropped_series(), 2u);
+}
+
+// Many histogram series collected again and again: past the byte budget
+// every series keeps the same number of recent points, and the total stays
+// near the budget instead of growing to 1000 points a series.
+TEST(InMemoryMetricStoreTest, ABytesBudgetKeepsEverySeriesItsRecentPoints) {
+  MetricRegistry r;
+  auto h = r.CreateHistogram({.metric_type = "lat", .labels = {{"route"}}}).value();
+  constexpr size_t kBudget = 256 << 10;
+  InMemoryMetricStore store(1000, 10000, kBudget);
+  size_t peak = 0;
+  for (int collection = 0; collection < 200; ++collection) {
+    for (int route = 0; route < 20; ++route) {
+      for (int i = 1; i <= 50; ++i)
+        h.Record(i * (route + 1) * 0.37, {{"route", std::to_string(route)}});
+    }
+    ASSERT_TRUE(store.Export(r.Collect()).ok());
+    peak = std::max(peak, store.bytes());
+  }
+  EXPECT_GT(store.evicted_points(), 0u);
+  EXPECT_LE(peak, kBudget + kBudget / 10) << "one collection's points past the budget at most";
+  const auto points = store.Query("lat", 1'000'000);
+  ASSERT_FALSE(points.empty());
+  EXPECT_LT(points.size(), 20u * 200u);
+  std::map<std::string, size_t> per_series;
+  for (const StoredPoint& p : points) ++per_series[p.labels.ToString()];
+  ASSERT_EQ(per_series.size(), 20u);
+  auto [fewest, most] =
+      std::minmax_element(per_series.begin(), per_series.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; });
+  EXPECT_LE(most->second - fewest->second, 1u)
+      << "every series keeps about as many points: " << fewest->second << " to " << most->second;
+  EXPECT_GT(fewest->second, 1u);
+  EXPECT_EQ(points.back().time_nanos, store.Latest("lat")->time_nanos);
 }
 
 TEST(InMemoryMetricStoreTest, NumberStatistics) {

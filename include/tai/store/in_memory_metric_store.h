@@ -4,9 +4,12 @@
 // interval, and CloudMonitoring::WriteMetricPoint writes into it at once.
 //
 // Bounded: at most `points_per_series` points per series (oldest dropped
-// first) and `max_series` series (new series past that are dropped and
-// counted). A point whose time equals its series' last point is the same
-// point seen again and is not stored twice.
+// first), `max_series` series (new series past that are dropped and
+// counted), and about `max_bytes` in all: past it every series keeps the
+// same, smaller number of recent points (at least one), so a service with
+// many histogram series holds minutes of points rather than 1000 each. A
+// point whose time equals its series' last point is the same point seen
+// again and is not stored twice.
 //
 // Owned by Observability or CloudMonitoring. Thread-safe.
 #pragma once
@@ -46,7 +49,8 @@ struct MetricStatistics {
 
 class InMemoryMetricStore : public MetricSink {
  public:
-  explicit InMemoryMetricStore(size_t points_per_series = 1000, size_t max_series = 10000);
+  explicit InMemoryMetricStore(size_t points_per_series = 1000, size_t max_series = 10000,
+                               size_t max_bytes = 16 << 20);
 
   std::string name() const override { return "memory-store"; }
   Status Export(std::shared_ptr<const MetricBatch> batch) override;
@@ -61,6 +65,10 @@ class InMemoryMetricStore : public MetricSink {
   Result<MetricStatistics> Statistics(std::string_view metric_type) const;
   std::vector<std::string> MetricTypes() const;
   uint64_t dropped_series() const;
+  // Points dropped early to stay within max_bytes.
+  uint64_t evicted_points() const;
+  // The estimated bytes the points take.
+  size_t bytes() const;
 
  private:
   struct Series {
@@ -70,13 +78,19 @@ class InMemoryMetricStore : public MetricSink {
   using SeriesMap = std::unordered_map<std::string, Series>;  // by LabelSet::ToString()
 
   void AppendLocked(const std::string& metric_type, const StoredPoint& point);
+  // Points per series that fit in max_bytes at today's mean point size.
+  size_t PointsThatFitLocked() const;
 
   const size_t points_per_series_;
   const size_t max_series_;
+  const size_t max_bytes_;
   mutable std::mutex mu_;
   std::map<std::string, SeriesMap, std::less<>> metrics_;
   size_t series_count_ = 0;
+  size_t point_count_ = 0;
+  size_t bytes_ = 0;
   uint64_t dropped_series_ = 0;
+  uint64_t evicted_points_ = 0;
 };
 
 }  // namespace tai
