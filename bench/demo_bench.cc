@@ -6,10 +6,15 @@
 //                           embedded store with spans, logs, metrics and
 //                           profiles, the alert engine with its SLOs and
 //                           rule, 250 Hz continuous CPU profiling in 5 s
-//                           windows, the dashboard, 2 s collection;
+//                           windows with heap snapshots (this binary links
+//                           the allocation hooks, as taiobs does), the
+//                           dashboard, 2 s collection;
 //   BM_DemoService/minimal  the same instrumented code with the store, the
-//                           alert engine and the profiler off (spans and
+//                           alert engine and the profilers off (spans and
 //                           metrics are still made, and go nowhere).
+//
+// Run with --benchmark_enable_random_interleaving=true so that a change of
+// the machine's load falls on both setups.
 //
 // The time reported is the process's CPU (all threads: service, load
 // generator, library) per request during the load, so the ratio of the two
