@@ -109,10 +109,18 @@ std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
 // with no sample in it. What depends on the samples (comparisons, alerts,
 // per-window counts) is checked in the other builds; windows, uploads and
 // files in every build.
+//
+// Finishing a window with a hundred samples (symbolizing, comparing with
+// the baseline, saving it) also takes 2-3 s under TSan, longer than the 1 s
+// window: a start already past is merged into the next (the schedule holds)
+// and uploads then carry what has finished, so the exact batches are
+// checked in the other builds.
 #if defined(__SANITIZE_THREAD__)
 constexpr bool kEveryWindowHasSamples = false;
+constexpr bool kWindowsFinishWithinAWindow = false;
 #else
 constexpr bool kEveryWindowHasSamples = true;
+constexpr bool kWindowsFinishWithinAWindow = true;
 #endif
 
 TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
@@ -170,15 +178,27 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   EXPECT_EQ(s.profiles_started, 16u);
   EXPECT_EQ(s.profiles_finished, 16u);
   EXPECT_EQ(s.profiles_uploaded, 16u);
-  EXPECT_EQ(s.upload_batches, 6u);
   EXPECT_EQ(s.upload_failures + s.profiles_dropped + s.profile_errors + s.events_dropped +
                 s.baseline_errors,
             0u);
   EXPECT_GT(s.max_overhead, 0.0);
   std::vector<std::vector<std::string>> batches = recording->batches;
-  ASSERT_EQ(batches.size(), 6u);
-  for (size_t b = 0; b < 5; ++b) EXPECT_EQ(batches[b].size(), 3u);
-  EXPECT_EQ(batches[5], std::vector<std::string>{"cpu-000016"});
+  EXPECT_EQ(s.upload_batches, batches.size());
+  std::vector<std::string> uploaded, windows;
+  for (const auto& batch : batches) uploaded.insert(uploaded.end(), batch.begin(), batch.end());
+  for (int k = 1; k <= 16; ++k) {
+    char id[32];
+    std::snprintf(id, sizeof id, "cpu-%06d", k);
+    windows.push_back(id);
+  }
+  EXPECT_EQ(uploaded, windows) << "every window uploaded once, in order";
+  if (kWindowsFinishWithinAWindow) {
+    ASSERT_EQ(batches.size(), 6u);
+    for (size_t b = 0; b < 5; ++b) EXPECT_EQ(batches[b].size(), 3u);
+    EXPECT_EQ(batches[5], std::vector<std::string>{"cpu-000016"});
+  } else {
+    EXPECT_GE(batches.size(), 6u) << "an upload every 3 s over more than 15 s";
+  }
   EXPECT_EQ(recording->service, "checkout");
   if (kEveryWindowHasSamples) {
     EXPECT_EQ(s.comparisons, 15u);

@@ -432,7 +432,8 @@ TEST(CloudProfilerSinkTest, TheContinuousProfilingServiceUploadsThroughIt) {
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_uploaded >= 2; },
                               std::chrono::seconds(20)));
-  ASSERT_TRUE(service.Stop(std::chrono::seconds(10)).ok());
+  const Status stopped = service.Stop(std::chrono::seconds(10));
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();
 
   const ProfilingStatistics stats = service.GetStatistics();
   EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
