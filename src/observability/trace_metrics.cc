@@ -56,6 +56,7 @@ std::vector<uint64_t> RegisterTraceMetrics(MetricRegistry& registry, const Trace
         o.Observe(s.links_dropped, {{"what", "link"}});
         o.Observe(s.values_truncated, {{"what", "value_truncated"}});
         o.Observe(s.error_buffer_dropped, {{"what", "error_buffer_span"}});
+        o.Observe(s.error_lookup_evictions, {{"what", "error_lookup_slot"}});
       }));
   return ids;
 }

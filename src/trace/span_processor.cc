@@ -92,6 +92,7 @@ std::vector<BatchSpanProcessor::Impl::SinkState*> BatchSpanProcessor::Impl::Sink
 }
 
 void BatchSpanProcessor::Impl::Take(SpanRecord* record) {
+  internal::PrepareForExport(record);
   if (record->data.local_root()) ++pending_roots;
   pending.emplace_back(record);
   if (pending_roots >= options.batch_traces || pending.size() >= options.max_batch_spans) {
@@ -240,6 +241,7 @@ size_t BatchSpanProcessor::Submit(std::vector<SpanData> spans) {
   for (SpanData& span : spans) {
     std::unique_ptr<SpanRecord> record = NewRecord();
     record->data = std::move(span);
+    record->attribute_count = record->data.attributes.size();
     queued += OnEnd(std::move(record)) ? 1 : 0;
   }
   return queued;

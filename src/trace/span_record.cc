@@ -1,5 +1,9 @@
 #include "trace/span_record.h"
 
+#include <algorithm>
+
+#include "tai/core/clock.h"
+
 namespace tai::internal {
 
 void ResetSpanRecord(SpanRecord* record) {
@@ -22,21 +26,33 @@ void ResetSpanRecord(SpanRecord* record) {
       v.clear();
     }
   };
-  if (d.attributes.capacity() <= kKeepCapacity) {
-    for (Attribute& a : d.attributes) {
-      if (record->spare_attributes.size() == kKeepCapacity) break;
-      record->spare_attributes.push_back(std::move(a));
-    }
-  }
-  reset(d.attributes);
+  if (d.attributes.capacity() > kKeepCapacity) Attributes().swap(d.attributes);
+  record->attribute_count = 0;
   reset(d.events);
   reset(d.links);
   d.status = SpanStatusCode::kUnset;
   d.status_message.clear();
   d.dropped_attributes = d.dropped_events = d.dropped_links = 0;
   d.kept_for_error = false;
-  record->start_mono_nanos = 0;
-  record->error_buffer.reset();
+  record->start_ticks = record->end_ticks = 0;
+  record->error_buffer = nullptr;
+  record->next = nullptr;
+}
+
+void PrepareForExport(SpanRecord* record) {
+  record->data.attributes.resize(record->attribute_count);
+  SpanData& d = record->data;
+  const int64_t start_mono = record->start_ticks ? TicksToMonotonicNanos(record->start_ticks) : 0;
+  if (record->start_ticks) d.start_unix_nanos = WallNanosAt(start_mono);
+  if (record->end_ticks) {
+    const int64_t end_mono = TicksToMonotonicNanos(record->end_ticks);
+    // Readings on two cores can disagree by a few ticks: a span never ends
+    // before it starts.
+    d.end_unix_nanos = record->start_ticks
+                           ? d.start_unix_nanos + std::max<int64_t>(0, end_mono - start_mono)
+                           : WallNanosAt(end_mono);
+  }
+  record->start_ticks = record->end_ticks = 0;
 }
 
 }  // namespace tai::internal

@@ -1,20 +1,12 @@
-// Internal: a span while it is open, and the per-trace buffer that holds the
-// ended unsampled spans of a trace until it is known whether one of them
-// ended with an error (error keeping).
+// Internal: a span while it is open, as the tracer, the error-keeping buffer
+// and the batch processor pass it between them. Owned by exactly one of
+// them at a time (by raw pointer on the hot path); not synchronised.
 #pragma once
 
-#include <atomic>
-#include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <mutex>
-#include <vector>
 
+#include "core/tick_clock.h"
 #include "tai/trace/span_data.h"
-
-namespace tai {
-class BatchSpanProcessor;
-}
 
 namespace tai::internal {
 
@@ -22,59 +14,34 @@ class ErrorTraceBuffer;
 
 struct SpanRecord {
   SpanData data;
-  int64_t start_mono_nanos = 0;
-  // Attributes of the record's previous span, kept for their string buffers
-  // when the record is reused (see ResetSpanRecord).
-  Attributes spare_attributes;
-  // Set for an unsampled span recorded for error keeping.
-  std::shared_ptr<ErrorTraceBuffer> error_buffer;
+  // Tick-clock readings (core/tick_clock.h) of the start and end; 0 when
+  // the time was given in wall nanoseconds (data.start/end_unix_nanos) or,
+  // for the end, not needed. Converted when the span is exported.
+  uint64_t start_ticks = 0;
+  uint64_t end_ticks = 0;
+  // The span's attributes are data.attributes[0, attribute_count); the
+  // entries past them are left from the record's earlier spans, kept so
+  // that setting an attribute reuses their key and value buffers.
+  size_t attribute_count = 0;
+  // Set for an unsampled span recorded for error keeping; the span holds
+  // one reference to it while open.
+  ErrorTraceBuffer* error_buffer = nullptr;
+  // Links the record into a free list or an error-keeping buffer.
+  SpanRecord* next = nullptr;
 };
+
+// Reads the end time, unless it was given.
+inline void StampEnd(SpanRecord* record) {
+  if (record->data.end_unix_nanos == 0) record->end_ticks = ReadTicks();
+}
 
 // Empties a record for reuse, keeping the capacity of its strings and
 // vectors (that is the point of reusing it) unless it grew unusually large.
 void ResetSpanRecord(SpanRecord* record);
 
-// What an ErrorTraceBuffer reports back to its tracer's statistics.
-struct ErrorKeepingCounters {
-  std::atomic<uint64_t> traces_kept{0};
-  std::atomic<uint64_t> spans_kept{0};
-  std::atomic<uint64_t> buffer_dropped{0};
-};
-
-// Shared by every open span of one unsampled trace in this process. Ended
-// spans wait here; the first span that ends with error status sends them
-// all (and every later one) to the processor. When the last span of the
-// trace lets go of the buffer without an error, the held spans are dropped.
-class ErrorTraceBuffer {
- public:
-  // Made for a new local root; registered so that spans started on other
-  // threads from the root's SpanContext find it.
-  static std::shared_ptr<ErrorTraceBuffer> Create(const TraceId& trace_id,
-                                                  std::shared_ptr<BatchSpanProcessor> processor,
-                                                  size_t max_spans, ErrorKeepingCounters* counters);
-  // The live buffer of `trace_id`, or null.
-  static std::shared_ptr<ErrorTraceBuffer> Find(const TraceId& trace_id);
-
-  ~ErrorTraceBuffer();
-  ErrorTraceBuffer(const ErrorTraceBuffer&) = delete;
-  ErrorTraceBuffer& operator=(const ErrorTraceBuffer&) = delete;
-
-  // Takes an ended span of the trace. The caller moves record->error_buffer
-  // out first and holds it across the call (it may be the last reference).
-  void OnEnd(std::unique_ptr<SpanRecord> record);
-
- private:
-  ErrorTraceBuffer(const TraceId& trace_id, std::shared_ptr<BatchSpanProcessor> processor,
-                   size_t max_spans, ErrorKeepingCounters* counters);
-  void Send(std::unique_ptr<SpanRecord> record);
-
-  const TraceId trace_id_;
-  const std::shared_ptr<BatchSpanProcessor> processor_;
-  const size_t max_spans_;
-  ErrorKeepingCounters* const counters_;
-  std::mutex mu_;
-  bool error_ = false;
-  std::vector<std::unique_ptr<SpanRecord>> held_;
-};
+// Makes data what the sinks see: start/end_unix_nanos from the tick
+// readings (the start mapped to wall time, the end as the start plus the
+// measured duration) and the attributes cut to attribute_count.
+void PrepareForExport(SpanRecord* record);
 
 }  // namespace tai::internal

@@ -9,6 +9,8 @@
 #include "core/text.h"
 #include "tai/core/clock.h"
 #include "tai/trace/span_processor.h"
+#include "trace/error_trace_buffer.h"
+#include "trace/record_cache.h"
 #include "trace/sampler_fast_path.h"
 #include "trace/span_record.h"
 
@@ -54,42 +56,46 @@ struct LimitCounters {
   std::atomic<uint64_t>& truncated;
 };
 
-// Sets key=value in `attributes` within the limits, replacing an existing
-// key as OpenTelemetry does. A new entry reuses one from `spare` when given,
-// so its key string keeps its buffer (no allocation for a long key).
-void PutAttribute(Attributes& attributes, std::string_view key, AttributeValue value,
-                  size_t max_count, size_t max_length, uint32_t& dropped, LimitCounters counters,
-                  Attributes* spare = nullptr) {
-  if (TruncateValue(value, max_length)) counters.truncated.fetch_add(1, std::memory_order_relaxed);
-  for (Attribute& a : attributes) {
-    if (a.key == key) {
-      a.value = std::move(value);
+// Sets key=value in attributes[0, count) within the limits, replacing an
+// existing key as OpenTelemetry does. A new attribute reuses the entry past
+// `count` when there is one, so its key and value keep their buffers.
+void PutAttribute(Attributes& attributes, size_t& count, std::string_view key,
+                  AttributeValue&& value, size_t max_count, size_t max_length, uint32_t& dropped,
+                  LimitCounters counters) {
+  if (max_length != 0 && TruncateValue(value, max_length)) {
+    counters.truncated.fetch_add(1, std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (attributes[i].key == key) {
+      attributes[i].value = std::move(value);
       return;
     }
   }
-  if (attributes.size() >= max_count) {
+  if (count >= max_count) {
     ++dropped;
     counters.dropped.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (attributes.capacity() == 0) attributes.reserve(std::min<size_t>(max_count, 8));
-  if (spare && !spare->empty()) {
-    Attribute reused = std::move(spare->back());
-    spare->pop_back();
-    reused.key.assign(key);
+  if (count < attributes.size()) {
+    Attribute& reused = attributes[count++];
+    // Instrumentation sets the same keys in the same order span after span.
+    if (reused.key != key) reused.key.assign(key);
     reused.value = std::move(value);
-    attributes.push_back(std::move(reused));
     return;
   }
+  if (attributes.capacity() == 0) attributes.reserve(std::min<size_t>(max_count, 8));
   attributes.push_back(Attribute{std::string(key), std::move(value)});
+  ++count;
 }
 
 // A copy of `source` cut to the limits.
 Attributes LimitedAttributes(const Attributes& source, size_t max_count, size_t max_length,
                              uint32_t& dropped, LimitCounters counters) {
   Attributes out;
+  size_t count = 0;
   for (const Attribute& a : source) {
-    PutAttribute(out, a.key, a.value, max_count, max_length, dropped, counters);
+    PutAttribute(out, count, a.key, AttributeValue(a.value), max_count, max_length, dropped,
+                 counters);
   }
   return out;
 }
@@ -132,10 +138,26 @@ Span& Span::operator=(Span&& other) noexcept {
 
 Span& Span::SetAttribute(std::string_view key, AttributeValue value) {
   if (!record_) return *this;
+  const SpanLimits& limits = tracer_->limits();
+  // The common case first: instrumentation sets the same keys in the same
+  // order span after span, so the entry past the span's attributes, left
+  // by the record's last span, already holds this key.
+  Attributes& attributes = record_->data.attributes;
+  const size_t n = record_->attribute_count;
+  if (n < attributes.size() && attributes[n].key == key && n < limits.max_attributes &&
+      limits.max_value_length == 0) {
+    bool repeated = false;
+    for (size_t i = 0; i < n && !repeated; ++i) repeated = attributes[i].key == key;
+    if (!repeated) {
+      attributes[n].value = std::move(value);
+      record_->attribute_count = n + 1;
+      return *this;
+    }
+  }
   auto& c = tracer_->counters();
-  PutAttribute(record_->data.attributes, key, std::move(value), tracer_->limits().max_attributes,
-               tracer_->limits().max_value_length, record_->data.dropped_attributes,
-               {c.attributes_dropped, c.values_truncated}, &record_->spare_attributes);
+  PutAttribute(record_->data.attributes, record_->attribute_count, key, std::move(value),
+               limits.max_attributes, limits.max_value_length, record_->data.dropped_attributes,
+               {c.attributes_dropped, c.values_truncated});
   return *this;
 }
 
@@ -277,54 +299,55 @@ internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::st
                                              const SpanOptions& options, const SpanContext& parent,
                                              internal::SpanRecord* parent_record) {
   const bool has_parent = parent.valid();
-  std::shared_ptr<internal::ErrorTraceBuffer> error_buffer;
+  internal::ErrorTraceBuffer* error_buffer = nullptr;
   if (!context.sampled()) {
     if (parent_record) {
       error_buffer = parent_record->error_buffer;
+      if (error_buffer) error_buffer->AddRef();
     } else if (has_parent && !parent.remote) {
       error_buffer = internal::ErrorTraceBuffer::Find(context.trace_id);
     }
     if (!error_buffer) {
-      error_buffer = internal::ErrorTraceBuffer::Create(
-          context.trace_id, processor_, options_.error_buffer_spans, &counters_->error_keeping);
+      error_buffer = internal::ErrorTraceBuffer::Create(context.trace_id, processor_.get(),
+                                                        options_.error_buffer_spans,
+                                                        &counters_->error_keeping);
     }
   }
 
-  internal::SpanRecord* record =
-      processor_ ? processor_->NewRecord().release() : new internal::SpanRecord;
+  internal::SpanRecord* record = internal::AcquireRecord(processor_.get());
   SpanData& d = record->data;
-  d.context = context;
+  d.context.trace_id = context.trace_id;
+  d.context.span_id = context.span_id;
+  d.context.trace_flags = context.trace_flags;
+  if (!context.trace_state.empty()) d.context.trace_state = context.trace_state;
   if (has_parent) {
     d.parent_span_id = parent.span_id;
     d.parent_remote = parent.remote;
   }
   d.name.assign(name);
   d.kind = options.kind;
-  // One clock read: the wall time is mapped from the monotonic one.
-  record->start_mono_nanos = MonotonicNanos();
+  // A tick reading, converted to wall time only if the span is exported.
   if (options.start_unix_nanos != 0) {
     d.start_unix_nanos = options.start_unix_nanos;
-    record->start_mono_nanos -= WallNanosAt(record->start_mono_nanos) - options.start_unix_nanos;
   } else {
-    d.start_unix_nanos = WallNanosAt(record->start_mono_nanos);
+    record->start_ticks = internal::ReadTicks();
   }
-  record->error_buffer = std::move(error_buffer);
+  record->error_buffer = error_buffer;
   return record;
 }
 
 void Tracer::Finish(internal::SpanRecord* record, int64_t end_unix_nanos) {
-  std::unique_ptr<internal::SpanRecord> owned(record);
-  SpanData& d = record->data;
-  d.end_unix_nanos = end_unix_nanos != 0
-                         ? end_unix_nanos
-                         : d.start_unix_nanos + (MonotonicNanos() - record->start_mono_nanos);
-  if (record->error_buffer) {
-    // Held across the call: this span may hold the buffer's last reference.
-    auto buffer = std::move(record->error_buffer);
-    buffer->OnEnd(std::move(owned));
+  record->data.end_unix_nanos = end_unix_nanos;
+  if (internal::ErrorTraceBuffer* buffer = std::exchange(record->error_buffer, nullptr)) {
+    buffer->EndSpan(record);
     return;
   }
-  if (processor_) processor_->OnEnd(std::move(owned));
+  internal::StampEnd(record);
+  if (processor_) {
+    processor_->OnEnd(std::unique_ptr<internal::SpanRecord>(record));
+  } else {
+    internal::ReleaseRecord(record, nullptr);
+  }
 }
 
 TracerStats Tracer::stats() const {
@@ -334,6 +357,7 @@ TracerStats Tracer::stats() const {
       .error_traces_kept = get(c.error_keeping.traces_kept),
       .error_spans_kept = get(c.error_keeping.spans_kept),
       .error_buffer_dropped = get(c.error_keeping.buffer_dropped),
+      .error_lookup_evictions = get(c.error_keeping.lookup_evictions),
       .attributes_dropped = get(c.attributes_dropped),
       .events_dropped = get(c.events_dropped),
       .links_dropped = get(c.links_dropped),

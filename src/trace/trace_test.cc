@@ -115,6 +115,28 @@ TEST(TracerTest, DurationComesFromTheMonotonicClock) {
   EXPECT_LT(spans[0].duration_nanos(), 65'000'000'000);
 }
 
+TEST(TracerTest, TimesComeFromTheSpansOwnClockReadings) {
+  TracerWithSink t;
+  const int64_t wall_before = WallNanos();
+  const int64_t mono_before = MonotonicNanos();
+  int64_t mono_end;
+  {
+    Span span = t.tracer->StartSpan("timed");
+    const int64_t mono_start = MonotonicNanos();
+    mono_end = mono_start;
+    while (mono_end - mono_start < 20'000'000) mono_end = MonotonicNanos();
+  }
+  const int64_t mono_after = MonotonicNanos();
+  const int64_t wall_after = WallNanos();
+  auto spans = t.Flushed();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_GE(spans[0].start_unix_nanos, wall_before - 1'000'000);
+  EXPECT_LE(spans[0].end_unix_nanos, wall_after + 1'000'000);
+  // At least the 20 ms spun inside, at most the time around it.
+  EXPECT_GE(spans[0].duration_nanos(), 20'000'000 - 50'000);
+  EXPECT_LE(spans[0].duration_nanos(), mono_after - mono_before + 50'000);
+}
+
 TEST(TracerTest, ScopesNestAndRestore) {
   TracerWithSink t;
   EXPECT_EQ(ActiveSpan(), nullptr);

@@ -149,7 +149,12 @@ struct TracerStats {
   uint64_t error_traces_kept = 0;     // unsampled traces exported for an error
   uint64_t error_spans_kept = 0;      // spans exported that way
   uint64_t error_buffer_dropped = 0;  // per-trace buffer full
-  uint64_t attributes_dropped = 0;    // past a limit (span, event and link)
+  // Unsampled traces that could not be registered for lookup from other
+  // threads (a thread with more than a few hundred open traces): spans
+  // started there from such a trace's carried context keep errors of their
+  // own part of the trace only.
+  uint64_t error_lookup_evictions = 0;
+  uint64_t attributes_dropped = 0;  // past a limit (span, event and link)
   uint64_t events_dropped = 0;
   uint64_t links_dropped = 0;
   uint64_t values_truncated = 0;
