@@ -52,52 +52,25 @@ Anchor TakePair() {
   return best;
 }
 
-// The current anchor, published with a sequence lock: readers never wait
-// for the (rare) writer and never see half of an update.
-class PublishedAnchor {
- public:
-  Anchor Load() const {
-    for (;;) {
-      const uint32_t before = seq_.load(std::memory_order_acquire);
-      Anchor a{tsc_.load(std::memory_order_relaxed), mono_.load(std::memory_order_relaxed),
-               ns_per_tick_.load(std::memory_order_relaxed)};
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if ((before & 1) == 0 && seq_.load(std::memory_order_relaxed) == before) return a;
-    }
-  }
-  // Writers are serialised by the caller.
-  void Store(const Anchor& a) {
-    const uint32_t s = seq_.load(std::memory_order_relaxed);
-    seq_.store(s + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    tsc_.store(a.tsc, std::memory_order_relaxed);
-    mono_.store(a.mono, std::memory_order_relaxed);
-    ns_per_tick_.store(a.ns_per_tick, std::memory_order_relaxed);
-    seq_.store(s + 2, std::memory_order_release);
-  }
-
- private:
-  std::atomic<uint32_t> seq_{0};
-  std::atomic<uint64_t> tsc_{0};
-  std::atomic<int64_t> mono_{0};
-  std::atomic<double> ns_per_tick_{0};
-};
-
 struct Calibration {
   // The first anchor is taken when the library loads, so the first rate has
   // the whole time since then as its baseline.
   Calibration() {
     if (!HasInvariantTsc()) return;
-    anchor.Store(TakePair());
+    anchor = TakePair();
     g_tick_clock_uses_tsc.store(true, std::memory_order_relaxed);
   }
 
-  Anchor Refresh();
+  // Takes a new anchor when the current one is stale; called with mu held.
+  void RefreshIfStale();
 
-  std::mutex mu;  // serialises Refresh
-  PublishedAnchor anchor;
-  std::atomic<uint64_t> calibrations{0};
-  std::atomic<uint64_t> rejected{0};
+  // Conversions happen on export (a background thread, a few per span),
+  // so a mutex is cheap enough and keeps the anchor's three fields
+  // consistent.
+  std::mutex mu;
+  Anchor anchor;
+  uint64_t calibrations = 0;
+  uint64_t rejected = 0;
 };
 
 Calibration& TheCalibration() {
@@ -113,10 +86,9 @@ bool IsStale(const Anchor& a) {
   return static_cast<double>(__rdtsc() - a.tsc) * a.ns_per_tick > kAnchorMaxAgeNanos;
 }
 
-Anchor Calibration::Refresh() {
-  std::lock_guard<std::mutex> lock(mu);
-  const Anchor last = anchor.Load();
-  if (!IsStale(last)) return last;  // another thread refreshed it
+void Calibration::RefreshIfStale() {
+  const Anchor last = anchor;
+  if (!IsStale(last)) return;
   Anchor next = TakePair();
   if (last.ns_per_tick == 0) {
     // The first rate: wait out a baseline long enough for the pairs'
@@ -137,13 +109,12 @@ Anchor Calibration::Refresh() {
     counter_ok = next.ns_per_tick > 0.05 && next.ns_per_tick < 20.0;
   }
   if (!counter_ok) {
-    if (g_tick_clock_uses_tsc.exchange(false)) rejected.fetch_add(1, std::memory_order_relaxed);
+    if (g_tick_clock_uses_tsc.exchange(false)) ++rejected;
     // Readings already taken still convert, as well as they can.
     next.ns_per_tick = last.ns_per_tick != 0 ? last.ns_per_tick : 1.0;
   }
-  anchor.Store(next);
-  calibrations.fetch_add(1, std::memory_order_relaxed);
-  return next;
+  anchor = next;
+  ++calibrations;
 }
 
 #endif  // __x86_64__
@@ -156,8 +127,9 @@ int64_t TicksToMonotonicNanos(uint64_t ticks) {
 #if defined(__x86_64__)
   if ((ticks & kTscReadingBit) == 0) return static_cast<int64_t>(ticks);
   Calibration& c = TheCalibration();
-  Anchor a = c.anchor.Load();
-  if (IsStale(a)) a = c.Refresh();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.RefreshIfStale();
+  const Anchor& a = c.anchor;
   const auto delta = static_cast<int64_t>((ticks & ~kTscReadingBit) - a.tsc);
   return a.mono + std::llround(static_cast<double>(delta) * a.ns_per_tick);
 #else
@@ -170,10 +142,10 @@ TickClockStats GetTickClockStats() {
   stats.uses_tsc = g_tick_clock_uses_tsc.load(std::memory_order_relaxed);
 #if defined(__x86_64__)
   Calibration& c = TheCalibration();
-  const Anchor a = c.anchor.Load();
-  stats.tsc_ghz = a.ns_per_tick != 0 ? 1.0 / a.ns_per_tick : 0;
-  stats.calibrations = c.calibrations.load(std::memory_order_relaxed);
-  stats.tsc_rejected = c.rejected.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(c.mu);
+  stats.tsc_ghz = c.anchor.ns_per_tick != 0 ? 1.0 / c.anchor.ns_per_tick : 0;
+  stats.calibrations = c.calibrations;
+  stats.tsc_rejected = c.rejected;
 #endif
   return stats;
 }

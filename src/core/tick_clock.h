@@ -15,7 +15,8 @@
 // counted. A reading says which clock it came from (its top bit), so a span
 // that straddles the switch still converts.
 //
-// Thread-safe; ReadTicks is async-signal-safe, the conversions are not.
+// Thread-safe. ReadTicks is async-signal-safe; a conversion takes a mutex
+// (conversions run on export, off the application's threads).
 #pragma once
 
 #include <atomic>

@@ -145,7 +145,6 @@ void ErrorTraceBuffer::Init(const TraceId& trace_id, BatchSpanProcessor* process
   trace_low_.store(trace_id.low(), std::memory_order_relaxed);
   registered_at_.store(nullptr, std::memory_order_relaxed);
   error_.store(false, std::memory_order_relaxed);
-  held_count_.store(0, std::memory_order_relaxed);
   processor_ = processor;
   max_spans_ = max_spans;
   counters_ = counters;
@@ -251,7 +250,8 @@ void ErrorTraceBuffer::EndSpan(SpanRecord* record) {
   // The last open span of a trace with no error: nothing of it will be
   // exported, so its end time is not even read.
   uint32_t sole = 1;
-  if (refs_.compare_exchange_strong(sole, 0, std::memory_order_acq_rel,
+  if (refs_.load(std::memory_order_relaxed) == 1 &&
+      refs_.compare_exchange_strong(sole, 0, std::memory_order_acq_rel,
                                     std::memory_order_relaxed)) {
     ReleaseRecord(record, processor_);
     Retire();
@@ -263,17 +263,22 @@ void ErrorTraceBuffer::EndSpan(SpanRecord* record) {
   Release();
 }
 
+// The list's length is kept in its head record, so holding a span is one
+// atomic operation. A head read here may be taken by an error on another
+// thread meanwhile (its count is then stale), but then the exchange fails.
 void ErrorTraceBuffer::Hold(SpanRecord* record) {
-  if (held_count_.fetch_add(1, std::memory_order_relaxed) >= max_spans_) {
-    held_count_.fetch_sub(1, std::memory_order_relaxed);
-    counters_->buffer_dropped.fetch_add(1, std::memory_order_relaxed);
-    ReleaseRecord(record, processor_);
-    return;
-  }
-  record->next = held_.load(std::memory_order_relaxed);
-  while (!held_.compare_exchange_weak(record->next, record, std::memory_order_seq_cst,
-                                      std::memory_order_relaxed)) {
-  }
+  SpanRecord* head = held_.load(std::memory_order_relaxed);
+  do {
+    const uint32_t count = head ? head->held_count.load(std::memory_order_relaxed) : 0;
+    if (count >= max_spans_) {
+      counters_->buffer_dropped.fetch_add(1, std::memory_order_relaxed);
+      ReleaseRecord(record, processor_);
+      return;
+    }
+    record->held_count.store(count + 1, std::memory_order_relaxed);
+    record->next = head;
+  } while (!held_.compare_exchange_weak(head, record, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed));
 }
 
 // Sends the held spans in the order they ended.

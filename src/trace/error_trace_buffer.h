@@ -85,7 +85,6 @@ class ErrorTraceBuffer {
   std::atomic<bool> error_{false};
   // Ended spans, newest first (SpanRecord::next), at most max_spans_.
   std::atomic<SpanRecord*> held_{nullptr};
-  std::atomic<size_t> held_count_{0};
   // Read by lookups on other threads, hence atomic; written while no
   // reference exists.
   std::atomic<uint64_t> trace_high_{0};

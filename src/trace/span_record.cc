@@ -37,6 +37,7 @@ void ResetSpanRecord(SpanRecord* record) {
   record->start_ticks = record->end_ticks = 0;
   record->error_buffer = nullptr;
   record->next = nullptr;
+  record->held_count.store(0, std::memory_order_relaxed);
 }
 
 void PrepareForExport(SpanRecord* record) {

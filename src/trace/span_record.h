@@ -3,6 +3,7 @@
 // them at a time (by raw pointer on the hot path); not synchronised.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/tick_clock.h"
@@ -28,6 +29,9 @@ struct SpanRecord {
   ErrorTraceBuffer* error_buffer = nullptr;
   // Links the record into a free list or an error-keeping buffer.
   SpanRecord* next = nullptr;
+  // In an error-keeping buffer's list: the records from this one to the
+  // end. Atomic because another thread may read it from a stale head.
+  std::atomic<uint32_t> held_count{0};
 };
 
 // Reads the end time, unless it was given.

@@ -35,6 +35,28 @@ class AttributeValue {
   AttributeValue(std::vector<double> v) : v_(std::move(v)) {}       // NOLINT
   AttributeValue(std::vector<bool> v) : v_(std::move(v)) {}         // NOLINT
 
+  AttributeValue(const AttributeValue&) = default;
+  AttributeValue(AttributeValue&&) noexcept = default;
+  AttributeValue& operator=(const AttributeValue&) = default;
+  // Same-type strings and scalars are moved without the variant's dispatch:
+  // a span that sets the same attributes span after span reuses its
+  // entries this way on the hot path.
+  AttributeValue& operator=(AttributeValue&& other) noexcept {
+    if (auto* s = std::get_if<std::string>(&v_)) {
+      if (auto* o = std::get_if<std::string>(&other.v_)) {
+        *s = std::move(*o);
+        return *this;
+      }
+    } else if (auto* i = std::get_if<int64_t>(&v_)) {
+      if (auto* o = std::get_if<int64_t>(&other.v_)) {
+        *i = *o;
+        return *this;
+      }
+    }
+    v_ = std::move(other.v_);
+    return *this;
+  }
+
   const Variant& variant() const { return v_; }
   template <typename T>
   bool is() const {
