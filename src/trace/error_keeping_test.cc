@@ -135,6 +135,34 @@ TEST(ErrorKeepingTest, EveryErrorTraceIsExportedWholeWhenItsSpansEndOnSeveralThr
   EXPECT_EQ(t.processor->stats().dropped, 0u);
 }
 
+TEST(ErrorKeepingTest, ErrorTracesAreWholeAndCleanUnsampledOnesAbsentAtAnyRatio) {
+  for (double ratio : {0.0, 0.01, 0.5, 1.0}) {
+    TracerWithSink t({.sampler = ParentBasedSampler(TraceIdRatioSampler(ratio))},
+                     {.queue_size = 1 << 14});
+    std::map<std::string, bool> sampled_by_trace;
+    std::map<std::string, bool> error_by_trace;
+    for (int i = 0; i < 600; ++i) {
+      Span request = t.tracer->StartSpan("request");
+      SpanScope scope(request);
+      { Span a = t.tracer->StartSpan("a"); }
+      Span b = t.tracer->StartSpan("b");
+      const bool error = i % 7 == 0;
+      if (error) b.SetStatus(SpanStatusCode::kError, "e");
+      sampled_by_trace[request.context().trace_id.ToHex()] = request.context().sampled();
+      error_by_trace[request.context().trace_id.ToHex()] = error;
+    }
+    std::map<std::string, size_t> exported;
+    for (const SpanData& s : t.Flushed()) {
+      ++exported[s.context.trace_id.ToHex()];
+      EXPECT_EQ(s.kept_for_error, !s.context.sampled());
+    }
+    for (const auto& [id, sampled] : sampled_by_trace) {
+      const size_t want = sampled || error_by_trace[id] ? 3 : 0;
+      EXPECT_EQ(exported[id], want) << "ratio " << ratio << " trace " << id;
+    }
+  }
+}
+
 // Local roots under remote parents whose trace ids share their low byte:
 // one thread's lookup table holds four of them at once.
 TEST(ErrorKeepingTest, ATraceCrowdedOutOfTheLookupTableIsCountedAndKeepsItsOwnErrors) {

@@ -9,16 +9,10 @@ namespace tai::internal {
 void ResetSpanRecord(SpanRecord* record) {
   constexpr size_t kKeepCapacity = 16;
   SpanData& d = record->data;
-  d.context.trace_id = TraceId();
-  d.context.span_id = SpanId();
-  d.context.trace_flags = 0;
-  d.context.trace_state.clear();
-  d.context.remote = false;
-  d.parent_span_id = SpanId();
-  d.parent_remote = false;
-  d.name.clear();
-  d.kind = SpanKind::kInternal;
-  d.start_unix_nanos = d.end_unix_nanos = 0;
+  // The ids, flags, tracestate, parent, name, kind and start are set by
+  // every use of a record (Tracer::StartRecording, or a whole SpanData
+  // assigned by Submit); the rest is emptied here.
+  d.end_unix_nanos = 0;
   auto reset = [](auto& v) {
     if (v.capacity() > kKeepCapacity) {
       std::remove_reference_t<decltype(v)>().swap(v);

@@ -41,6 +41,8 @@ inline void StampEnd(SpanRecord* record) {
 
 // Empties a record for reuse, keeping the capacity of its strings and
 // vectors (that is the point of reusing it) unless it grew unusually large.
+// The fields every new span sets (ids, flags, tracestate, parent, name,
+// kind, start) are left for it to overwrite.
 void ResetSpanRecord(SpanRecord* record);
 
 // Makes data what the sinks see: start/end_unix_nanos from the tick

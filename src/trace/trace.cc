@@ -154,11 +154,16 @@ Span& Span::SetAttribute(std::string_view key, AttributeValue value) {
       return *this;
     }
   }
+  SetAttributeWithLimits(key, std::move(value));
+  return *this;
+}
+
+void Span::SetAttributeWithLimits(std::string_view key, AttributeValue&& value) {
+  const SpanLimits& limits = tracer_->limits();
   auto& c = tracer_->counters();
   PutAttribute(record_->data.attributes, record_->attribute_count, key, std::move(value),
                limits.max_attributes, limits.max_value_length, record_->data.dropped_attributes,
                {c.attributes_dropped, c.values_truncated});
-  return *this;
 }
 
 Span& Span::SetAttributes(const Attributes& attributes) {
@@ -258,22 +263,8 @@ Tracer::Tracer(std::shared_ptr<BatchSpanProcessor> processor, TracerOptions opti
 
 Tracer::~Tracer() = default;
 
-Span Tracer::StartSpan(std::string_view name, const SpanOptions& options) {
-  if (options.parent && options.parent->valid()) {
-    return Start(name, options, *options.parent, nullptr);
-  }
-  const Span* active = options.root ? nullptr : t_active_span;
-  if (active) return Start(name, options, active->context(), active->record_);
-  static const SpanContext kNoParent;
-  return Start(name, options, kNoParent, nullptr);
-}
-
-Span Tracer::StartSpan(std::string_view name, const Span& parent, const SpanOptions& options) {
-  return Start(name, options, parent.context(), parent.record_);
-}
-
-Span Tracer::Start(std::string_view name, const SpanOptions& options, const SpanContext& parent,
-                   internal::SpanRecord* parent_record) {
+inline Span Tracer::Start(std::string_view name, const SpanOptions& options,
+                          const SpanContext& parent, internal::SpanRecord* parent_record) {
   const bool has_parent = parent.valid();
   // Built in the returned object: the unsampled path is this and no more.
   Span span;
@@ -292,6 +283,20 @@ Span Tracer::Start(std::string_view name, const SpanOptions& options, const Span
   if (!options.attributes.empty()) span.SetAttributes(options.attributes);
   for (const SpanLink& link : options.links) span.AddLink(link.context, link.attributes);
   return span;
+}
+
+Span Tracer::StartSpan(std::string_view name, const SpanOptions& options) {
+  if (options.parent && options.parent->valid()) {
+    return Start(name, options, *options.parent, nullptr);
+  }
+  const Span* active = options.root ? nullptr : t_active_span;
+  if (active) return Start(name, options, active->context(), active->record_);
+  static const SpanContext kNoParent;
+  return Start(name, options, kNoParent, nullptr);
+}
+
+Span Tracer::StartSpan(std::string_view name, const Span& parent, const SpanOptions& options) {
+  return Start(name, options, parent.context(), parent.record_);
 }
 
 // Out of line so that the unsampled path above stays small.
@@ -319,19 +324,17 @@ internal::SpanRecord* Tracer::StartRecording(const SpanContext& context, std::st
   d.context.trace_id = context.trace_id;
   d.context.span_id = context.span_id;
   d.context.trace_flags = context.trace_flags;
-  if (!context.trace_state.empty()) d.context.trace_state = context.trace_state;
-  if (has_parent) {
-    d.parent_span_id = parent.span_id;
-    d.parent_remote = parent.remote;
+  d.context.remote = false;
+  if (!context.trace_state.empty() || !d.context.trace_state.empty()) {
+    d.context.trace_state = context.trace_state;
   }
+  d.parent_span_id = has_parent ? parent.span_id : SpanId();
+  d.parent_remote = has_parent && parent.remote;
   d.name.assign(name);
   d.kind = options.kind;
   // A tick reading, converted to wall time only if the span is exported.
-  if (options.start_unix_nanos != 0) {
-    d.start_unix_nanos = options.start_unix_nanos;
-  } else {
-    record->start_ticks = internal::ReadTicks();
-  }
+  d.start_unix_nanos = options.start_unix_nanos;
+  if (options.start_unix_nanos == 0) record->start_ticks = internal::ReadTicks();
   record->error_buffer = error_buffer;
   return record;
 }

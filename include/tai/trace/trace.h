@@ -110,6 +110,8 @@ class Span {
 
  private:
   void EndRecording(int64_t end_unix_nanos);
+  // SetAttribute's general case, out of line so that its common case stays small.
+  [[gnu::noinline]] void SetAttributeWithLimits(std::string_view key, AttributeValue&& value);
   friend class Tracer;
   SpanContext context_;
   internal::SpanRecord* record_ = nullptr;
@@ -180,8 +182,10 @@ class Tracer {
  private:
   friend class Span;
   struct Counters;
-  Span Start(std::string_view name, const SpanOptions& options, const SpanContext& parent,
-             internal::SpanRecord* parent_record);
+  // Inlined into both StartSpan overloads: one call less per span.
+  [[gnu::always_inline]] inline Span Start(std::string_view name, const SpanOptions& options,
+                                           const SpanContext& parent,
+                                           internal::SpanRecord* parent_record);
   // The record of a span that records (sampled, or held for error keeping).
   [[gnu::noinline]] internal::SpanRecord* StartRecording(const SpanContext& context,
                                                          std::string_view name,
