@@ -123,18 +123,23 @@ void Calibration::RefreshIfStale() {
 
 std::atomic<bool> g_tick_clock_uses_tsc{false};
 
-int64_t TicksToMonotonicNanos(uint64_t ticks) {
+TickConversion TickConversion::Current() {
+  TickConversion conversion;
 #if defined(__x86_64__)
-  if ((ticks & kTscReadingBit) == 0) return static_cast<int64_t>(ticks);
   Calibration& c = TheCalibration();
   std::lock_guard<std::mutex> lock(c.mu);
   c.RefreshIfStale();
-  const Anchor& a = c.anchor;
-  const auto delta = static_cast<int64_t>((ticks & ~kTscReadingBit) - a.tsc);
-  return a.mono + std::llround(static_cast<double>(delta) * a.ns_per_tick);
-#else
-  return static_cast<int64_t>(ticks);
+  conversion.anchor_tsc_ = c.anchor.tsc;
+  conversion.anchor_mono_ = c.anchor.mono;
+  conversion.ns_per_tick_ = c.anchor.ns_per_tick;
 #endif
+  return conversion;
+}
+
+int64_t TickConversion::ToMonotonicNanos(uint64_t ticks) const {
+  if ((ticks & kTscReadingBit) == 0) return static_cast<int64_t>(ticks);
+  const auto delta = static_cast<int64_t>((ticks & ~kTscReadingBit) - anchor_tsc_);
+  return anchor_mono_ + std::llround(static_cast<double>(delta) * ns_per_tick_);
 }
 
 TickClockStats GetTickClockStats() {

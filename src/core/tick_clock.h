@@ -43,8 +43,25 @@ inline uint64_t ReadTicks() {
   return static_cast<uint64_t>(MonotonicNanos());
 }
 
-// The CLOCK_MONOTONIC time of a reading.
-int64_t TicksToMonotonicNanos(uint64_t ticks);
+// The calibration at one moment, for converting several readings with one
+// look at it (a span's start and end).
+class TickConversion {
+ public:
+  // Refreshes the calibration first when it is stale.
+  static TickConversion Current();
+  // The CLOCK_MONOTONIC time of a reading.
+  int64_t ToMonotonicNanos(uint64_t ticks) const;
+
+ private:
+  uint64_t anchor_tsc_ = 0;
+  int64_t anchor_mono_ = 0;
+  double ns_per_tick_ = 1.0;
+};
+
+inline int64_t TicksToMonotonicNanos(uint64_t ticks) {
+  if ((ticks & kTscReadingBit) == 0) return static_cast<int64_t>(ticks);
+  return TickConversion::Current().ToMonotonicNanos(ticks);
+}
 
 struct TickClockStats {
   bool uses_tsc = false;

@@ -209,9 +209,11 @@ void BatchSpanProcessor::Recycle(std::unique_ptr<SpanRecord> record) {
 }
 
 std::unique_ptr<SpanRecord> BatchSpanProcessor::NewRecord() {
-  if (SpanRecord* r = impl_->free_records.TryPop()) return std::unique_ptr<SpanRecord>(r);
+  if (SpanRecord* r = TakeFreeRecord()) return std::unique_ptr<SpanRecord>(r);
   return std::make_unique<SpanRecord>();
 }
+
+SpanRecord* BatchSpanProcessor::TakeFreeRecord() { return impl_->free_records.TryPop(); }
 
 bool BatchSpanProcessor::OnEnd(std::unique_ptr<SpanRecord> record) {
   Impl& impl = *impl_;

@@ -27,6 +27,9 @@ class SpanQueue {
   // Returns the position taken (the count of pushes before it), or -1 when full.
   int64_t TryPush(T* value) {
     size_t pos = push_pos_.load(std::memory_order_relaxed);
+    // The consumer wrote the cells ahead when it emptied them: asking for
+    // their line now hides the transfer behind the next few pushes.
+    __builtin_prefetch(&cells_[(pos + kPrefetchAhead) & mask_], 1);
     for (;;) {
       Cell& cell = cells_[pos & mask_];
       const size_t seq = cell.sequence.load(std::memory_order_acquire);
@@ -75,6 +78,8 @@ class SpanQueue {
     std::atomic<size_t> sequence;
     T* value;
   };
+
+  static constexpr size_t kPrefetchAhead = 8;
 
   const size_t mask_;
   std::unique_ptr<Cell[]> cells_;

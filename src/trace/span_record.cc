@@ -35,12 +35,14 @@ void ResetSpanRecord(SpanRecord* record) {
 }
 
 void PrepareForExport(SpanRecord* record) {
-  record->data.attributes.resize(record->attribute_count);
   SpanData& d = record->data;
-  const int64_t start_mono = record->start_ticks ? TicksToMonotonicNanos(record->start_ticks) : 0;
+  d.attributes.resize(record->attribute_count);
+  if ((record->start_ticks | record->end_ticks) == 0) return;
+  const TickConversion conversion = TickConversion::Current();
+  const int64_t start_mono = conversion.ToMonotonicNanos(record->start_ticks);
   if (record->start_ticks) d.start_unix_nanos = WallNanosAt(start_mono);
   if (record->end_ticks) {
-    const int64_t end_mono = TicksToMonotonicNanos(record->end_ticks);
+    const int64_t end_mono = conversion.ToMonotonicNanos(record->end_ticks);
     // Readings on two cores can disagree by a few ticks: a span never ends
     // before it starts.
     d.end_unix_nanos = record->start_ticks

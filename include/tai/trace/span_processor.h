@@ -57,6 +57,8 @@ class BatchSpanProcessor {
   // An empty span record, reused from an exported span when one is free.
   // Called by Tracer.
   std::unique_ptr<internal::SpanRecord> NewRecord();
+  // An exported span's record, emptied, or null when none is free.
+  internal::SpanRecord* TakeFreeRecord();
   // Takes back a record that will not be exported (an error-keeping buffer
   // dropping its spans), for reuse. Thread-safe.
   void Recycle(std::unique_ptr<internal::SpanRecord> record);
