@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kTableSlots = 256;
 constexpr size_t kProbes = 4;
 
-struct ThreadTable {
+struct alignas(64) ThreadTable {
   std::array<std::atomic<ErrorTraceBuffer*>, kTableSlots> slots{};
   // Tables of exited threads are reused, never freed: lookups walk the list.
   std::atomic<bool> owned{true};

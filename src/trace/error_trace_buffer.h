@@ -43,7 +43,8 @@ struct ErrorKeepingCounters {
   std::atomic<uint64_t> lookup_evictions{0};
 };
 
-class ErrorTraceBuffer {
+// Cache-line aligned: buffers of different threads never share a line.
+class alignas(64) ErrorTraceBuffer {
  public:
   // The buffer of a new local root, with one reference (the root's),
   // registered so that spans started from its context on other threads

@@ -13,7 +13,8 @@ namespace tai::internal {
 
 class ErrorTraceBuffer;
 
-struct SpanRecord {
+// Cache-line aligned: records in use on different threads never share a line.
+struct alignas(64) SpanRecord {
   SpanData data;
   // Tick-clock readings (core/tick_clock.h) of the start and end; 0 when
   // the time was given in wall nanoseconds (data.start/end_unix_nanos) or,
