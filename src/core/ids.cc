@@ -76,22 +76,11 @@ inline Xoshiro256& ThreadRng() {
   return t_rng;
 }
 
-bool ParseHex(std::string_view hex, uint8_t* out, size_t n) {
-  if (hex.size() != 2 * n) return false;
-  for (size_t i = 0; i < n; ++i) {
-    int hi = internal::LowerHexDigit(hex[2 * i]);
-    int lo = internal::LowerHexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<TraceId> TraceId::FromHex(std::string_view hex) {
   std::array<uint8_t, 16> b;
-  if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
+  if (!internal::ParseLowerHex(hex, b.data(), b.size())) return std::nullopt;
   return TraceId(b);
 }
 
@@ -104,7 +93,7 @@ std::string TraceId::ToHex() const {
 
 std::optional<SpanId> SpanId::FromHex(std::string_view hex) {
   std::array<uint8_t, 8> b;
-  if (!ParseHex(hex, b.data(), b.size())) return std::nullopt;
+  if (!internal::ParseLowerHex(hex, b.data(), b.size())) return std::nullopt;
   return SpanId(b);
 }
 

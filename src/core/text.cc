@@ -1,9 +1,11 @@
 #include "core/text.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 
 namespace tai::internal {
 
@@ -149,12 +151,109 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void AppendHex(std::string& out, const uint8_t* bytes, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xF];
+namespace {
+
+// Ids are formatted and parsed on every propagated request and exported
+// span, so hex goes eight characters at a time in a 64-bit word (SWAR),
+// with tables for the tails and single digits.
+struct HexTables {
+  char pairs[256][2];       // byte -> its two lower-case digits
+  int8_t lower_digit[256];  // character -> its value, or -1
+};
+
+constexpr HexTables MakeHexTables() {
+  HexTables t{};
+  constexpr char kDigits[] = "0123456789abcdef";
+  for (int b = 0; b < 256; ++b) {
+    t.pairs[b][0] = kDigits[b >> 4];
+    t.pairs[b][1] = kDigits[b & 0xF];
+    t.lower_digit[b] = -1;
   }
+  for (int d = 0; d < 16; ++d) {
+    t.lower_digit[static_cast<unsigned char>(kDigits[d])] = static_cast<int8_t>(d);
+  }
+  return t;
+}
+
+constexpr HexTables kHexTables = MakeHexTables();
+
+// The words below hold characters in memory order, first in the low byte.
+constexpr bool kSwar = std::endian::native == std::endian::little;
+constexpr uint64_t kOnes = 0x0101010101010101;
+constexpr uint64_t kHighBits = 0x80 * kOnes;
+
+// Four bytes into eight characters.
+void WriteHex4(const uint8_t* in, char* out) {
+  uint32_t b;
+  std::memcpy(&b, in, sizeof b);
+  // One byte per 16-bit lane, then its high nibble in the lane's first
+  // character and its low nibble in the second.
+  uint64_t y = b;
+  y = (y | y << 16) & 0x0000FFFF0000FFFF;
+  y = (y | y << 8) & 0x00FF00FF00FF00FF;
+  const uint64_t nibbles = ((y >> 4) & 0x000F000F000F000F) | ((y & 0x000F000F000F000F) << 8);
+  // '0' + n, plus the gap up to 'a' for n >= 10 (n + 6 carries into bit 4).
+  const uint64_t letters = ((nibbles + 0x06 * kOnes) >> 4) & kOnes;
+  const uint64_t chars = nibbles + '0' * kOnes + letters * ('a' - '0' - 10);
+  std::memcpy(out, &chars, sizeof chars);
+}
+
+// Eight characters into four bytes; false when one is not a lower-case
+// hex digit.
+bool ParseHex8(const char* in, uint8_t* out) {
+  uint64_t x;
+  std::memcpy(&x, in, sizeof x);
+  if ((x & kHighBits) != 0) return false;
+  // Every byte is below 0x80, so adding up to 0x50 to each cannot carry
+  // into the next; bit 7 of each sum then says "at least" a bound.
+  const uint64_t digits = (x + 0x50 * kOnes) & ~(x + 0x46 * kOnes) & kHighBits;   // '0'-'9'
+  const uint64_t letters = (x + 0x1F * kOnes) & ~(x + 0x19 * kOnes) & kHighBits;  // 'a'-'f'
+  if ((digits | letters) != kHighBits) return false;
+  const uint64_t nibbles = (x & 0x0F * kOnes) + (letters >> 7) * 9;
+  // Each pair of nibbles into the low byte of its 16-bit lane, then the
+  // four lanes' low bytes together.
+  uint64_t v = ((nibbles << 4) + (nibbles >> 8)) & 0x00FF00FF00FF00FF;
+  v = (v | v >> 8) & 0x0000FFFF0000FFFF;
+  v = (v | v >> 16) & 0xFFFFFFFF;
+  const auto bytes = static_cast<uint32_t>(v);
+  std::memcpy(out, &bytes, sizeof bytes);
+  return true;
+}
+
+}  // namespace
+
+void WriteHex(char* out, const uint8_t* bytes, size_t n) {
+  size_t i = 0;
+  if constexpr (kSwar) {
+    for (; i + 4 <= n; i += 4) WriteHex4(bytes + i, out + 2 * i);
+  }
+  for (; i < n; ++i) {
+    out[2 * i] = kHexTables.pairs[bytes[i]][0];
+    out[2 * i + 1] = kHexTables.pairs[bytes[i]][1];
+  }
+}
+
+void AppendHex(std::string& out, const uint8_t* bytes, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + 2 * n);
+  WriteHex(out.data() + at, bytes, n);
+}
+
+bool ParseLowerHex(std::string_view hex, uint8_t* out, size_t n) {
+  if (hex.size() != 2 * n) return false;
+  size_t i = 0;
+  if constexpr (kSwar) {
+    for (; i + 4 <= n; i += 4) {
+      if (!ParseHex8(hex.data() + 2 * i, out + i)) return false;
+    }
+  }
+  for (; i < n; ++i) {
+    const int hi = kHexTables.lower_digit[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = kHexTables.lower_digit[static_cast<unsigned char>(hex[2 * i + 1])];
+    if ((hi | lo) < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
 }
 
 }  // namespace tai::internal
@@ -170,11 +269,7 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-int LowerHexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+int LowerHexDigit(char c) { return kHexTables.lower_digit[static_cast<unsigned char>(c)]; }
 
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -22,6 +22,12 @@ void AppendJsonString(std::string& out, std::string_view s);
 void AppendJsonDouble(std::string& out, double v);
 // Lower-case hex of the bytes.
 void AppendHex(std::string& out, const uint8_t* bytes, size_t n);
+// Lower-case hex of the bytes into out[0, 2n), for callers that format
+// into a stack buffer (the traceparent header, without an allocation).
+void WriteHex(char* out, const uint8_t* bytes, size_t n);
+// Reads `hex` (2n lower-case hex digits, nothing else) into out[0, n);
+// false, with out unspecified, on any other length or character.
+bool ParseLowerHex(std::string_view hex, uint8_t* out, size_t n);
 // printf into a std::string of whatever length the result needs.
 __attribute__((format(printf, 1, 2))) std::string StringPrintf(const char* format, ...);
 

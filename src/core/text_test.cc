@@ -51,6 +51,50 @@ TEST(TextTest, NumbersRoundTrip) {
   EXPECT_EQ(s, "-42");
 }
 
+// The word-at-a-time hex code against a digit-by-digit reference: every
+// byte value in every position of an 8-character word and of the tail.
+TEST(TextTest, HexWritesEveryByteInEveryPosition) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int v = 0; v < 256; ++v) {
+    for (size_t at = 0; at < 6; ++at) {
+      uint8_t bytes[6] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc};
+      bytes[at] = static_cast<uint8_t>(v);
+      std::string want;
+      for (uint8_t b : bytes) {
+        want += kDigits[b >> 4];
+        want += kDigits[b & 0xF];
+      }
+      std::string got = "x";
+      AppendHex(got, bytes, sizeof bytes);
+      ASSERT_EQ(got, "x" + want) << v << " at " << at;
+      uint8_t back[6];
+      ASSERT_TRUE(ParseLowerHex(want, back, sizeof back));
+      ASSERT_EQ(std::string_view(reinterpret_cast<char*>(back), 6),
+                std::string_view(reinterpret_cast<char*>(bytes), 6));
+    }
+  }
+}
+
+TEST(TextTest, ParseLowerHexRejectsEveryOtherCharacterInEveryPosition) {
+  for (int c = 0; c < 256; ++c) {
+    const bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    EXPECT_EQ(LowerHexDigit(static_cast<char>(c)) >= 0, digit) << c;
+    for (size_t at = 0; at < 12; ++at) {
+      std::string hex = "0123456789ab";  // a word and a tail
+      hex[at] = static_cast<char>(c);
+      uint8_t out[6];
+      ASSERT_EQ(ParseLowerHex(hex, out, sizeof out), digit) << c << " at " << at;
+    }
+  }
+  uint8_t out[4];
+  EXPECT_FALSE(ParseLowerHex("0123456", out, 4));  // one short
+  EXPECT_TRUE(ParseLowerHex("", out, 0));
+  ASSERT_TRUE(ParseLowerHex("ff00a9", out, 3));
+  EXPECT_EQ(out[0], 0xff);
+  EXPECT_EQ(out[1], 0x00);
+  EXPECT_EQ(out[2], 0xa9);
+}
+
 TEST(ClockTest, Rfc3339HasNanoseconds) {
   EXPECT_EQ(FormatRfc3339(1769337000123456789LL), "2026-01-25T10:30:00.123456789Z");
   EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00.000000000Z");

@@ -16,7 +16,6 @@ void CountMalformed(PropagationHeader header) {
   g_malformed[static_cast<size_t>(header)].fetch_add(1, std::memory_order_relaxed);
 }
 
-bool IsLowerHex(char c) { return internal::LowerHexDigit(c) >= 0; }
 bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -172,46 +171,75 @@ void ForEachListMember(std::string_view list, F&& f) {
 
 // ---- traceparent --------------------------------------------------------------
 
-std::optional<SpanContext> ParseTraceparent(std::string_view header) {
+namespace {
+
+// version "-" trace-id "-" parent-id "-" flags: 2+1+32+1+16+1+2.
+constexpr size_t kTraceparentSize = 55;
+
+// Into a stack buffer: the header is formatted on every outgoing request,
+// and 55 characters is past std::string's inline capacity.
+void WriteTraceparent(const SpanContext& context, char (&out)[kTraceparentSize]) {
+  out[0] = '0';
+  out[1] = '0';
+  out[2] = '-';
+  internal::WriteHex(out + 3, context.trace_id.bytes().data(), 16);
+  out[35] = '-';
+  internal::WriteHex(out + 36, context.span_id.bytes().data(), 8);
+  out[52] = '-';
+  out[53] = '0';
+  out[54] = context.sampled() ? '1' : '0';
+}
+
+// Fills `context` (which the caller made empty) and returns true when
+// `header` is a valid traceparent.
+bool ParseTraceparentInto(std::string_view header, SpanContext& context) {
   header = internal::TrimSpaces(header);
-  // version "-" trace-id "-" parent-id "-" flags: 2+1+32+1+16+1+2 = 55.
-  if (header.size() < 55) return std::nullopt;
-  if (!IsLowerHex(header[0]) || !IsLowerHex(header[1])) return std::nullopt;
-  const int version = internal::LowerHexDigit(header[0]) << 4 | internal::LowerHexDigit(header[1]);
-  if (version == 0xff) return std::nullopt;
+  if (header.size() < kTraceparentSize) return false;
+  uint8_t version = 0;
+  if (!internal::ParseLowerHex(header.substr(0, 2), &version, 1)) return false;
+  if (version == 0xff) return false;
   // Version 00 has exactly four fields; a later version may add fields
   // after a '-', which a version-00 reader ignores.
-  if (version == 0 ? header.size() != 55 : (header.size() > 55 && header[55] != '-')) {
-    return std::nullopt;
+  if (version == 0 ? header.size() != kTraceparentSize
+                   : (header.size() > kTraceparentSize && header[kTraceparentSize] != '-')) {
+    return false;
   }
-  if (header[2] != '-' || header[35] != '-' || header[52] != '-') return std::nullopt;
-  const std::optional<TraceId> trace_id = TraceId::FromHex(header.substr(3, 32));
-  const std::optional<SpanId> span_id = SpanId::FromHex(header.substr(36, 16));
-  if (!trace_id || !span_id || !trace_id->valid() || !span_id->valid()) return std::nullopt;
-  if (!IsLowerHex(header[53]) || !IsLowerHex(header[54])) return std::nullopt;
-  const int flags = internal::LowerHexDigit(header[53]) << 4 | internal::LowerHexDigit(header[54]);
-  SpanContext context;
-  context.trace_id = *trace_id;
-  context.span_id = *span_id;
+  if (header[2] != '-' || header[35] != '-' || header[52] != '-') return false;
+  std::array<uint8_t, 16> trace_bytes;
+  std::array<uint8_t, 8> span_bytes;
+  uint8_t flags = 0;
+  if (!internal::ParseLowerHex(header.substr(3, 32), trace_bytes.data(), trace_bytes.size()) ||
+      !internal::ParseLowerHex(header.substr(36, 16), span_bytes.data(), span_bytes.size()) ||
+      !internal::ParseLowerHex(header.substr(53, 2), &flags, 1)) {
+    return false;
+  }
+  context.trace_id = TraceId(trace_bytes);
+  context.span_id = SpanId(span_bytes);
+  if (!context.trace_id.valid() || !context.span_id.valid()) return false;
   context.trace_flags = static_cast<uint8_t>(flags & SpanContext::kSampledFlag);
   context.remote = true;
+  return true;
+}
+
+}  // namespace
+
+std::optional<SpanContext> ParseTraceparent(std::string_view header) {
+  SpanContext context;
+  if (!ParseTraceparentInto(header, context)) return std::nullopt;
   return context;
 }
 
 std::string FormatTraceparent(const SpanContext& context) {
-  std::string out;
-  out.reserve(55);
-  out += "00-";
-  internal::AppendHex(out, context.trace_id.bytes().data(), 16);
-  out += '-';
-  internal::AppendHex(out, context.span_id.bytes().data(), 8);
-  out += context.sampled() ? "-01" : "-00";
-  return out;
+  char out[kTraceparentSize];
+  WriteTraceparent(context, out);
+  return std::string(out, sizeof out);
 }
 
 std::optional<std::string> ParseTracestate(std::string_view header) {
   std::string normalised;
-  std::vector<std::string_view> keys;
+  // At most 32 members, so the keys seen fit on the stack.
+  std::array<std::string_view, 32> keys;
+  size_t key_count = 0;
   bool ok = true;
   ForEachListMember(header, [&](std::string_view member) {
     if (member.empty()) return true;
@@ -220,11 +248,11 @@ std::optional<std::string> ParseTracestate(std::string_view header) {
     const std::string_view key = member.substr(0, eq);
     const std::string_view value = member.substr(eq + 1);
     if (!IsValidTracestateKey(key) || !IsValidTracestateValue(value)) return ok = false;
-    for (std::string_view k : keys) {
-      if (k == key) return ok = false;
+    for (size_t i = 0; i < key_count; ++i) {
+      if (keys[i] == key) return ok = false;
     }
-    if (keys.size() == 32) return ok = false;
-    keys.push_back(key);
+    if (key_count == keys.size()) return ok = false;
+    keys[key_count++] = key;
     if (!normalised.empty()) normalised += ',';
     normalised.append(member);
     return true;
@@ -365,7 +393,9 @@ void W3CTraceContextPropagator::Inject(const PropagationContext& context,
                                        TextMapCarrier& carrier) const {
   const SpanContext& sc = context.span_context;
   if (!sc.valid()) return;
-  carrier.Set("traceparent", FormatTraceparent(sc));
+  char traceparent[kTraceparentSize];
+  WriteTraceparent(sc, traceparent);
+  carrier.Set("traceparent", std::string_view(traceparent, sizeof traceparent));
   if (!sc.trace_state.empty()) carrier.Set("tracestate", sc.trace_state);
 }
 
@@ -373,8 +403,8 @@ void W3CTraceContextPropagator::Extract(const TextMapCarrier& carrier,
                                         PropagationContext& context) const {
   const std::string_view traceparent = carrier.Get("traceparent");
   if (traceparent.empty()) return;
-  std::optional<SpanContext> parsed = ParseTraceparent(traceparent);
-  if (!parsed) {
+  SpanContext parsed;
+  if (!ParseTraceparentInto(traceparent, parsed)) {
     CountMalformed(PropagationHeader::kTraceparent);
     return;
   }
@@ -382,12 +412,12 @@ void W3CTraceContextPropagator::Extract(const TextMapCarrier& carrier,
   if (!tracestate.empty()) {
     std::optional<std::string> state = ParseTracestate(tracestate);
     if (state) {
-      parsed->trace_state = std::move(*state);
+      parsed.trace_state = std::move(*state);
     } else {
       CountMalformed(PropagationHeader::kTracestate);
     }
   }
-  context.span_context = std::move(*parsed);
+  context.span_context = std::move(parsed);
 }
 
 void W3CBaggagePropagator::Inject(const PropagationContext& context,
