@@ -25,7 +25,7 @@ class SpanQueue {
   size_t capacity() const { return mask_ + 1; }
 
   // Returns the position taken (the count of pushes before it), or -1 when full.
-  int64_t TryPush(T* value) {
+  [[gnu::target("prfchw")]] int64_t TryPush(T* value) {
     size_t pos = push_pos_.load(std::memory_order_relaxed);
     // The consumer wrote the cells ahead when it emptied them: asking for
     // their line now hides the transfer behind the next few pushes.
