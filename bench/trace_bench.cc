@@ -4,8 +4,10 @@
 //   build/bench/trace_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "hot_path_counts.h"
 #include "tai/core/clock.h"
@@ -41,6 +43,36 @@ void BM_Baseline_NewSpanId(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(tai::NewSpanId());
 }
 BENCHMARK(BM_Baseline_NewSpanId);
+
+// One cache line handed from this thread to another and back: what a
+// sampled span's record and queue cell cost when the export thread runs on
+// the other core. On a VM it depends on where the host put the two vCPUs
+// (about 20 ns between hyperthreads, 200+ ns across sockets), so the
+// sampled span is read against it in the same run.
+void BM_Baseline_CrossCoreRoundTrip(benchmark::State& state) {
+  alignas(64) std::atomic<int64_t> line{0};
+  std::atomic<bool> stop{false};
+  std::thread echo([&] {
+    int64_t seen = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      const int64_t v = line.load(std::memory_order_acquire);
+      if (v != seen && v % 2 == 1) {
+        seen = v + 1;
+        line.store(seen, std::memory_order_release);
+      }
+    }
+  });
+  int64_t next = 1;
+  for (auto _ : state) {
+    line.store(next, std::memory_order_release);
+    while (line.load(std::memory_order_acquire) != next + 1) {
+    }
+    next += 2;
+  }
+  stop.store(true);
+  echo.join();
+}
+BENCHMARK(BM_Baseline_CrossCoreRoundTrip)->UseRealTime();
 
 // A root span the ratio sampler drops, as most requests in production, with
 // error keeping on (the default) or off, bare or with two attributes set
