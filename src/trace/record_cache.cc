@@ -61,15 +61,22 @@ void RegisterCleanup() {
   for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset, 1);
 }
 
+// Caches an emptied record on this thread; the thread frees its cache when
+// it exits.
+void Push(RecordCache& c, SpanRecord* r) {
+  if (!c.cleanup_registered) RegisterCleanup();
+  r->next = c.head;
+  c.head = r;
+  ++c.size;
+}
+
 // Takes a few records from the processor's free list at once.
 void Refill(RecordCache& c, BatchSpanProcessor* processor) {
   if (c.size == kClosed) return;
   for (uint32_t i = 0; i < kRefillBatch; ++i) {
     SpanRecord* r = processor->TakeFreeRecord();
     if (!r) return;
-    r->next = c.head;
-    c.head = r;
-    ++c.size;
+    Push(c, r);
   }
 }
 
@@ -92,11 +99,8 @@ SpanRecord* AcquireRecord(BatchSpanProcessor* processor) {
 void ReleaseRecord(SpanRecord* record, BatchSpanProcessor* processor) {
   RecordCache& c = t_cache;
   if (c.size < kMaxCachedRecords) {
-    if (!c.cleanup_registered) RegisterCleanup();
     ResetSpanRecord(record);
-    record->next = c.head;
-    c.head = record;
-    ++c.size;
+    Push(c, record);
     return;
   }
   if (processor) {
