@@ -1,6 +1,7 @@
 #include "core/tick_clock.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 
@@ -109,7 +110,15 @@ void Calibration::RefreshIfStale() {
     counter_ok = next.ns_per_tick > 0.05 && next.ns_per_tick < 20.0;
   }
   if (!counter_ok) {
-    if (g_tick_clock_uses_tsc.exchange(false)) ++rejected;
+    if (g_tick_clock_uses_tsc.exchange(false)) {
+      ++rejected;
+      // Once per process: timestamps of spans open at this moment may be
+      // off by the drift; later spans read clock_gettime.
+      std::fprintf(stderr,
+                   "tai: the CPU time-stamp counter advanced %lld ticks in %lld ns of "
+                   "CLOCK_MONOTONIC, outside its calibration; spans now read clock_gettime\n",
+                   static_cast<long long>(ticks), static_cast<long long>(elapsed));
+    }
     // Readings already taken still convert, as well as they can.
     next.ns_per_tick = last.ns_per_tick != 0 ? last.ns_per_tick : 1.0;
   }

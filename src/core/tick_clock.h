@@ -11,9 +11,9 @@
 // old. Each new anchor cross-checks the counter against CLOCK_MONOTONIC:
 // when the counter drifts from it by more than 100 us plus 0.5% of the time
 // between anchors (a migrated VM, a counter that stopped or jumped), new
-// readings use CLOCK_MONOTONIC for the rest of the process and the event is
-// counted. A reading says which clock it came from (its top bit), so a span
-// that straddles the switch still converts.
+// readings use CLOCK_MONOTONIC for the rest of the process, and the event
+// is counted and said once on stderr. A reading says which clock it came
+// from (its top bit), so a span that straddles the switch still converts.
 //
 // Thread-safe. ReadTicks is async-signal-safe; a conversion takes a mutex
 // (conversions run on export, off the application's threads).

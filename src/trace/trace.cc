@@ -59,9 +59,11 @@ struct LimitCounters {
 // Sets key=value in attributes[0, count) within the limits, replacing an
 // existing key as OpenTelemetry does. A new attribute reuses the entry past
 // `count` when there is one, so its key and value keep their buffers.
-void PutAttribute(Attributes& attributes, size_t& count, std::string_view key,
-                  AttributeValue&& value, size_t max_count, size_t max_length, uint32_t& dropped,
-                  LimitCounters counters) {
+// Inlined: it is most of Span::SetAttribute, a hot path.
+[[gnu::always_inline]] inline void PutAttribute(Attributes& attributes, size_t& count,
+                                                std::string_view key, AttributeValue&& value,
+                                                size_t max_count, size_t max_length,
+                                                uint32_t& dropped, LimitCounters counters) {
   if (max_length != 0 && TruncateValue(value, max_length)) {
     counters.truncated.fetch_add(1, std::memory_order_relaxed);
   }
@@ -139,31 +141,11 @@ Span& Span::operator=(Span&& other) noexcept {
 Span& Span::SetAttribute(std::string_view key, AttributeValue value) {
   if (!record_) return *this;
   const SpanLimits& limits = tracer_->limits();
-  // The common case first: instrumentation sets the same keys in the same
-  // order span after span, so the entry past the span's attributes, left
-  // by the record's last span, already holds this key.
-  Attributes& attributes = record_->data.attributes;
-  const size_t n = record_->attribute_count;
-  if (n < attributes.size() && attributes[n].key == key && n < limits.max_attributes &&
-      limits.max_value_length == 0) {
-    bool repeated = false;
-    for (size_t i = 0; i < n && !repeated; ++i) repeated = attributes[i].key == key;
-    if (!repeated) {
-      attributes[n].value = std::move(value);
-      record_->attribute_count = n + 1;
-      return *this;
-    }
-  }
-  SetAttributeWithLimits(key, std::move(value));
-  return *this;
-}
-
-void Span::SetAttributeWithLimits(std::string_view key, AttributeValue&& value) {
-  const SpanLimits& limits = tracer_->limits();
   auto& c = tracer_->counters();
   PutAttribute(record_->data.attributes, record_->attribute_count, key, std::move(value),
                limits.max_attributes, limits.max_value_length, record_->data.dropped_attributes,
                {c.attributes_dropped, c.values_truncated});
+  return *this;
 }
 
 Span& Span::SetAttributes(const Attributes& attributes) {

@@ -110,8 +110,6 @@ class Span {
 
  private:
   void EndRecording(int64_t end_unix_nanos);
-  // SetAttribute's general case, out of line so that its common case stays small.
-  [[gnu::noinline]] void SetAttributeWithLimits(std::string_view key, AttributeValue&& value);
   friend class Tracer;
   SpanContext context_;
   internal::SpanRecord* record_ = nullptr;
