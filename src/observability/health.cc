@@ -65,9 +65,9 @@ class HealthWatch : public MetricSink {
         TAI_LOG_WARN(*logger_,
                      "exporter {} lost {} requests since the last report ({} dropped in all: "
                      "memory and spill budgets full or the spill directory unusable; {} "
-                     "rejected by the backend); last error: {}. Raise the buffer and spill "
+                     "rejected by the backend); the last loss: {}. Raise the buffer and spill "
                      "budgets or fix the backend",
-                     e.name, lost - seen.lost_said, s.dropped, s.rejected, s.last_error);
+                     e.name, lost - seen.lost_said, s.dropped, s.rejected, s.last_loss_error);
         seen.lost_said = lost;
         seen.lost_said_at = now;
       }
@@ -97,6 +97,8 @@ std::string HealthJson(const HealthReport& r) {
     AppendJsonString(out, s.last_error);
     out += ",\"spill_error\":";
     AppendJsonString(out, s.spill_error);
+    out += ",\"last_loss_error\":";
+    AppendJsonString(out, s.last_loss_error);
     for (auto [name, value] : {std::pair<const char*, uint64_t>{"queued", s.queued},
                                {"delivered", s.delivered},
                                {"rejected", s.rejected},

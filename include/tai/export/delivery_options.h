@@ -54,6 +54,9 @@ struct DeliveryStats {
   uint64_t disk_bytes = 0;
   bool backend_down = false;  // the last attempt failed with a retryable error
   std::string last_error;     // the latest failure or rejection, "" when none
+  // Why the latest request was lost (dropped or rejected). Unlike last_error,
+  // later retryable failures do not overwrite it. "" when none was lost.
+  std::string last_loss_error;
   // Why the queue runs memory-only though a spill directory was asked for
   // (it cannot be made, another process holds it); "" otherwise.
   std::string spill_error;

@@ -44,8 +44,8 @@ bool DeliveryQueue::Push(std::string url, std::string body) {
     // Too big for memory on its own, and nothing older waits there.
     if (!PersistLocked(std::move(r))) return false;
   } else {
-    ++stats_.dropped;
-    stats_.dropped_bytes += r.size();
+    CountDropLocked(r, "the memory budget (" + std::to_string(options_.memory_bytes) +
+                           " bytes) is full" + (spool_ ? "" : " and there is no spill directory"));
     return false;
   }
   wake_.notify_one();
@@ -75,10 +75,15 @@ bool DeliveryQueue::PersistLocked(Request r) {
     wake_.notify_one();
     return true;
   }
+  CountDropLocked(r, s.message());
+  stats_.last_error = stats_.last_loss_error;
+  return false;
+}
+
+void DeliveryQueue::CountDropLocked(const Request& r, const std::string& why) {
   ++stats_.dropped;
   stats_.dropped_bytes += r.size();
-  stats_.last_error = name_ + ": dropped a request: " + s.message();
-  return false;
+  stats_.last_loss_error = name_ + ": dropped a request: " + why;
 }
 
 std::optional<DeliveryQueue::Request> DeliveryQueue::TakeOldestLocked() {
@@ -94,6 +99,7 @@ std::optional<DeliveryQueue::Request> DeliveryQueue::TakeOldestLocked() {
   if (!read.ok()) {
     ++stats_.dropped;
     stats_.last_error = name_ + ": " + read.status().message();
+    stats_.last_loss_error = stats_.last_error;
     return std::nullopt;
   }
   ++stats_.replayed;
@@ -120,6 +126,7 @@ void DeliveryQueue::FinishLocked(const Request& r, const DeliveryAttempt& a) {
   } else {
     ++stats_.rejected;
     stats_.last_error = name_ + ": rejected: " + a.error;
+    stats_.last_loss_error = stats_.last_error;
   }
   stats_.backend_down = false;
   backoff_ = std::chrono::milliseconds(0);

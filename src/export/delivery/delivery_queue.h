@@ -78,6 +78,10 @@ class DeliveryQueue {
   void FinishLocked(const Request& r, const DeliveryAttempt& a);
   // Writes `r` to the spool; false when it had to be dropped (counted).
   bool PersistLocked(Request r);
+  // Counts `r` as dropped and keeps `why` as the last loss. last_error is the
+  // caller's: a drop for lack of memory is a consequence of the outage it
+  // already names.
+  void CountDropLocked(const Request& r, const std::string& why);
   std::chrono::milliseconds NextBackoff();
   bool EmptyLocked() const;
 
