@@ -81,6 +81,8 @@
 //                                          + /v1/logs); unset: no OTLP log export
 //   TAI_STORE                              on (default) | off: the embedded store
 //   TAI_STORE_PATH                         its file (default ./tai-data/<service>.db)
+//   TAI_STORE_ARCHIVE_DIR                  where daily rollups past a month go as gzip JSON
+//                                          lines (default: none, they are deleted)
 //   TAI_ALERTS                             on (default) | off: the alert engine (needs the store)
 //   TAI_ALERT_RULES                        a YAML or JSON rule file of rules and SLOs
 //   TAI_ALERTMANAGER_URL, TAI_ALERT_WEBHOOK_URL, TAI_SLACK_WEBHOOK_URL,

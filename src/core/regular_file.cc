@@ -1,5 +1,10 @@
 #include "core/regular_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -40,6 +45,33 @@ Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes,
     return UnavailableError("cannot read '" + path + "'");
   }
   return bytes;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view data, bool sync) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError("cannot create " + tmp + ": " + std::strerror(errno));
+  auto fail = [&](const char* what) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return UnavailableError(std::string(what) + " " + tmp + ": " + why);
+  };
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("cannot write");
+    written += static_cast<size_t>(n);
+  }
+  if (sync && ::fsync(fd) != 0) return fail("cannot sync");
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return UnavailableError("cannot rename " + tmp + ": " + why);
+  }
+  return Status::Ok();
 }
 
 }  // namespace tai::internal

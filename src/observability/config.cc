@@ -258,6 +258,9 @@ Status ReadStoreEnv(const EnvGet& get, StoreConfig* store) {
     }
   }
   if (auto v = get("TAI_STORE_PATH"); !v.empty()) store->options.path = Trim(v);
+  if (auto v = get("TAI_STORE_ARCHIVE_DIR"); !v.empty()) {
+    store->options.retention.archive_directory = Trim(v);
+  }
   return Status::Ok();
 }
 

@@ -281,10 +281,14 @@ TEST(ConfigTest, StoreFromTheEnvironment) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_TRUE(defaults->store.enabled);
   EXPECT_EQ(defaults->store.options.path, "");
-  auto off = FromMap({{"TAI_STORE", "off"}, {"TAI_STORE_PATH", " /var/lib/svc.db "}});
+  EXPECT_EQ(defaults->store.options.retention.archive_directory, "");
+  auto off = FromMap({{"TAI_STORE", "off"},
+                      {"TAI_STORE_PATH", " /var/lib/svc.db "},
+                      {"TAI_STORE_ARCHIVE_DIR", "/var/archive/svc "}});
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->store.enabled);
   EXPECT_EQ(off->store.options.path, "/var/lib/svc.db");
+  EXPECT_EQ(off->store.options.retention.archive_directory, "/var/archive/svc");
   auto bad = FromMap({{"TAI_STORE", "sometimes"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("TAI_STORE='sometimes'"), std::string::npos);

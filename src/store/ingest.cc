@@ -16,6 +16,18 @@ std::string_view IdBlob(const SpanId& id) {
 
 }  // namespace
 
+MetricType MetricTypeOf(SeriesKind kind) {
+  switch (kind) {
+    case SeriesKind::kCounter:
+      return MetricType::kCumulative;
+    case SeriesKind::kHistogram:
+      return MetricType::kDistribution;
+    case SeriesKind::kGauge:
+      break;
+  }
+  return MetricType::kGauge;
+}
+
 SeriesKind SeriesKindOf(const MetricData& m) {
   switch (m.kind) {
     case InstrumentKind::kCounter:

@@ -25,6 +25,8 @@ namespace tai::internal {
 
 // How a series is stored and queried.
 enum class SeriesKind { kGauge = 0, kCounter = 1, kHistogram = 2 };
+// The public name of a kind: gauge, cumulative (counters), distribution.
+MetricType MetricTypeOf(SeriesKind kind);
 
 class Ingester {
  public:

@@ -238,18 +238,8 @@ Result<std::vector<MetricSummary>> ReadMetricSummaries(Database& db) {
   if (!stmt.ok()) return stmt.status();
   std::vector<MetricSummary> out;
   while (stmt->Step()) {
-    MetricType kind = MetricType::kGauge;
-    switch (static_cast<SeriesKind>(stmt->Int(1))) {
-      case SeriesKind::kCounter:
-        kind = MetricType::kCumulative;
-        break;
-      case SeriesKind::kHistogram:
-        kind = MetricType::kDistribution;
-        break;
-      case SeriesKind::kGauge:
-        break;
-    }
-    out.push_back({stmt->Text(0), kind, stmt->Text(2)});
+    out.push_back(
+        {stmt->Text(0), MetricTypeOf(static_cast<SeriesKind>(stmt->Int(1))), stmt->Text(2)});
   }
   TAI_RETURN_IF_ERROR(stmt->status());
   return out;

@@ -4,6 +4,8 @@
 #include <map>
 
 #include "store/cell_io.h"
+#include "store/record_json.h"
+#include "store/rollup_archive_io.h"
 
 namespace tai::internal {
 namespace {
@@ -157,10 +159,7 @@ Status Retention::DeleteExpired(int64_t now, bool* more) {
       "DELETE FROM rollups WHERE (tier, series_id, t) IN (SELECT tier, series_id, t FROM "
       "rollups WHERE tier = 1 AND t < ?1 ORDER BY t LIMIT ?2) RETURNING 0",
       std::min(now - Nanos(r.hourly_rollups) - hour + 1, *days_done), more));
-  TAI_RETURN_IF_ERROR(DeleteRows(
-      "DELETE FROM rollups WHERE (tier, series_id, t) IN (SELECT tier, series_id, t FROM "
-      "rollups WHERE tier = 2 AND t < ?1 ORDER BY t LIMIT ?2) RETURNING 0",
-      now - Nanos(r.daily_rollups) - day + 1, more));
+  TAI_RETURN_IF_ERROR(ExpireDailyCells(now - Nanos(r.daily_rollups) - day + 1, more));
   TAI_RETURN_IF_ERROR(DeleteCounted(
       "DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE start < ?1 ORDER BY start "
       "LIMIT ?2) RETURNING bytes",
@@ -233,6 +232,71 @@ Status Retention::DeleteProfiles(int64_t now, bool* more) {
     del->Bind(1, service).Bind(2, kind).Bind(3, n);
     TAI_RETURN_IF_ERROR(InTransaction(db_, [&] { return del->Run(); }));
   }
+  return Status::Ok();
+}
+
+Status Retention::ExpireDailyCells(int64_t cutoff, bool* more) {
+  if (options_.retention.archive_directory.empty()) {
+    return DeleteRows(
+        "DELETE FROM rollups WHERE (tier, series_id, t) IN (SELECT tier, series_id, t FROM "
+        "rollups WHERE tier = 2 AND t < ?1 ORDER BY t LIMIT ?2) RETURNING 0",
+        cutoff, more);
+  }
+  size_t rows = 0;
+  while (rows < options_.maintenance_step_rows) {
+    auto day = NextTime(db_, StoreTier::kDaily, INT64_MIN);
+    if (!day.ok()) return day.status();
+    if (*day == kNoRows || *day >= cutoff) return Status::Ok();
+    TAI_RETURN_IF_ERROR(ArchiveDay(*day, &rows));
+  }
+  *more = true;
+  return Status::Ok();
+}
+
+// A day is written whole to its file (synced) before its cells are deleted:
+// a failure or a crash in between leaves them in the store, to be written
+// again.
+Status Retention::ArchiveDay(int64_t day, size_t* rows) {
+  const int64_t end = day + TierWidth(StoreTier::kDaily);
+  std::vector<ArchivedRollup> out;
+  auto series = db_.Prepare("SELECT metric, labels, unit FROM series WHERE id = ?1");
+  if (!series.ok()) return series.status();
+  Status lookup = Status::Ok();
+  TAI_RETURN_IF_ERROR(ReadAllCells(
+      db_, StoreTier::kDaily, day, end, [&](int64_t id, SeriesKind kind, const Cell& cell) {
+        series->Reset();
+        series->Bind(1, id);
+        if (!series->Step()) {
+          if (lookup.ok())
+            lookup = InternalError("daily cell of unknown series " + std::to_string(id));
+          return;
+        }
+        auto labels = LabelsFromJson(series->Text(1));
+        if (!labels.ok() && lookup.ok()) lookup = labels.status();
+        out.push_back({.metric = series->Text(0),
+                       .labels = labels.value_or(LabelSet{}),
+                       .kind = MetricTypeOf(kind),
+                       .unit = series->Text(2),
+                       .start_unix_nanos = cell.start,
+                       .end_unix_nanos = end,
+                       .count = cell.count,
+                       .sum = cell.sum,
+                       .min = cell.min,
+                       .max = cell.max,
+                       .last = cell.last,
+                       .increase = cell.increase,
+                       .histogram = cell.hist});
+      }));
+  TAI_RETURN_IF_ERROR(lookup);
+  TAI_RETURN_IF_ERROR(series->status());
+  const std::string& directory = options_.retention.archive_directory;
+  TAI_RETURN_IF_ERROR(
+      WriteRollupArchive(directory, RollupArchivePath(directory, options_.path, day), out));
+  auto del = db_.Prepare("DELETE FROM rollups WHERE tier = 2 AND t >= ?1 AND t < ?2");
+  if (!del.ok()) return del.status();
+  del->Bind(1, day).Bind(2, end);
+  TAI_RETURN_IF_ERROR(InTransaction(db_, [&] { return del->Run(); }));
+  *rows += std::max<size_t>(out.size(), 1);
   return Status::Ok();
 }
 

@@ -2,8 +2,9 @@
 // hourly cells and hourly cells into daily ones (count, sum, min, max,
 // last, increase, merged histogram), deletes what is past its retention
 // (by age, and spans and logs by total size, oldest first; profiles by age
-// and count, never a pinned one), and returns freed pages to the file
-// system with incremental vacuum.
+// and count, never a pinned one), archives expired daily cells when an
+// archive directory is set, and returns freed pages to the file system
+// with incremental vacuum.
 //
 // Each Step does a bounded amount of work in short transactions, so the
 // writer it runs on is never held for long. Only complete buckets are
@@ -42,6 +43,10 @@ class Retention {
   Status DeleteBySize(const std::string& table, const std::string& time_column, uint64_t max_bytes,
                       uint64_t* total, bool* more);
   Status DeleteProfiles(int64_t now, bool* more);
+  // Daily cells that start before `cutoff`: archived a day at a time, then
+  // deleted (or deleted when no archive directory is set).
+  Status ExpireDailyCells(int64_t cutoff, bool* more);
+  Status ArchiveDay(int64_t day, size_t* rows);
   // Runs `sql` (a DELETE with ?1 = cutoff and ?2 = row limit); *more when
   // it hit the limit.
   Status DeleteRows(const char* sql, int64_t cutoff, bool* more);

@@ -239,18 +239,7 @@ Status Store::Flush(std::chrono::milliseconds timeout) {
 
 Status Store::RunMaintenance(std::chrono::milliseconds timeout) {
   if (!writer_) return FailedPreconditionError("store '" + path() + "' is open read-only");
-  const int64_t now = Now();
-  return writer_->Run(
-      [now](Database&, internal::Retention& retention) -> Status {
-        // Each step is bounded; a few hundred cover a month of backlog.
-        for (int i = 0; i < 10'000; ++i) {
-          bool more = false;
-          TAI_RETURN_IF_ERROR(retention.Step(now, &more));
-          if (!more) return Status::Ok();
-        }
-        return DeadlineExceededError("store maintenance still had work after 10000 steps");
-      },
-      timeout);
+  return writer_->MaintainFully(Now(), timeout);
 }
 
 StoreStats Store::stats() const { return writer_ ? writer_->stats() : StoreStats{}; }

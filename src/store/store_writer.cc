@@ -193,11 +193,49 @@ void StoreWriter::ReportFailure(const Status& s, const std::vector<Item>& items)
   const std::string message = "tai store '" + db_->path() + "': " + s.ToString() + "; dropped " +
                               std::to_string(dropped) +
                               " records and will keep dropping until a write succeeds";
+  Report(message);
+}
+
+void StoreWriter::Report(const std::string& message) {
   if (options_.on_error) {
     options_.on_error(message);
   } else {
     std::fprintf(stderr, "%s\n", message.c_str());
   }
+}
+
+void StoreWriter::NoteMaintenance(const Status& s) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.maintenance_error = s.ok() ? "" : s.ToString();
+  }
+  if (s.ok() || maintenance_failing_) {
+    maintenance_failing_ = !s.ok();
+    return;
+  }
+  maintenance_failing_ = true;
+  Report("tai store '" + db_->path() + "': housekeeping (rollups, retention, archive) failed: " +
+         s.ToString() + "; what it would have rolled up, archived or deleted stays in the file " +
+         "and it is retried every maintenance interval");
+}
+
+Status StoreWriter::MaintainFully(int64_t now, std::chrono::milliseconds timeout) {
+  return Run(
+      [this, now](Database&, Retention& retention) -> Status {
+        Status s = DeadlineExceededError("store maintenance still had work after 10000 steps");
+        // Each step is bounded; a few hundred cover a month of backlog.
+        for (int i = 0; i < 10'000; ++i) {
+          bool more = false;
+          Status step = retention.Step(now, &more);
+          if (!step.ok() || !more) {
+            s = step;
+            break;
+          }
+        }
+        NoteMaintenance(s);
+        return s;
+      },
+      timeout);
 }
 
 // One bounded step per maintenance interval of the store's clock.
@@ -209,7 +247,7 @@ void StoreWriter::MaybeMaintain() {
   }
   last_maintenance_ = now;
   bool more = false;
-  (void)retention_->Step(now, &more);
+  NoteMaintenance(retention_->Step(now, &more));
 }
 
 }  // namespace tai::internal

@@ -73,6 +73,9 @@ class StoreWriter {
   // its status.
   Status Run(std::function<Status(Database&, Retention&)> command,
              std::chrono::milliseconds timeout);
+  // Housekeeping at `now` until no work is left (bounded); a failure is
+  // reported as the background passes' are.
+  Status MaintainFully(int64_t now, std::chrono::milliseconds timeout);
   StoreStats stats() const;
   void Stop(std::chrono::milliseconds timeout);
 
@@ -88,6 +91,11 @@ class StoreWriter {
   Status Apply(Item& item);
   void MaybeMaintain();
   void ReportFailure(const Status& s, const std::vector<Item>& items);
+  // Says a failed housekeeping pass once per episode (and its recovery is
+  // silent); the error stays in stats().maintenance_error until a pass
+  // succeeds.
+  void NoteMaintenance(const Status& s);
+  void Report(const std::string& message);
 
   std::unique_ptr<Database> db_;
   std::unique_ptr<Ingester> ingester_;
@@ -108,6 +116,7 @@ class StoreWriter {
 
   // Writer thread only.
   bool failing_ = false;
+  bool maintenance_failing_ = false;
   int64_t last_maintenance_ = 0;
   std::thread thread_;
 };

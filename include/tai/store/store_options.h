@@ -28,6 +28,11 @@ struct RetentionOptions {
   uint64_t max_log_bytes = uint64_t{1} << 30;   // 1 GiB
   // Profiles per (service, kind) beyond which the oldest unpinned go.
   size_t max_profiles_per_kind = 2000;
+  // Where daily rollups past `daily_rollups` go: one gzip file of JSON
+  // lines per day (tai/store/rollup_archive.h), written before the day
+  // leaves the store. "" (the default): they are deleted. An archive that
+  // cannot be written keeps the day in the store and is reported once.
+  std::string archive_directory;
 };
 
 struct StoreOptions {

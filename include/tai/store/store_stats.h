@@ -27,6 +27,9 @@ struct StoreStats {
   uint64_t commits = 0;
   uint64_t failed_commits = 0;
   std::string last_error;  // "" when the last commit succeeded
+  // Why the last background housekeeping pass (rollups, retention, the
+  // rollup archive) failed; "" when it succeeded.
+  std::string maintenance_error;
 
   uint64_t written_of(StoreSignal s) const { return written[static_cast<size_t>(s)]; }
   uint64_t dropped_of(StoreSignal s) const { return dropped[static_cast<size_t>(s)]; }

@@ -87,31 +87,6 @@ std::optional<uint64_t> SequenceOf(const std::string& filename) {
   return sequence;
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& data) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return UnavailableError("cannot write " + tmp + ": " + why);
-    }
-    written += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return UnavailableError("cannot rename " + tmp + ": " + why);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DiskSpool>> DiskSpool::Open(const std::string& directory,
@@ -179,7 +154,7 @@ Status DiskSpool::Write(const SpooledRequest& request) {
     return ResourceExhaustedError("spill directory " + directory_ + " is full (" +
                                   std::to_string(budget_bytes_) + " bytes)");
   }
-  TAI_RETURN_IF_ERROR(WriteFileAtomically(PathOf(request.sequence), data));
+  TAI_RETURN_IF_ERROR(WriteFileAtomically(PathOf(request.sequence), data, /*sync=*/false));
   auto [it, inserted] = files_.emplace(request.sequence, data.size());
   if (inserted) {
     bytes_ += data.size();
