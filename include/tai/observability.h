@@ -67,14 +67,16 @@ struct ExporterHealth {
 // runs on, in one value (Observability::Health(), GET /healthz).
 struct HealthReport {
   // False while an exporter's backend fails or it runs without the spill
-  // directory it was given, or when the store or the alert engine that
-  // Config asked for could not start. Drops and rejections are
+  // directory it was given, when the store or the alert engine that
+  // Config asked for could not start, or while the store's last commit
+  // failed (a full disk, its size cap). Drops and rejections are
   // counted in `exporters` and `logs`; they do not make it false (they are
   // past; ok says whether delivery works now).
   bool ok = true;
   std::vector<ExporterHealth> exporters;
   LogPipelineStats logs;
   Status store;
+  StoreStats store_writes;  // the store's writer; all zero without a store
   Status alerts;
   HttpServerStats http;  // all zero without the HTTP server
 };

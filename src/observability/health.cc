@@ -18,6 +18,27 @@ void AppendField(std::string& out, std::string_view name, uint64_t value) {
 
 std::string StatusText(const Status& s) { return s.ok() ? "ok" : s.message(); }
 
+void AppendStoreWrites(std::string& out, const StoreStats& s) {
+  uint64_t written = 0, dropped = 0;
+  for (size_t i = 0; i < kStoreSignalCount; ++i) {
+    written += s.written[i];
+    dropped += s.dropped[i];
+  }
+  out += ",\"store_writes\":{";
+  for (auto [name, value] : {std::pair<const char*, uint64_t>{"written", written},
+                             {"dropped", dropped},
+                             {"commits", s.commits},
+                             {"failed_commits", s.failed_commits}}) {
+    AppendField(out, name, value);
+    out += ',';
+  }
+  out += "\"last_error\":";
+  AppendJsonString(out, s.last_error);
+  out += ",\"maintenance_error\":";
+  AppendJsonString(out, s.maintenance_error);
+  out += '}';
+}
+
 constexpr auto kLossLogInterval = std::chrono::minutes(1);
 
 class HealthWatch : public MetricSink {
@@ -121,6 +142,7 @@ std::string HealthJson(const HealthReport& r) {
   AppendField(out, "sink_errors", r.logs.sink_errors);
   out += "},\"store\":";
   AppendJsonString(out, StatusText(r.store));
+  AppendStoreWrites(out, r.store_writes);
   out += ",\"alerts\":";
   AppendJsonString(out, StatusText(r.alerts));
   out += ",\"http\":{";
@@ -146,6 +168,8 @@ HealthReport Observability::Health() const {
   }
   if (logs_) r.logs = logs_->stats();
   if (config_.store.enabled) r.store = store_status_;
+  if (store_) r.store_writes = store_->stats();
+  if (!r.store_writes.last_error.empty()) r.ok = false;
   if (config_.alerts.enabled && config_.store.enabled) r.alerts = alerts_status_;
   if (!r.store.ok() || !r.alerts.ok()) r.ok = false;
   if (server_) r.http = server_->stats();

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "core/temp_dir_testing.h"
 #include "export/http/http_client.h"
 #include "tai/log/log_sink.h"
 #include "tai/observability.h"
@@ -10,6 +11,7 @@ namespace tai {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::TempDir;
 
 Config HealthConfig() {
   Config c;
@@ -84,6 +86,37 @@ TEST(HealthTest, AFailingExporterIsDegradedOnHealthzAndLoggedOnce) {
   failing = false;
   ASSERT_TRUE(WaitFor([&] { return said("delivers again") == 1; }));
   EXPECT_TRUE((*obs)->Health().ok);
+}
+
+// A store that cannot commit (here its size cap; a full disk is the same)
+// makes the service degraded until a commit succeeds, and says why.
+TEST(HealthTest, AStoreThatCannotCommitIsDegraded) {
+  TempDir dir;
+  Config c = HealthConfig();
+  c.store.enabled = true;
+  c.alerts.enabled = false;
+  c.store.options.path = dir.path() + "/health.db";
+  c.store.options.max_file_bytes = 256 * 1024;
+  auto obs = Observability::Start(c);
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  EXPECT_TRUE((*obs)->Health().ok);
+  Logger& app = (*obs)->logger("app");
+  const std::string filler(2000, 'x');
+  for (int i = 0; i < 2000 && (*obs)->Health().store_writes.failed_commits == 0; ++i) {
+    for (int k = 0; k < 50; ++k) TAI_LOG_INFO(app, "filling the store {} {}", i * 50 + k, filler);
+    (void)(*obs)->logs().Flush(milliseconds(5'000));
+    (void)(*obs)->store()->Flush(milliseconds(5'000));
+  }
+  const HealthReport h = (*obs)->Health();
+  ASSERT_GT(h.store_writes.failed_commits, 0u);
+  EXPECT_FALSE(h.ok);
+  EXPECT_GT(h.store_writes.dropped_of(StoreSignal::kLogs), 0u);
+  internal::HttpClient client;
+  auto r = client.Send({.method = "GET", .url = (*obs)->http_server()->url() + "/healthz"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find("\"status\":\"degraded\""), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("\"store_writes\":{\"written\":"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("full"), std::string::npos) << r->body;
 }
 
 TEST(HealthTest, RefusalsAreSelfMetrics) {
