@@ -146,7 +146,8 @@ class Observability {
   // Options for a ContinuousProfilingService that reports into this
   // instance: its resource, a logger, and every comparison handed to the
   // alert engine, so that a regression raises one alert per function and
-  // profile kind and resolves when a later window no longer shows it.
+  // profile kind and resolves when a later window no longer shows it, and
+  // kept in the store's comparison history.
   //   ContinuousProfilingService service(recorder, obs->ProfilingOptions());
   // The service must stop before this instance shuts down.
   ContinuousProfilingOptions ProfilingOptions();

@@ -217,8 +217,8 @@ TEST(RegressionAlertTest, ASlowedFunctionAlertsOnceAndResolvesWhenRestored) {
   o.comparison.normalization = Normalization::kShareOfTotal;
   o.comparison.cost = CostKind::kCumulative;
   std::atomic<int> comparisons_seen{0};
-  o.on_comparison = [&](ProfileKind kind, const std::vector<Regression>& r, int64_t t) {
-    alerts.ReportRegressions(kind, r, t);
+  o.on_comparison = [&](const ComparisonOutcome& c) {
+    alerts.ReportRegressions(c.kind, c.comparison.regressions, c.time_nanos);
     comparisons_seen.fetch_add(1);
   };
   ContinuousProfilingService service(std::make_shared<ProfileRecorder>(250), o);

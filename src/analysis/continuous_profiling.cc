@@ -350,7 +350,13 @@ void ContinuousProfilingService::Compare(const std::string& id, const Profile& p
   const int64_t now = WallNanos();
   std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, now);
   if (alert) RaiseAlert(id, *alert);
-  if (options_.on_comparison) options_.on_comparison(ProfileKind::kCpu, c->regressions, now);
+  if (options_.on_comparison) {
+    options_.on_comparison(ComparisonOutcome{.kind = ProfileKind::kCpu,
+                                             .profile_id = id,
+                                             .time_nanos = now,
+                                             .baseline_time_nanos = base->time_nanos,
+                                             .comparison = std::move(*c)});
+  }
 }
 
 void ContinuousProfilingService::RaiseAlert(const std::string& id, const RegressionAlert& alert) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "analysis/comparison_json.h"
 #include "tai/alert/notifiers.h"
 #include "tai/alert/rule_file.h"
 #include "tai/cloud_alert_policies.h"
@@ -312,13 +313,23 @@ ContinuousProfilingOptions Observability::ProfilingOptions() {
   ContinuousProfilingOptions options;
   options.resource = *resource_;
   options.logger = &logger("tai.profiling");
-  if (alerts_) {
-    options.on_comparison = [engine = alerts_.get()](ProfileKind kind,
-                                                     const std::vector<Regression>& regressions,
-                                                     int64_t time_nanos) {
-      engine->ReportRegressions(kind, regressions, time_nanos);
-    };
-  }
+  if (!alerts_ && !store_) return options;
+  options.on_comparison = [engine = alerts_.get(), store = store_.get(),
+                           service = resource_->service_name](const ComparisonOutcome& c) {
+    const std::vector<Regression>& regressions = c.comparison.regressions;
+    if (engine) engine->ReportRegressions(c.kind, regressions, c.time_nanos);
+    if (!store) return;
+    store->AddProfileComparisons({ProfileComparisonRecord{
+        .time_nanos = c.time_nanos,
+        .service = service,
+        .kind = std::string(ProfileKindName(c.kind)),
+        .profile_id = c.profile_id,
+        .baseline_time_nanos = c.baseline_time_nanos,
+        .severity = std::string(AlertSeverityName(c.comparison.severity())),
+        .regressions = regressions.size(),
+        .total_change_percent = c.comparison.total_change_percent,
+        .details_json = internal::ProfileComparisonJson(c.comparison)}});
+  };
   return options;
 }
 

@@ -440,15 +440,50 @@ TEST(ObservabilityTest, ProfilingOptionsReportRegressionsToTheAlertEngine) {
   ASSERT_TRUE(options.on_comparison);
   Regression slower{
       .function = "checkout::Charge", .increase_percent = 32, .severity = AlertSeverity::kHigh};
-  options.on_comparison(ProfileKind::kCpu, {slower}, WallNanos());
+  const int64_t t0 = WallNanos();
+  ComparisonOutcome outcome{.kind = ProfileKind::kCpu,
+                            .profile_id = "cpu-000007",
+                            .time_nanos = t0,
+                            .baseline_time_nanos = t0 - 60'000'000'000};
+  outcome.comparison.regressions = {slower};
+  outcome.comparison.total_change_percent = 4.5;
+  options.on_comparison(outcome);
   auto alerts = (*obs)->alerts()->Alerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].state, AlertState::kFiring);
   EXPECT_EQ(*alerts[0].labels.Find("function"), "checkout::Charge");
-  options.on_comparison(ProfileKind::kCpu, {}, WallNanos() + 1);
+  outcome.profile_id = "cpu-000008";
+  outcome.time_nanos = t0 + 1;
+  outcome.comparison.regressions.clear();
+  options.on_comparison(outcome);
   alerts = (*obs)->alerts()->Alerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].state, AlertState::kResolved);
+
+  // Both comparisons are in the store's history, newest first.
+  ASSERT_TRUE((*obs)->store()->Flush(std::chrono::seconds(10)).ok());
+  auto history = (*obs)->store()->SearchProfileComparisons({});
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].profile_id, "cpu-000008");
+  EXPECT_EQ((*history)[0].regressions, 0u);
+  EXPECT_EQ((*history)[0].severity, "NONE");
+  const ProfileComparisonRecord& regressed = (*history)[1];
+  EXPECT_EQ(regressed.service, "test-service");
+  EXPECT_EQ(regressed.kind, "CPU");
+  EXPECT_EQ(regressed.time_nanos, t0);
+  EXPECT_EQ(regressed.baseline_time_nanos, t0 - 60'000'000'000);
+  EXPECT_EQ(regressed.regressions, 1u);
+  EXPECT_EQ(regressed.severity, "HIGH");
+  EXPECT_EQ(regressed.total_change_percent, 4.5);
+  EXPECT_NE(regressed.details_json.find(
+                R"("regressions":[{"function":"checkout::Charge","baseline_micros":0,)"),
+            std::string::npos)
+      << regressed.details_json;
+  auto only = (*obs)->store()->SearchProfileComparisons({.regressions_only = true});
+  ASSERT_TRUE(only.ok());
+  ASSERT_EQ(only->size(), 1u);
+  EXPECT_EQ((*only)[0].profile_id, "cpu-000007");
 }
 
 // With the store on, the dashboard is served on the /metrics server: its

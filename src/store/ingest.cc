@@ -68,7 +68,10 @@ Result<std::unique_ptr<Ingester>> Ingester::Create(Database& db) {
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&in->insert_notification_,
        "INSERT INTO notification_attempts(t, notifier, fingerprint, rule, state, attempt, ok, "
-       "http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}};
+       "http_status, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+      {&in->insert_comparison_,
+       "INSERT INTO profile_comparisons(t, service, kind, profile_id, baseline_t, severity, "
+       "regressions, total_change_percent, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}};
   for (const auto& [stmt, sql] : statements) {
     auto prepared = db.Prepare(sql);
     if (!prepared.ok()) return prepared.status();
@@ -223,6 +226,22 @@ Status Ingester::AddAlertEvents(std::span<const AlertEventRecord> events) {
         .Bind(6, e.value)
         .Bind(7, StringMapToJson(e.annotations));
     TAI_RETURN_IF_ERROR(insert_alert_event_.Run());
+  }
+  return Status::Ok();
+}
+
+Status Ingester::AddProfileComparisons(std::span<const ProfileComparisonRecord> comparisons) {
+  for (const ProfileComparisonRecord& c : comparisons) {
+    insert_comparison_.Bind(1, c.time_nanos)
+        .Bind(2, c.service)
+        .Bind(3, c.kind)
+        .Bind(4, c.profile_id)
+        .Bind(5, c.baseline_time_nanos)
+        .Bind(6, c.severity)
+        .Bind(7, static_cast<int64_t>(c.regressions))
+        .Bind(8, c.total_change_percent)
+        .Bind(9, c.details_json);
+    TAI_RETURN_IF_ERROR(insert_comparison_.Run());
   }
   return Status::Ok();
 }

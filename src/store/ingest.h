@@ -19,6 +19,7 @@
 #include "tai/metrics/metric_data.h"
 #include "tai/profile/profile_sink.h"
 #include "tai/store/alert_records.h"
+#include "tai/store/profile_query.h"
 #include "tai/trace/span_data.h"
 
 namespace tai::internal {
@@ -40,6 +41,7 @@ class Ingester {
   Status AddProfiles(std::span<const UploadedProfile> profiles, const std::string& service,
                      const std::string& version);
   Status AddAlertEvents(std::span<const AlertEventRecord> events);
+  Status AddProfileComparisons(std::span<const ProfileComparisonRecord> comparisons);
   Status AddNotificationAttempts(std::span<const NotificationAttempt> attempts);
   // After a rolled-back transaction: series ids made in it are gone.
   void ForgetSeries() { series_ids_.clear(); }
@@ -52,7 +54,7 @@ class Ingester {
 
   Database& db_;
   Statement find_series_, insert_series_, insert_point_, insert_span_, insert_log_, insert_profile_,
-      insert_alert_event_, insert_notification_;
+      insert_alert_event_, insert_notification_, insert_comparison_;
   std::unordered_map<std::string, int64_t> series_ids_;  // metric '\0' labels-json
   DeltaConverter deltas_;
 };

@@ -292,5 +292,53 @@ TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   EXPECT_EQ(store_->PinProfile(999, true).code(), StatusCode::kNotFound);
 }
 
+// The comparison history: filtered by service, kind, time and outcome,
+// newest first, and gone with the profiles' retention.
+TEST(ProfileComparisonHistory, SearchAndRetention) {
+  testing::TestStore t;
+  auto store = t.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<ProfileComparisonRecord> records;
+  for (int i = 0; i < 6; ++i) {
+    records.push_back({.time_nanos = kBaseTime + i * kSecond,
+                       .service = i % 2 == 0 ? "checkout" : "search",
+                       .kind = i == 5 ? "HEAP" : "CPU",
+                       .profile_id = "p" + std::to_string(i),
+                       .baseline_time_nanos = kBaseTime - kSecond,
+                       .severity = i == 2 ? "MEDIUM" : "NONE",
+                       .regressions = i == 2 ? 2u : 0u,
+                       .total_change_percent = i * 1.5,
+                       .details_json = "{\"i\":" + std::to_string(i) + "}"});
+  }
+  (*store)->AddProfileComparisons(records);
+  ASSERT_TRUE((*store)->Flush(std::chrono::seconds(10)).ok());
+
+  auto checkout = (*store)->SearchProfileComparisons({.service = "checkout"});
+  ASSERT_TRUE(checkout.ok()) << checkout.status().ToString();
+  ASSERT_EQ(checkout->size(), 3u);
+  EXPECT_EQ((*checkout)[0].profile_id, "p4");
+  EXPECT_EQ((*checkout)[2].profile_id, "p0");
+  EXPECT_EQ((*checkout)[1].details_json, "{\"i\":2}");
+  EXPECT_EQ((*checkout)[1].total_change_percent, 3.0);
+  auto heap = (*store)->SearchProfileComparisons({.kind = "HEAP"});
+  ASSERT_EQ(heap->size(), 1u);
+  EXPECT_EQ((*heap)[0].service, "search");
+  auto window = (*store)->SearchProfileComparisons(
+      {.start_nanos = kBaseTime + kSecond, .end_nanos = kBaseTime + 3 * kSecond, .limit = 1});
+  ASSERT_EQ(window->size(), 1u);
+  EXPECT_EQ((*window)[0].profile_id, "p2");
+  auto regressed = (*store)->SearchProfileComparisons({.regressions_only = true});
+  ASSERT_EQ(regressed->size(), 1u);
+  EXPECT_EQ((*regressed)[0].severity, "MEDIUM");
+  EXPECT_EQ((*regressed)[0].regressions, 2u);
+
+  t.set_now(kBaseTime + 3 * kSecond +
+            std::chrono::nanoseconds(RetentionOptions{}.profiles).count());
+  ASSERT_TRUE((*store)->RunMaintenance(std::chrono::seconds(30)).ok());
+  auto left = (*store)->SearchProfileComparisons({});
+  ASSERT_EQ(left->size(), 3u);  // p3, p4, p5: not yet a month old
+  EXPECT_EQ(left->back().profile_id, "p3");
+}
+
 }  // namespace
 }  // namespace tai

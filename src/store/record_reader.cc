@@ -209,6 +209,37 @@ Result<Profile> ReadProfile(Database& db, int64_t row_id) {
   return std::move(*profile);
 }
 
+Result<std::vector<ProfileComparisonRecord>> ReadProfileComparisons(Database& db,
+                                                                    const ProfileComparisonQuery& q,
+                                                                    size_t max_rows) {
+  Filter f;
+  f.Add("t >=", q.start_nanos);
+  f.Add("t <", q.end_nanos);
+  if (!q.service.empty()) f.Add("service =", q.service);
+  if (!q.kind.empty()) f.Add("kind =", q.kind);
+  if (q.regressions_only) f.Add("regressions >", int64_t{0});
+  auto stmt = db.Prepare(
+      "SELECT t, service, kind, profile_id, baseline_t, severity, regressions, "
+      "total_change_percent, details FROM profile_comparisons " +
+      f.sql + " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<ProfileComparisonRecord> out;
+  while (stmt->Step()) {
+    out.push_back({.time_nanos = stmt->Int(0),
+                   .service = stmt->Text(1),
+                   .kind = stmt->Text(2),
+                   .profile_id = stmt->Text(3),
+                   .baseline_time_nanos = stmt->Int(4),
+                   .severity = stmt->Text(5),
+                   .regressions = static_cast<size_t>(stmt->Int(6)),
+                   .total_change_percent = stmt->Double(7),
+                   .details_json = stmt->Text(8)});
+  }
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
 Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertEventQuery& q,
                                                       size_t max_rows) {
   Filter f;

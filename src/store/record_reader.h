@@ -21,6 +21,8 @@ Result<std::vector<StoredLog>> ReadLogs(Database& db, const LogQuery& query, siz
 Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQuery& query,
                                                     size_t max_rows);
 Result<Profile> ReadProfile(Database& db, int64_t row_id);
+Result<std::vector<ProfileComparisonRecord>> ReadProfileComparisons(
+    Database& db, const ProfileComparisonQuery& query, size_t max_rows);
 Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertEventQuery& query,
                                                       size_t max_rows);
 Result<std::vector<NotificationAttempt>> ReadNotifications(Database& db,

@@ -216,6 +216,10 @@ Status Retention::DeleteProfiles(int64_t now, bool* more) {
       "DELETE FROM profiles WHERE id IN (SELECT id FROM profiles WHERE t < ?1 AND pinned = 0 "
       "ORDER BY t LIMIT ?2) RETURNING 0",
       now - Nanos(r.profiles), more));
+  TAI_RETURN_IF_ERROR(
+      DeleteRows("DELETE FROM profile_comparisons WHERE id IN (SELECT id FROM "
+                 "profile_comparisons WHERE t < ?1 ORDER BY t LIMIT ?2) RETURNING 0",
+                 now - Nanos(r.profiles), more));
   auto over = db_.Prepare(
       "SELECT service, kind, count(*) - ?1 FROM profiles WHERE pinned = 0 "
       "GROUP BY service, kind HAVING count(*) > ?1");

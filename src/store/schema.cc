@@ -165,7 +165,29 @@ CREATE INDEX notification_attempts_t ON notification_attempts(t);
 CREATE INDEX notification_attempts_fingerprint ON notification_attempts(fingerprint, t);
 )sql";
 
-constexpr Migration kMigrations[] = {{1, kVersion1}, {2, kVersion2}};
+// Version 3: the profile comparison history. Version 1's
+// profile_comparisons (keyed by stored profile rows, which a comparison
+// precedes) and regression_alerts (the alert engine's history keeps
+// regression alerts) were never written.
+constexpr std::string_view kVersion3 = R"sql(
+DROP TABLE regression_alerts;
+DROP TABLE profile_comparisons;
+CREATE TABLE profile_comparisons(
+  id INTEGER PRIMARY KEY,
+  t INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  baseline_t INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  regressions INTEGER NOT NULL,
+  total_change_percent REAL NOT NULL,
+  details TEXT NOT NULL);
+CREATE INDEX profile_comparisons_t ON profile_comparisons(t);
+CREATE INDEX profile_comparisons_kind ON profile_comparisons(service, kind, t);
+)sql";
+
+constexpr Migration kMigrations[] = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}};
 
 }  // namespace
 

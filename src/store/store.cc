@@ -218,6 +218,12 @@ void Store::AddNotificationAttempts(std::vector<NotificationAttempt> attempts) {
   writer_->Push(StoreSignal::kAlerts, n, internal::AlertHistoryItem{{}, std::move(attempts)});
 }
 
+void Store::AddProfileComparisons(std::vector<ProfileComparisonRecord> comparisons) {
+  if (!writer_ || comparisons.empty()) return;
+  const size_t n = comparisons.size();
+  writer_->Push(StoreSignal::kProfiles, n, internal::ComparisonItem{std::move(comparisons)});
+}
+
 Status Store::PinProfile(int64_t row_id, bool pinned) {
   if (!writer_) return FailedPreconditionError("store '" + path() + "' is open read-only");
   return writer_->Run(
@@ -307,6 +313,13 @@ Result<std::vector<NotificationAttempt>> Store::SearchNotifications(
   auto lease = readers_->Acquire();
   if (!lease.ok()) return lease.status();
   return internal::ReadNotifications(lease->db(), query, options_.max_rows_per_query);
+}
+
+Result<std::vector<ProfileComparisonRecord>> Store::SearchProfileComparisons(
+    const ProfileComparisonQuery& query) const {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.status();
+  return internal::ReadProfileComparisons(lease->db(), query, options_.max_rows_per_query);
 }
 
 Result<std::vector<StoredProfileInfo>> Store::ListProfiles(const ProfileQuery& query) const {

@@ -131,6 +131,9 @@ Status StoreWriter::Apply(Item& item) {
   if (auto* p = std::get_if<ProfileItem>(&item.body)) {
     return ingester_->AddProfiles(p->profiles, p->service, p->version);
   }
+  if (auto* c = std::get_if<ComparisonItem>(&item.body)) {
+    return ingester_->AddProfileComparisons(c->comparisons);
+  }
   if (auto* a = std::get_if<AlertHistoryItem>(&item.body)) {
     TAI_RETURN_IF_ERROR(ingester_->AddAlertEvents(a->events));
     return ingester_->AddNotificationAttempts(a->attempts);

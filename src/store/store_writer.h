@@ -52,12 +52,15 @@ struct AlertHistoryItem {
   std::vector<AlertEventRecord> events;
   std::vector<NotificationAttempt> attempts;
 };
+struct ComparisonItem {
+  std::vector<ProfileComparisonRecord> comparisons;
+};
 // Work that must run on the writer's connection (pinning, maintenance now).
 struct CommandItem {
   std::function<Status(Database&, Retention&)> run;
 };
-using WriteBody =
-    std::variant<MetricItem, SpanItem, LogItem, ProfileItem, AlertHistoryItem, CommandItem>;
+using WriteBody = std::variant<MetricItem, SpanItem, LogItem, ProfileItem, AlertHistoryItem,
+                               ComparisonItem, CommandItem>;
 
 class StoreWriter {
  public:

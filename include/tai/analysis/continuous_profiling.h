@@ -24,8 +24,9 @@
 // found in the baseline directory, where every window's profile is saved.
 //
 // Alerts go to the logger (WARN for LOW and MEDIUM, ERROR for HIGH and
-// CRITICAL) and to the on_alert callback; every comparison's regressions
-// (maybe none) go to on_comparison, which feeds the alert engine.
+// CRITICAL) and to the on_alert callback; every comparison (with its
+// regressions, maybe none) goes to on_comparison, which feeds the alert
+// engine and the store's comparison history.
 //
 // Heap profiling (options.heap): Start also starts the process's heap
 // profiler (tai::HeapProfiler) and fails, naming why, when it cannot: the
@@ -149,6 +150,16 @@ struct ProfilingStatistics {
   uint64_t alerts(AlertSeverity s) const { return alerts_by_severity[static_cast<size_t>(s)]; }
 };
 
+// One comparison of a finished window with the baseline, for
+// ContinuousProfilingOptions::on_comparison.
+struct ComparisonOutcome {
+  ProfileKind kind = ProfileKind::kCpu;
+  std::string profile_id;           // the compared window ("cpu-000042")
+  int64_t time_nanos = 0;           // when it was compared
+  int64_t baseline_time_nanos = 0;  // the baseline profile's time
+  ProfileComparison comparison;     // regressions (often none), improvements, totals
+};
+
 struct ContinuousProfilingOptions {
   std::chrono::seconds collect_interval{60};
   std::chrono::seconds upload_interval{300};
@@ -173,17 +184,15 @@ struct ContinuousProfilingOptions {
   Logger* logger = nullptr;  // must outlive the service
   std::function<void(const RegressionAlert&)> on_alert;
   // Called from the service thread after every comparison with the
-  // baseline, with the regressions found (often none: that is how an alert
-  // learns it is over) and the time. The alert engine's ReportRegressions
-  // has this signature; the analysis module sits below the alert module, so
-  // whoever owns both (the application, Observability) connects them:
-  //   o.on_comparison = [&engine](ProfileKind k, const auto& r, int64_t t) {
-  //     engine.ReportRegressions(k, r, t);
+  // baseline, regressions found or not (none is how an alert learns it is
+  // over). The analysis module sits below the alert module and beside the
+  // store, so whoever owns them (the application, Observability) connects
+  // them:
+  //   o.on_comparison = [&engine](const tai::ComparisonOutcome& c) {
+  //     engine.ReportRegressions(c.kind, c.comparison.regressions, c.time_nanos);
   //   };
   // Must not block for long: the next window waits.
-  std::function<void(ProfileKind kind, const std::vector<Regression>& regressions,
-                     int64_t time_nanos)>
-      on_comparison;
+  std::function<void(const ComparisonOutcome& outcome)> on_comparison;
 };
 
 class ContinuousProfilingService {

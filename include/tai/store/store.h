@@ -73,6 +73,9 @@ class Store {
   // Alert history, from the alert engine and the notification dispatcher.
   void AddAlertEvents(std::vector<AlertEventRecord> events);
   void AddNotificationAttempts(std::vector<NotificationAttempt> attempts);
+  // The continuous profiler's comparisons with its baseline (counted with
+  // the profiles' queue and signal).
+  void AddProfileComparisons(std::vector<ProfileComparisonRecord> comparisons);
   // A baseline is pinned: retention keeps it however old it is.
   Status PinProfile(int64_t row_id, bool pinned);
 
@@ -111,6 +114,9 @@ class Store {
   // The profiles the query lists, merged into one (same sample types needed);
   // NOT_FOUND when it lists none.
   Result<Profile> MergeProfiles(const ProfileQuery& query) const;
+  // Comparison history: newest first.
+  Result<std::vector<ProfileComparisonRecord>> SearchProfileComparisons(
+      const ProfileComparisonQuery& query) const;
 
  private:
   explicit Store(StoreOptions options);

@@ -20,7 +20,8 @@ struct RetentionOptions {
   std::chrono::nanoseconds daily_rollups = std::chrono::hours(24 * 31);  // 1 month
   std::chrono::nanoseconds spans = std::chrono::hours(24 * 7);           // 1 week
   std::chrono::nanoseconds logs = std::chrono::hours(24 * 7);            // 1 week
-  std::chrono::nanoseconds profiles = std::chrono::hours(24 * 31);       // 1 month
+  // Profiles and the comparisons made with them.
+  std::chrono::nanoseconds profiles = std::chrono::hours(24 * 31);  // 1 month
   // Alert events and notification attempts.
   std::chrono::nanoseconds alert_history = std::chrono::hours(24 * 31);  // 1 month
   // Oldest first beyond these totals (encoded sizes, close to bytes on disk).

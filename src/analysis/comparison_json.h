@@ -1,0 +1,16 @@
+// Internal: a ProfileComparison as JSON, the form the store keeps in its
+// comparison history (ProfileComparisonRecord::details_json): regressions,
+// improvements, added and removed functions, and the totals.
+//
+// A free function; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "tai/analysis/regression.h"
+
+namespace tai::internal {
+
+std::string ProfileComparisonJson(const ProfileComparison& comparison);
+
+}  // namespace tai::internal
