@@ -78,6 +78,54 @@ std::string RetargetApiUrl(std::string_view url, std::string_view endpoint,
          std::string(rest.substr(end));
 }
 
+namespace {
+
+// The project id after the first "projects/" of `text` ("" when none).
+std::string_view ProjectIn(std::string_view text) {
+  constexpr std::string_view kProjects = "projects/";
+  const size_t p = text.find(kProjects);
+  if (p == std::string_view::npos) return {};
+  const size_t id = p + kProjects.size();
+  const size_t end = text.find_first_of("/:\"", id);
+  return text.substr(id, end == std::string_view::npos ? text.size() - id : end - id);
+}
+
+// "https://host:port" of `url`.
+std::string_view Origin(std::string_view url) {
+  const size_t scheme = url.find("://");
+  return url.substr(0, url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3));
+}
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
+RetargetedRequest RetargetApiRequest(std::string_view url, std::string_view body,
+                                     std::string_view endpoint, std::string_view project) {
+  RetargetedRequest r{RetargetApiUrl(url, endpoint, project), std::string(body), false};
+  // Compared as the URL is rebuilt, so that a trailing '/' on the endpoint
+  // is no change.
+  r.retargeted = r.url != RetargetApiUrl(url, Origin(url), ProjectIn(url));
+  std::string_view old = ProjectIn(url);
+  if (old.empty()) old = ProjectIn(body);
+  if (old.empty() || project.empty() || old == project) return r;
+  // Only the fields the exporters write: a key followed by its value's
+  // opening quote cannot occur inside a JSON string, where quotes are
+  // escaped, so log text that names the old project is left alone.
+  const std::string from(old), to(project);
+  for (const char* key : {"logName", "trace", "name"}) {
+    const std::string field = "\"" + std::string(key) + "\":\"projects/";
+    ReplaceAll(r.body, field + from + "/", field + to + "/");
+  }
+  ReplaceAll(r.body, "\"project_id\":\"" + from + "\"", "\"project_id\":\"" + to + "\"");
+  r.retargeted = true;
+  return r;
+}
+
 std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, std::string api_name,
                                             const std::string& name, std::string endpoint) {
   // The client keeps a reference to its options: they travel together.
@@ -93,15 +141,27 @@ std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, s
   return std::make_unique<DeliveryQueue>(
       name, std::move(delivery),
       [transport, endpoint = std::move(endpoint)](const std::string& url, const std::string& body) {
-        return transport->api_client.PostOnce(
-            RetargetApiUrl(url, endpoint, transport->api_options.project_id), body);
+        RetargetedRequest now =
+            RetargetApiRequest(url, body, endpoint, transport->api_options.project_id);
+        return transport->api_client.PostOnce(now.url, now.body,
+                                              now.retargeted ? std::string_view(url) : "");
       });
 }
 
-DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string& body) {
+DeliveryAttempt GcpApiClient::PostOnce(const std::string& url, const std::string& body,
+                                       std::string_view made_for) {
   Result<GcpApiResponse> response = Call("POST", url, body, {.max_attempts = 1});
   if (!response.ok()) return {DeliveryAttempt::kRetry, {}, response.status().message()};
   if (response->ok()) return {};
+  const int status = response->http_status;
+  if (!made_for.empty() && (status == 401 || status == 403)) {
+    return {DeliveryAttempt::kRejected,
+            {},
+            response->ToStatus(api_name_).message() + " (a request made for " +
+                std::string(made_for) +
+                " before the endpoint or project changed: dropped rather than held until the "
+                "new configuration's permission covers it)"};
+  }
   return ClassifyHttpAnswer(response->http_status, response->retry_delay,
                             response->ToStatus(api_name_).message());
 }

@@ -40,6 +40,22 @@ std::unique_ptr<DeliveryQueue> MakeApiQueue(const gcp::GcpApiOptions& options, s
 std::string RetargetApiUrl(std::string_view url, std::string_view endpoint,
                            std::string_view project);
 
+// A queued request as it is sent now: its URL retargeted, and its body's
+// references to the project it was made for (the "logName", "trace" and
+// "name" fields that start "projects/<old>/", a "project_id" label) moved
+// to `project`. The
+// old project comes from the URL's "/projects/<id>/" or, for APIs whose
+// URL has none (Cloud Logging's entries:write), the body's first
+// "projects/<id>/". `retargeted` says the request was made for another
+// endpoint or project than the current ones.
+struct RetargetedRequest {
+  std::string url;
+  std::string body;
+  bool retargeted = false;
+};
+RetargetedRequest RetargetApiRequest(std::string_view url, std::string_view body,
+                                     std::string_view endpoint, std::string_view project);
+
 // What one call changes from the options' defaults.
 struct GcpCallOptions {
   std::chrono::milliseconds timeout{0};  // 0: GcpApiOptions::timeout
@@ -77,7 +93,12 @@ class GcpApiClient {
   // errors, 401, 403, 408, 429 and 5xx are worth retrying (a token or a
   // permission can come back; an outage ends), after the API's retry delay
   // when it gave one; other answers are rejected with the API's message.
-  DeliveryAttempt PostOnce(const std::string& url, const std::string& body);
+  // A request `made_for` another endpoint or project (a spilled request
+  // after the configuration changed; "" otherwise) is rejected on 401 and
+  // 403 too: the permission it lacks is the new configuration's, and
+  // waiting for it would hold every newer request behind it.
+  DeliveryAttempt PostOnce(const std::string& url, const std::string& body,
+                           std::string_view made_for = {});
   // Sends a JSON body with `method`. Any HTTP status is a response; a
   // transport failure, a cancelled transfer or retries used up are errors.
   Result<GcpApiResponse> Call(const std::string& method, const std::string& url, std::string body,

@@ -41,10 +41,27 @@ class LoggingEmulator : public ApiEmulator {
     std::lock_guard<std::mutex> lock(mu());
     return log_name_;
   }
+  // The logName of every accepted request, in order.
+  std::vector<std::string> log_names() {
+    std::lock_guard<std::mutex> lock(mu());
+    return log_names_;
+  }
+  // Answers 403 PERMISSION_DENIED to requests whose body contains `text`
+  // ("" stops): a permission that covers some requests and not others.
+  void RefuseRequestsContaining(std::string text) {
+    std::lock_guard<std::mutex> lock(mu());
+    refuse_ = std::move(text);
+  }
 
  private:
   void Write(const HttpRequest& r, HttpResponse& w) {
     std::lock_guard<std::mutex> lock(mu());
+    if (!refuse_.empty() && r.body.find(refuse_) != std::string::npos) {
+      w.status = 403;
+      w.content_type = "application/json";
+      w.body = R"({"error":{"code":403,"status":"PERMISSION_DENIED","message":"denied"}})";
+      return;
+    }
     if (Status s = validator().Check("google.logging.v2.WriteLogEntriesRequest", r.body); !s.ok()) {
       return Reject(w, s.message());
     }
@@ -71,12 +88,15 @@ class LoggingEmulator : public ApiEmulator {
       if (e.dump().size() > 256 * 1024) return Reject(w, "entry over 256 KB");
     }
     for (const json& e : body["entries"]) entries_.push_back(e);
+    log_names_.push_back(log_name_);
     w.content_type = "application/json";
     w.body = "{}";
   }
 
   std::vector<json> entries_;
   std::string log_name_;
+  std::vector<std::string> log_names_;
+  std::string refuse_;
   json resource_;
 };
 

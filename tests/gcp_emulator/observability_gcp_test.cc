@@ -144,5 +144,76 @@ TEST_F(ObservabilityGcpTest, SpansKeptThroughARestartDuringAnOutage) {
   EXPECT_EQ(spans[5]["displayName"]["value"], "after restart");
 }
 
+// Issue 20 #1: logs spilled under one project are sent, after a restart
+// under another, to the project the service reports to now (Cloud
+// Logging's URL names no project: the body does, and follows).
+class ProjectMoveTest : public ObservabilityGcpTest {
+ protected:
+  // Logs "before move" during a Cloud Logging outage under `old-project`,
+  // shuts down (the request is spilled), then restarts under obs-project
+  // with the network back and logs "after move".
+  std::unique_ptr<Observability> MoveAndRestart(testing::FaultProxy& network) {
+    network.SetDown(true);
+    {
+      Config c = GcpConfig(trace_.url());
+      c.resource.gcp_project = "old-project";
+      c.gcp.endpoints.logging = network.url();
+      auto obs = Observability::Start(c);
+      EXPECT_TRUE(obs.ok()) << obs.status().ToString();
+      TAI_LOG_WARN((*obs)->logger("cart"), "before move");
+      (*obs)->Shutdown();
+    }
+    EXPECT_FALSE(std::filesystem::is_empty(spill_ + "/cloud-logging"));
+    network.SetDown(false);
+    Config c = GcpConfig(trace_.url());
+    c.gcp.endpoints.logging = network.url();
+    auto obs = Observability::Start(c);
+    EXPECT_TRUE(obs.ok()) << obs.status().ToString();
+    TAI_LOG_WARN((*obs)->logger("cart"), "after move");
+    return std::move(*obs);
+  }
+
+  std::vector<std::string> Messages() {
+    std::vector<std::string> out;
+    for (const json& e : logging_.entries()) {
+      const std::string m = e["jsonPayload"].value("message", "");
+      if (m.ends_with(" move")) out.push_back(m);
+    }
+    return out;
+  }
+};
+
+TEST_F(ProjectMoveTest, SpilledLogsGoToTheNewProject) {
+  testing::FaultProxy network(testing::PortOf(logging_.url()));
+  std::unique_ptr<Observability> obs = MoveAndRestart(network);
+  obs->Shutdown();
+  EXPECT_EQ(Messages(), (std::vector<std::string>{"before move", "after move"}));
+  for (const std::string& name : logging_.log_names()) {
+    EXPECT_TRUE(name.starts_with("projects/obs-project/logs/")) << name;
+  }
+  EXPECT_TRUE(logging_.problems().empty()) << logging_.problems().front();
+}
+
+// A request made before the move that the new configuration refuses (403)
+// is dropped and said, not retried ahead of every newer request forever.
+TEST_F(ProjectMoveTest, ARefusedOldRequestIsDroppedNotHeldForever) {
+  testing::FaultProxy network(testing::PortOf(logging_.url()));
+  logging_.RefuseRequestsContaining("before move");
+  std::unique_ptr<Observability> obs = MoveAndRestart(network);
+  ASSERT_TRUE(obs->logs().Flush(10s).ok());
+  const HealthReport h = obs->Health();
+  obs->Shutdown();
+  EXPECT_EQ(Messages(), (std::vector<std::string>{"after move"}));
+  const ExporterHealth* logging = nullptr;
+  for (const ExporterHealth& e : h.exporters) {
+    if (e.name == "cloud-logging") logging = &e;
+  }
+  ASSERT_NE(logging, nullptr);
+  EXPECT_EQ(logging->stats.rejected, 1u);
+  EXPECT_NE(logging->stats.last_loss_error.find("before the endpoint or project changed"),
+            std::string::npos)
+      << logging->stats.last_loss_error;
+}
+
 }  // namespace
 }  // namespace tai
