@@ -13,6 +13,7 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -483,6 +484,27 @@ double MinorFaults() {
   return static_cast<double>(usage.ru_minflt);
 }
 
+// A checksum of the answers (every time and value bit pattern), printed once
+// on stderr: equal before and after a change to the read path means the
+// same answers.
+uint64_t AnswerChecksum(const std::vector<tai::MetricRangeResult>& results) {
+  uint64_t h = 1469598103934665603u;  // FNV-1a
+  auto mix = [&](uint64_t v) {
+    for (int b = 0; b < 8; ++b, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211u;
+  };
+  for (const auto& r : results) {
+    for (const auto& s : r.series) {
+      for (const auto& p : s.points) {
+        mix(static_cast<uint64_t>(p.time_nanos));
+        uint64_t bits = 0;
+        std::memcpy(&bits, &p.value, sizeof bits);
+        mix(bits);
+      }
+    }
+  }
+  return h;
+}
+
 bool SameAnswer(const tai::MetricRangeResult& a, const tai::MetricRangeResult& b) {
   if (a.tier != b.tier || a.series.size() != b.series.size()) return false;
   for (size_t i = 0; i < a.series.size(); ++i) {
@@ -515,6 +537,8 @@ void BM_OperationsPage_1d(benchmark::State& state) {
       }
       out.push_back(std::move(*r));
     }
+    fprintf(stderr, "operations page answers: checksum %016llx\n",
+            static_cast<unsigned long long>(AnswerChecksum(out)));
     return out;
   }();
   const bool together = state.range(0) != 0;
