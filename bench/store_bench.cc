@@ -1,8 +1,10 @@
-// The embedded store: ingest through the store's writer against plain
-// batched SQLite inserts of the same rows into the same tables (the
-// physical reference, measured in the same run), and the reads the
-// dashboard and CLI make: p99 over a day at one-minute steps from rollups,
-// one trace by id among 1,000,000 spans, a text search over 1,000,000 logs.
+// The embedded store: ingest of points, spans and logs through the store's
+// writer against plain batched SQLite inserts of the same rows into the
+// same tables (the physical reference, measured in the same run), and the
+// reads the dashboard and CLI make: p99 over a day at one-minute steps from
+// rollups, the operations page's range queries one after another and all
+// at once, one trace by id among 1,000,000 spans, a text search over
+// 1,000,000 logs. The application thread's side is store_app_bench.
 //
 //   build/bench/store_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
