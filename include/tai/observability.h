@@ -68,8 +68,8 @@ struct ExporterHealth {
 struct HealthReport {
   // False while an exporter's backend fails or it runs without the spill
   // directory it was given, when the store or the alert engine that
-  // Config asked for could not start, or while the store's last commit
-  // failed (a full disk, its size cap). Drops and rejections are
+  // Config asked for could not start, or for a minute after the store
+  // failed a commit (a full disk, its size cap). Drops and rejections are
   // counted in `exporters` and `logs`; they do not make it false (they are
   // past; ok says whether delivery works now).
   bool ok = true;

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/text.h"
+#include "tai/core/clock.h"
 #include "tai/log/log.h"
 
 namespace tai {
@@ -34,12 +35,18 @@ void AppendStoreWrites(std::string& out, const StoreStats& s) {
   }
   out += "\"last_error\":";
   AppendJsonString(out, s.last_error);
+  out += ",\"last_failure\":";
+  AppendJsonString(out, s.last_failure);
+  out += ',';
+  AppendField(out, "last_failure_unix_nanos", static_cast<uint64_t>(s.last_failure_unix_nanos));
   out += ",\"maintenance_error\":";
   AppendJsonString(out, s.maintenance_error);
   out += '}';
 }
 
 constexpr auto kLossLogInterval = std::chrono::minutes(1);
+// How long a failed store commit keeps the service degraded.
+constexpr int64_t kStoreFailureNanos = int64_t{60} * 1'000'000'000;
 
 class HealthWatch : public MetricSink {
  public:
@@ -102,6 +109,11 @@ class HealthWatch : public MetricSink {
 };
 
 }  // namespace
+
+bool StoreFailedRecently(const StoreStats& s, int64_t now_unix_nanos) {
+  return s.last_failure_unix_nanos != 0 &&
+         now_unix_nanos - s.last_failure_unix_nanos < kStoreFailureNanos;
+}
 
 std::string HealthJson(const HealthReport& r) {
   std::string out = "{\"status\":";
@@ -169,7 +181,7 @@ HealthReport Observability::Health() const {
   if (logs_) r.logs = logs_->stats();
   if (config_.store.enabled) r.store = store_status_;
   if (store_) r.store_writes = store_->stats();
-  if (!r.store_writes.last_error.empty()) r.ok = false;
+  if (internal::StoreFailedRecently(r.store_writes, WallNanos())) r.ok = false;
   if (config_.alerts.enabled && config_.store.enabled) r.alerts = alerts_status_;
   if (!r.store.ok() || !r.alerts.ok()) r.ok = false;
   if (server_) r.http = server_->stats();

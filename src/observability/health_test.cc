@@ -1,3 +1,5 @@
+#include "observability/health.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -89,7 +91,8 @@ TEST(HealthTest, AFailingExporterIsDegradedOnHealthzAndLoggedOnce) {
 }
 
 // A store that cannot commit (here its size cap; a full disk is the same)
-// makes the service degraded until a commit succeeds, and says why.
+// makes the service degraded for a minute, and says why, even when smaller
+// commits (the library's own report of the failure) go through after it.
 TEST(HealthTest, AStoreThatCannotCommitIsDegraded) {
   TempDir dir;
   Config c = HealthConfig();
@@ -117,6 +120,12 @@ TEST(HealthTest, AStoreThatCannotCommitIsDegraded) {
   EXPECT_NE(r->body.find("\"status\":\"degraded\""), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("\"store_writes\":{\"written\":"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("full"), std::string::npos) << r->body;
+  EXPECT_NE(h.store_writes.last_failure.find("full"), std::string::npos)
+      << h.store_writes.last_failure;
+  EXPECT_TRUE(
+      internal::StoreFailedRecently(h.store_writes, h.store_writes.last_failure_unix_nanos));
+  EXPECT_FALSE(internal::StoreFailedRecently(
+      h.store_writes, h.store_writes.last_failure_unix_nanos + 61'000'000'000));
 }
 
 TEST(HealthTest, RefusalsAreSelfMetrics) {

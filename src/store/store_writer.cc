@@ -181,6 +181,10 @@ void StoreWriter::CommitAll(std::vector<Item>& items) {
     if (!records.empty()) {
       ++(s.ok() ? stats_.commits : stats_.failed_commits);
       stats_.last_error = s.ok() ? "" : s.ToString();
+      if (!s.ok()) {
+        stats_.last_failure = stats_.last_error;
+        stats_.last_failure_unix_nanos = options_.clock();
+      }
     }
     for (auto& r : results) command_results_.push_back(std::move(r));
     done_seq_ = std::max(done_seq_, last_seq);

@@ -27,6 +27,11 @@ struct StoreStats {
   uint64_t commits = 0;
   uint64_t failed_commits = 0;
   std::string last_error;  // "" when the last commit succeeded
+  // The latest failed commit, kept after later commits succeed (a full file
+  // fails big batches while small ones still fit): its error and its time
+  // on the store's clock (Unix nanoseconds); "" and 0 when none failed.
+  std::string last_failure;
+  int64_t last_failure_unix_nanos = 0;
   // Why the last background housekeeping pass (rollups, retention, the
   // rollup archive) failed; "" when it succeeded.
   std::string maintenance_error;
