@@ -55,7 +55,8 @@ class CloudProfilerAgent;
 }
 namespace internal {
 class AlertPolicySyncRunner;
-}
+class ClosableLogReport;
+}  // namespace internal
 
 // What an exporter with a delivery queue (OTLP, Google Cloud) is doing now.
 struct ExporterHealth {
@@ -192,6 +193,9 @@ class Observability {
   std::unique_ptr<LogPipeline> logs_;
   uint64_t log_metrics_callback_ = 0;
   std::shared_ptr<Store> store_;
+  // Where the store's write and housekeeping failures are said: the
+  // library's log (logger tai.store) until Shutdown stops it.
+  std::shared_ptr<internal::ClosableLogReport> store_errors_;
   Status store_status_;
   uint64_t store_metrics_callback_ = 0;
   std::unique_ptr<NotificationDispatcher> notifications_;

@@ -103,6 +103,8 @@ TEST(HealthTest, AStoreThatCannotCommitIsDegraded) {
   auto obs = Observability::Start(c);
   ASSERT_TRUE(obs.ok()) << obs.status().ToString();
   EXPECT_TRUE((*obs)->Health().ok);
+  auto sink = std::make_shared<InMemoryLogSink>();
+  (*obs)->logs().AddSink(sink);
   Logger& app = (*obs)->logger("app");
   const std::string filler(2000, 'x');
   for (int i = 0; i < 2000 && (*obs)->Health().store_writes.failed_commits == 0; ++i) {
@@ -126,6 +128,22 @@ TEST(HealthTest, AStoreThatCannotCommitIsDegraded) {
       internal::StoreFailedRecently(h.store_writes, h.store_writes.last_failure_unix_nanos));
   EXPECT_FALSE(internal::StoreFailedRecently(
       h.store_writes, h.store_writes.last_failure_unix_nanos + 61'000'000'000));
+
+  // Said once in the library's own log, naming the file and the reason.
+  auto said = [&] {
+    size_t n = 0;
+    for (const LogRecord& rec : sink->records()) {
+      n += rec.logger_name == "tai.store" && rec.level == LogLevel::kError &&
+           rec.message.find(c.store.options.path) != std::string::npos &&
+           rec.message.find("full") != std::string::npos;
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor([&] {
+    (void)(*obs)->logs().Flush(milliseconds(1'000));
+    return said() > 0;
+  }));
+  EXPECT_EQ(said(), 1u);
 }
 
 TEST(HealthTest, RefusalsAreSelfMetrics) {

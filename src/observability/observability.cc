@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "export/delivery/delivery_metrics.h"
+#include "observability/closable_log_report.h"
 #include "observability/health.h"
 #include "observability/trace_metrics.h"
 #include "tai/core/clock.h"
@@ -273,6 +274,10 @@ Status Observability::StartGcpExport() {
 void Observability::StartStore() {
   StoreOptions options = config_.store.options;
   if (options.path.empty()) options.path = DefaultStorePath(resource_->service_name);
+  if (!options.on_error) {
+    store_errors_ = std::make_shared<internal::ClosableLogReport>(&logs_->GetLogger("tai.store"));
+    options.on_error = [report = store_errors_](const std::string& m) { report->Report(m); };
+  }
   auto store = Store::Open(options);
   if (!store.ok()) {
     store_status_ = store.status();
@@ -387,6 +392,7 @@ void Observability::Shutdown() {
   }
   if (notifications_) notifications_->Shutdown(left());
   // Logs last, so that what the other pillars log while stopping is kept.
+  if (store_errors_) store_errors_->Close();
   if (logs_) logs_->Stop(left());
   if (store_) (void)store_->Flush(left());
 }
