@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "store/record_json.h"
@@ -93,6 +94,19 @@ struct Filter {
   }
 };
 
+// Runs `sql` with `f`'s values bound and turns each row into a value.
+template <typename RowFn>
+auto ReadRows(Database& db, const std::string& sql, const Filter& f, RowFn&& row)
+    -> Result<std::vector<std::invoke_result_t<RowFn&, const Statement&>>> {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  f.Bind(*stmt);
+  std::vector<std::invoke_result_t<RowFn&, const Statement&>> out;
+  while (stmt->Step()) out.push_back(row(*stmt));
+  TAI_RETURN_IF_ERROR(stmt->status());
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<StoredSpan>> ReadSpans(Database& db, const TraceQuery& q, size_t max_rows) {
@@ -172,27 +186,22 @@ Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQ
   if (!q.service.empty()) f.Add("service =", q.service);
   if (!q.kind.empty()) f.Add("kind =", q.kind);
   if (!q.profile_id.empty()) f.Add("profile_id =", q.profile_id);
-  auto stmt = db.Prepare(
-      "SELECT id, profile_id, service, kind, version, t, duration, labels, pinned, "
-      "length(data) FROM profiles " +
-      f.sql + " ORDER BY t DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
-  if (!stmt.ok()) return stmt.status();
-  f.Bind(*stmt);
-  std::vector<StoredProfileInfo> out;
-  while (stmt->Step()) {
-    out.push_back({.row_id = stmt->Int(0),
-                   .profile_id = stmt->Text(1),
-                   .service = stmt->Text(2),
-                   .kind = stmt->Text(3),
-                   .version = stmt->Text(4),
-                   .time_nanos = stmt->Int(5),
-                   .duration_nanos = stmt->Int(6),
-                   .labels = StringMapFromJson(stmt->Text(7)),
-                   .pinned = stmt->Int(8) != 0,
-                   .bytes = static_cast<size_t>(stmt->Int(9))});
-  }
-  TAI_RETURN_IF_ERROR(stmt->status());
-  return out;
+  return ReadRows(db,
+                  "SELECT id, profile_id, service, kind, version, t, duration, labels, pinned, "
+                  "length(data) FROM profiles " +
+                      f.sql + " ORDER BY t DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)),
+                  f, [](const Statement& s) {
+                    return StoredProfileInfo{.row_id = s.Int(0),
+                                             .profile_id = s.Text(1),
+                                             .service = s.Text(2),
+                                             .kind = s.Text(3),
+                                             .version = s.Text(4),
+                                             .time_nanos = s.Int(5),
+                                             .duration_nanos = s.Int(6),
+                                             .labels = StringMapFromJson(s.Text(7)),
+                                             .pinned = s.Int(8) != 0,
+                                             .bytes = static_cast<size_t>(s.Int(9))};
+                  });
 }
 
 Result<Profile> ReadProfile(Database& db, int64_t row_id) {
@@ -218,26 +227,22 @@ Result<std::vector<ProfileComparisonRecord>> ReadProfileComparisons(Database& db
   if (!q.service.empty()) f.Add("service =", q.service);
   if (!q.kind.empty()) f.Add("kind =", q.kind);
   if (q.regressions_only) f.Add("regressions >", int64_t{0});
-  auto stmt = db.Prepare(
-      "SELECT t, service, kind, profile_id, baseline_t, severity, regressions, "
-      "total_change_percent, details FROM profile_comparisons " +
-      f.sql + " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
-  if (!stmt.ok()) return stmt.status();
-  f.Bind(*stmt);
-  std::vector<ProfileComparisonRecord> out;
-  while (stmt->Step()) {
-    out.push_back({.time_nanos = stmt->Int(0),
-                   .service = stmt->Text(1),
-                   .kind = stmt->Text(2),
-                   .profile_id = stmt->Text(3),
-                   .baseline_time_nanos = stmt->Int(4),
-                   .severity = stmt->Text(5),
-                   .regressions = static_cast<size_t>(stmt->Int(6)),
-                   .total_change_percent = stmt->Double(7),
-                   .details_json = stmt->Text(8)});
-  }
-  TAI_RETURN_IF_ERROR(stmt->status());
-  return out;
+  return ReadRows(db,
+                  "SELECT t, service, kind, profile_id, baseline_t, severity, regressions, "
+                  "total_change_percent, details FROM profile_comparisons " +
+                      f.sql + " ORDER BY t DESC, id DESC LIMIT " +
+                      std::to_string(Limit(q.limit, max_rows)),
+                  f, [](const Statement& s) {
+                    return ProfileComparisonRecord{.time_nanos = s.Int(0),
+                                                   .service = s.Text(1),
+                                                   .kind = s.Text(2),
+                                                   .profile_id = s.Text(3),
+                                                   .baseline_time_nanos = s.Int(4),
+                                                   .severity = s.Text(5),
+                                                   .regressions = static_cast<size_t>(s.Int(6)),
+                                                   .total_change_percent = s.Double(7),
+                                                   .details_json = s.Text(8)};
+                  });
 }
 
 Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertEventQuery& q,
@@ -248,25 +253,21 @@ Result<std::vector<AlertEventRecord>> ReadAlertEvents(Database& db, const AlertE
   if (!q.rule_id.empty()) f.Add("rule =", q.rule_id);
   if (!q.fingerprint.empty()) f.Add("fingerprint =", q.fingerprint);
   if (!q.state.empty()) f.Add("state =", q.state);
-  auto stmt = db.Prepare(
+  return ReadRows(
+      db,
       "SELECT t, rule, fingerprint, labels, state, value, annotations FROM alert_events " + f.sql +
-      " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
-  if (!stmt.ok()) return stmt.status();
-  f.Bind(*stmt);
-  std::vector<AlertEventRecord> out;
-  while (stmt->Step()) {
-    auto labels = LabelsFromJson(stmt->Text(3));
-    out.push_back(
-        {.time_nanos = stmt->Int(0),
-         .rule_id = stmt->Text(1),
-         .fingerprint = stmt->Text(2),
-         .labels = labels.ok() ? std::move(*labels) : LabelSet(),
-         .state = stmt->Text(4),
-         .value = stmt->IsNull(5) ? std::numeric_limits<double>::quiet_NaN() : stmt->Double(5),
-         .annotations = StringMapFromJson(stmt->Text(6))});
-  }
-  TAI_RETURN_IF_ERROR(stmt->status());
-  return out;
+          " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)),
+      f, [](const Statement& s) {
+        auto labels = LabelsFromJson(s.Text(3));
+        return AlertEventRecord{
+            .time_nanos = s.Int(0),
+            .rule_id = s.Text(1),
+            .fingerprint = s.Text(2),
+            .labels = labels.ok() ? std::move(*labels) : LabelSet(),
+            .state = s.Text(4),
+            .value = s.IsNull(5) ? std::numeric_limits<double>::quiet_NaN() : s.Double(5),
+            .annotations = StringMapFromJson(s.Text(6))};
+      });
 }
 
 Result<std::vector<NotificationAttempt>> ReadNotifications(Database& db, const NotificationQuery& q,
@@ -277,26 +278,22 @@ Result<std::vector<NotificationAttempt>> ReadNotifications(Database& db, const N
   if (!q.rule_id.empty()) f.Add("rule =", q.rule_id);
   if (!q.fingerprint.empty()) f.Add("fingerprint =", q.fingerprint);
   if (!q.notifier.empty()) f.Add("notifier =", q.notifier);
-  auto stmt = db.Prepare(
-      "SELECT t, notifier, fingerprint, rule, state, attempt, ok, http_status, error "
-      "FROM notification_attempts " +
-      f.sql + " ORDER BY t DESC, id DESC LIMIT " + std::to_string(Limit(q.limit, max_rows)));
-  if (!stmt.ok()) return stmt.status();
-  f.Bind(*stmt);
-  std::vector<NotificationAttempt> out;
-  while (stmt->Step()) {
-    out.push_back({.time_nanos = stmt->Int(0),
-                   .notifier = stmt->Text(1),
-                   .fingerprint = stmt->Text(2),
-                   .rule_id = stmt->Text(3),
-                   .state = stmt->Text(4),
-                   .attempt = static_cast<int>(stmt->Int(5)),
-                   .ok = stmt->Int(6) != 0,
-                   .http_status = static_cast<int>(stmt->Int(7)),
-                   .error = stmt->Text(8)});
-  }
-  TAI_RETURN_IF_ERROR(stmt->status());
-  return out;
+  return ReadRows(db,
+                  "SELECT t, notifier, fingerprint, rule, state, attempt, ok, http_status, error "
+                  "FROM notification_attempts " +
+                      f.sql + " ORDER BY t DESC, id DESC LIMIT " +
+                      std::to_string(Limit(q.limit, max_rows)),
+                  f, [](const Statement& s) {
+                    return NotificationAttempt{.time_nanos = s.Int(0),
+                                               .notifier = s.Text(1),
+                                               .fingerprint = s.Text(2),
+                                               .rule_id = s.Text(3),
+                                               .state = s.Text(4),
+                                               .attempt = static_cast<int>(s.Int(5)),
+                                               .ok = s.Int(6) != 0,
+                                               .http_status = static_cast<int>(s.Int(7)),
+                                               .error = s.Text(8)};
+                  });
 }
 
 }  // namespace tai::internal
