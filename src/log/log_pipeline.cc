@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <exception>
+#include <new>
 
 #include "core/thread_name.h"
 #include "log/pipeline_impl.h"
@@ -14,6 +15,10 @@ namespace {
 // Buffers larger than this are released after export rather than kept in
 // the ring, so one huge message does not pin memory for good.
 constexpr size_t kKeepBufferBytes = 16 * 1024;
+
+// Slots per chunk of the ring: 256 records (about 64 KiB) are allocated at
+// once, so the first lap through a chunk costs one allocation per 256 calls.
+constexpr uint64_t kChunkSlots = 256;
 
 }  // namespace
 
@@ -36,9 +41,31 @@ LogPipeline::Impl::Impl(const LogPipelineOptions& options) : redactor(options.re
   max_message_bytes = std::max<size_t>(options.max_message_bytes, 64);
   rate_limit_per_site = options.rate_limit_per_site;
   global_level = options.level;
-  slots = std::make_unique<Slot[]>(capacity);
-  for (uint64_t i = 0; i < capacity; ++i) slots[i].seq.store(i, std::memory_order_relaxed);
+  chunk_slots = std::min(capacity, kChunkSlots);
+  chunk_shift = static_cast<uint64_t>(std::countr_zero(chunk_slots));
+  chunk_mask = chunk_slots - 1;
+  chunks = std::make_unique<std::atomic<Slot*>[]>(capacity / chunk_slots);
   batch.resize(max_batch);
+}
+
+LogPipeline::Impl::~Impl() {
+  for (uint64_t i = 0; i < capacity / chunk_slots; ++i) delete[] chunks[i].load();
+}
+
+LogPipeline::Impl::Slot* LogPipeline::Impl::AllocateChunk(uint64_t chunk_index) {
+  Slot* fresh = new (std::nothrow) Slot[chunk_slots];
+  if (fresh == nullptr) return nullptr;
+  const uint64_t first = chunk_index * chunk_slots;
+  for (uint64_t i = 0; i < chunk_slots; ++i)
+    fresh[i].seq.store(first + i, std::memory_order_relaxed);
+  Slot* expected = nullptr;
+  if (chunks[chunk_index].compare_exchange_strong(expected, fresh, std::memory_order_acq_rel,
+                                                  std::memory_order_acquire)) {
+    chunks_allocated.fetch_add(1, std::memory_order_relaxed);
+    return fresh;
+  }
+  delete[] fresh;  // another producer published this chunk first
+  return expected;
 }
 
 void LogPipeline::Impl::Wake() {
@@ -53,10 +80,11 @@ size_t LogPipeline::Impl::DrainBatchLocked(const Resource& resource) {
   uint64_t pos = dequeue_pos.load(std::memory_order_relaxed);
   size_t n = 0;
   while (n < max_batch) {
-    Slot& slot = slots[pos & mask];
-    if (slot.seq.load(std::memory_order_acquire) != pos + 1) break;  // empty or not yet published
-    std::swap(batch[n], slot.record);
-    slot.seq.store(pos + capacity, std::memory_order_release);
+    Slot* slot = ConsumerSlot(pos);
+    if (slot == nullptr) break;                                       // never reached by a producer
+    if (slot->seq.load(std::memory_order_acquire) != pos + 1) break;  // empty or not yet published
+    std::swap(batch[n], slot->record);
+    slot->seq.store(pos + capacity, std::memory_order_release);
     ++pos;
     ++n;
   }
@@ -263,16 +291,18 @@ void LogPipeline::Stop(std::chrono::milliseconds deadline) {
 
 LogPipelineStats LogPipeline::stats() const {
   const Impl& i = *impl_;
-  return {.enqueued = i.enqueue_pos.load(std::memory_order_relaxed),
-          .exported = i.exported.load(std::memory_order_relaxed),
-          .dropped_queue_full = i.dropped_queue_full.load(std::memory_order_relaxed),
-          .suppressed_rate_limit = i.suppressed_rate_limit.load(std::memory_order_relaxed),
-          .dropped_at_shutdown = i.drained_for_good.load(std::memory_order_acquire)
-                                     ? i.enqueue_pos.load(std::memory_order_acquire) -
-                                           i.dequeue_pos.load(std::memory_order_acquire)
-                                     : 0,
-          .sink_errors = i.sink_errors.load(std::memory_order_relaxed),
-          .redacted_fields = i.redacted_fields.load(std::memory_order_relaxed)};
+  return {
+      .enqueued = i.enqueue_pos.load(std::memory_order_relaxed),
+      .exported = i.exported.load(std::memory_order_relaxed),
+      .dropped_queue_full = i.dropped_queue_full.load(std::memory_order_relaxed),
+      .suppressed_rate_limit = i.suppressed_rate_limit.load(std::memory_order_relaxed),
+      .dropped_at_shutdown = i.drained_for_good.load(std::memory_order_acquire)
+                                 ? i.enqueue_pos.load(std::memory_order_acquire) -
+                                       i.dequeue_pos.load(std::memory_order_acquire)
+                                 : 0,
+      .sink_errors = i.sink_errors.load(std::memory_order_relaxed),
+      .redacted_fields = i.redacted_fields.load(std::memory_order_relaxed),
+      .queue_slots_allocated = i.chunks_allocated.load(std::memory_order_relaxed) * i.chunk_slots};
 }
 
 }  // namespace tai

@@ -103,6 +103,37 @@ TEST(LogPipelineTest, AFullQueueDropsAndCountsWithoutBlocking) {
   EXPECT_EQ(gate->seen(), 19u);
 }
 
+TEST(LogPipelineTest, TheQueueTakesMemoryOnlyAsFarAsItHasFilled) {
+  // The largest capacity the configuration allows: nothing of it exists
+  // until records arrive, then one chunk of 256 slots per 256 queued.
+  LogHarness h({.queue_capacity = 1 << 20, .export_interval = std::chrono::hours(1)});
+  EXPECT_EQ(h.pipeline->stats().queue_slots_allocated, 0u);
+  for (int i = 0; i < 10; ++i) TAI_LOG_INFO(h.logger(), "{}", i);
+  EXPECT_EQ(h.pipeline->stats().queue_slots_allocated, 256u);
+  for (int i = 10; i < 600; ++i) TAI_LOG_INFO(h.logger(), "{}", i);
+  EXPECT_EQ(h.pipeline->stats().queue_slots_allocated, 768u);
+  // Records spanning the chunks come out whole and in order.
+  auto records = h.Records();
+  ASSERT_EQ(records.size(), 600u);
+  for (int i = 0; i < 600; ++i) ASSERT_EQ(records[i].message, std::to_string(i));
+}
+
+TEST(LogPipelineTest, ASmallQueueGoesRoundItsOneChunkAndDropsPastIt) {
+  // 4 slots: one chunk smaller than the usual 256, reused lap after lap.
+  LogHarness h({.queue_capacity = 4, .export_interval = std::chrono::hours(1)});
+  for (int lap = 0; lap < 3; ++lap) {
+    for (int i = 0; i < 6; ++i) TAI_LOG_INFO(h.logger(), "{}:{}", lap, i);
+    auto records = h.Records();
+    ASSERT_EQ(records.size(), 5u);  // 4 kept and the notice of 2 drops
+    EXPECT_EQ(records[0].message, std::to_string(lap) + ":0");
+    EXPECT_EQ(records[3].message, std::to_string(lap) + ":3");
+    EXPECT_EQ(records[4].logger_name, "tai.log");
+    h.sink->Clear();
+  }
+  EXPECT_EQ(h.pipeline->stats().queue_slots_allocated, 4u);
+  EXPECT_EQ(h.pipeline->stats().dropped_queue_full, 6u);
+}
+
 TEST(LogPipelineTest, DropsAreReportedInTheLogStream) {
   LogHarness h({.queue_capacity = 4});
   for (int i = 0; i < 10; ++i) TAI_LOG_INFO(h.logger(), "{}", i);  // not started: 6 dropped

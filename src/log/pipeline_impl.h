@@ -10,6 +10,13 @@
 // record out for a cleared one from its batch and frees the slot. Records
 // keep their string capacity as they go round, so a warm queue allocates
 // nothing.
+//
+// The ring is allocated a chunk at a time, when a producer first reaches
+// the chunk: a queue sized for bursts (up to 2^20 records of a few hundred
+// bytes each) costs only what the bursts have used, not its whole size at
+// start. A chunk is published with a release CAS after its slots' sequences
+// are set, so a producer or the drainer that loads it (acquire) sees slot i
+// of lap 0 free, exactly as if the ring had been built whole.
 #pragma once
 
 #include <atomic>
@@ -34,12 +41,15 @@ struct LogPipeline::Impl {
   };
 
   explicit Impl(const LogPipelineOptions& options);
+  ~Impl();
 
-  // Producer side. Claim returns nullptr when the queue is full.
+  // Producer side. Claim returns nullptr when the queue is full (or the
+  // chunk holding the next slot cannot be allocated).
   Slot* Claim(uint64_t* pos) {
     uint64_t p = enqueue_pos.load(std::memory_order_relaxed);
     for (;;) {
-      Slot* slot = &slots[p & mask];
+      Slot* slot = ProducerSlot(p);
+      if (slot == nullptr) return nullptr;
       uint64_t seq = slot->seq.load(std::memory_order_acquire);
       auto diff = static_cast<int64_t>(seq - p);
       if (diff == 0) {
@@ -60,6 +70,23 @@ struct LogPipeline::Impl {
   }
   void Wake();
 
+  // The slot for queue position `pos`, allocating its chunk when this is the
+  // first visit; nullptr if that allocation fails.
+  Slot* ProducerSlot(uint64_t pos) {
+    const uint64_t index = pos & mask;
+    Slot* chunk = chunks[index >> chunk_shift].load(std::memory_order_acquire);
+    if (chunk == nullptr) chunk = AllocateChunk(index >> chunk_shift);
+    return chunk == nullptr ? nullptr : &chunk[index & chunk_mask];
+  }
+  // The slot for `pos` if its chunk exists; nullptr means nothing was ever
+  // published there.
+  Slot* ConsumerSlot(uint64_t pos) const {
+    const uint64_t index = pos & mask;
+    Slot* chunk = chunks[index >> chunk_shift].load(std::memory_order_acquire);
+    return chunk == nullptr ? nullptr : &chunk[index & chunk_mask];
+  }
+  Slot* AllocateChunk(uint64_t chunk_index);
+
   // Drainer side; drain_mu held. Exports up to max_batch records; returns
   // how many.
   size_t DrainBatchLocked(const Resource& resource);
@@ -76,9 +103,14 @@ struct LogPipeline::Impl {
   std::atomic<uint64_t> suppressed_rate_limit{0};
   // Read by producers, written rarely.
   alignas(64) std::atomic<bool> sleeping{false};
-  std::unique_ptr<Slot[]> slots;
+  std::unique_ptr<std::atomic<Slot*>[]> chunks;
   uint64_t capacity = 0;
   uint64_t mask = 0;
+  uint64_t chunk_slots = 0;
+  uint64_t chunk_shift = 0;
+  uint64_t chunk_mask = 0;
+  // Chunks allocated so far, for stats.
+  std::atomic<uint64_t> chunks_allocated{0};
   uint64_t wake_mask = 0;
   size_t max_batch = 0;
   size_t max_message_bytes = 0;

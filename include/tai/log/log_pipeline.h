@@ -42,7 +42,9 @@ std::vector<std::string> DefaultRedactedKeys();
 
 struct LogPipelineOptions {
   LogLevel level = LogLevel::kInfo;
-  // Slots in the queue (rounded up to a power of two).
+  // Slots in the queue (rounded up to a power of two). Memory for them is
+  // allocated 256 slots at a time as bursts first reach them, so a large
+  // capacity costs only what the biggest backlog so far has used.
   size_t queue_capacity = 8192;
   // Records handed to the sinks in one Export.
   size_t max_batch = 512;
@@ -67,6 +69,7 @@ struct LogPipelineStats {
   uint64_t dropped_at_shutdown = 0;    // records still queued when Stop's deadline passed
   uint64_t sink_errors = 0;            // Export or Flush calls that failed
   uint64_t redacted_fields = 0;        // field values replaced by "[REDACTED]"
+  uint64_t queue_slots_allocated = 0;  // slots whose memory exists (at most the capacity)
 };
 
 class LogPipeline {
