@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <optional>
 
 #include "export/delivery/delivery_metrics.h"
 #include "observability/closable_log_report.h"
@@ -381,7 +382,13 @@ void Observability::Shutdown() {
   if (span_processor_) span_processor_->Shutdown(left());
   // A Start that failed part way leaves later parts unmade; stop what exists.
   if (collector_) collector_->Stop(left());
-  if (server_) server_->Stop();
+  if (server_) {
+    // The dashboard's queries stop now instead of at their timeout, so the
+    // server's stop does not wait for them.
+    std::optional<Store::QueryCancellation> cancel;
+    if (store_) cancel.emplace(store_->CancelQueries());
+    server_->Stop();
+  }
   if (registry_) {
     for (uint64_t id : trace_metric_ids_) registry_->RemoveCallback(id);
     for (uint64_t id : delivery_metric_ids_) registry_->RemoveCallback(id);

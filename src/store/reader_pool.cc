@@ -15,6 +15,9 @@ ReaderPool::Lease::~Lease() {
 }
 
 Result<ReaderPool::Lease> ReaderPool::Acquire() {
+  if (cancel_.load(std::memory_order_relaxed) > 0) {
+    return UnavailableError("store queries are cancelled: the server that runs them is stopping");
+  }
   std::unique_ptr<Database> db;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -27,6 +30,7 @@ Result<ReaderPool::Lease> ReaderPool::Acquire() {
     auto opened = Database::Open(path_, Database::Mode::kReadOnly);
     if (!opened.ok()) return opened.status();
     db = std::move(*opened);
+    db->SetCancel(&cancel_);
   }
   db->SetDeadline(std::chrono::steady_clock::now() + timeout_);
   TAI_RETURN_IF_ERROR(db->Exec("BEGIN"));

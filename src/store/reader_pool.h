@@ -7,6 +7,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -40,11 +41,17 @@ class ReaderPool {
 
   Result<Lease> Acquire();
 
+  // While the count is above zero, running queries stop at their next
+  // progress check (DEADLINE_EXCEEDED) and Acquire fails (UNAVAILABLE).
+  void BeginCancel() { cancel_.fetch_add(1, std::memory_order_relaxed); }
+  void EndCancel() { cancel_.fetch_sub(1, std::memory_order_relaxed); }
+
  private:
   void Release(std::unique_ptr<Database> db);
 
   const std::string path_;
   const std::chrono::milliseconds timeout_;
+  std::atomic<int> cancel_{0};
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<Database>> idle_;
 };

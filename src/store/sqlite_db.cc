@@ -16,7 +16,8 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
       return ResourceExhaustedError(std::move(text));
     case SQLITE_INTERRUPT:
       return DeadlineExceededError(std::move(text) +
-                                   ": the query ran past StoreOptions::query_timeout");
+                                   ": the query ran past StoreOptions::query_timeout, or "
+                                   "queries were cancelled because their server is stopping");
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
@@ -133,7 +134,9 @@ Database::~Database() {
 }
 
 int Database::PastDeadline(void* self) {
-  return std::chrono::steady_clock::now() > static_cast<Database*>(self)->deadline_ ? 1 : 0;
+  const auto* db = static_cast<Database*>(self);
+  if (db->cancel_ != nullptr && db->cancel_->load(std::memory_order_relaxed) > 0) return 1;
+  return std::chrono::steady_clock::now() > db->deadline_ ? 1 : 0;
 }
 
 void Database::SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -80,6 +81,10 @@ class Database {
   // Statements running past `deadline` stop with DEADLINE_EXCEEDED; nullopt
   // lifts the limit.
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // While `*cancel` is above zero, statements stop as if past their deadline
+  // (a reader pool's shared cancellation count). Checked with the deadline,
+  // so it needs one set. Null: never.
+  void SetCancel(const std::atomic<int>* cancel) { cancel_ = cancel; }
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }
@@ -91,6 +96,7 @@ class Database {
   sqlite3* db_;
   std::string path_;
   std::chrono::steady_clock::time_point deadline_;
+  const std::atomic<int>* cancel_ = nullptr;
   std::unordered_map<std::string, Statement> cached_;
 };
 

@@ -315,6 +315,16 @@ Result<std::vector<NotificationAttempt>> Store::SearchNotifications(
   return internal::ReadNotifications(lease->db(), query, options_.max_rows_per_query);
 }
 
+Store::QueryCancellation::QueryCancellation(internal::ReaderPool* readers) : readers_(readers) {
+  readers_->BeginCancel();
+}
+
+Store::QueryCancellation::~QueryCancellation() {
+  if (readers_) readers_->EndCancel();
+}
+
+Store::QueryCancellation Store::CancelQueries() const { return QueryCancellation(readers_.get()); }
+
 Result<std::vector<ProfileComparisonRecord>> Store::SearchProfileComparisons(
     const ProfileComparisonQuery& query) const {
   auto lease = readers_->Acquire();

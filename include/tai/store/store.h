@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tai/core/resource.h"
@@ -117,6 +118,26 @@ class Store {
   // Comparison history: newest first.
   Result<std::vector<ProfileComparisonRecord>> SearchProfileComparisons(
       const ProfileComparisonQuery& query) const;
+
+  // While the returned object lives, queries running now stop within
+  // milliseconds (DEADLINE_EXCEEDED) and new ones fail at once
+  // (UNAVAILABLE); writes go on. For an owner about to stop the server that
+  // runs queries for clients (the dashboard's), so that its stop does not
+  // wait out query_timeout. Must not outlive the store.
+  class QueryCancellation {
+   public:
+    explicit QueryCancellation(internal::ReaderPool* readers);
+    ~QueryCancellation();
+    QueryCancellation(QueryCancellation&& other) noexcept
+        : readers_(std::exchange(other.readers_, nullptr)) {}
+    QueryCancellation(const QueryCancellation&) = delete;
+    QueryCancellation& operator=(const QueryCancellation&) = delete;
+    QueryCancellation& operator=(QueryCancellation&&) = delete;
+
+   private:
+    internal::ReaderPool* readers_;
+  };
+  [[nodiscard]] QueryCancellation CancelQueries() const;
 
  private:
   explicit Store(StoreOptions options);

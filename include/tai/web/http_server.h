@@ -17,6 +17,10 @@
 // run on the worker threads, concurrently; register handlers and middleware
 // before Start(). Stop() (or the destructor) returns once running handlers
 // have finished and their answers are written or shutdown_timeout passed.
+// A handler is not interrupted, so a long one must bound itself: the
+// dashboard's handlers query the store, whose queries time out
+// (StoreOptions::query_timeout) and which Observability cancels
+// (Store::CancelQueries) while it stops this server.
 #pragma once
 
 #include <chrono>
