@@ -5,7 +5,18 @@
 namespace tai::internal {
 namespace {
 
-constexpr ExponentialTables MakeTables() {
+// GCC evaluates std::exp2 at compile time, so the tables are built into the
+// binary; clang (the fuzz build) cannot, and builds them at start-up, before
+// main, which is before any metric can record.
+#if defined(__clang__)
+#define TAI_TABLES_CONSTEXPR
+#define TAI_TABLES_CONSTINIT
+#else
+#define TAI_TABLES_CONSTEXPR constexpr
+#define TAI_TABLES_CONSTINIT constinit
+#endif
+
+TAI_TABLES_CONSTEXPR ExponentialTables MakeTables() {
   ExponentialTables t{};
   for (int k = 0; k <= kSubBuckets; ++k) {
     t.boundary[static_cast<size_t>(k)] = std::exp2(static_cast<double>(k) / kSubBuckets);
@@ -22,7 +33,7 @@ constexpr ExponentialTables MakeTables() {
 
 }  // namespace
 
-constinit const ExponentialTables kExponentialTables = MakeTables();
+TAI_TABLES_CONSTINIT const ExponentialTables kExponentialTables = MakeTables();
 
 double ExponentialLowerBoundary(int32_t index, int scale) {
   if (scale < 0) {

@@ -112,7 +112,7 @@ Status AddExponentialBuckets(const Fields& f, const char* key, bool negative, in
   int64_t offset = 0;
   std::vector<uint64_t> counts;
   TAI_RETURN_IF_ERROR(bf.Int("offset", &offset));
-  TAI_RETURN_IF_ERROR(bf.Counts(b["counts"], "counts", &counts));
+  TAI_RETURN_IF_ERROR(bf.Counts(bf["counts"], "counts", &counts));
   if (std::llabs(offset) > (int64_t{1} << 30)) {
     return InvalidArgumentError(std::string("\"") + key + "\" has an offset out of range");
   }
@@ -183,7 +183,11 @@ Result<MetricType> KindNamed(const std::string& name) {
   return InvalidArgumentError("\"kind\" \"" + name + "\" is not GAUGE, CUMULATIVE or DISTRIBUTION");
 }
 
-Result<ArchivedRollup> RowFrom(std::string_view line) {
+}  // namespace
+
+namespace internal {
+
+Result<ArchivedRollup> ParseRollupArchiveLine(std::string_view line) {
   json j = json::parse(line, nullptr, false);
   if (!j.is_object()) return InvalidArgumentError("not a JSON object");
   Fields f(j);
@@ -215,7 +219,7 @@ Result<ArchivedRollup> RowFrom(std::string_view line) {
   return r;
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<std::vector<ArchivedRollup>> ReadRollupArchive(const std::string& path) {
   TAI_ASSIGN_OR_RETURN(
@@ -232,7 +236,7 @@ Result<std::vector<ArchivedRollup>> ReadRollupArchive(const std::string& path) {
     const std::string_view line(text->data() + at, end - at);
     at = end + 1;
     if (line.empty()) continue;
-    auto row = RowFrom(line);
+    auto row = internal::ParseRollupArchiveLine(line);
     if (!row.ok()) {
       return row.status().WithContext("rollup archive " + path + " line " +
                                       std::to_string(line_number));

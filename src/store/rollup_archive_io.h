@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tai/core/status.h"
@@ -28,5 +29,7 @@ Status WriteRollupArchive(const std::string& directory, const std::string& path,
 
 // One line of the format, without its newline.
 std::string RollupArchiveLine(const ArchivedRollup& row);
+// A line back (without its newline); the error names the field at fault.
+Result<ArchivedRollup> ParseRollupArchiveLine(std::string_view line);
 
 }  // namespace tai::internal
