@@ -16,7 +16,7 @@ namespace {
 // the ring, so one huge message does not pin memory for good.
 constexpr size_t kKeepBufferBytes = 16 * 1024;
 
-// Slots per chunk of the ring: 256 records (about 64 KiB) are allocated at
+// Slots per chunk of the ring: 256 records (48 KiB) are allocated at
 // once, so the first lap through a chunk costs one allocation per 256 calls.
 constexpr uint64_t kChunkSlots = 256;
 
