@@ -72,6 +72,13 @@ int main(int argc, char** argv) {
 
   // 250 Hz: the kernel's tick here, and enough samples in 2 s windows.
   auto profiler = std::make_shared<tai::gcp::CloudProfiler>("my-project", 250);
+  // Its profiles also go to Cloud Profiler of my-project, or to the embedded
+  // store without Google Cloud (docs/gcp.md); a misconfiguration shows here.
+  if (!profiler->status().ok()) {
+    std::fprintf(stderr, "%s\n", profiler->status().ToString().c_str());
+    return 2;
+  }
+  std::printf("profiles go to %s\n", profiler->destination().c_str());
   // Version 1's profile becomes the baseline.
   if (!profiler->StartCpuProfile("baseline-v1").ok()) return 1;
   std::this_thread::sleep_for(std::chrono::seconds(3));

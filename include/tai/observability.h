@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "tai/core/status.h"
 #include "tai/export/delivery_options.h"
 #include "tai/export/delivery_stats_source.h"
+#include "tai/gcp/api_options.h"
 #include "tai/gcp/token_source.h"
 #include "tai/log/log_pipeline.h"
 #include "tai/metrics/metric_collector.h"
@@ -142,6 +144,10 @@ class Observability {
   // (dashboard_status() says why not).
   std::string dashboard_url() const;
   const Status& dashboard_status() const { return dashboard_status_; }
+  // How its Google Cloud exporters reach the APIs (project, endpoints,
+  // token source, delivery), for further clients that should share them (a
+  // CloudProfilerSink); nullopt when Google Cloud export is off.
+  const std::optional<gcp::GcpApiOptions>& gcp_api() const { return gcp_api_; }
   // The notifiers' dispatcher; nullptr when no notifier is configured.
   NotificationDispatcher* notifications() { return notifications_.get(); }
   // Options for a ContinuousProfilingService that reports into this
@@ -189,6 +195,7 @@ class Observability {
   // Set once Start has made every part: /healthz reads the parts.
   std::atomic<bool> started_{false};
   std::shared_ptr<gcp::AccessTokenSource> gcp_tokens_;
+  std::optional<gcp::GcpApiOptions> gcp_api_;
   std::unique_ptr<gcp::CloudProfilerAgent> profiler_agent_;
   std::unique_ptr<LogPipeline> logs_;
   uint64_t log_metrics_callback_ = 0;

@@ -1,5 +1,6 @@
 #include "tai/compat/cloud_monitoring.h"
 
+#include "compat/design_pipeline.h"
 #include "tai/alert/alert_engine.h"
 #include "tai/core/clock.h"
 #include "tai/observability.h"
@@ -13,26 +14,57 @@ constexpr std::string_view kUserDomains[] = {"custom.googleapis.com/", "workload
 }  // namespace
 
 CloudMonitoring::CloudMonitoring(std::string project)
-    : project_(std::move(project)),
-      owned_registry_(std::make_unique<MetricRegistry>()),
-      registry_(owned_registry_.get()),
-      store_(std::make_shared<InMemoryMetricStore>()),
-      owned_collector_(std::make_unique<MetricCollector>(*registry_, std::chrono::seconds(10))) {
-  owned_collector_->AddSink(store_);
-  (void)owned_collector_->Start();
+    : CloudMonitoring(project, internal::DesignPipeline::Acquire(project)) {}
+
+CloudMonitoring::CloudMonitoring(std::string project,
+                                 Result<std::shared_ptr<internal::DesignPipeline>> pipeline)
+    : project_(std::move(project)) {
+  if (!pipeline.ok()) {
+    status_ = pipeline.status().WithContext("CloudMonitoring");
+    return;
+  }
+  pipeline_ = std::move(*pipeline);
+  destination_ = pipeline_->Destinations("Cloud Monitoring");
+  Attach(pipeline_->observability());
 }
 
 CloudMonitoring::CloudMonitoring(std::string project, Observability& observability)
-    : project_(std::move(project)),
-      registry_(&observability.metrics()),
-      store_(observability.metric_store()),
-      alerts_(observability.alerts()) {}
-
-CloudMonitoring::~CloudMonitoring() {
-  if (owned_collector_) owned_collector_->Stop(std::chrono::seconds(1));
+    : project_(std::move(project)) {
+  const std::string& theirs = observability.resource().gcp_project;
+  if (project_.empty()) {
+    status_ = InvalidArgumentError("CloudMonitoring: the project is empty");
+  } else if (!theirs.empty() && theirs != project_) {
+    status_ = InvalidArgumentError("CloudMonitoring: project '" + project_ +
+                                   "' is not the Observability's project '" + theirs + "'");
+  } else {
+    Attach(observability);
+  }
 }
 
+void CloudMonitoring::Attach(Observability& observability) {
+  registry_ = &observability.metrics();
+  store_ = observability.metric_store();
+  alerts_ = observability.alerts();
+}
+
+Result<std::unique_ptr<CloudMonitoring>> CloudMonitoring::Create(std::string project) {
+  auto monitoring = std::make_unique<CloudMonitoring>(std::move(project));
+  if (!monitoring->status().ok()) return monitoring->status();
+  return monitoring;
+}
+
+Result<std::unique_ptr<CloudMonitoring>> CloudMonitoring::Create(std::string project,
+                                                                 Observability& observability) {
+  auto monitoring = std::make_unique<CloudMonitoring>(std::move(project), observability);
+  if (!monitoring->status().ok()) return monitoring->status();
+  return monitoring;
+}
+
+// The design pipeline, when this was its last user, flushes on its way out.
+CloudMonitoring::~CloudMonitoring() = default;
+
 Status CloudMonitoring::CheckType(std::string_view metric_type) const {
+  TAI_RETURN_IF_ERROR(status_);
   for (std::string_view domain : kUserDomains) {
     if (metric_type.substr(0, domain.size()) == domain && metric_type.size() > domain.size()) {
       return Status::Ok();
@@ -61,6 +93,7 @@ Status CloudMonitoring::WriteMetricPoint(std::string_view metric_type, const Met
 }
 
 Result<MetricValue> CloudMonitoring::GetLatestMetricValue(std::string_view metric_type) const {
+  TAI_RETURN_IF_ERROR(status_);
   auto latest = store_->Latest(metric_type);
   if (!latest) {
     return NotFoundError("no points for metric type '" + std::string(metric_type) + "'");
@@ -70,6 +103,7 @@ Result<MetricValue> CloudMonitoring::GetLatestMetricValue(std::string_view metri
 
 Result<std::vector<StoredPoint>> CloudMonitoring::QueryTimeSeries(std::string_view metric_type,
                                                                   size_t limit) const {
+  TAI_RETURN_IF_ERROR(status_);
   if (limit == 0) return InvalidArgumentError("QueryTimeSeries: limit must be at least 1");
   auto points = store_->Query(metric_type, limit);
   if (points.empty()) {
@@ -79,6 +113,7 @@ Result<std::vector<StoredPoint>> CloudMonitoring::QueryTimeSeries(std::string_vi
 }
 
 Result<MetricStatistics> CloudMonitoring::GetMetricStatistics(std::string_view metric_type) const {
+  TAI_RETURN_IF_ERROR(status_);
   return store_->Statistics(metric_type);
 }
 
@@ -89,11 +124,12 @@ Result<bool> CloudMonitoring::CheckThreshold(std::string_view metric_type, doubl
 }
 
 Status CloudMonitoring::CreateAlertingRule(const AlertingRule& rule) {
+  TAI_RETURN_IF_ERROR(status_);
   if (alerts_ == nullptr) {
     return FailedPreconditionError(
         "rule '" + rule.id +
-        "': alerting rules are evaluated by an Observability's alert engine over its store; "
-        "make this CloudMonitoring from an Observability with the store on");
+        "': alerting rules are evaluated by the alert engine over the embedded store, which is "
+        "off here (TAI_STORE, TAI_ALERTS)");
   }
   return alerts_->CreateAlertingRule(rule);
 }

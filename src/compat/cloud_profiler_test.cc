@@ -7,13 +7,19 @@
 #include <memory>
 
 #include "analysis/synthetic_profile_testing.h"
+#include "compat/design_env_testing.h"
 #include "profile/workload_testing.h"
 #include "tai/analysis/continuous_profiling.h"
 
 namespace tai::gcp {
 namespace {
 
-TEST(CloudProfilerTest, OriginalDesignFlow) {
+class CloudProfilerTest : public ::testing::Test {
+ protected:
+  testing::ScopedDesignEnv env_;
+};
+
+TEST_F(CloudProfilerTest, OriginalDesignFlow) {
   CloudProfiler profiler("my-project", 1000);
   EXPECT_EQ(profiler.hz(), 1000);
   EXPECT_EQ(profiler.GenerateFlameGraphData().status().code(), StatusCode::kNotFound);
@@ -77,7 +83,7 @@ TEST(CloudProfilerTest, OriginalDesignFlow) {
 
 // The original design's comparison flow: a baseline where alpha cost little,
 // a current profile that burns it, and the regression reported by name.
-TEST(CloudProfilerTest, CompareWithBaseline) {
+TEST_F(CloudProfilerTest, CompareWithBaseline) {
   CloudProfiler profiler("my-project", 250);
   Result<ProfileComparison> none = profiler.CompareWithBaseline();
   EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
@@ -110,7 +116,7 @@ TEST(CloudProfilerTest, CompareWithBaseline) {
 // The original design hands its CloudProfiler to the service; the service
 // records with it, so the finished window is kept there under its id and
 // carries the project.
-TEST(CloudProfilerTest, ContinuousProfilingServiceRecordsWithTheDesignsProfiler) {
+TEST_F(CloudProfilerTest, ContinuousProfilingServiceRecordsWithTheDesignsProfiler) {
   auto profiler = std::make_shared<CloudProfiler>("my-project", 100);
   ContinuousProfilingService service(profiler, 60, 300, 10.0);
   ASSERT_TRUE(service.Start().ok());

@@ -1,39 +1,55 @@
 #include "tai/compat/cloud_trace.h"
 
+#include <cstdint>
 #include <deque>
+#include <iterator>
 #include <unordered_map>
 
+#include "compat/design_pipeline.h"
 #include "tai/compat/trace_span.h"
+#include "tai/core/clock.h"
 
 namespace tai::gcp {
 
 // The sink behind BatchExport: gathers ended spans by trace and marks a
 // trace complete when its root arrives (FinishTrace ends the root last).
+// Each export of the CloudTrace's processor is one batch (100 traces or
+// 30 s); a complete trace that has waited a batch interval since then,
+// BatchExport did not take in time, so it goes to the upload processor.
 class CloudTrace::CompletedTraces : public SpanSink {
  public:
-  static constexpr size_t kMaxTraces = 10'000;
+  CompletedTraces(CloudTrace* owner, size_t max_waiting, std::chrono::milliseconds interval)
+      : owner_(owner),
+        max_waiting_(max_waiting),
+        interval_nanos_(std::chrono::duration_cast<std::chrono::nanoseconds>(interval).count()) {}
 
   std::string name() const override { return "cloud-trace-api"; }
 
   Status Export(const SpanBatch& batch, const Resource& /*resource*/) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const SpanData& span : *batch) {
-      const std::string id = span.context.trace_id.ToHex();
-      auto [it, inserted] = partial_.try_emplace(id);
-      if (inserted) order_.push_back(id);
-      it->second.push_back(span);
-      if (span.local_root()) {
-        ready_.push_back(Trace{id, std::move(it->second)});
-        partial_.erase(it);
+    std::vector<Trace> overdue;
+    uint64_t incomplete = 0, over = 0;
+    const int64_t now = MonotonicNanos();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!ready_.empty() && now - ready_.front().since >= interval_nanos_) {
+        overdue.push_back(std::move(ready_.front().trace));
+        ready_.pop_front();
+      }
+      for (const SpanData& span : *batch) Add(span, now);
+      // Bounded memory: traces whose root never came (dropped) go first.
+      while (partial_.size() > max_waiting_ && !order_.empty()) {
+        incomplete += partial_.erase(order_.front());
+        order_.pop_front();
+      }
+      while (order_.size() > 2 * max_waiting_) order_.pop_front();
+      while (ready_.size() > max_waiting_) {
+        ready_.pop_front();
+        ++over;
       }
     }
-    // Bounded memory: traces whose root never came (dropped) go first.
-    while (partial_.size() > kMaxTraces && !order_.empty()) {
-      partial_.erase(order_.front());
-      order_.pop_front();
-    }
-    while (order_.size() > 2 * kMaxTraces) order_.pop_front();
-    while (ready_.size() > kMaxTraces) ready_.pop_front();
+    owner_->Count(&CloudTraceStats::dropped_incomplete, incomplete);
+    owner_->Count(&CloudTraceStats::dropped_waiting_full, over);
+    if (!overdue.empty()) (void)owner_->Send(overdue, /*automatic=*/true);
     return Status::Ok();
   }
 
@@ -41,43 +57,127 @@ class CloudTrace::CompletedTraces : public SpanSink {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Trace> out;
     while (!ready_.empty() && out.size() < max) {
-      out.push_back(std::move(ready_.front()));
+      out.push_back(std::move(ready_.front().trace));
       ready_.pop_front();
     }
     return out;
   }
 
  private:
+  struct Waiting {
+    Trace trace;
+    int64_t since;  // monotonic nanoseconds
+  };
+
+  void Add(const SpanData& span, int64_t now) {
+    const std::string id = span.context.trace_id.ToHex();
+    auto [it, inserted] = partial_.try_emplace(id);
+    if (inserted) order_.push_back(id);
+    it->second.push_back(span);
+    if (span.local_root()) {
+      ready_.push_back({Trace{id, std::move(it->second)}, now});
+      partial_.erase(it);
+    }
+  }
+
+  CloudTrace* const owner_;  // outlives the processor that calls Export
+  const size_t max_waiting_;
+  const int64_t interval_nanos_;
   std::mutex mu_;
   std::unordered_map<std::string, std::vector<SpanData>> partial_;
   std::deque<std::string> order_;
-  std::deque<Trace> ready_;
+  std::deque<Waiting> ready_;
 };
 
-CloudTrace::CloudTrace(std::string project, double sample_rate)
-    : CloudTrace(std::move(project), sample_rate, nullptr) {}
+CloudTrace::CloudTrace(std::string project, double sample_rate, CloudTraceOptions options)
+    : CloudTrace(project, sample_rate, options, internal::DesignPipeline::Acquire(project)) {}
+
+CloudTrace::CloudTrace(std::string project, double sample_rate, CloudTraceOptions options,
+                       Result<std::shared_ptr<internal::DesignPipeline>> pipeline)
+    : project_(std::move(project)), sample_rate_(sample_rate), options_(options) {
+  if (!pipeline.ok()) {
+    status_ = pipeline.status().WithContext("CloudTrace");
+    return;
+  }
+  pipeline_ = std::move(*pipeline);
+  destination_ = pipeline_->Destinations("Cloud Trace");
+  Init(pipeline_->observability().span_processor());
+}
 
 CloudTrace::CloudTrace(std::string project, double sample_rate,
                        std::shared_ptr<BatchSpanProcessor> upload_to, CloudTraceOptions options)
-    : project_(std::move(project)),
-      sample_rate_(sample_rate),
-      options_(options),
-      upload_to_(std::move(upload_to)),
-      completed_(std::make_shared<CompletedTraces>()) {
-  Resource resource = upload_to_ ? upload_to_->resource() : Resource();
-  resource.gcp_project = project_;
-  processor_ = std::make_shared<BatchSpanProcessor>(std::move(resource));
-  processor_->AddSink(completed_);
-  tracer_ = std::make_unique<Tracer>(
-      processor_, TracerOptions{.sampler = ParentBasedSampler(TraceIdRatioSampler(sample_rate))});
+    : project_(std::move(project)), sample_rate_(sample_rate), options_(options) {
+  if (!upload_to) {
+    status_ = InvalidArgumentError("CloudTrace: no processor to upload to");
+    return;
+  }
+  const std::string& theirs = upload_to->resource().gcp_project;
+  if (!theirs.empty() && theirs != project_) {
+    status_ = InvalidArgumentError("CloudTrace: project '" + project_ +
+                                   "' is not the upload processor's project '" + theirs + "'");
+    return;
+  }
+  for (const auto& sink : upload_to->sinks()) {
+    destination_ += (destination_.empty() ? "" : ", ") + sink->name();
+  }
+  Init(std::move(upload_to));
 }
 
+Result<std::unique_ptr<CloudTrace>> CloudTrace::Create(std::string project, double sample_rate,
+                                                       CloudTraceOptions options) {
+  auto tracer = std::make_unique<CloudTrace>(std::move(project), sample_rate, options);
+  if (!tracer->status().ok()) return tracer->status();
+  return tracer;
+}
+
+Result<std::unique_ptr<CloudTrace>> CloudTrace::Create(
+    std::string project, double sample_rate, std::shared_ptr<BatchSpanProcessor> upload_to,
+    CloudTraceOptions options) {
+  auto tracer =
+      std::make_unique<CloudTrace>(std::move(project), sample_rate, std::move(upload_to), options);
+  if (!tracer->status().ok()) return tracer->status();
+  return tracer;
+}
+
+void CloudTrace::Init(std::shared_ptr<BatchSpanProcessor> upload_to) {
+  if (sample_rate_ < 0 || sample_rate_ > 1 || sample_rate_ != sample_rate_) {
+    status_ = InvalidArgumentError("CloudTrace: sample rate " + std::to_string(sample_rate_) +
+                                   " is not between 0 and 1");
+    return;
+  }
+  if (options_.batch_traces == 0 || options_.max_waiting_traces == 0) {
+    status_ = InvalidArgumentError("CloudTrace: batch_traces and max_waiting_traces must be > 0");
+    return;
+  }
+  upload_to_ = std::move(upload_to);
+  Resource resource = upload_to_->resource();
+  resource.gcp_project = project_;
+  completed_ =
+      std::make_shared<CompletedTraces>(this, options_.max_waiting_traces, options_.batch_interval);
+  processor_ = std::make_shared<BatchSpanProcessor>(
+      std::move(resource), BatchSpanProcessorOptions{.batch_traces = options_.batch_traces,
+                                                     .export_interval = options_.batch_interval});
+  processor_->AddSink(completed_);
+  tracer_ = std::make_unique<Tracer>(
+      processor_, TracerOptions{.sampler = ParentBasedSampler(TraceIdRatioSampler(sample_rate_))});
+}
+
+// What is still open ends now; every finished trace not exported yet goes
+// to the upload processor before the processor (and the design pipeline,
+// when this was its last user) goes.
 CloudTrace::~CloudTrace() {
-  std::lock_guard<std::mutex> lock(mu_);
-  open_.clear();  // ends every open span before the tracer goes
+  if (!processor_) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_.clear();
+  }
+  processor_->Shutdown(std::chrono::seconds(5));
+  const std::vector<Trace> rest = completed_->Take(SIZE_MAX);
+  if (!rest.empty()) (void)Send(rest, /*automatic=*/true);
 }
 
 Result<CloudTrace::OpenTrace*> CloudTrace::Find(std::string_view trace_id) {
+  TAI_RETURN_IF_ERROR(status_);
   auto it = open_.find(trace_id);
   if (it == open_.end()) {
     return NotFoundError("trace '" + std::string(trace_id) + "' is not open");
@@ -86,6 +186,7 @@ Result<CloudTrace::OpenTrace*> CloudTrace::Find(std::string_view trace_id) {
 }
 
 Result<std::string> CloudTrace::StartTrace(std::string_view name) {
+  TAI_RETURN_IF_ERROR(status_);
   std::lock_guard<std::mutex> lock(mu_);
   if (open_.size() >= options_.max_open_traces) {
     return ResourceExhaustedError("CloudTrace: " + std::to_string(open_.size()) +
@@ -101,6 +202,7 @@ Result<std::string> CloudTrace::StartTrace(std::string_view name) {
 }
 
 Result<std::string> CloudTrace::RootSpanId(std::string_view trace_id) const {
+  TAI_RETURN_IF_ERROR(status_);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(trace_id);
   if (it == open_.end()) return NotFoundError("trace '" + std::string(trace_id) + "' is not open");
@@ -163,6 +265,7 @@ Status CloudTrace::FinishSpan(std::string_view trace_id, std::string_view span_i
 }
 
 Status CloudTrace::FinishTrace(std::string_view trace_id) {
+  TAI_RETURN_IF_ERROR(status_);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(trace_id);
   if (it == open_.end()) return NotFoundError("trace '" + std::string(trace_id) + "' is not open");
@@ -174,31 +277,57 @@ Status CloudTrace::FinishTrace(std::string_view trace_id) {
   return Status::Ok();
 }
 
+// The traces that waited longest first: taken before the flush, whose
+// export would otherwise upload them as overdue.
 Result<std::pair<size_t, std::vector<Trace>>> CloudTrace::BatchExport() {
+  TAI_RETURN_IF_ERROR(status_);
+  std::vector<Trace> traces = completed_->Take(options_.batch_traces);
   if (!processor_->Flush(std::chrono::seconds(5))) {
     return DeadlineExceededError("CloudTrace: finished spans did not reach the batch in 5 s");
   }
-  std::vector<Trace> traces = completed_->Take(options_.batch_traces);
+  for (Trace& t : completed_->Take(options_.batch_traces - traces.size())) {
+    traces.push_back(std::move(t));
+  }
+  Count(&CloudTraceStats::batch_exported, traces.size());
   const size_t n = traces.size();
   return std::make_pair(n, std::move(traces));
 }
 
 Status CloudTrace::UploadTraces(const std::vector<Trace>& traces) {
-  if (!upload_to_) {
-    std::lock_guard<std::mutex> lock(mu_);
-    uploaded_.insert(uploaded_.end(), traces.begin(), traces.end());
-    return Status::Ok();
+  TAI_RETURN_IF_ERROR(status_);
+  return Send(traces, /*automatic=*/false);
+}
+
+// Trace by trace, so that the counts say which traces went whole.
+Status CloudTrace::Send(const std::vector<Trace>& traces, bool automatic) {
+  uint64_t queued = 0, partly = 0, spans_total = 0, spans_lost = 0;
+  for (const Trace& t : traces) {
+    const size_t n = t.spans.size();
+    const size_t taken = upload_to_->Submit(t.spans);
+    spans_total += n;
+    spans_lost += n - taken;
+    if (taken == n) {
+      ++queued;
+    } else {
+      ++partly;
+    }
   }
-  std::vector<SpanData> spans;
-  for (const Trace& t : traces) spans.insert(spans.end(), t.spans.begin(), t.spans.end());
-  const size_t total = spans.size();
-  const size_t queued = upload_to_->Submit(std::move(spans));
-  if (queued < total) {
-    return ResourceExhaustedError("CloudTrace: " + std::to_string(total - queued) + " of " +
-                                  std::to_string(total) +
-                                  " spans dropped: the span queue is full or shut down");
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.queued_for_upload += queued;
+    if (automatic) stats_.uploaded_automatically += queued;
+    stats_.dropped_upload_queue_full += partly;
   }
-  return Status::Ok();
+  if (spans_lost == 0) return Status::Ok();
+  return ResourceExhaustedError("CloudTrace: " + std::to_string(spans_lost) + " of " +
+                                std::to_string(spans_total) +
+                                " spans dropped: the span queue is full or shut down");
+}
+
+void CloudTrace::Count(uint64_t CloudTraceStats::*field, uint64_t n) {
+  if (n == 0) return;
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.*field += n;
 }
 
 size_t CloudTrace::open_traces() const {
@@ -206,9 +335,15 @@ size_t CloudTrace::open_traces() const {
   return open_.size();
 }
 
-std::vector<Trace> CloudTrace::uploaded() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return uploaded_;
+CloudTraceStats CloudTrace::stats() const {
+  CloudTraceStats out;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    out = stats_;
+  }
+  if (processor_) out.batching = processor_->stats();
+  if (upload_to_) out.upload = upload_to_->stats();
+  return out;
 }
 
 }  // namespace tai::gcp

@@ -4,12 +4,18 @@
 
 #include <thread>
 
+#include "compat/design_env_testing.h"
 #include "tai/compat/trace_span.h"
 
 namespace tai::gcp {
 namespace {
 
-TEST(CloudTraceTest, OriginalDesignFlow) {
+class CloudTraceTest : public ::testing::Test {
+ protected:
+  testing::ScopedDesignEnv env_;
+};
+
+TEST_F(CloudTraceTest, OriginalDesignFlow) {
   CloudTrace tracer("my-project", 1.0);
   auto trace_id = tracer.StartTrace("request");
   ASSERT_TRUE(trace_id.ok());
@@ -42,11 +48,12 @@ TEST(CloudTraceTest, OriginalDesignFlow) {
   EXPECT_EQ(traces[0].spans[1].status, SpanStatusCode::kError);
 
   ASSERT_TRUE(tracer.UploadTraces(traces).ok());
-  EXPECT_EQ(tracer.uploaded().size(), 1u);
+  EXPECT_EQ(tracer.stats().batch_exported, 1u);
+  EXPECT_EQ(tracer.stats().queued_for_upload, 1u);
   EXPECT_EQ(tracer.BatchExport()->first, 0u);  // nothing twice
 }
 
-TEST(CloudTraceTest, BatchesHoldAtMostOneHundredTraces) {
+TEST_F(CloudTraceTest, BatchesHoldAtMostOneHundredTraces) {
   CloudTrace tracer("p", 1.0);
   for (int i = 0; i < 150; ++i) {
     auto id = tracer.StartTrace("t");
@@ -56,7 +63,7 @@ TEST(CloudTraceTest, BatchesHoldAtMostOneHundredTraces) {
   EXPECT_EQ(tracer.BatchExport()->first, 50u);
 }
 
-TEST(CloudTraceTest, SamplingAtZeroExportsNothingButErrors) {
+TEST_F(CloudTraceTest, SamplingAtZeroExportsNothingButErrors) {
   CloudTrace tracer("p", 0.0);
   for (int i = 0; i < 20; ++i) {
     auto id = tracer.StartTrace("t");
@@ -68,7 +75,7 @@ TEST(CloudTraceTest, SamplingAtZeroExportsNothingButErrors) {
   EXPECT_EQ(count, 1u);  // the one with an error, kept whatever the rate
 }
 
-TEST(CloudTraceTest, ClearErrorsForUnknownIds) {
+TEST_F(CloudTraceTest, ClearErrorsForUnknownIds) {
   CloudTrace tracer("p", 1.0);
   auto id = tracer.StartTrace("t");
   Status s = tracer.SetSpanAttribute("nope", "", "k", "v");
@@ -82,14 +89,14 @@ TEST(CloudTraceTest, ClearErrorsForUnknownIds) {
   EXPECT_EQ(tracer.FinishTrace(*id).code(), StatusCode::kNotFound);
 }
 
-TEST(CloudTraceTest, OpenTracesAreBounded) {
-  CloudTrace tracer("p", 1.0, nullptr, {.max_open_traces = 3});
+TEST_F(CloudTraceTest, OpenTracesAreBounded) {
+  CloudTrace tracer("p", 1.0, CloudTraceOptions{.max_open_traces = 3});
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(tracer.StartTrace("t").ok());
   auto fourth = tracer.StartTrace("t");
   EXPECT_EQ(fourth.status().code(), StatusCode::kResourceExhausted);
 }
 
-TEST(CloudTraceTest, UploadGoesToTheProcessorsSinks) {
+TEST_F(CloudTraceTest, UploadGoesToTheProcessorsSinks) {
   auto sink = std::make_shared<InMemorySpanSink>();
   auto processor = std::make_shared<BatchSpanProcessor>(Resource{});
   processor->AddSink(sink);
@@ -103,10 +110,10 @@ TEST(CloudTraceTest, UploadGoesToTheProcessorsSinks) {
   ASSERT_TRUE(processor->Flush(std::chrono::seconds(5)));
   EXPECT_EQ(sink->exported(), 1u);
   EXPECT_EQ(processor->stats().exported, 1u);
-  EXPECT_TRUE(tracer.uploaded().empty());
+  EXPECT_EQ(tracer.stats().upload.exported, 1u);
 }
 
-TEST(CloudTraceTest, UploadIntoAFullQueueCountsTheDrops) {
+TEST_F(CloudTraceTest, UploadIntoAFullQueueCountsTheDrops) {
   auto processor = std::make_shared<BatchSpanProcessor>(Resource{});
   processor->Shutdown(std::chrono::milliseconds(0));  // takes nothing more
   CloudTrace tracer("p", 1.0, processor);

@@ -240,6 +240,7 @@ Status Observability::StartGcpExport() {
   const std::optional<gcp::MetadataInfo> metadata = AskMetadataServer(g);
   const gcp::MonitoredResource where = gcp::DetectMonitoredResource(
       *resource_, project, metadata, [](const char* name) { return std::getenv(name); });
+  gcp_api_ = api;
   TAI_ASSIGN_OR_RETURN(auto monitoring,
                        gcp::CloudMonitoringMetricSink::Create(
                            {.api = api, .resource = where, .self_metrics = g.self_metrics}));

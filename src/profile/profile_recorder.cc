@@ -1,5 +1,7 @@
 #include "tai/profile/profile_recorder.h"
 
+#include <utility>
+
 namespace tai {
 
 ProfileRecorder::ProfileRecorder(int hz, std::vector<std::string> comments)
@@ -20,6 +22,7 @@ void ProfileRecorder::set_options(const CpuProfileOptions& options) {
 Status ProfileRecorder::StartCpuProfile(std::string id) {
   if (id.empty()) return InvalidArgumentError("profile id is empty");
   std::lock_guard<std::mutex> lock(mu_);
+  if (!refused_.ok()) return refused_;
   Status s = profiler_.Start(options_);
   if (!s.ok()) return s.WithContext("profile '" + id + "'");
   running_id_ = std::move(id);
@@ -27,14 +30,24 @@ Status ProfileRecorder::StartCpuProfile(std::string id) {
 }
 
 Result<Profile> ProfileRecorder::FinishCpuProfile() {
-  std::lock_guard<std::mutex> lock(mu_);
-  TAI_ASSIGN_OR_RETURN(Profile p, profiler_.Stop());
-  p.comments.push_back("profile id: " + running_id_);
-  for (const std::string& c : comments_) p.comments.push_back(c);
-  completed_.emplace_back(std::move(running_id_), p);
-  running_id_.clear();
-  while (completed_.size() > kKeptProfiles) completed_.pop_front();
+  std::string id;
+  Profile p;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    TAI_ASSIGN_OR_RETURN(p, profiler_.Stop());
+    p.comments.push_back("profile id: " + running_id_);
+    for (const std::string& c : comments_) p.comments.push_back(c);
+    id = std::exchange(running_id_, std::string());
+    completed_.emplace_back(id, p);
+    while (completed_.size() > kKeptProfiles) completed_.pop_front();
+  }
+  OnProfileFinished(id, p);
   return p;
+}
+
+void ProfileRecorder::RefuseStarts(Status why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  refused_ = std::move(why);
 }
 
 Result<Profile> ProfileRecorder::GetCompletedProfile(std::string_view id) const {

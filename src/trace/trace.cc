@@ -357,4 +357,6 @@ Tracer& GlobalTracer() {
 
 void SetGlobalTracer(Tracer* tracer) { g_global_tracer.store(tracer, std::memory_order_release); }
 
+bool GlobalTracerSet() { return g_global_tracer.load(std::memory_order_acquire) != nullptr; }
+
 }  // namespace tai

@@ -66,6 +66,11 @@ class MonitoringEmulator : public ApiEmulator {
     std::lock_guard<std::mutex> lock(mu());
     return series_;
   }
+  // The projects of the URLs that descriptors and time series were written to.
+  std::set<std::string> projects() {
+    std::lock_guard<std::mutex> lock(mu());
+    return projects_;
+  }
 
   // Alert policies by name ("projects/p/alertPolicies/3").
   std::map<std::string, json> alert_policies() {
@@ -234,6 +239,7 @@ class MonitoringEmulator : public ApiEmulator {
     if (!type.starts_with("custom.googleapis.com/")) return Reject(w, "not a custom type: " + type);
     if (d["labels"].size() > 30) return Reject(w, "over 30 labels");
     descriptors_[type] = d;
+    projects_.insert(r.path_params.at("project"));
     w.body = r.body;
   }
 
@@ -289,12 +295,14 @@ class MonitoringEmulator : public ApiEmulator {
           ParseRfc3339Seconds(ts["points"][0]["interval"]["endTime"]);
       series_.push_back(ts);
     }
+    projects_.insert(r.path_params.at("project"));
     w.body = "{}";
   }
 
   std::map<std::string, json> descriptors_;
   std::map<std::string, int64_t> last_end_;
   std::vector<json> series_;
+  std::set<std::string> projects_;
   std::map<std::string, json> policies_;
   std::set<std::string> channels_;
   int last_policy_id_ = 0;

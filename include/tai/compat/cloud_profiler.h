@@ -17,9 +17,28 @@
 // ContinuousProfilingService as the original design does. Finished
 // profiles stay in memory (the last kKeptProfiles of them) under their id.
 // One CPU profile runs per process at a time: starting a second, from this
-// or any other profiler, is an error. Thread-safe.
+// or any other profiler, is an error.
+//
+// Where finished profiles go: every profile it finishes (by the caller, or
+// by a ContinuousProfilingService's windows) is uploaded, from a bounded
+// queue on a thread of the process's design pipeline (shared by every
+// standalone design object; docs/profiling.md), to Cloud Profiler of
+// `project` (profiles:createOffline, under the service name and version)
+// when Google Cloud export is configured (TAI_GCP_EXPORT=true, or
+// GOOGLE_CLOUD_PROJECT and GOOGLE_APPLICATION_CREDENTIALS set), and to the
+// embedded store unless TAI_STORE=off. upload_stats() says what became of
+// them. `project` decides: a GOOGLE_CLOUD_PROJECT or a running design
+// pipeline naming another project is an error, and so is having nowhere
+// to send profiles. The constructor keeps such an error: status() returns
+// it, and so do StartCpuProfile and the comparison and flame graph calls
+// (CheckOverhead says nothing was measured). Create() returns it instead.
+//
+// Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -28,6 +47,11 @@
 #include "tai/core/status.h"
 #include "tai/profile/profile.h"
 #include "tai/profile/profile_recorder.h"
+
+namespace tai::internal {
+class DesignPipeline;
+struct ProfileUploadCounters;
+}  // namespace tai::internal
 
 namespace tai::gcp {
 
@@ -44,13 +68,40 @@ struct OverheadCheck {
   explicit operator bool() const { return within_limit(); }
 };
 
+// What became of the profiles a CloudProfiler finished.
+struct ProfileUploadStats {
+  uint64_t finished = 0;   // offered for upload
+  uint64_t delivered = 0;  // taken by every destination (Cloud Profiler, the store)
+  uint64_t failed = 0;     // refused by a destination after its retries
+  uint64_t dropped = 0;    // the upload queue was full, or the process's pipeline shut down
+  std::string last_error;  // why the last failure or drop happened
+};
+
 class CloudProfiler : public ProfileRecorder {
  public:
   static constexpr double kDefaultOverheadLimit = 0.05;
 
   CloudProfiler(std::string project, int hz = 100);
+  // The same, failing with the error the constructor would keep.
+  static Result<std::unique_ptr<CloudProfiler>> Create(std::string project, int hz = 100);
+  ~CloudProfiler() override;
 
+  // OK, or why this CloudProfiler cannot work.
+  const Status& status() const { return status_; }
   const std::string& project() const { return project_; }
+  // Where finished profiles go, in words ("Cloud Profiler of project p and
+  // the embedded store ./tai-data/x.db").
+  const std::string& destination() const { return destination_; }
+  ProfileUploadStats upload_stats() const;
+  // Waits until the profiles finished so far are uploaded or failed (they
+  // share the queue with the process's other CloudProfilers).
+  bool FlushUploads(std::chrono::milliseconds timeout) const;
+
+  // A finished profile by id: one kept in memory, else the newest of this
+  // service's CPU profiles under that id in the embedded store (a previous
+  // deployment's "baseline-v1", as the original design reads it).
+  // kNotFound when neither has it. Hides ProfileRecorder's memory-only call.
+  Result<Profile> GetCompletedProfile(std::string_view id) const;
 
   // Options of CompareWithBaseline (threshold, confidence, normalisation).
   void set_comparison_options(const ComparisonOptions& options);
@@ -70,8 +121,18 @@ class CloudProfiler : public ProfileRecorder {
   OverheadCheck CheckOverhead() const;
   void set_overhead_limit(double fraction) { overhead_limit_ = fraction; }
 
+ protected:
+  void OnProfileFinished(const std::string& id, const Profile& profile) override;
+
  private:
+  CloudProfiler(std::string project, int hz,
+                Result<std::shared_ptr<internal::DesignPipeline>> pipeline);
+
   const std::string project_;
+  Status status_;
+  std::string destination_;
+  std::shared_ptr<internal::DesignPipeline> pipeline_;
+  std::shared_ptr<internal::ProfileUploadCounters> counters_;
   double overhead_limit_ = kDefaultOverheadLimit;
   mutable std::mutex mu_;
   ComparisonOptions comparison_options_;

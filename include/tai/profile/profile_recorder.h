@@ -37,6 +37,7 @@ class ProfileRecorder {
   // `comments` are added to every finished profile (pprof comments: where
   // it was made, for whom).
   explicit ProfileRecorder(int hz = 100, std::vector<std::string> comments = {});
+  virtual ~ProfileRecorder() = default;
   ProfileRecorder(const ProfileRecorder&) = delete;
   ProfileRecorder& operator=(const ProfileRecorder&) = delete;
 
@@ -65,11 +66,21 @@ class ProfileRecorder {
   double MeasuredOverhead() const;
   ProfilerStats stats() const { return profiler_.stats(); }
 
+ protected:
+  // Called with every finished profile once it is kept, outside the lock and
+  // on the thread that finished it (the caller's, or a
+  // ContinuousProfilingService's): where a subclass publishes it. Must not block.
+  virtual void OnProfileFinished(const std::string& /*id*/, const Profile& /*profile*/) {}
+  // Every later StartCpuProfile fails with `why` (a subclass that could not
+  // be set up); an OK status lifts it.
+  void RefuseStarts(Status why);
+
  private:
   const std::vector<std::string> comments_;
   CpuProfiler profiler_;
   mutable std::mutex mu_;
   CpuProfileOptions options_;
+  Status refused_;
   std::string running_id_;
   std::deque<std::pair<std::string, Profile>> completed_;
   std::optional<Profile> baseline_;

@@ -205,5 +205,7 @@ class Tracer {
 // no-op one.
 Tracer& GlobalTracer();
 void SetGlobalTracer(Tracer* tracer);
+// Whether a tracer is set (GlobalTracer() is not the no-op one).
+bool GlobalTracerSet();
 
 }  // namespace tai
