@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "analysis/regression_episodes.h"
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "tai/core/clock.h"
@@ -14,8 +15,9 @@
 namespace tai {
 namespace {
 
-constexpr std::string_view kEventNames[] = {
-    "ProfileStarted", "ProfileFinished", "RegressionDetected", "AlertTriggered", "ProfileUploaded"};
+constexpr std::string_view kEventNames[] = {"ProfileStarted",     "ProfileFinished",
+                                            "RegressionDetected", "AlertTriggered",
+                                            "ProfileUploaded",    "AlertResolved"};
 
 std::string Describe(const ProfileStarted& e) {
   return "ProfileStarted: " + e.profile_id + " started";
@@ -42,6 +44,13 @@ std::string Describe(const AlertTriggered& e) {
                                 n == 1 ? e.alert.regressions[0].function.c_str()
                                        : (std::to_string(n) + " regressions").c_str(),
                                 e.alert.alert_id.c_str());
+}
+std::string Describe(const AlertResolved& e) {
+  return internal::StringPrintf(
+      "AlertResolved: %s no longer regressed in %s after %" PRId64 " window%s (%s %s alert %s)",
+      e.function.c_str(), e.profile_id.c_str(), e.windows, e.windows == 1 ? "" : "s",
+      std::string(AlertSeverityName(e.severity)).c_str(),
+      std::string(ProfileKindName(e.kind)).c_str(), e.alert_id.c_str());
 }
 std::string Describe(const ProfileUploaded& e) {
   std::string to;
@@ -74,6 +83,7 @@ LogLevel EventLevel(const ProfilingEvent& event) {
     if (a->alert.severity == AlertSeverity::kCritical) return LogLevel::kFatal;
     return a->alert.severity == AlertSeverity::kHigh ? LogLevel::kError : LogLevel::kWarn;
   }
+  if (std::holds_alternative<AlertResolved>(event)) return LogLevel::kInfo;
   return std::holds_alternative<RegressionDetected>(event) ? LogLevel::kWarn : LogLevel::kDebug;
 }
 
@@ -97,7 +107,9 @@ ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRe
 
 ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                                                        ContinuousProfilingOptions options)
-    : profiler_(std::move(profiler)), options_(std::move(options)) {
+    : profiler_(std::move(profiler)),
+      options_(std::move(options)),
+      episodes_(std::make_unique<internal::RegressionEpisodes>()) {
   if (!options_.baseline_directory.empty()) store_.emplace(options_.baseline_directory);
 }
 
@@ -348,8 +360,10 @@ void ContinuousProfilingService::Compare(const std::string& id, const Profile& p
     Record(RegressionDetected{WallNanos(), id, r, options_.comparison.threshold_percent});
   }
   const int64_t now = WallNanos();
-  std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, now);
-  if (alert) RaiseAlert(id, *alert);
+  internal::RegressionEpisodes::Update update = episodes_->Observe(ProfileKind::kCpu, id, *c, now);
+  if (update.alert) RaiseAlert(id, *update.alert);
+  for (AlertResolved& r : update.resolved) Record(std::move(r));
+  UpdateStats([n = episodes_->active()](ProfilingStatistics& st) { st.active_regressions = n; });
   if (options_.on_comparison) {
     options_.on_comparison(ComparisonOutcome{.kind = ProfileKind::kCpu,
                                              .profile_id = id,
@@ -424,6 +438,9 @@ void ContinuousProfilingService::LogEvent(const ProfilingEvent& event) const {
     options_.logger->LogMessage(
         level, line,
         {{"alert_id", a->alert.alert_id}, {"function", a->alert.regressions.front().function}});
+  } else if (const auto* r = std::get_if<AlertResolved>(&event)) {
+    options_.logger->LogMessage(level, line,
+                                {{"alert_id", r->alert_id}, {"function", r->function}});
   } else {
     options_.logger->LogMessage(level, line);
   }
@@ -443,6 +460,7 @@ void ContinuousProfilingService::Record(ProfilingEvent event) {
           }
           if constexpr (std::is_same_v<E, RegressionDetected>) ++st.regressions_detected;
           if constexpr (std::is_same_v<E, ProfileUploaded>) ++st.profiles_uploaded;
+          if constexpr (std::is_same_v<E, AlertResolved>) ++st.alerts_resolved;
           if constexpr (std::is_same_v<E, AlertTriggered>) {
             ++st.total_alerts;
             ++st.alerts_by_severity[static_cast<size_t>(e.alert.severity)];

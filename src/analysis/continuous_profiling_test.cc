@@ -75,7 +75,8 @@ Resource TestResource(std::string version = "2.0") {
 }
 
 // What the service must log for `windows` one-second windows uploaded every
-// three: per window Started, Finished, RegressionDetected, AlertTriggered;
+// three: per window Started, Finished, RegressionDetected, and the first
+// window's AlertTriggered (the regression lasts: one alert);
 // the next window starts before the upload due at the same moment, and
 // Stop finishes the last window (not compared) and uploads what is left.
 std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
@@ -84,10 +85,8 @@ std::vector<std::string> ExpectedEvents(int windows, int upload_every) {
   for (int k = 1; k <= windows; ++k) {
     if (k == 1) out.push_back("ProfileStarted");
     out.push_back("ProfileFinished");
-    if (k < windows) {
-      out.push_back("RegressionDetected");
-      out.push_back("AlertTriggered");
-    }
+    if (k < windows) out.push_back("RegressionDetected");
+    if (k == 1 && k < windows) out.push_back("AlertTriggered");
     if (k < windows) out.push_back("ProfileStarted");
     if (k % upload_every == 0 || k == windows) {
       for (; uploaded < k; ++uploaded) out.push_back("ProfileUploaded");
@@ -203,8 +202,11 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   if (kEveryWindowHasSamples) {
     EXPECT_EQ(s.comparisons, 15u);
     EXPECT_EQ(s.regressions_detected, 15u);
-    EXPECT_EQ(s.total_alerts, 15u);
-    EXPECT_EQ(s.alerts(AlertSeverity::kCritical), 15u);
+    // One regression all along: one alert, still active when the service stops.
+    EXPECT_EQ(s.total_alerts, 1u);
+    EXPECT_EQ(s.alerts(AlertSeverity::kCritical), 1u);
+    EXPECT_EQ(s.alerts_resolved, 0u);
+    EXPECT_EQ(s.active_regressions, 1u);
 
     for (const ProfilingEvent& e : events) {
       if (const auto* f = std::get_if<ProfileFinished>(&e); f && f->profile_id != "cpu-000016") {
@@ -233,7 +235,8 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
   if (kEveryWindowHasSamples) {
     std::set<std::string> ids;
     for (const RegressionAlert& a : alerts) ids.insert(a.alert_id);
-    EXPECT_EQ(ids.size(), 15u);
+    EXPECT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(ids.size(), 1u);
     // Every event in the log, at its level.
     std::map<std::pair<LogLevel, std::string>, int> logged;
     for (const LogRecord& r : logs.Records()) {
@@ -243,7 +246,7 @@ TEST(ContinuousProfilingServiceTest, FifteenSecondsOfOneSecondWindows) {
     EXPECT_EQ((logged[{LogLevel::kDebug, "ProfileFinished"}]), 16);
     EXPECT_EQ((logged[{LogLevel::kDebug, "ProfileUploaded"}]), 16);
     EXPECT_EQ((logged[{LogLevel::kWarn, "RegressionDetected"}]), 15);
-    EXPECT_EQ((logged[{LogLevel::kFatal, "AlertTriggered"}]), 15);  // CRITICAL, no abort
+    EXPECT_EQ((logged[{LogLevel::kFatal, "AlertTriggered"}]), 1);  // CRITICAL, no abort
   }
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout@2.0.latest.pb.gz"));
   EXPECT_TRUE(std::filesystem::exists(o.baseline_directory + "/checkout.pinned.pb.gz"));
@@ -418,6 +421,17 @@ TEST(ProfilingEventTest, DescribesEventsAsTheOriginalDesign) {
   EXPECT_EQ(DescribeEvent(AlertTriggered{1, "cpu-000001", a}),
             "AlertTriggered: MEDIUM severity alert (2 regressions) alert-abc123");
   EXPECT_EQ(EventName(ProfileUploaded{}), "ProfileUploaded");
+  AlertResolved resolved{.timestamp = 1,
+                         .profile_id = "cpu-000009",
+                         .function = "function_a",
+                         .alert_id = "alert-abc123",
+                         .severity = AlertSeverity::kHigh,
+                         .windows = 3};
+  EXPECT_EQ(DescribeEvent(resolved),
+            "AlertResolved: function_a no longer regressed in cpu-000009 after 3 windows (HIGH CPU "
+            "alert alert-abc123)");
+  EXPECT_EQ(EventName(resolved), "AlertResolved");
+  EXPECT_EQ(EventLevel(resolved), LogLevel::kInfo);
 }
 
 }  // namespace

@@ -23,10 +23,17 @@
 // profile of the previous version of the service (Resource::service_version)
 // found in the baseline directory, where every window's profile is saved.
 //
-// Alerts go to the logger (WARN for LOW and MEDIUM, ERROR for HIGH and
-// CRITICAL) and to the on_alert callback; every comparison (with its
-// regressions, maybe none) goes to on_comparison, which feeds the alert
-// engine and the store's comparison history.
+// One alert per regression while it lasts: the service keeps the active
+// regressions by (function, profile kind) and raises AlertTriggered only
+// for those that start, or rise to a higher severity band, in a window;
+// the first compared window that no longer shows one records AlertResolved
+// for it. Windows that are not compared (no baseline yet, a failed or
+// skipped window, the one cut short by Stop) change nothing. Alerts go to
+// the logger (WARN for LOW and MEDIUM, ERROR for HIGH, FATAL's level for
+// CRITICAL; a resolution at INFO) and to the on_alert callback; every
+// comparison (with its regressions, maybe none) goes to on_comparison,
+// which feeds the alert engine (which keeps one alert per regression the
+// same way) and the store's comparison history.
 //
 // Heap profiling (options.heap): Start also starts the process's heap
 // profiler (tai::HeapProfiler) and fails, naming why, when it cannot: the
@@ -80,10 +87,15 @@
 #include "tai/profile/profile_sink.h"
 
 namespace tai {
+namespace internal {
+class RegressionEpisodes;
+}  // namespace internal
 
 // The events, in the order the service makes them for one window:
 // ProfileStarted, ProfileFinished, then RegressionDetected for each
-// regression and one AlertTriggered, and ProfileUploaded when its batch is
+// regression, one AlertTriggered when a regression started (or rose to a
+// higher band) in this window, one AlertResolved for each regression that
+// this window no longer shows, and ProfileUploaded when its batch is
 // delivered. Timestamps are ns since the Unix epoch.
 struct ProfileStarted {
   int64_t timestamp = 0;
@@ -105,10 +117,25 @@ struct RegressionDetected {
   Regression regression;
   double threshold_percent = 0;
 };
+// An alert for the regressions that started (or rose to a higher band) in
+// the window `profile_id`: alert.regressions holds only those; the ones
+// still active from earlier windows were alerted then.
 struct AlertTriggered {
   int64_t timestamp = 0;
   std::string profile_id;
   RegressionAlert alert;
+};
+// A regression that earlier windows showed and the window `profile_id`,
+// compared with the baseline, no longer shows: its alert is over.
+struct AlertResolved {
+  int64_t timestamp = 0;
+  std::string profile_id;  // the first window without it
+  std::string function;
+  ProfileKind kind = ProfileKind::kCpu;
+  std::string alert_id;                           // the AlertTriggered that last raised it
+  AlertSeverity severity = AlertSeverity::kNone;  // the highest band it reached
+  int64_t since = 0;    // when it started (its first AlertTriggered's timestamp)
+  int64_t windows = 0;  // the compared windows that showed it
 };
 struct ProfileUploaded {
   int64_t timestamp = 0;
@@ -116,12 +143,13 @@ struct ProfileUploaded {
   std::vector<std::string> sinks;  // names of the sinks that took it
 };
 using ProfilingEvent = std::variant<ProfileStarted, ProfileFinished, RegressionDetected,
-                                    AlertTriggered, ProfileUploaded>;
+                                    AlertTriggered, ProfileUploaded, AlertResolved>;
 
 // "ProfileStarted", "ProfileFinished", ...
 std::string_view EventName(const ProfilingEvent& event);
 // The level the service logs an event at: DEBUG for the routine ones,
-// WARN for a regression, WARN/ERROR/FATAL (CRITICAL) for an alert by severity.
+// WARN for a regression, WARN/ERROR/FATAL (CRITICAL) for an alert by
+// severity, INFO for the end of one.
 LogLevel EventLevel(const ProfilingEvent& event);
 // The original design's log lines: "ProfileFinished: cpu-000001 finished
 // (1000 samples, 342ms CPU time)", "AlertTriggered: MEDIUM severity alert
@@ -139,8 +167,10 @@ struct ProfilingStatistics {
   uint64_t profile_errors = 0;  // windows that could not start or finish, failed heap snapshots
   uint64_t comparisons = 0;
   uint64_t regressions_detected = 0;
-  uint64_t total_alerts = 0;
+  uint64_t total_alerts = 0;                     // AlertTriggered events
   std::array<uint64_t, 5> alerts_by_severity{};  // indexed by AlertSeverity
+  uint64_t alerts_resolved = 0;                  // AlertResolved events
+  uint64_t active_regressions = 0;  // alerted and not resolved yet, by (function, kind)
   uint64_t events_dropped = 0;
   uint64_t baseline_errors = 0;  // saving or loading a baseline failed
   // The profiler's measured overhead (CPU per wall second) of the last
@@ -270,6 +300,7 @@ class ContinuousProfilingService {
   std::thread thread_;
 
   // Only the service thread touches these.
+  std::unique_ptr<internal::RegressionEpisodes> episodes_;
   std::deque<UploadedProfile> queue_;
   bool in_window_ = false;
   std::string window_id_;  // the CPU profile's; "" when none runs
