@@ -18,10 +18,30 @@
 // The profiler is a tai::ProfileRecorder, or the original design's
 // tai::gcp::CloudProfiler (which is one), shared with the caller.
 //
-// Baselines: the profiler's (ProfileRecorder::SetBaselineProfile, or
-// PinBaseline here, which also saves it) when set; otherwise the last
-// profile of the previous version of the service (Resource::service_version)
-// found in the baseline directory, where every window's profile is saved.
+// Baselines, by default, so that the design's 4-argument constructor
+// compares from the first windows on. The window is compared with, first
+// found:
+//   1. the pinned baseline: the profiler's (ProfileRecorder::
+//      SetBaselineProfile), set by PinBaseline (which also saves it) or
+//      loaded from the baseline store at Start;
+//   2. this version's own baseline (Resource::service_version): loaded from
+//      the store at Start (a restart of the same version), or made in this
+//      run: the first `baseline_windows` (3) full windows after Start whose
+//      comparison found no regression (any full window while there is
+//      nothing to compare with), merged into one profile and saved in the
+//      store, pinned;
+//   3. the previous version's: the newest own baseline of another version
+//      of the service in the store, until this version's own is made.
+// A fresh service with no baseline anywhere compares from its
+// (baseline_windows + 1)th window. Because a window that regresses does
+// not count towards the version's baseline, a version that made things
+// slower keeps comparing with the previous version's (and keeps its alert)
+// until the regression is gone or a new baseline is pinned. Where the
+// baselines are kept: options.baselines; else a directory
+// (options.baseline_directory); else the profiler's (gcp::CloudProfiler:
+// the embedded store of the process's design pipeline); else memory only,
+// where a restart makes them again. Observability::ProfilingOptions() sets
+// the embedded store.
 //
 // One alert per regression while it lasts: the service keeps the active
 // regressions by (function, profile kind) and raises AlertTriggered only
@@ -202,8 +222,15 @@ struct ContinuousProfilingOptions {
   ComparisonOptions comparison;
   // Names the profiles' service and version: baselines and sinks use it.
   Resource resource;
-  // Where baselines are kept across restarts; "" keeps them in memory only.
+  // Where baselines are kept across restarts (see the top of this file);
+  // null: a directory when baseline_directory is set, else the profiler's
+  // ProfileRecorder::baseline_store() (gcp::CloudProfiler: the embedded
+  // store), else memory only.
+  std::shared_ptr<BaselineStore> baselines;
   std::string baseline_directory;
+  // How many full windows without a regression make a version's own
+  // baseline (at least 1).
+  int baseline_windows = 3;
   // Heap snapshots at the end of every window too (see the top of this
   // file); Start fails when the heap profiler cannot start. Default off.
   bool heap = false;
@@ -252,7 +279,9 @@ class ContinuousProfilingService {
   Status Stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
   bool running() const;
 
-  // Pins a baseline: set on the profiler and saved in the baseline directory.
+  // Pins a baseline: set on the profiler and saved in the baseline store
+  // (pinned for the service: every version and restart uses it). With the
+  // embedded store it waits for the store to commit it (at most 10 s).
   Status PinBaseline(const Profile& baseline);
   // The baseline the next window is compared with, if any.
   std::optional<Profile> baseline() const;
@@ -275,7 +304,11 @@ class ContinuousProfilingService {
   void SnapshotHeap(bool last);
   void Enqueue(std::string id, ProfileKind kind, Profile profile);
   void CountProfileError(std::string_view what, const Status& status);
-  void Compare(const std::string& id, const Profile& profile);
+  // True when the window may go into the version's baseline: nothing to
+  // compare with, or compared and no regression found.
+  bool Compare(const std::string& id, const Profile& profile);
+  void AddToVersionBaseline(const std::string& id, const Profile& profile);
+  void CountBaselineError(std::string_view what, const Status& status);
   void RaiseAlert(const std::string& id, const RegressionAlert& alert);
   void Upload();
   void LoadBaselines();
@@ -286,7 +319,7 @@ class ContinuousProfilingService {
 
   const std::shared_ptr<ProfileRecorder> profiler_;
   ContinuousProfilingOptions options_;
-  std::optional<ProfileBaselineStore> store_;
+  std::shared_ptr<BaselineStore> baselines_;
   std::vector<std::shared_ptr<ProfileSink>> sinks_;
 
   mutable std::mutex mu_;
@@ -296,11 +329,15 @@ class ContinuousProfilingService {
   Clock::time_point stop_by_;
   ProfilingStatistics stats_;
   std::deque<ProfilingEvent> events_;
-  std::optional<Profile> auto_baseline_;
+  std::optional<Profile> version_baseline_;   // this version's own, loaded or made
+  std::optional<Profile> previous_baseline_;  // the previous version's
   std::thread thread_;
 
   // Only the service thread touches these.
   std::unique_ptr<internal::RegressionEpisodes> episodes_;
+  std::optional<Profile> collecting_;  // stable windows merged towards the version's baseline
+  int collected_ = 0;
+  std::string collecting_from_;  // the first of them
   std::deque<UploadedProfile> queue_;
   bool in_window_ = false;
   std::string window_id_;  // the CPU profile's; "" when none runs

@@ -121,6 +121,10 @@ class CloudProfiler : public ProfileRecorder {
   OverheadCheck CheckOverhead() const;
   void set_overhead_limit(double fraction) { overhead_limit_ = fraction; }
 
+  // The embedded store of the design pipeline (when open), for the
+  // baselines of a ContinuousProfilingService over this profiler.
+  std::shared_ptr<BaselineStore> baseline_store() const override;
+
  protected:
   void OnProfileFinished(const std::string& id, const Profile& profile) override;
 

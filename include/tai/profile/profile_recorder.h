@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "tai/core/status.h"
+#include "tai/profile/baseline_store.h"
 #include "tai/profile/cpu_profiler.h"
 #include "tai/profile/profile.h"
 
@@ -65,6 +67,12 @@ class ProfileRecorder {
   // of the last one.
   double MeasuredOverhead() const;
   ProfilerStats stats() const { return profiler_.stats(); }
+
+  // Where a ContinuousProfilingService over this recorder keeps its
+  // baselines when its options name no place: none for a plain recorder
+  // (memory only); gcp::CloudProfiler answers with the embedded store its
+  // profiles go to, under its service name and version.
+  virtual std::shared_ptr<BaselineStore> baseline_store() const { return nullptr; }
 
  protected:
   // Called with every finished profile once it is kept, outside the lock and
