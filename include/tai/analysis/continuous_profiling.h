@@ -74,8 +74,11 @@
 // heap_profiles_finished, not profiles_finished.
 //
 // Events are kept in a bounded log (the oldest dropped and counted), the
-// upload queue is bounded too (the oldest profile dropped and counted). One
-// CPU profile runs per process: while another is running a window is
+// upload queue is bounded too (the oldest profile dropped and counted). The
+// profiler's windows are shared starts (ProfileRecorder): with the Cloud
+// Profiler agent sampling at the same rate and clock, both get their
+// profiles from one sampling session. While a CPU profile runs that cannot
+// be shared (an unshared CpuProfiler, another rate or clock) a window is
 // skipped and counted in profile_errors, never a crash.
 //
 // The service owns its thread; it shares the profiler and the sinks.

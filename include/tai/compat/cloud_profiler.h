@@ -16,8 +16,9 @@
 // A CloudProfiler is a ProfileRecorder, so it can be given to a
 // ContinuousProfilingService as the original design does. Finished
 // profiles stay in memory (the last kKeptProfiles of them) under their id.
-// One CPU profile runs per process at a time: starting a second, from this
-// or any other profiler, is an error.
+// One CPU profile runs per CloudProfiler at a time: starting a second is an
+// error. Profilers of the process at the same rate share one sampling
+// session (ProfileRecorder), each with its own window of its samples.
 //
 // Where finished profiles go: every profile it finishes (by the caller, or
 // by a ContinuousProfilingService's windows) is uploaded, from a bounded

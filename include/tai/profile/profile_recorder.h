@@ -10,8 +10,12 @@
 //   ... work ...
 //   auto profile = recorder->FinishCpuProfile();  // Result<Profile>, kept as "checkout-1"
 //
-// One CPU profile runs per process at a time: starting a second, from this
-// or any other recorder or CpuProfiler, is an error. Shared by its users
+// A recorder starts its profiles shared (CpuProfileOptions::shared): while
+// other recorders, or the Cloud Profiler agent, profile at the same rate and
+// clock, each gets its own window of the one sampling session's samples.
+// Starting a second profile on the same recorder is an error, and so is a
+// start while an unshared profile (a CpuProfiler started without `shared`)
+// or a shared one at another rate or clock runs. Shared by its users
 // (shared_ptr). Thread-safe.
 #pragma once
 
@@ -44,7 +48,8 @@ class ProfileRecorder {
   ProfileRecorder& operator=(const ProfileRecorder&) = delete;
 
   int hz() const;
-  // Options for the next StartCpuProfile (hz from the constructor unless set here).
+  // Options for the next StartCpuProfile (hz from the constructor unless
+  // set here; `shared` is always on).
   void set_options(const CpuProfileOptions& options);
 
   // kInvalidArgument for an empty id; the profiler's error (with the id)
