@@ -185,8 +185,8 @@ Result<Side> MakeSide(std::span<const Profile> profiles, const std::vector<doubl
     const std::string label = ProfileLabel(name, i, profiles.size());
     TAI_ASSIGN_OR_RETURN_WITH_CONTEXT(internal::ProfileCosts costs,
                                       internal::FunctionCosts(profiles[i], kind), label);
-    TAI_ASSIGN_OR_RETURN(double x, ExposureOf(costs, normalization,
-                                              work.empty() ? 0.0 : work[i], label));
+    TAI_ASSIGN_OR_RETURN(double x,
+                         ExposureOf(costs, normalization, work.empty() ? 0.0 : work[i], label));
     double e = normalization == Normalization::kShareOfTotal
                    ? static_cast<double>(costs.total_samples)
                    : x / costs.period_nanos;
@@ -211,11 +211,11 @@ Result<Normalization> ResolveNormalization(const ComparisonOptions& o, size_t ba
   if (o.normalization != Normalization::kPerWork) return o.normalization;
   if (o.baseline_work.empty() && o.current_work.empty()) return Normalization::kShareOfTotal;
   if (o.baseline_work.size() != baseline_profiles || o.current_work.size() != current_profiles) {
-    return InvalidArgumentError(
-        "work counts must be given for every profile: baseline_work has " +
-        std::to_string(o.baseline_work.size()) + " for " + std::to_string(baseline_profiles) +
-        " profile(s), current_work " + std::to_string(o.current_work.size()) + " for " +
-        std::to_string(current_profiles));
+    return InvalidArgumentError("work counts must be given for every profile: baseline_work has " +
+                                std::to_string(o.baseline_work.size()) + " for " +
+                                std::to_string(baseline_profiles) + " profile(s), current_work " +
+                                std::to_string(o.current_work.size()) + " for " +
+                                std::to_string(current_profiles));
   }
   return Normalization::kPerWork;
 }
@@ -229,28 +229,61 @@ struct Spread {
   double df = HUGE_VAL;
 };
 
-// Pearson's dispersion over the runs of each side with two or more (the
-// sides share one estimate, as a change of code does not change how noisy
-// a run is). The excess over 1 is estimated with `df` degrees of freedom;
-// Satterthwaite's rule gives the test df * (factor / excess)^2.
-Spread SpreadOf(const std::string& function, const Side& b, const Side& c) {
+// Pearson's statistic of a function's counts over the runs of each side
+// with two or more, its degrees of freedom (both sides add to one
+// estimate: a change of code does not change how noisy a run is), and the
+// function's mean count per run.
+struct Dispersion {
   double pearson = 0;
   int df = 0;
+  double mean_count = 0;
+};
+
+Dispersion DispersionOf(const std::string& function, const Side& b, const Side& c) {
+  Dispersion d;
+  int64_t samples = 0;
   for (const Side* s : {&b, &c}) {
     auto it = s->pooled.functions.find(function);
-    if (s->runs.size() < 2 || it == s->pooled.functions.end() || it->second.samples <= 0) continue;
+    if (it == s->pooled.functions.end() || it->second.samples <= 0) continue;
+    samples += it->second.samples;
+    if (s->runs.size() < 2) continue;
     const double rate = static_cast<double>(it->second.samples) / s->total_expected;
     for (size_t i = 0; i < s->runs.size(); ++i) {
       const double mean = rate * s->expected[i];
-      const double d = static_cast<double>(s->SamplesOf(i, function)) - mean;
-      pearson += d * d / mean;
+      const double diff = static_cast<double>(s->SamplesOf(i, function)) - mean;
+      d.pearson += diff * diff / mean;
     }
-    df += static_cast<int>(s->runs.size()) - 1;
+    d.df += static_cast<int>(s->runs.size()) - 1;
   }
-  if (df == 0) return {};
-  const double excess = pearson / df - 1;
-  if (excess <= 0) return {};
-  const double factor = 1 + excess;
+  d.mean_count = static_cast<double>(samples) / static_cast<double>(b.runs.size() + c.runs.size());
+  return d;
+}
+
+// Runs that differ by a few percent in speed vary a function's count by
+// that fraction of it: variance = mean + kappa * mean^2, so the
+// dispersion over sampling noise is 1 + kappa * mean. kappa estimated over
+// every tested function at once (0 when the runs vary no more than
+// sampling explains).
+double PooledKappa(const std::vector<Dispersion>& all) {
+  double excess = 0, weight = 0;
+  for (const Dispersion& d : all) {
+    excess += d.pearson - d.df;
+    weight += d.df * d.mean_count;
+  }
+  return weight > 0 ? std::max(0.0, excess / weight) : 0.0;
+}
+
+// A function's own dispersion, from a handful of runs, is noisy; it is
+// averaged with the one kappa predicts for its size, weighted as if the
+// prediction had as many runs as the function (empirical Bayes shrinkage,
+// as in moderated t-tests). The excess over 1 is then estimated with twice
+// the function's degrees of freedom, and Satterthwaite's rule gives the
+// test df * (factor / excess)^2.
+Spread SpreadOf(const Dispersion& own, double kappa) {
+  if (own.df == 0) return {};
+  const double factor = 0.5 * (own.pearson / own.df + 1 + kappa * own.mean_count);
+  if (factor <= 1) return {};
+  const double excess = factor - 1, df = 2.0 * own.df;
   return {factor, df * (factor / excess) * (factor / excess)};
 }
 
@@ -260,8 +293,8 @@ struct Pair {
   internal::FunctionCost base, cur;  // summed over each side's profiles
   bool tested = false;
   double p_up = 1, p_down = 1;
-  double ratio = 1;     // normalised current / baseline
-  double se_log = 0;    // standard error of log(ratio), spread included
+  double ratio = 1;      // normalised current / baseline
+  double se_log = 0;     // standard error of log(ratio), spread included
   double df = HUGE_VAL;  // of the test
 };
 
@@ -277,13 +310,14 @@ Scale ScaleOf(const Side& b, const Side& c) {
   return {c.total_exposure * per_profile / b.total_exposure, per_profile};
 }
 
-void TestPair(Pair& p, const Side& b, const Side& c, Normalization normalization) {
+void TestPair(Pair& p, const Side& b, const Side& c, Normalization normalization,
+              const Spread& spread) {
   const int64_t x1 = p.base.samples, x2 = p.cur.samples, n = x1 + x2;
   const bool share = normalization == Normalization::kShareOfTotal;
   const double t1 = static_cast<double>(b.pooled.total_samples);
   const double t2 = static_cast<double>(c.pooled.total_samples);
-  const double q = share ? t2 / (t1 + t2) : c.total_expected / (b.total_expected + c.total_expected);
-  const Spread spread = SpreadOf(p.function, b, c);
+  const double q =
+      share ? t2 / (t1 + t2) : c.total_expected / (b.total_expected + c.total_expected);
   const double dn = static_cast<double>(n);
   if (spread.factor == 1) {
     if (share) {
@@ -334,16 +368,14 @@ struct Detectable {
 Detectable DetectableOf(const Pair& p, double alpha_per_test, double threshold) {
   if (!p.tested) return {};
   const double z = UpperQuantile(alpha_per_test, p.df) * p.se_log;
-  return {std::max(threshold, 100.0 * std::expm1(z)),
-          std::max(threshold, -100.0 * std::expm1(-z))};
+  return {std::max(threshold, 100.0 * std::expm1(z)), std::max(threshold, -100.0 * std::expm1(-z))};
 }
 
 void Classify(const std::vector<Pair>& pairs, const std::vector<bool>& up,
               const std::vector<bool>& down, const Side& b, const Side& c, const Scale& scale,
               ProfileComparison& out) {
   const double threshold = out.options.threshold_percent;
-  const double alpha_per_test =
-      (1.0 - out.options.confidence) / std::max(1, out.tested_functions);
+  const double alpha_per_test = (1.0 - out.options.confidence) / std::max(1, out.tested_functions);
   const internal::ProfileCosts& cp = c.pooled;
   for (size_t i = 0; i < pairs.size(); ++i) {
     const Pair& p = pairs[i];
@@ -355,8 +387,8 @@ void Classify(const std::vector<Pair>& pairs, const std::vector<bool>& up,
       out.added.push_back(Presence(p, p.cur, cp, cur_us));
     } else if (p.cur.samples == 0 && down[i]) {
       out.removed.push_back(Presence(p, p.base, b.pooled, base_us));
-      out.improvements.push_back(Improvement{p.function, base_us, 0, 100.0, p.base.samples, 0,
-                                             p.p_down, d.reduction});
+      out.improvements.push_back(
+          Improvement{p.function, base_us, 0, 100.0, p.base.samples, 0, p.p_down, d.reduction});
     } else if (up[i] && change >= threshold) {
       out.regressions.push_back(Regression{p.function, base_us, cur_us, change, p.base.samples,
                                            p.cur.samples, p.p_up, SeverityForIncrease(change),
@@ -432,18 +464,24 @@ double Ratio(double base_value, double cur_value, const Side& b, const Side& c,
 // Tests every pair that holds enough of the total; returns which changes
 // are significant upwards and downwards after Holm's correction.
 std::pair<std::vector<bool>, std::vector<bool>> TestAll(std::vector<Pair>& pairs, const Side& b,
-                                                        const Side& c,
-                                                        Normalization normalization,
+                                                        const Side& c, Normalization normalization,
                                                         double alpha, int* tested_count) {
   std::vector<double> p_up, p_down;
   std::vector<size_t> tested;
+  std::vector<Dispersion> dispersion(pairs.size()), tested_dispersion;
   for (size_t i = 0; i < pairs.size(); ++i) {
     Pair& p = pairs[i];
     const double base = static_cast<double>(p.base.value), cur = static_cast<double>(p.cur.value);
     p.ratio = Ratio(base, cur, b, c, p.tested ? HUGE_VAL : 1.0);
     if (!p.tested) continue;
-    TestPair(p, b, c, normalization);
+    dispersion[i] = DispersionOf(p.function, b, c);
+    tested_dispersion.push_back(dispersion[i]);
     tested.push_back(i);
+  }
+  const double kappa = PooledKappa(tested_dispersion);
+  for (size_t i : tested) {
+    Pair& p = pairs[i];
+    TestPair(p, b, c, normalization, SpreadOf(dispersion[i], kappa));
     p_up.push_back(p.p_up);
     p_down.push_back(p.p_down);
   }
@@ -577,8 +615,8 @@ Result<ProfileComparison> CompareProfileRuns(std::span<const Profile> baseline,
   for (const Profile& p : current) TAI_RETURN_IF_ERROR(SameKind(baseline[0], p));
   TAI_ASSIGN_OR_RETURN(Normalization normalization,
                        ResolveNormalization(options, baseline.size(), current.size()));
-  TAI_ASSIGN_OR_RETURN(Side b, MakeSide(baseline, options.baseline_work, normalization,
-                                        options.cost, "baseline"));
+  TAI_ASSIGN_OR_RETURN(
+      Side b, MakeSide(baseline, options.baseline_work, normalization, options.cost, "baseline"));
   TAI_ASSIGN_OR_RETURN(
       Side c, MakeSide(current, options.current_work, normalization, options.cost, "current"));
 
@@ -598,8 +636,8 @@ Result<ProfileComparison> CompareProfileRuns(std::span<const Profile> baseline,
   out.total_change_percent = 100.0 * (total_ratio - 1);
 
   std::vector<Pair> pairs = MakePairs(b.pooled, c.pooled, options.min_share);
-  auto [up, down] = TestAll(pairs, b, c, normalization, 1.0 - options.confidence,
-                            &out.tested_functions);
+  auto [up, down] =
+      TestAll(pairs, b, c, normalization, 1.0 - options.confidence, &out.tested_functions);
   Classify(pairs, up, down, b, c, ScaleOf(b, c), out);
   SortResults(out);
   return out;

@@ -148,8 +148,8 @@ struct UnchangedFunction {
   int64_t baseline_micros = 0;
   int64_t current_micros = 0;
   double change_percent = 0;
-  bool tested = false;       // false: below min_share in both profiles
-  bool significant = false;  // tested and significant, but below the threshold
+  bool tested = false;            // false: below min_share in both profiles
+  bool significant = false;       // tested and significant, but below the threshold
   double detectable_percent = 0;  // the smallest increase that would have counted
   friend bool operator==(const UnchangedFunction&, const UnchangedFunction&) = default;
 };
