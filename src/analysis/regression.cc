@@ -215,7 +215,7 @@ Result<Normalization> ResolveNormalization(const ComparisonOptions& o, size_t ba
                                 std::to_string(o.baseline_work.size()) + " for " +
                                 std::to_string(baseline_profiles) + " profile(s), current_work " +
                                 std::to_string(o.current_work.size()) + " for " +
-                                std::to_string(current_profiles));
+                                std::to_string(current_profiles) + " profile(s)");
   }
   return Normalization::kPerWork;
 }
