@@ -123,16 +123,17 @@ double UpperQuantile(double alpha, double df) {
   return 0.5 * (lo + hi);
 }
 
-// One side of a comparison: each profile's costs and exposure, and their sums.
+// One side of a comparison: each profile's costs and expected samples,
+// and the sums.
 struct Side {
   std::vector<internal::ProfileCosts> runs;
-  // In the normalisation's unit: seconds, runs, units of work, or the total value.
-  std::vector<double> exposure;
-  // Samples the exposure buys at a cost rate of one: exposure over the
-  // sampling period (the total samples for shares).
+  // Samples a profile's exposure buys at a cost rate of one: exposure over
+  // the sampling period (the total samples for shares).
   std::vector<double> expected;
   internal::ProfileCosts pooled;  // functions and totals summed over the runs
-  double total_exposure = 0, total_expected = 0;
+  // In the normalisation's unit: seconds, runs, units of work, or the total value.
+  double total_exposure = 0;
+  double total_expected = 0;
 
   int64_t SamplesOf(size_t run, const std::string& function) const {
     auto it = runs[run].functions.find(function);
@@ -195,7 +196,6 @@ Result<Side> MakeSide(std::span<const Profile> profiles, const std::vector<doubl
       side.pooled.nanoseconds = costs.nanoseconds;
     }
     Pool(costs, side.pooled);
-    side.exposure.push_back(x);
     side.expected.push_back(e);
     side.total_exposure += x;
     side.total_expected += e;

@@ -46,8 +46,9 @@ AlertSeverity SeverityForIncrease(double increase_percent);
 enum class Normalization {
   // CPU time per second of wall time (Profile::duration_nanos). A function's
   // slowdown shows at its full size; a change in load shows as a change of
-  // every function. The default: most statistical power, the original
-  // design's reading ("func_a: 100ms vs 115ms" over equal windows).
+  // every function. The library's default (the continuous service's
+  // windows): most statistical power, the original design's reading
+  // ("func_a: 100ms vs 115ms" over equal windows). `taiobs diff` uses kPerRun.
   kCpuPerSecond,
   // The function's share of the profile's total. Immune to load changes;
   // a function's own growth dilutes its share, so a function holding s of
