@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
+#include "analysis/comparison_json.h"
 #include "analysis/synthetic_profile_testing.h"
 #include "tai/analysis/regression.h"
 
@@ -319,6 +321,23 @@ TEST(PerWorkTest, BadWorkCountsAreRejectedByName) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("current_work 0 for 1"), std::string::npos)
       << r.status().message();
+}
+
+TEST(ComparisonJsonTest, CarriesTheUnitAndWhatCouldHaveBeenSeen) {
+  std::vector<Profile> base = {ExactProfile({{"f", 1000}, {"g", 1000}}),
+                               ExactProfile({{"f", 1000}, {"g", 1000}})};
+  std::vector<Profile> cur = {ExactProfile({{"f", 1500}, {"g", 1000}})};
+  Result<ProfileComparison> c = CompareProfileRuns(base, cur, With(Normalization::kPerRun));
+  ASSERT_TRUE(c.ok());
+  nlohmann::json j = nlohmann::json::parse(internal::ProfileComparisonJson(*c));
+  EXPECT_EQ(j["normalization"], "run");
+  EXPECT_EQ(j["baseline_profiles"], 2);
+  EXPECT_EQ(j["current_profiles"], 1);
+  ASSERT_EQ(j["regressions"].size(), 1u);
+  EXPECT_EQ(j["regressions"][0]["function"], "f");
+  EXPECT_DOUBLE_EQ(j["regressions"][0]["detectable_percent"].get<double>(),
+                   c->regressions[0].detectable_percent);
+  EXPECT_GE(c->regressions[0].detectable_percent, 10.0);
 }
 
 TEST(NormalizationTest, NamesRoundTrip) {
