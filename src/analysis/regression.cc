@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <unordered_set>
@@ -204,20 +206,41 @@ Result<Side> MakeSide(std::span<const Profile> profiles, const std::vector<doubl
   return side;
 }
 
-// kPerWork needs a work count per profile on both sides; without any it
-// compares shares.
-Result<Normalization> ResolveNormalization(const ComparisonOptions& o, size_t baseline_profiles,
-                                           size_t current_profiles) {
-  if (o.normalization != Normalization::kPerWork) return o.normalization;
-  if (o.baseline_work.empty() && o.current_work.empty()) return Normalization::kShareOfTotal;
-  if (o.baseline_work.size() != baseline_profiles || o.current_work.size() != current_profiles) {
+// The scale a comparison uses, and for kPerWork each profile's work.
+struct Resolved {
+  Normalization normalization = Normalization::kCpuPerSecond;
+  std::vector<double> baseline_work, current_work;
+};
+
+// The profiles' own work counts, when every one has one.
+std::optional<std::vector<double>> WorkOf(std::span<const Profile> profiles) {
+  std::vector<double> work;
+  for (const Profile& p : profiles) {
+    std::optional<double> w = ProfileWork(p);
+    if (!w) return std::nullopt;
+    work.push_back(*w);
+  }
+  return work;
+}
+
+// kPerWork needs a work count per profile on both sides, given or carried
+// by the profiles; without them it compares shares.
+Result<Resolved> ResolveNormalization(const ComparisonOptions& o, std::span<const Profile> baseline,
+                                      std::span<const Profile> current) {
+  if (o.normalization != Normalization::kPerWork) return Resolved{o.normalization, {}, {}};
+  if (o.baseline_work.empty() && o.current_work.empty()) {
+    std::optional<std::vector<double>> b = WorkOf(baseline), c = WorkOf(current);
+    if (b && c) return Resolved{Normalization::kPerWork, std::move(*b), std::move(*c)};
+    return Resolved{Normalization::kShareOfTotal, {}, {}};
+  }
+  if (o.baseline_work.size() != baseline.size() || o.current_work.size() != current.size()) {
     return InvalidArgumentError("work counts must be given for every profile: baseline_work has " +
                                 std::to_string(o.baseline_work.size()) + " for " +
-                                std::to_string(baseline_profiles) + " profile(s), current_work " +
+                                std::to_string(baseline.size()) + " profile(s), current_work " +
                                 std::to_string(o.current_work.size()) + " for " +
-                                std::to_string(current_profiles) + " profile(s)");
+                                std::to_string(current.size()) + " profile(s)");
   }
-  return Normalization::kPerWork;
+  return Resolved{Normalization::kPerWork, o.baseline_work, o.current_work};
 }
 
 // How much more a function's counts vary from run to run than sampling
@@ -517,6 +540,27 @@ Result<Normalization> ParseNormalization(std::string_view name) {
                               "' (expected run, rate, share or work)");
 }
 
+constexpr std::string_view kWorkComment = "tai.work=";
+
+void SetProfileWork(Profile& profile, double work) {
+  std::erase_if(profile.comments, [](const std::string& c) { return c.starts_with(kWorkComment); });
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", work);
+  profile.comments.push_back(std::string(kWorkComment) + buf);
+}
+
+std::optional<double> ProfileWork(const Profile& profile) {
+  for (const std::string& c : profile.comments) {
+    if (!c.starts_with(kWorkComment)) continue;
+    const std::string number = c.substr(kWorkComment.size());
+    char* end = nullptr;
+    double w = std::strtod(number.c_str(), &end);
+    if (end == number.c_str() || *end != '\0' || !(w > 0) || !std::isfinite(w)) return std::nullopt;
+    return w;
+  }
+  return std::nullopt;
+}
+
 std::string_view NormalizationUnit(Normalization normalization) {
   return internal::NameOf(kNormalizationUnits, normalization, "CPU per second of wall time");
 }
@@ -613,12 +657,12 @@ Result<ProfileComparison> CompareProfileRuns(std::span<const Profile> baseline,
   }
   for (const Profile& p : baseline) TAI_RETURN_IF_ERROR(SameKind(p, baseline[0]));
   for (const Profile& p : current) TAI_RETURN_IF_ERROR(SameKind(baseline[0], p));
-  TAI_ASSIGN_OR_RETURN(Normalization normalization,
-                       ResolveNormalization(options, baseline.size(), current.size()));
+  TAI_ASSIGN_OR_RETURN(Resolved scale, ResolveNormalization(options, baseline, current));
+  const Normalization normalization = scale.normalization;
   TAI_ASSIGN_OR_RETURN(
-      Side b, MakeSide(baseline, options.baseline_work, normalization, options.cost, "baseline"));
+      Side b, MakeSide(baseline, scale.baseline_work, normalization, options.cost, "baseline"));
   TAI_ASSIGN_OR_RETURN(
-      Side c, MakeSide(current, options.current_work, normalization, options.cost, "current"));
+      Side c, MakeSide(current, scale.current_work, normalization, options.cost, "current"));
 
   ProfileComparison out;
   out.options = options;

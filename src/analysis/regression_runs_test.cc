@@ -6,6 +6,7 @@
 // docs/profiling.md, "Regression detection").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -306,6 +307,34 @@ TEST(PerWorkTest, WithoutWorkCountsSharesAreCompared) {
   EXPECT_EQ(c->normalization, Normalization::kShareOfTotal);
   EXPECT_EQ(c->options.normalization, Normalization::kPerWork);
   EXPECT_TRUE(c->regressions.empty());
+}
+
+TEST(PerWorkTest, ProfilesCarryTheirOwnWorkCounts) {
+  Profile p = ExactProfile({{"f", 10}});
+  EXPECT_FALSE(ProfileWork(p).has_value());
+  SetProfileWork(p, 1200);
+  SetProfileWork(p, 12345.5);  // replaces
+  EXPECT_EQ(ProfileWork(p), 12345.5);
+  EXPECT_EQ(std::count(p.comments.begin(), p.comments.end(), "tai.work=12345.5"), 1);
+  p.comments = {"tai.work=none"};
+  EXPECT_FALSE(ProfileWork(p).has_value());
+  p.comments = {"tai.work=-3"};
+  EXPECT_FALSE(ProfileWork(p).has_value());
+
+  // kPerWork without counts in the options takes the profiles' own.
+  Window base = ServiceWindow(0.5, 11), twice = ServiceWindow(1.0, 12);
+  SetProfileWork(base.profile, base.requests);
+  SetProfileWork(twice.profile, twice.requests);
+  Result<ProfileComparison> c =
+      CompareProfiles(base.profile, twice.profile, With(Normalization::kPerWork));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->normalization, Normalization::kPerWork);
+  EXPECT_TRUE(c->regressions.empty());
+  EXPECT_NEAR(c->total_change_percent, 0, 8);
+  twice.profile.comments.clear();  // one side without: shares
+  c = CompareProfiles(base.profile, twice.profile, With(Normalization::kPerWork));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->normalization, Normalization::kShareOfTotal);
 }
 
 TEST(PerWorkTest, BadWorkCountsAreRejectedByName) {

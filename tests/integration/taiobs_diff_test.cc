@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "analysis/synthetic_profile_testing.h"
+#include "tai/analysis/regression.h"
 #include "tai/profile/pprof.h"
 #include "tests/integration/child_process.h"
 
@@ -196,6 +197,16 @@ TEST_F(TaiobsDiffTest, PerWorkUsesTheGivenCounts) {
   EXPECT_NE(out.find("Compared by share of total (no work counts given)"), std::string::npos)
       << out;
   EXPECT_EQ(Diff({base_, twice, "--normalize", "rate"}, &out), 1) << out;
+  // Profiles that carry their work (the continuous service's windows) need no counts.
+  std::string base_work = dir_.path() + "/base_work.pb.gz";
+  std::string twice_work = dir_.path() + "/twice_work.pb.gz";
+  Profile b = *ReadPprofFile(base_), t = *ReadPprofFile(twice);
+  SetProfileWork(b, 6000);
+  SetProfileWork(t, 12000);
+  ASSERT_TRUE(WritePprofFile(b, base_work).ok());
+  ASSERT_TRUE(WritePprofFile(t, twice_work).ok());
+  EXPECT_EQ(Diff({base_work, twice_work, "--normalize", "work"}, &out), 0) << out;
+  EXPECT_NE(out.find("Compared by CPU per unit of work"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -90,8 +90,9 @@ struct ComparisonOptions {
   Normalization normalization = Normalization::kCpuPerSecond;
   CostKind cost = CostKind::kSelf;
   // For kPerWork: the units of work (requests served, jobs done) each
-  // profile of the side covers, one per profile and each > 0. Empty when
-  // the work is not known: the comparison then uses shares.
+  // profile of the side covers, one per profile and each > 0. Empty: the
+  // profiles' own counts (ProfileWork) when every profile has one, else
+  // the comparison uses shares.
   std::vector<double> baseline_work;
   std::vector<double> current_work;
   Status Validate() const;
@@ -178,6 +179,14 @@ struct ProfileComparison {
   // The worst severity among the regressions, by SeverityOf's rule.
   AlertSeverity severity() const;
 };
+
+// A profile's work count (e.g. the requests served in its window) travels
+// with it as the pprof comment "tai.work=N", so that a baseline kept in a
+// store or a file keeps it, and kPerWork finds it without being told.
+// SetProfileWork replaces an earlier count; ProfileWork is nullopt without
+// one (or with one that is not a finite number > 0).
+void SetProfileWork(Profile& profile, double work);
+std::optional<double> ProfileWork(const Profile& profile);
 
 // Compares two profiles of the same kind (same default sample type). Fails
 // with kInvalidArgument when they cannot be compared (different or missing
