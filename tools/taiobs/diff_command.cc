@@ -146,6 +146,7 @@ std::string ParseDiffArgs(int argc, char** argv, DiffArgs& a) {
       files = arg == "--base" ? &a.base : &a.current;
     } else if (arg == "--cumulative") {
       a.options.cost = tai::CostKind::kCumulative;
+      files = &a.positional;
     } else if (arg.size() > 1 && arg[0] == '-') {
       if (i + 1 >= argc) return std::string(arg) + " needs a value";
       std::string error = ParseFlag(arg, argv[++i], a);
