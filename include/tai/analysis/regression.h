@@ -162,8 +162,9 @@ struct ProfileComparison {
   std::vector<FunctionPresence> removed;  // in the baseline, gone now (also an improvement)
   std::vector<FunctionPresence> added;    // new in the current profile
   std::vector<UnchangedFunction> unchanged;
-  // Totals in microseconds and samples, and the change of the total on the
-  // chosen scale (a large one under kCpuPerSecond usually means the load changed).
+  // Totals in microseconds and samples (summed over a side's profiles), and
+  // the change of the total on the chosen scale (a large one under
+  // kCpuPerSecond usually means the load changed).
   int64_t baseline_total_micros = 0;
   int64_t current_total_micros = 0;
   int64_t baseline_samples = 0;
