@@ -241,6 +241,7 @@ void ContinuousProfilingService::StartWindow() {
     return;
   }
   window_id_ = id;
+  if (options_.work_counter) window_work_start_ = options_.work_counter();
   Record(ProfileStarted{WallNanos(), window_id_});
 }
 
@@ -263,6 +264,10 @@ void ContinuousProfilingService::FinishCpuWindow(bool compare) {
   if (!p.ok()) {
     CountProfileError("a CPU profile", p.status());
     return;
+  }
+  if (options_.work_counter) {
+    const double work = options_.work_counter() - window_work_start_;
+    if (work > 0) SetProfileWork(*p, work);
   }
   auto [samples, cpu_micros] = Totals(*p);
   if (compare) {  // a window cut short has too little wall time for a fair figure
