@@ -13,6 +13,7 @@ ordered_json RegressionJson(const Regression& r) {
           {"current_micros", r.current_micros},
           {"increase_percent", r.increase_percent},
           {"p_value", r.p_value},
+          {"detectable_percent", r.detectable_percent},
           {"severity", AlertSeverityName(r.severity)}};
 }
 
@@ -21,7 +22,8 @@ ordered_json ImprovementJson(const Improvement& i) {
           {"baseline_micros", i.baseline_micros},
           {"current_micros", i.current_micros},
           {"reduction_percent", i.reduction_percent},
-          {"p_value", i.p_value}};
+          {"p_value", i.p_value},
+          {"detectable_percent", i.detectable_percent}};
 }
 
 ordered_json PresenceJson(const FunctionPresence& f) {
@@ -47,6 +49,9 @@ std::string ProfileComparisonJson(const ProfileComparison& c) {
                     {"current_total_micros", c.current_total_micros},
                     {"total_change_percent", c.total_change_percent},
                     {"tested_functions", c.tested_functions},
+                    {"normalization", NormalizationName(c.normalization)},
+                    {"baseline_profiles", c.baseline_profiles},
+                    {"current_profiles", c.current_profiles},
                     {"threshold_percent", c.options.threshold_percent}};
   // Function names come from symbols: invalid UTF-8 is replaced, not fatal.
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);

@@ -1,6 +1,7 @@
 // Internal: a ProfileComparison as JSON, the form the store keeps in its
 // comparison history (ProfileComparisonRecord::details_json): regressions,
-// improvements, added and removed functions, and the totals.
+// improvements (each with the smallest change it could have detected),
+// added and removed functions, the totals and the normalisation used.
 //
 // A free function; thread-safe.
 #pragma once

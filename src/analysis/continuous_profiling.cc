@@ -265,6 +265,7 @@ void ContinuousProfilingService::StartWindow() {
     return;
   }
   window_id_ = id;
+  if (options_.work_counter) window_work_start_ = options_.work_counter();
   Record(ProfileStarted{WallNanos(), window_id_});
 }
 
@@ -287,6 +288,10 @@ void ContinuousProfilingService::FinishCpuWindow(bool compare) {
   if (!p.ok()) {
     CountProfileError("a CPU profile", p.status());
     return;
+  }
+  if (options_.work_counter) {
+    const double work = options_.work_counter() - window_work_start_;
+    if (work > 0) SetProfileWork(*p, work);
   }
   auto [samples, cpu_micros] = Totals(*p);
   if (compare) {  // a window cut short has too little wall time for a fair figure
@@ -393,6 +398,10 @@ void ContinuousProfilingService::AddToVersionBaseline(const std::string& id,
       CountBaselineError("window " + id + " not added to the version's baseline", merged.status());
       return;
     }
+    // The merge keeps samples, not comments: the work done (work_counter,
+    // for kPerWork) is summed here.
+    const std::optional<double> before = ProfileWork(*collecting_), now = ProfileWork(profile);
+    if (before && now) SetProfileWork(*merged, *before + *now);
     collecting_ = std::move(merged).value();
   }
   if (++collected_ < options_.baseline_windows) return;

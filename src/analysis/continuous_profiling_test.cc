@@ -42,6 +42,7 @@ class RecordingSink : public ProfileSink {
     for (const UploadedProfile& p : batch) {
       ids.push_back(p.id);
       durations.push_back(p.profile.duration_nanos);
+      work.push_back(ProfileWork(p.profile));
     }
     batches.push_back(ids);
     service = resource.service_name;
@@ -51,6 +52,7 @@ class RecordingSink : public ProfileSink {
   bool fail = false;
   std::vector<std::vector<std::string>> batches;
   std::vector<int64_t> durations;
+  std::vector<std::optional<double>> work;
   std::string service;
 };
 
@@ -310,6 +312,10 @@ TEST(ContinuousProfilingServiceTest, MakesItsOwnBaselineFromTheFirstWindows) {
   ContinuousProfilingOptions o;
   o.collect_interval = seconds(1);
   o.logger = &logs.logger("profiling");
+  const auto t0 = std::chrono::steady_clock::now();
+  o.work_counter = [t0] {  // a request a millisecond
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
   ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
   BurnerThread burner;
   ASSERT_TRUE(service.Start().ok());
@@ -325,6 +331,9 @@ TEST(ContinuousProfilingServiceTest, MakesItsOwnBaselineFromTheFirstWindows) {
   EXPECT_EQ(s.comparisons, s.profiles_finished - 1 - 3);
   ASSERT_TRUE(service.baseline().has_value());
   EXPECT_GE(service.baseline()->duration_nanos, 2'900'000'000);  // three 1 s windows merged
+  std::optional<double> work = ProfileWork(*service.baseline());
+  ASSERT_TRUE(work.has_value()) << "the windows' work counts are summed";
+  EXPECT_GT(*work, 2'500);
   int said = 0;
   for (const LogRecord& r : logs.Records()) {
     said += r.level == LogLevel::kInfo &&
@@ -426,6 +435,25 @@ TEST(ContinuousProfilingServiceTest, ProfilesAWindowOfEachInterval) {
   bad.window = milliseconds(1500);
   Status s = ContinuousProfilingService(std::make_shared<ProfileRecorder>(100), bad).Start();
   EXPECT_NE(s.message().find("1500 ms"), std::string::npos) << s.ToString();
+}
+
+// The counter advances 500 between any two reads: the window's profile
+// carries the 500 requests served while it ran, and a baseline of the same
+// workload compared per unit of work uses them.
+TEST(ContinuousProfilingServiceTest, WindowsCarryTheWorkDoneInThem) {
+  ContinuousProfilingOptions o;
+  int reads = 0;  // read on the service thread only
+  o.work_counter = [&reads] { return 500.0 * reads++; };
+  o.comparison.normalization = Normalization::kPerWork;
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  auto sink = std::make_shared<RecordingSink>();
+  service.AddSink(sink);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Stop().ok());
+  std::lock_guard<std::mutex> lock(sink->mu);
+  ASSERT_EQ(sink->work.size(), 1u);
+  EXPECT_EQ(sink->work[0], 500.0);
+  EXPECT_EQ(reads, 2);
 }
 
 TEST(ContinuousProfilingServiceTest, AnotherRunningProfileSkipsTheWindow) {

@@ -328,7 +328,10 @@ std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& optio
 
 double DifferentialBaselineScale(const Profile& baseline, const Profile& current,
                                  Normalization normalization) {
-  if (normalization == Normalization::kShareOfTotal) {
+  if (normalization == Normalization::kPerRun) return 1;
+  // Work counts are not known here: kPerWork is drawn as shares, as
+  // CompareProfiles does without them.
+  if (normalization == Normalization::kShareOfTotal || normalization == Normalization::kPerWork) {
     const int64_t base = PositiveTotal(baseline);
     return base > 0 ? static_cast<double>(PositiveTotal(current)) / static_cast<double>(base) : 1;
   }

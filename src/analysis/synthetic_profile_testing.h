@@ -6,6 +6,7 @@
 // with mean cpu_share * hz * seconds (each sample is one timer period of CPU).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -66,6 +67,26 @@ inline Profile SampleProfile(const std::vector<WorkloadFunction>& workload, uint
     p.samples.push_back({{id, 2, 1}, {n, n * p.period}, {}});
   }
   return p;
+}
+
+// One run of a fixed, CPU-bound, single-threaded job: `job` gives the CPU
+// seconds each function burns per run (WorkloadFunction::cpu_share read as
+// seconds per run), and the run lasts as long as their sum, so a slower
+// function makes a longer run. `jitter` (a standard deviation in log
+// units) varies each function's cost from run to run, as caches, clock
+// speed and neighbours do on a real machine.
+inline Profile JobRunProfile(const std::vector<WorkloadFunction>& job, uint64_t seed, int hz = 100,
+                             double jitter = 0) {
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::normal_distribution<double> noise(0.0, jitter);
+  std::vector<WorkloadFunction> run = job;
+  double seconds = 0;
+  for (WorkloadFunction& f : run) {
+    if (jitter > 0) f.cpu_share *= std::exp(noise(rng));
+    seconds += f.cpu_share;
+  }
+  for (WorkloadFunction& f : run) f.cpu_share /= seconds;  // share of the one busy core
+  return SampleProfile(run, seed, hz, seconds);
 }
 
 // A profile with exact figures: main;handle_request;<name> with `samples`

@@ -8,6 +8,7 @@
 //   taiobs help [COMMAND]          (and COMMAND --help, COMMAND -h)
 //   taiobs top | collapse | flamegraph FILE.pb.gz ...
 //   taiobs diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] ...
+//   taiobs diff --base B1.pb.gz B2.pb.gz ... --current C1.pb.gz C2.pb.gz ... [options]
 //   taiobs profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...
 //   taiobs rules check FILE
 //   taiobs rules export --format prometheus|cloud-monitoring FILE [-o OUT]
@@ -75,10 +76,13 @@ const Command kCommands[] = {
     {"flamegraph", "flamegraph FILE.pb.gz -o OUT.svg [--title TEXT]",
      "Interactive SVG flame graph of a pprof file", ProfileFlameGraph},
     {"diff",
-     "diff BASE.pb.gz CUR.pb.gz [--threshold PCT] [--fail-on SEVERITY] [--normalize rate|share] "
-     "[--cumulative] [--confidence C] [--min-share F] [-n ROWS] [--svg OUT.svg]",
-     "Compare two pprof files: regressions, improvements, removed and new functions; exit 1 on "
-     "a regression (for CI)",
+     "diff BASE.pb.gz CUR.pb.gz | --base B1.pb.gz ... --current C1.pb.gz ... [--threshold PCT] "
+     "[--fail-on SEVERITY] [--normalize run|rate|share|work] [--base-work N,...] "
+     "[--current-work N,...] [--cumulative] [--confidence C] [--min-share F] [-n ROWS] "
+     "[--svg OUT.svg]",
+     "Compare two pprof files, or several runs a side (CPU per run by default): regressions, "
+     "improvements, removed and new functions, and the smallest change each test could see; "
+     "exit 1 on a regression (for CI)",
      ProfileDiff},
     {"profile", "profile [--hz N] [--heap] [-o FILE.pb.gz] -- CMD ARGS...",
      "Run a program under the CPU (and heap) profiler, write pprof files", ProfileRun},

@@ -223,6 +223,14 @@ struct ContinuousProfilingOptions {
   // Threshold, confidence, normalisation of the comparison; the threshold is
   // the constructor's regression_threshold_pct.
   ComparisonOptions comparison;
+  // The work the process has done so far (requests served: the HTTP
+  // middleware's request counter, or any counter the service names), read
+  // on the service thread at each CPU window's start and end. The window's
+  // profile carries the difference (SetProfileWork), so that
+  // comparison.normalization = kPerWork compares CPU per unit of work and
+  // a change of traffic is not read as a regression. Unset, or no work in
+  // a window: kPerWork compares shares.
+  std::function<double()> work_counter;
   // Names the profiles' service and version: baselines and sinks use it.
   Resource resource;
   // Where baselines are kept across restarts (see the top of this file);
@@ -343,7 +351,8 @@ class ContinuousProfilingService {
   std::string collecting_from_;  // the first of them
   std::deque<UploadedProfile> queue_;
   bool in_window_ = false;
-  std::string window_id_;  // the CPU profile's; "" when none runs
+  std::string window_id_;         // the CPU profile's; "" when none runs
+  double window_work_start_ = 0;  // work_counter() when the window started
   uint64_t next_id_ = 1;
   uint64_t next_heap_id_ = 1;
   int64_t heap_since_ = 0;  // wall ns of the previous heap snapshot, or of Start

@@ -37,15 +37,17 @@ struct FlameGraphOptions {
 std::string FlameGraphSvg(const Profile& profile, const FlameGraphOptions& options = {});
 
 // The baseline is scaled to the current profile's exposure as in
-// CompareProfiles (per second of wall time when both have a duration, else
-// or with kShareOfTotal by the totals), so equal colours mean equal rates.
+// CompareProfiles (per second of wall time when both have a duration; as
+// they are with kPerRun; by the totals with kShareOfTotal or kPerWork), so
+// equal colours mean equal rates.
 std::string DifferentialFlameGraphSvg(const Profile& baseline, const Profile& current,
                                       const FlameGraphOptions& options = {},
                                       Normalization normalization = Normalization::kCpuPerSecond);
 
 // The factor a differential flame graph multiplies the baseline's values by
 // to put them on the current profile's exposure: the ratio of the durations
-// (kCpuPerSecond; 1 when either has none) or of the totals (kShareOfTotal).
+// (kCpuPerSecond; 1 when either has none), 1 (kPerRun), or the ratio of the
+// totals (kShareOfTotal, and kPerWork, which has no work counts here).
 // The dashboard's JSON differential flame graph uses it too.
 double DifferentialBaselineScale(const Profile& baseline, const Profile& current,
                                  Normalization normalization = Normalization::kCpuPerSecond);
