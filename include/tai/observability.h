@@ -154,7 +154,8 @@ class Observability {
   // instance: its resource, a logger, and every comparison handed to the
   // alert engine, so that a regression raises one alert per function and
   // profile kind and resolves when a later window no longer shows it, and
-  // kept in the store's comparison history.
+  // kept in the store's comparison history; with the store open, its
+  // baselines are kept there (StoreBaselineStore).
   //   ContinuousProfilingService service(recorder, obs->ProfilingOptions());
   // The service must stop before this instance shuts down.
   ContinuousProfilingOptions ProfilingOptions();

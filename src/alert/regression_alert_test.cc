@@ -190,7 +190,8 @@ void WarmUpSymbolizer() {
 // so that a restored window (10% +- a few points) is nowhere near. The
 // window in progress at the switch may go either way; every later one is
 // clean. So: one alert, notified once when it fires and once when it
-// resolves.
+// resolves, and in the service's events one AlertTriggered and one
+// AlertResolved.
 TEST(RegressionAlertTest, ASlowedFunctionAlertsOnceAndResolvesWhenRestored) {
 #if defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "TSan defers asynchronous signals to its own safe points (interceptor "
@@ -271,6 +272,27 @@ TEST(RegressionAlertTest, ASlowedFunctionAlertsOnceAndResolvesWhenRestored) {
   }
   EXPECT_GT(sent[0].value, 50);
   for (const Alert& a : alerts.Alerts()) EXPECT_EQ(a.state, AlertState::kResolved);
+
+  // The service's own events tell the same story, not one alert a window:
+  // one AlertTriggered while alpha was slow, one AlertResolved once restored.
+  std::vector<AlertTriggered> triggered;
+  std::vector<AlertResolved> resolved;
+  for (const ProfilingEvent& e : service.Events()) {
+    if (const auto* t = std::get_if<AlertTriggered>(&e)) triggered.push_back(*t);
+    if (const auto* r = std::get_if<AlertResolved>(&e)) resolved.push_back(*r);
+  }
+  ASSERT_EQ(triggered.size(), 1u) << windows();
+  ASSERT_EQ(resolved.size(), 1u) << windows();
+  ASSERT_EQ(triggered[0].alert.regressions.size(), 1u);
+  EXPECT_EQ(triggered[0].alert.regressions[0].function, "tai_burn_alpha");
+  EXPECT_EQ(triggered[0].alert.severity, AlertSeverity::kCritical);
+  EXPECT_EQ(resolved[0].function, "tai_burn_alpha");
+  EXPECT_EQ(resolved[0].alert_id, triggered[0].alert.alert_id);
+  EXPECT_GE(resolved[0].windows, 3);
+  ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.total_alerts, 1u);
+  EXPECT_EQ(s.alerts_resolved, 1u);
+  EXPECT_EQ(s.active_regressions, 0u);
 }
 
 }  // namespace

@@ -7,15 +7,18 @@
 #include <type_traits>
 #include <utility>
 
+#include "analysis/regression_episodes.h"
 #include "core/text.h"
 #include "core/thread_name.h"
+#include "profile/profile_merge.h"
 #include "tai/core/clock.h"
 
 namespace tai {
 namespace {
 
-constexpr std::string_view kEventNames[] = {
-    "ProfileStarted", "ProfileFinished", "RegressionDetected", "AlertTriggered", "ProfileUploaded"};
+constexpr std::string_view kEventNames[] = {"ProfileStarted",     "ProfileFinished",
+                                            "RegressionDetected", "AlertTriggered",
+                                            "ProfileUploaded",    "AlertResolved"};
 
 std::string Describe(const ProfileStarted& e) {
   return "ProfileStarted: " + e.profile_id + " started";
@@ -42,6 +45,13 @@ std::string Describe(const AlertTriggered& e) {
                                 n == 1 ? e.alert.regressions[0].function.c_str()
                                        : (std::to_string(n) + " regressions").c_str(),
                                 e.alert.alert_id.c_str());
+}
+std::string Describe(const AlertResolved& e) {
+  return internal::StringPrintf(
+      "AlertResolved: %s no longer regressed in %s after %" PRId64 " window%s (%s %s alert %s)",
+      e.function.c_str(), e.profile_id.c_str(), e.windows, e.windows == 1 ? "" : "s",
+      std::string(AlertSeverityName(e.severity)).c_str(),
+      std::string(ProfileKindName(e.kind)).c_str(), e.alert_id.c_str());
 }
 std::string Describe(const ProfileUploaded& e) {
   std::string to;
@@ -74,6 +84,7 @@ LogLevel EventLevel(const ProfilingEvent& event) {
     if (a->alert.severity == AlertSeverity::kCritical) return LogLevel::kFatal;
     return a->alert.severity == AlertSeverity::kHigh ? LogLevel::kError : LogLevel::kWarn;
   }
+  if (std::holds_alternative<AlertResolved>(event)) return LogLevel::kInfo;
   return std::holds_alternative<RegressionDetected>(event) ? LogLevel::kWarn : LogLevel::kDebug;
 }
 
@@ -97,8 +108,17 @@ ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRe
 
 ContinuousProfilingService::ContinuousProfilingService(std::shared_ptr<ProfileRecorder> profiler,
                                                        ContinuousProfilingOptions options)
-    : profiler_(std::move(profiler)), options_(std::move(options)) {
-  if (!options_.baseline_directory.empty()) store_.emplace(options_.baseline_directory);
+    : profiler_(std::move(profiler)),
+      options_(std::move(options)),
+      episodes_(std::make_unique<internal::RegressionEpisodes>()) {
+  if (options_.baselines) {
+    baselines_ = options_.baselines;
+  } else if (!options_.baseline_directory.empty()) {
+    baselines_ =
+        std::make_shared<DirectoryBaselineStore>(options_.baseline_directory, options_.resource);
+  } else if (profiler_) {
+    baselines_ = profiler_->baseline_store();
+  }
 }
 
 ContinuousProfilingService::~ContinuousProfilingService() { (void)Stop(); }
@@ -123,6 +143,10 @@ Status ContinuousProfilingService::Start() {
   }
   if (options_.max_events == 0 || options_.max_queued_profiles == 0) {
     return InvalidArgumentError("max_events and max_queued_profiles must be at least 1");
+  }
+  if (options_.baseline_windows < 1) {
+    return InvalidArgumentError("baseline_windows must be at least 1, not " +
+                                std::to_string(options_.baseline_windows));
   }
   TAI_RETURN_IF_ERROR(options_.comparison.Validate().WithContext("comparison options"));
   {
@@ -278,13 +302,7 @@ void ContinuousProfilingService::FinishCpuWindow(bool compare) {
     });
   }
   Record(ProfileFinished{WallNanos(), id, samples, cpu_micros});
-  if (compare) Compare(id, *p);
-  if (store_) {
-    const Resource& r = options_.resource;
-    if (!store_->SaveLatest(r.service_name, r.service_version, *p).ok()) {
-      UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
-    }
-  }
+  if (compare && Compare(id, *p)) AddToVersionBaseline(id, *p);
   Enqueue(std::move(id), ProfileKind::kCpu, std::move(*p));
 }
 
@@ -335,32 +353,84 @@ void ContinuousProfilingService::CountProfileError(std::string_view what, const 
   }
 }
 
-void ContinuousProfilingService::Compare(const std::string& id, const Profile& profile) {
+bool ContinuousProfilingService::Compare(const std::string& id, const Profile& profile) {
   std::optional<Profile> base = baseline();
-  if (!base) return;
+  if (!base) return true;
   Result<ProfileComparison> c = CompareProfiles(*base, profile, options_.comparison);
   if (!c.ok()) {
-    UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
-    if (options_.logger != nullptr) {
-      TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1,
-                           "profile {} not compared with the baseline: {}", id,
-                           c.status().message());
-    }
-    return;
+    CountBaselineError("profile " + id + " not compared with the baseline", c.status());
+    return false;
   }
+  const bool stable = c->regressions.empty();
   UpdateStats([](ProfilingStatistics& st) { ++st.comparisons; });
   for (const Regression& r : c->regressions) {
     Record(RegressionDetected{WallNanos(), id, r, options_.comparison.threshold_percent});
   }
   const int64_t now = WallNanos();
-  std::optional<RegressionAlert> alert = MakeRegressionAlert(*c, now);
-  if (alert) RaiseAlert(id, *alert);
+  internal::RegressionEpisodes::Update update = episodes_->Observe(ProfileKind::kCpu, id, *c, now);
+  if (update.alert) RaiseAlert(id, *update.alert);
+  for (AlertResolved& r : update.resolved) Record(std::move(r));
+  UpdateStats([n = episodes_->active()](ProfilingStatistics& st) { st.active_regressions = n; });
   if (options_.on_comparison) {
     options_.on_comparison(ComparisonOutcome{.kind = ProfileKind::kCpu,
                                              .profile_id = id,
                                              .time_nanos = now,
                                              .baseline_time_nanos = base->time_nanos,
                                              .comparison = std::move(*c)});
+  }
+  return stable;
+}
+
+// The version's own baseline, once made, stays for the life of the
+// version: windows after it are what it is there to judge.
+void ContinuousProfilingService::AddToVersionBaseline(const std::string& id,
+                                                      const Profile& profile) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (version_baseline_) return;
+  }
+  if (!collecting_) {
+    collecting_ = profile;
+    collecting_from_ = id;
+  } else {
+    Result<Profile> merged = internal::MergeProfileList({*collecting_, profile});
+    if (!merged.ok()) {
+      CountBaselineError("window " + id + " not added to the version's baseline", merged.status());
+      return;
+    }
+    // The merge keeps samples, not comments: the work done (work_counter,
+    // for kPerWork) is summed here.
+    const std::optional<double> before = ProfileWork(*collecting_), now = ProfileWork(profile);
+    if (before && now) SetProfileWork(*merged, *before + *now);
+    collecting_ = std::move(merged).value();
+  }
+  if (++collected_ < options_.baseline_windows) return;
+  Profile made = *std::exchange(collecting_, std::nullopt);
+  std::string where = "memory only (no baseline store)";
+  if (baselines_) {
+    Status saved = baselines_->SaveVersionBaseline(made);
+    if (saved.ok()) {
+      where = baselines_->description();
+    } else {
+      CountBaselineError("the version's baseline could not be saved", saved);
+      where = "memory only (saving failed)";
+    }
+  }
+  if (options_.logger != nullptr) {
+    const Resource& r = options_.resource;
+    TAI_LOG_INFO(*options_.logger,
+                 "profiling baseline of {} {} made from {} windows ({} to {}), kept in {}",
+                 r.service_name, r.service_version.empty() ? "(no version)" : r.service_version,
+                 collected_, collecting_from_, id, where);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  version_baseline_ = std::move(made);
+}
+
+void ContinuousProfilingService::CountBaselineError(std::string_view what, const Status& status) {
+  UpdateStats([](ProfilingStatistics& st) { ++st.baseline_errors; });
+  if (options_.logger != nullptr) {
+    TAI_LOG_RATE_LIMITED(*options_.logger, LogLevel::kWarn, 1, "{}: {}", what, status.message());
   }
 }
 
@@ -391,29 +461,47 @@ void ContinuousProfilingService::Upload() {
   for (const UploadedProfile& p : batch) Record(ProfileUploaded{WallNanos(), p.id, names});
 }
 
+// A baseline that is not there is the normal case (kNotFound); any other
+// failure is counted and said, and the service goes on without it.
 void ContinuousProfilingService::LoadBaselines() {
-  if (!store_) return;
-  const Resource& r = options_.resource;
+  collecting_.reset();
+  collected_ = 0;
+  if (!baselines_) return;
+  auto load = [this](Result<Profile> (BaselineStore::*get)() const,
+                     std::string_view what) -> std::optional<Profile> {
+    Result<Profile> p = ((*baselines_).*get)();
+    if (p.ok()) return std::move(p).value();
+    if (p.status().code() != StatusCode::kNotFound) {
+      CountBaselineError(std::string("the ") + std::string(what) + " could not be loaded from " +
+                             baselines_->description(),
+                         p.status());
+    }
+    return std::nullopt;
+  };
   if (!profiler_->baseline_profile()) {
-    Result<Profile> pinned = store_->LoadPinned(r.service_name);
-    if (pinned.ok()) profiler_->SetBaselineProfile(std::move(pinned).value());
+    if (auto pinned = load(&BaselineStore::LoadPinned, "pinned baseline")) {
+      profiler_->SetBaselineProfile(std::move(*pinned));
+    }
   }
-  Result<Profile> previous = store_->LoadPreviousVersion(r.service_name, r.service_version);
+  std::optional<Profile> own = load(&BaselineStore::LoadVersionBaseline, "version's baseline");
+  std::optional<Profile> previous;
+  if (!own) previous = load(&BaselineStore::LoadPreviousVersionBaseline, "previous baseline");
   std::lock_guard<std::mutex> lock(mu_);
-  if (previous.ok()) auto_baseline_ = std::move(previous).value();
+  version_baseline_ = std::move(own);
+  previous_baseline_ = std::move(previous);
 }
 
 Status ContinuousProfilingService::PinBaseline(const Profile& baseline) {
   profiler_->SetBaselineProfile(baseline);
-  if (!store_) return Status::Ok();
-  return store_->SavePinned(options_.resource.service_name, baseline);
+  if (!baselines_) return Status::Ok();
+  return baselines_->SavePinned(baseline);
 }
 
 std::optional<Profile> ContinuousProfilingService::baseline() const {
   std::optional<Profile> pinned = profiler_ ? profiler_->baseline_profile() : std::nullopt;
   if (pinned) return pinned;
   std::lock_guard<std::mutex> lock(mu_);
-  return auto_baseline_;
+  return version_baseline_ ? version_baseline_ : previous_baseline_;
 }
 
 // The counters that follow from events are updated with the event, under
@@ -429,6 +517,9 @@ void ContinuousProfilingService::LogEvent(const ProfilingEvent& event) const {
     options_.logger->LogMessage(
         level, line,
         {{"alert_id", a->alert.alert_id}, {"function", a->alert.regressions.front().function}});
+  } else if (const auto* r = std::get_if<AlertResolved>(&event)) {
+    options_.logger->LogMessage(level, line,
+                                {{"alert_id", r->alert_id}, {"function", r->function}});
   } else {
     options_.logger->LogMessage(level, line);
   }
@@ -448,6 +539,7 @@ void ContinuousProfilingService::Record(ProfilingEvent event) {
           }
           if constexpr (std::is_same_v<E, RegressionDetected>) ++st.regressions_detected;
           if constexpr (std::is_same_v<E, ProfileUploaded>) ++st.profiles_uploaded;
+          if constexpr (std::is_same_v<E, AlertResolved>) ++st.alerts_resolved;
           if constexpr (std::is_same_v<E, AlertTriggered>) {
             ++st.total_alerts;
             ++st.alerts_by_severity[static_cast<size_t>(e.alert.severity)];

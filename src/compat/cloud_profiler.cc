@@ -1,6 +1,7 @@
 #include "tai/compat/cloud_profiler.h"
 
 #include "compat/design_pipeline.h"
+#include "tai/store/store_baselines.h"
 
 namespace tai::gcp {
 namespace {
@@ -37,6 +38,12 @@ Result<std::unique_ptr<CloudProfiler>> CloudProfiler::Create(std::string project
   auto profiler = std::make_unique<CloudProfiler>(std::move(project), hz);
   if (!profiler->status().ok()) return profiler->status();
   return profiler;
+}
+
+std::shared_ptr<BaselineStore> CloudProfiler::baseline_store() const {
+  if (!pipeline_ || !pipeline_->observability().store()) return nullptr;
+  Observability& obs = pipeline_->observability();
+  return std::make_shared<StoreBaselineStore>(obs.store(), obs.resource());
 }
 
 void CloudProfiler::OnProfileFinished(const std::string& id, const Profile& profile) {

@@ -3,13 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
+#include <thread>
 
 #include "analysis/synthetic_profile_testing.h"
 #include "compat/design_env_testing.h"
 #include "profile/workload_testing.h"
 #include "tai/analysis/continuous_profiling.h"
+#include "tai/store/store.h"
 
 namespace tai::gcp {
 namespace {
@@ -128,6 +133,79 @@ TEST_F(CloudProfilerTest, ContinuousProfilingServiceRecordsWithTheDesignsProfile
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_NE(std::find(kept->comments.begin(), kept->comments.end(), "project: my-project"),
             kept->comments.end());
+}
+
+class Burner {
+ public:
+  Burner()
+      : thread_([this] {
+          while (!stop_.load(std::memory_order_relaxed)) tai_burn_alpha(20'000);
+        }) {}
+  ~Burner() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// The design's 4-argument constructor with no baseline pinned anywhere:
+// version 1.0 makes its baseline from its first three windows and keeps it
+// in the embedded store (pinned, so retention keeps it); a restart of 1.0
+// compares from its first window with it; 2.0 starts from 1.0's; a pinned
+// baseline wins over both, across restarts.
+TEST(CloudProfilerBaselineTest, TheDesignsServiceKeepsBaselinesInTheStore) {
+  testing::ScopedDesignEnv env(std::map<std::string, std::string>{{"TAI_SERVICE_VERSION", "1.0"}});
+  Burner burner;
+  auto run = [](int comparisons, const std::function<void(ContinuousProfilingService&)>& then) {
+    auto profiler = std::make_shared<CloudProfiler>("my-project", 100);
+    ASSERT_TRUE(profiler->status().ok()) << profiler->status().ToString();
+    ContinuousProfilingService service(profiler, 1, 300, 10.0);
+    ASSERT_TRUE(service.Start().ok());
+    ASSERT_TRUE(service.WaitFor(
+        [&](const ProfilingStatistics& s) { return s.comparisons >= uint64_t(comparisons); },
+        std::chrono::seconds(30)));
+    ASSERT_TRUE(service.Stop().ok());
+    EXPECT_EQ(service.GetStatistics().baseline_errors, 0u);
+    then(service);
+  };
+  Profile made;
+  run(1, [&](ContinuousProfilingService& service) {
+    ProfilingStatistics s = service.GetStatistics();
+    EXPECT_EQ(s.comparisons, s.profiles_finished - 1 - 3) << "compared from the 4th window";
+    ASSERT_TRUE(service.baseline().has_value());
+    made = *service.baseline();
+  });
+  {
+    auto store = Store::Open({.path = env.store_path(), .read_only = true});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto kept = (*store)->ListProfiles({.profile_id = "baseline@1.0"});
+    ASSERT_TRUE(kept.ok());
+    ASSERT_EQ(kept->size(), 1u);
+    EXPECT_TRUE((*kept)[0].pinned);
+    EXPECT_EQ((*kept)[0].service, "design-test");
+    EXPECT_EQ((*kept)[0].version, "1.0");
+    EXPECT_EQ((*kept)[0].labels.at("baseline"), "version");
+  }
+  run(1, [&](ContinuousProfilingService& service) {
+    ProfilingStatistics s = service.GetStatistics();
+    EXPECT_EQ(s.comparisons, s.profiles_finished - 1) << "a restart compares from window 1";
+    EXPECT_EQ(service.baseline(), made);
+  });
+  ::setenv("TAI_SERVICE_VERSION", "2.0", 1);
+  Profile pinned = analysis_testing::ExactProfile({{"tai_burn_alpha", 100}}, 1.0);
+  run(0, [&](ContinuousProfilingService& service) {
+    EXPECT_EQ(service.baseline(), made) << "2.0 starts from 1.0's baseline";
+    ASSERT_TRUE(service.PinBaseline(pinned).ok());
+  });
+  for (const char* version : {"2.0", "1.0"}) {
+    ::setenv("TAI_SERVICE_VERSION", version, 1);
+    run(0, [&](ContinuousProfilingService& service) {
+      EXPECT_EQ(service.baseline(), pinned) << version;
+    });
+  }
 }
 
 }  // namespace

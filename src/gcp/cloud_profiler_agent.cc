@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "core/thread_name.h"
 #include "core/base64.h"
+#include "core/thread_name.h"
 #include "gcp/api_client.h"
 #include "gcp/profiler_api.h"
 #include "tai/core/ids.h"
@@ -258,10 +258,11 @@ Result<CloudProfilerAgent::Created> CloudProfilerAgent::CreateProfile() {
 }
 
 Result<Profile> CloudProfilerAgent::CollectCpu(ProfileClock clock, milliseconds duration) {
-  Status s = cpu_.Start({.hz = options_.cpu_hz, .clock = clock});
+  Status s = cpu_.Start({.hz = options_.cpu_hz, .clock = clock, .shared = true});
   if (s.code() == StatusCode::kAlreadyExists) {
-    NoteError(&CloudProfilerAgentStats::skipped_busy,
-              s.WithContext("Cloud Profiler: skipped, another CPU profile runs"));
+    NoteError(
+        &CloudProfilerAgentStats::skipped_busy,
+        s.WithContext("Cloud Profiler: skipped, another CPU profile runs that it cannot share"));
     return s;
   }
   if (!s.ok()) {

@@ -13,6 +13,7 @@
 #include "tai/alert/rule_file.h"
 #include "tai/cloud_alert_policies.h"
 #include "tai/observability.h"
+#include "tai/store/store_baselines.h"
 
 namespace tai {
 namespace {
@@ -313,6 +314,7 @@ ContinuousProfilingOptions Observability::ProfilingOptions() {
   ContinuousProfilingOptions options;
   options.resource = *resource_;
   options.logger = &logger("tai.profiling");
+  if (store_) options.baselines = std::make_shared<StoreBaselineStore>(store_, *resource_);
   if (!alerts_ && !store_) return options;
   options.on_comparison = [engine = alerts_.get(), store = store_.get(),
                            service = resource_->service_name](const ComparisonOutcome& c) {

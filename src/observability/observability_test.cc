@@ -438,6 +438,8 @@ TEST(ObservabilityTest, ProfilingOptionsReportRegressionsToTheAlertEngine) {
   ContinuousProfilingOptions options = (*obs)->ProfilingOptions();
   EXPECT_EQ(options.resource.service_name, "test-service");
   ASSERT_TRUE(options.on_comparison);
+  ASSERT_TRUE(options.baselines);  // kept in the store
+  EXPECT_NE(options.baselines->description().find(dir.path() + "/svc.db"), std::string::npos);
   Regression slower{
       .function = "checkout::Charge", .increase_percent = 32, .severity = AlertSeverity::kHigh};
   const int64_t t0 = WallNanos();

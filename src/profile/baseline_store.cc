@@ -11,7 +11,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kLatestSuffix = ".latest.pb.gz";
+constexpr std::string_view kBaselineSuffix = ".baseline.pb.gz";
 
 Status EnsureDirectory(const std::string& dir) {
   std::error_code ec;
@@ -23,27 +23,41 @@ Status EnsureDirectory(const std::string& dir) {
 
 }  // namespace
 
-ProfileBaselineStore::ProfileBaselineStore(std::string directory)
-    : directory_(std::move(directory)) {}
+DirectoryBaselineStore::DirectoryBaselineStore(std::string directory, const Resource& resource)
+    : directory_(std::move(directory)),
+      service_(internal::SafeFileName(resource.service_name)),
+      version_(internal::SafeFileName(resource.service_version)) {}
 
-Status ProfileBaselineStore::SaveLatest(std::string_view service, std::string_view version,
-                                        const Profile& profile) {
-  TAI_RETURN_IF_ERROR(EnsureDirectory(directory_));
-  std::string name = internal::SafeFileName(service) + "@" + internal::SafeFileName(version) +
-                     std::string(kLatestSuffix);
-  return internal::WritePprofFileAtomically(profile, directory_ + "/" + name);
+std::string DirectoryBaselineStore::description() const {
+  return "the directory " + directory_ + " (" + service_ + " " + version_ + ")";
 }
 
-Result<Profile> ProfileBaselineStore::LoadPreviousVersion(std::string_view service,
-                                                          std::string_view version) const {
-  const std::string prefix = internal::SafeFileName(service) + "@";
-  const std::string own = prefix + internal::SafeFileName(version) + std::string(kLatestSuffix);
+std::string DirectoryBaselineStore::Path(std::string_view name) const {
+  return directory_ + "/" + std::string(name);
+}
+
+Result<Profile> DirectoryBaselineStore::Read(const std::string& name, std::string_view what) const {
+  std::error_code ec;
+  if (!fs::exists(Path(name), ec)) {
+    return NotFoundError("no " + std::string(what) + " in '" + directory_ + "'");
+  }
+  return ReadPprofFile(Path(name));
+}
+
+Result<Profile> DirectoryBaselineStore::LoadVersionBaseline() const {
+  return Read(service_ + "@" + version_ + std::string(kBaselineSuffix),
+              "baseline of " + service_ + " " + version_);
+}
+
+Result<Profile> DirectoryBaselineStore::LoadPreviousVersionBaseline() const {
+  const std::string prefix = service_ + "@";
+  const std::string own = prefix + version_ + std::string(kBaselineSuffix);
   std::error_code ec;
   std::string best;
   fs::file_time_type best_time;
   for (const fs::directory_entry& e : fs::directory_iterator(directory_, ec)) {
     std::string name = e.path().filename().string();
-    if (!name.starts_with(prefix) || !name.ends_with(kLatestSuffix) || name == own) continue;
+    if (!name.starts_with(prefix) || !name.ends_with(kBaselineSuffix) || name == own) continue;
     fs::file_time_type t = e.last_write_time(ec);
     if (ec) continue;
     if (best.empty() || t > best_time || (t == best_time && name > best)) {
@@ -52,32 +66,25 @@ Result<Profile> ProfileBaselineStore::LoadPreviousVersion(std::string_view servi
     }
   }
   if (best.empty()) {
-    return NotFoundError("no profile of another version of '" + std::string(service) + "' in '" +
-                         directory_ + "'");
+    return NotFoundError("no baseline of another version of '" + service_ + "' in '" + directory_ +
+                         "'");
   }
-  return ReadPprofFile(directory_ + "/" + best);
+  return ReadPprofFile(Path(best));
 }
 
-Status ProfileBaselineStore::SavePinned(std::string_view service, const Profile& profile) {
+Result<Profile> DirectoryBaselineStore::LoadPinned() const {
+  return Read(service_ + ".pinned.pb.gz", "pinned baseline of " + service_);
+}
+
+Status DirectoryBaselineStore::SaveVersionBaseline(const Profile& profile) {
   TAI_RETURN_IF_ERROR(EnsureDirectory(directory_));
   return internal::WritePprofFileAtomically(
-      profile, directory_ + "/" + internal::SafeFileName(service) + ".pinned.pb.gz");
+      profile, Path(service_ + "@" + version_ + std::string(kBaselineSuffix)));
 }
 
-Result<Profile> ProfileBaselineStore::LoadPinned(std::string_view service) const {
-  std::string path = directory_ + "/" + internal::SafeFileName(service) + ".pinned.pb.gz";
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    return NotFoundError("no pinned baseline for '" + std::string(service) + "'");
-  }
-  return ReadPprofFile(path);
-}
-
-Status ProfileBaselineStore::ClearPinned(std::string_view service) {
-  std::error_code ec;
-  fs::remove(directory_ + "/" + internal::SafeFileName(service) + ".pinned.pb.gz", ec);
-  if (ec) return UnavailableError("cannot remove pinned baseline: " + ec.message());
-  return Status::Ok();
+Status DirectoryBaselineStore::SavePinned(const Profile& profile) {
+  TAI_RETURN_IF_ERROR(EnsureDirectory(directory_));
+  return internal::WritePprofFileAtomically(profile, Path(service_ + ".pinned.pb.gz"));
 }
 
 }  // namespace tai

@@ -8,7 +8,6 @@
 // shorter than one interval is not sampled. Each tid's CPU clock is the
 // kernel's per-thread clock id, ((~tid) << 3) | 6 (what pthread_getcpuclockid
 // computes for a pthread_t, computed here from the tid we have).
-#include "core/thread_name.h"
 #include "tai/profile/cpu_profiler.h"
 
 #include <dirent.h>
@@ -31,6 +30,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "profile/handler_state.h"
 #include "profile/profile_builder.h"
 #include "profile/sample_buffer.h"
@@ -157,11 +157,23 @@ struct CpuProfiler::Session {
   std::atomic<uint64_t> ticks{0};
   std::atomic<int64_t> handler_nanos{0};
 
-  // Owned by the worker thread while it runs, then by Stop.
+  // One per CpuProfiler sharing the session (one unless started shared):
+  // the samples since its Start, and the counters as they were then.
+  struct Window {
+    int64_t start_wall = 0;
+    int64_t start_mono = 0;
+    std::unordered_map<std::string, Aggregate> stacks;
+    ProfilerStats at_start;
+  };
+
+  // Guards what follows: the worker holds it while it scans and drains, a
+  // window's Start and Stop while they drain and build.
+  std::mutex drain_mu;
   std::unordered_map<pid_t, timer_t> timers;
   std::unordered_map<pid_t, std::string> thread_names;
   std::unordered_set<pid_t> named_from_samples;
-  std::unordered_map<std::string, Aggregate> stacks;
+  std::map<uint64_t, Window> windows;
+  uint64_t next_window = 1;
   std::unordered_set<uint64_t> symbolized;
   std::unordered_map<uint64_t, bool> frameless_at;      // leaf pc -> no frame set up there
   std::unordered_map<uint64_t, bool> return_addresses;  // word -> follows a call
@@ -186,13 +198,24 @@ struct CpuProfiler::Session {
   bool LeafCallerMissing(uint64_t pc, uint64_t sp_word);
   bool CreateTimer(pid_t tid);
   void DeleteAllTimers();
-  Profile Build(int64_t end_mono);
+  // The session's counters now (background CPU as of the worker's last pass).
+  ProfilerStats Counters(int64_t now_mono) const;
+  // Opens a window from now (drain_mu held: the samples before it are drained).
+  uint64_t OpenWindow();
+  // The window's counters: the session's since the window opened.
+  ProfilerStats WindowStats(const Window& w, int64_t now_mono) const;
+  Profile Build(const Window& w, int64_t end_mono);
 };
 
 namespace {
 
 std::atomic<bool> g_active{false};
 std::atomic<CpuProfiler::Session*> g_session{nullptr};
+// The running session when it was started shared, for shared starts to
+// join; held while a shared start or the last window's stop runs, so that
+// a start never joins a session that is stopping.
+std::mutex g_shared_mu;
+std::weak_ptr<CpuProfiler::Session> g_shared;
 std::atomic<int> g_inflight{0};
 std::atomic<uint32_t> g_generation{0};
 struct sigaction g_previous_action;
@@ -416,16 +439,18 @@ void CpuProfiler::Session::Drain() {
     key.assign(reinterpret_cast<const char*>(&tid), sizeof tid);
     key.append(reinterpret_cast<const char*>(&h.label_set), sizeof h.label_set);
     key.append(reinterpret_cast<const char*>(stack.data()), stack.size() * sizeof(uint64_t));
-    auto [it, added] = stacks.try_emplace(key);
-    if (added) {
-      it->second.frames = stack;
-      it->second.tid = tid;
-      it->second.label_set = h.label_set;
-      for (uint64_t pc : stack) {
-        if (symbolized.insert(pc).second) fresh.push_back(pc);
+    for (auto& [id, window] : windows) {
+      auto [it, added] = window.stacks.try_emplace(key);
+      if (added) {
+        it->second.frames = stack;
+        it->second.tid = tid;
+        it->second.label_set = h.label_set;
       }
+      it->second.weight += h.weight;
     }
-    it->second.weight += h.weight;
+    for (uint64_t pc : stack) {
+      if (symbolized.insert(pc).second) fresh.push_back(pc);
+    }
     if (options.thread_labels && named_from_samples.insert(static_cast<pid_t>(h.tid)).second) {
       // The name may have been set after the timer was made.
       std::string name = ReadThreadName(static_cast<pid_t>(h.tid));
@@ -444,8 +469,11 @@ void CpuProfiler::Session::Run() {
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
     lock.unlock();
-    Scan();
-    Drain();
+    {
+      std::lock_guard<std::mutex> drain(drain_mu);
+      Scan();
+      Drain();
+    }
     background_cpu_nanos.store(ThreadCpuNanos(), std::memory_order_relaxed);
     lock.lock();
     if (!first_scan_done) {
@@ -461,7 +489,46 @@ void CpuProfiler::Session::DeleteAllTimers() {
   timers.clear();
 }
 
-Profile CpuProfiler::Session::Build(int64_t end_mono) {
+ProfilerStats CpuProfiler::Session::Counters(int64_t now_mono) const {
+  ProfilerStats st;
+  st.samples = samples.load();
+  st.dropped = dropped.load();
+  st.ticks = ticks.load();
+  st.threads = threads_seen.load();
+  st.handler_nanos = handler_nanos.load();
+  st.background_cpu_nanos = background_cpu_nanos.load();
+  st.symbolize_nanos = symbolize_nanos.load();
+  st.wall_nanos = now_mono - start_mono;
+  return st;
+}
+
+uint64_t CpuProfiler::Session::OpenWindow() {
+  const int64_t now = MonotonicNanos();
+  Window w{.start_wall = WallNanos(), .start_mono = now, .at_start = Counters(now)};
+  if (windows.empty()) {  // the session's first: from its very start
+    w.start_wall = start_wall;
+    w.start_mono = start_mono;
+    w.at_start = ProfilerStats{};
+  }
+  const uint64_t id = next_window++;
+  windows.emplace(id, std::move(w));
+  return id;
+}
+
+// Threads are counted over the session: a window shares its timers.
+ProfilerStats CpuProfiler::Session::WindowStats(const Window& w, int64_t now_mono) const {
+  ProfilerStats st = Counters(now_mono);
+  st.samples -= w.at_start.samples;
+  st.dropped -= w.at_start.dropped;
+  st.ticks -= w.at_start.ticks;
+  st.handler_nanos -= w.at_start.handler_nanos;
+  st.background_cpu_nanos -= w.at_start.background_cpu_nanos;
+  st.symbolize_nanos -= w.at_start.symbolize_nanos;
+  st.wall_nanos = now_mono - w.start_mono;
+  return st;
+}
+
+Profile CpuProfiler::Session::Build(const Window& w, int64_t end_mono) {
   internal::ProfileBuilder builder;
   Profile& p = builder.profile();
   const bool cpu = options.clock == ProfileClock::kCpu;
@@ -469,11 +536,11 @@ Profile CpuProfiler::Session::Build(int64_t end_mono) {
   p.sample_types = {{"samples", "count"}, {cpu ? "cpu" : "wall", "nanoseconds"}};
   p.period_type = {cpu ? "cpu" : "wall", "nanoseconds"};
   p.period = period;
-  p.time_nanos = start_wall;
-  p.duration_nanos = end_mono - start_mono;
+  p.time_nanos = w.start_wall;
+  p.duration_nanos = end_mono - w.start_mono;
 
   std::unordered_map<uint32_t, LabelSet> label_sets;
-  for (auto& [key, agg] : stacks) {
+  for (const auto& [key, agg] : w.stacks) {
     ProfileSample s;
     for (uint64_t pc : agg.frames) s.location_ids.push_back(builder.LocationAt(pc, symbolizer));
     s.values = {agg.weight, agg.weight * period};
@@ -512,17 +579,14 @@ CpuProfiler::CpuProfiler() = default;
 
 CpuProfiler::~CpuProfiler() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!session_) return;
-  if (session_->pid != getpid()) {
-    (void)session_.release();  // inherited through fork: its thread is not ours
-    return;
-  }
-  (void)StopLocked();
+  if (session_) (void)StopLocked();
 }
 
 bool CpuProfiler::ProcessProfiling() { return g_active.load(); }
 
-Status CpuProfiler::Start(const CpuProfileOptions& options) {
+namespace {
+
+Status ValidateOptions(const CpuProfileOptions& options) {
   if (options.hz < 1 || options.hz > 10000) {
     return InvalidArgumentError("profiler: hz must be 1..10000, not " + std::to_string(options.hz));
   }
@@ -536,11 +600,50 @@ Status CpuProfiler::Start(const CpuProfileOptions& options) {
   if (options.scan_interval.count() < 1) {
     return InvalidArgumentError("profiler: scan_interval must be at least 1ms");
   }
+  return Status::Ok();
+}
+
+std::string Describe(const CpuProfileOptions& o) {
+  return std::to_string(o.hz) + " Hz, " + (o.clock == ProfileClock::kCpu ? "CPU" : "wall") +
+         " time" + (o.thread_labels ? "" : ", no thread labels");
+}
+
+// A session made in a process that later forked is the parent's: its
+// worker thread does not exist in the child, so the child leaves it alone
+// (leaks it) rather than joining or destroying it.
+void DeleteSession(CpuProfiler::Session* s);
+
+}  // namespace
+
+Status CpuProfiler::Start(const CpuProfileOptions& options) {
+  TAI_RETURN_IF_ERROR(ValidateOptions(options));
   std::lock_guard<std::mutex> lock(mu_);
-  if (session_ && session_->pid != getpid()) (void)session_.release();
+  if (session_ && session_->pid != getpid()) session_.reset();
+  if (session_) return AlreadyExistsError("profiler: this profiler is already running");
+  std::unique_lock<std::mutex> shared_lock(g_shared_mu, std::defer_lock);
+  if (options.shared) {
+    shared_lock.lock();
+    if (std::shared_ptr<Session> running = g_shared.lock(); running && running->pid == getpid()) {
+      const CpuProfileOptions& o = running->options;
+      if (o.hz != options.hz || o.clock != options.clock ||
+          o.thread_labels != options.thread_labels) {
+        return AlreadyExistsError("profiler: a shared CPU profile (" + Describe(o) +
+                                  ") is already running in this process; a shared start (" +
+                                  Describe(options) + ") joins only one with the same options");
+      }
+      std::lock_guard<std::mutex> drain(running->drain_mu);
+      running->Drain();  // what came before belongs to the windows already open
+      window_ = running->OpenWindow();
+      session_ = std::move(running);
+      return Status::Ok();
+    }
+  }
   bool expected = false;
   if (!g_active.compare_exchange_strong(expected, true)) {
-    return AlreadyExistsError("profiler: a CPU profile is already running in this process");
+    return AlreadyExistsError(
+        "profiler: a CPU profile is already running in this process" +
+        std::string(options.shared ? " (not shared: started without CpuProfileOptions::shared)"
+                                   : ""));
   }
   std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, AtForkChild); });
   Status installed = InstallHandler();
@@ -548,7 +651,12 @@ Status CpuProfiler::Start(const CpuProfileOptions& options) {
     g_active.store(false);
     return installed;
   }
-  auto session = std::make_unique<Session>(options, g_generation.fetch_add(1) + 1);
+  std::shared_ptr<Session> session(new Session(options, g_generation.fetch_add(1) + 1),
+                                   DeleteSession);
+  {
+    std::lock_guard<std::mutex> drain(session->drain_mu);
+    window_ = session->OpenWindow();
+  }
   g_session.store(session.get());
   Session* s = session.get();
   std::unique_lock<std::mutex> slock(s->mu);
@@ -573,6 +681,7 @@ Status CpuProfiler::Start(const CpuProfileOptions& options) {
     return UnavailableError(std::string("profiler: cannot create per-thread timers: ") +
                             std::strerror(err));
   }
+  if (options.shared) g_shared = session;
   session_ = std::move(session);
   return Status::Ok();
 }
@@ -582,43 +691,53 @@ Result<Profile> CpuProfiler::Stop() {
   return StopLocked();
 }
 
+// Closes this profiler's window; the last window of a session stops it.
 Result<Profile> CpuProfiler::StopLocked() {
   if (!session_) return FailedPreconditionError("profiler: no CPU profile is running");
-  if (session_->pid != getpid()) {
-    (void)session_.release();
+  std::shared_ptr<Session> session = std::move(session_);
+  if (session->pid != getpid()) {
     return FailedPreconditionError("profiler: the profile was started by the parent process");
   }
-  Session* s = session_.get();
+  Session* s = session.get();
+  // Held throughout, so that two windows stopping at once agree on which is
+  // the last, and no start joins a session that is stopping.
+  std::lock_guard<std::mutex> shared_lock(g_shared_mu);
+  bool last;
   {
+    std::lock_guard<std::mutex> drain(s->drain_mu);
+    last = s->windows.size() == 1;
+  }
+  if (last) {
+    if (g_shared.lock() == session) g_shared.reset();
     std::lock_guard<std::mutex> l(s->mu);
     s->stop = true;
   }
-  s->cv.notify_all();
-  s->worker.join();
-  int64_t end = MonotonicNanos();
-  s->DeleteAllTimers();
-  g_session.store(nullptr, std::memory_order_seq_cst);
-  // A handler that got in before the store finishes before we read on.
-  while (g_inflight.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  int64_t end;
+  if (last) {
+    s->cv.notify_all();
+    s->worker.join();
+    end = MonotonicNanos();
+    s->DeleteAllTimers();
+    g_session.store(nullptr, std::memory_order_seq_cst);
+    // A handler that got in before the store finishes before we read on.
+    while (g_inflight.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  } else {
+    end = MonotonicNanos();
+  }
+  std::lock_guard<std::mutex> drain(s->drain_mu);
   int64_t t0 = ThreadCpuNanos();
   s->Drain();
-  Profile profile = s->Build(end);
+  auto window = s->windows.extract(window_);
+  Profile profile = s->Build(window.mapped(), end);
   int64_t stop_cpu = ThreadCpuNanos() - t0;
   s->symbolize_nanos.fetch_add(stop_cpu);
-  last_stats_.samples = s->samples.load();
-  last_stats_.dropped = s->dropped.load();
-  last_stats_.ticks = s->ticks.load();
-  last_stats_.threads = s->threads_seen.load();
-  last_stats_.handler_nanos = s->handler_nanos.load();
-  last_stats_.background_cpu_nanos = s->background_cpu_nanos.load() + stop_cpu;
-  last_stats_.symbolize_nanos = s->symbolize_nanos.load();
-  last_stats_.wall_nanos = end - s->start_mono;
+  last_stats_ = s->WindowStats(window.mapped(), end);
+  last_stats_.background_cpu_nanos += stop_cpu;
   if (last_stats_.dropped > 0) {
     profile.comments.push_back(std::to_string(last_stats_.dropped) +
                                " samples dropped: the buffer was full");
   }
-  session_.reset();
-  g_active.store(false);
+  if (last) g_active.store(false);
   return profile;
 }
 
@@ -630,18 +749,20 @@ bool CpuProfiler::running() const {
 ProfilerStats CpuProfiler::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!session_ || session_->pid != getpid()) return last_stats_;
-  const Session* s = session_.get();
-  ProfilerStats st;
-  st.samples = s->samples.load();
-  st.dropped = s->dropped.load();
-  st.ticks = s->ticks.load();
-  st.threads = s->threads_seen.load();
-  st.handler_nanos = s->handler_nanos.load();
-  st.background_cpu_nanos = s->background_cpu_nanos.load();
-  st.symbolize_nanos = s->symbolize_nanos.load();
-  st.wall_nanos = MonotonicNanos() - s->start_mono;
-  return st;
+  std::lock_guard<std::mutex> drain(session_->drain_mu);
+  auto w = session_->windows.find(window_);
+  if (w == session_->windows.end()) return last_stats_;
+  return session_->WindowStats(w->second, MonotonicNanos());
 }
+
+namespace {
+
+void DeleteSession(CpuProfiler::Session* s) {
+  if (s->pid != getpid()) return;
+  delete s;
+}
+
+}  // namespace
 
 ScopedProfileLabels::ScopedProfileLabels(
     std::initializer_list<std::pair<std::string_view, std::string_view>> labels)

@@ -233,6 +233,54 @@ TEST(CpuProfilerTest, OneProfilePerProcess) {
   EXPECT_FALSE(CpuProfiler::ProcessProfiling());
 }
 
+// Two shared starts get their own windows of one session's samples: the
+// one that joined later sees what came after its Start, the first sees
+// everything, and both the same samples while both ran. Other options, or
+// an unshared start, are refused while it runs; the last Stop ends it.
+TEST(CpuProfilerTest, SharedStartsGetTheirOwnWindowsOfOneSession) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan defers asynchronous signals to its own safe points, so a sample's "
+                  "leaf is where TSan delivered it";
+#endif
+  CpuProfiler first, second, other_rate, exclusive;
+  ASSERT_TRUE(first.Start({.hz = 250, .shared = true}).ok());
+  int64_t alpha = 0, beta = 0;
+  while (alpha < 150'000'000) Burn(tai_burn_alpha, 4, &alpha);
+  ASSERT_TRUE(second.Start({.hz = 250, .shared = true}).ok());
+  Status refused = other_rate.Start({.hz = 100, .shared = true});
+  EXPECT_EQ(refused.code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(refused.message().find("250 Hz"), std::string::npos) << refused.message();
+  EXPECT_EQ(exclusive.Start({.hz = 250}).code(), StatusCode::kAlreadyExists);
+  while (beta < 150'000'000) Burn(tai_burn_beta, 4, &beta);
+  Result<Profile> b = second.Stop();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_FALSE(second.running());
+  EXPECT_TRUE(first.running());
+  EXPECT_TRUE(CpuProfiler::ProcessProfiling());
+  while (alpha < 300'000'000) Burn(tai_burn_alpha, 4, &alpha);
+  Result<Profile> a = first.Stop();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_FALSE(CpuProfiler::ProcessProfiling());
+
+  const pid_t tid = Tid();
+  // The second window: beta's CPU, and of alpha at most a sample or two
+  // taken as it joined.
+  EXPECT_GT(CpuOf(*b, tid, "tai_burn_beta"), 100'000'000);
+  EXPECT_LT(CpuOf(*b, tid, "tai_burn_alpha"), 10'000'000);
+  // The first: alpha before and after, and the very samples of beta.
+  EXPECT_GT(CpuOf(*a, tid, "tai_burn_alpha"), 200'000'000);
+  EXPECT_EQ(CpuOf(*a, tid, "tai_burn_beta"), CpuOf(*b, tid, "tai_burn_beta"));
+  EXPECT_GT(b->time_nanos, a->time_nanos);
+  EXPECT_LT(b->duration_nanos, a->duration_nanos);
+  EXPECT_GT(second.stats().samples, 0u);
+  EXPECT_GT(first.stats().samples, second.stats().samples);
+
+  // Nothing runs now: an unshared start works again.
+  ASSERT_TRUE(exclusive.Start().ok());
+  EXPECT_EQ(first.Start({.shared = true}).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(exclusive.Stop().ok());
+}
+
 TEST(CpuProfilerTest, DestroyingARunningProfilerStopsIt) {
   {
     CpuProfiler a;

@@ -23,7 +23,9 @@ Status ProfileRecorder::StartCpuProfile(std::string id) {
   if (id.empty()) return InvalidArgumentError("profile id is empty");
   std::lock_guard<std::mutex> lock(mu_);
   if (!refused_.ok()) return refused_;
-  Status s = profiler_.Start(options_);
+  CpuProfileOptions options = options_;
+  options.shared = true;
+  Status s = profiler_.Start(options);
   if (!s.ok()) return s.WithContext("profile '" + id + "'");
   running_id_ = std::move(id);
   return Status::Ok();

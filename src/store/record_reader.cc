@@ -186,6 +186,7 @@ Result<std::vector<StoredProfileInfo>> ReadProfiles(Database& db, const ProfileQ
   if (!q.service.empty()) f.Add("service =", q.service);
   if (!q.kind.empty()) f.Add("kind =", q.kind);
   if (!q.profile_id.empty()) f.Add("profile_id =", q.profile_id);
+  if (q.pinned_only) f.Add("pinned =", int64_t{1});
   return ReadRows(db,
                   "SELECT id, profile_id, service, kind, version, t, duration, labels, pinned, "
                   "length(data) FROM profiles " +

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "profile/profile_merge.h"
 #include "store/metric_reader.h"
-#include "store/profile_merge.h"
 #include "store/reader_pool.h"
 #include "store/record_reader.h"
 #include "store/schema.h"

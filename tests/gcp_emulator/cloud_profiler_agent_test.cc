@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -296,6 +297,70 @@ TEST(CloudProfilerAgentTest, SkipsCpuWhileAnotherCpuProfileRuns) {
   EXPECT_EQ(stats.skipped_busy, 1u);
   EXPECT_EQ(stats.uploaded, 1u);
   EXPECT_NE(stats.last_error.find("another CPU profile"), std::string::npos) << stats.last_error;
+}
+
+// The agent and the continuous profiling service on at once share one
+// sampling session: the server asks for two 2 s CPU profiles while the
+// service profiles 1 s windows; the agent uploads both (none skipped) and
+// the service finishes every window it starts, each with the workload's
+// samples.
+TEST(CloudProfilerAgentTest, SharesTheCpuSamplesWithTheContinuousProfilingService) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "finishing a profile takes seconds under TSan: windows would merge";
+#endif
+  ProfilerEmulator emulator;
+  emulator.Script({ProfilerEmulator::Ask("CPU", "2s", milliseconds(0)),
+                   ProfilerEmulator::Ask("CPU", "2s", milliseconds(500))});
+  Workload workload;
+  auto options = Options(emulator);
+  options.profile_types = {ProfileKind::kCpu};
+  auto agent = CloudProfilerAgent::Create(options);
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  ContinuousProfilingOptions o;
+  o.collect_interval = std::chrono::seconds(1);
+  o.upload_interval = std::chrono::seconds(60);
+  ContinuousProfilingService service(std::make_shared<ProfileRecorder>(100), o);
+  // The agent first: the service joins the session the agent started.
+  ASSERT_TRUE((*agent)->Start().ok());
+  ASSERT_TRUE(WaitForStats(
+      **agent, [](const CloudProfilerAgentStats& s) { return s.creates >= 1; },
+      std::chrono::seconds(10)));
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(emulator.WaitForCreates(3, std::chrono::seconds(20))) << (*agent)->stats().last_error;
+  ASSERT_TRUE(service.WaitFor([](const ProfilingStatistics& s) { return s.profiles_finished >= 4; },
+                              std::chrono::seconds(20)));
+  (*agent)->Stop();
+  ASSERT_TRUE(service.Stop().ok());
+
+  EXPECT_TRUE(emulator.problems().empty()) << emulator.problems().front();
+  const auto events = emulator.events();
+  // (The third create is held: an event once answered.)
+  ASSERT_EQ(Methods(events), (std::vector<std::string>{"create", "patch", "create", "patch"}));
+  for (const Event& patch : {events[1], events[3]}) {
+    EXPECT_EQ(patch.status, 200);
+    EXPECT_GE(static_cast<double>(patch.decoded.duration_nanos) / 1e9, 1.5);
+    EXPECT_LE(static_cast<double>(patch.decoded.duration_nanos) / 1e9, 2.5);
+    EXPECT_GT(patch.decoded.TotalValue(), 1'000'000'000 / 2);
+    EXPECT_TRUE(AnyStackHas(patch.decoded, "tai_burn_alpha"));
+  }
+  const CloudProfilerAgentStats agent_stats = (*agent)->stats();
+  EXPECT_EQ(agent_stats.skipped_busy, 0u) << agent_stats.last_error;
+  EXPECT_EQ(agent_stats.uploaded, 2u);
+
+  const ProfilingStatistics s = service.GetStatistics();
+  EXPECT_EQ(s.profile_errors, 0u) << "no window skipped";
+  EXPECT_EQ(s.profiles_started, s.profiles_finished);
+  char last[32];  // the window cut short by Stop
+  std::snprintf(last, sizeof last, "cpu-%06llu",
+                static_cast<unsigned long long>(s.profiles_finished));
+  int full_windows = 0;
+  for (const ProfilingEvent& e : service.Events()) {
+    const auto* f = std::get_if<ProfileFinished>(&e);
+    if (f == nullptr || f->profile_id == last) continue;
+    ++full_windows;
+    EXPECT_GT(f->cpu_micros, 500'000) << DescribeEvent(e);  // the workload's half second
+  }
+  EXPECT_GE(full_windows, 3);
 }
 
 TEST(CloudProfilerAgentTest, BadOptionsAreNamed) {

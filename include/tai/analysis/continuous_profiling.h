@@ -18,15 +18,42 @@
 // The profiler is a tai::ProfileRecorder, or the original design's
 // tai::gcp::CloudProfiler (which is one), shared with the caller.
 //
-// Baselines: the profiler's (ProfileRecorder::SetBaselineProfile, or
-// PinBaseline here, which also saves it) when set; otherwise the last
-// profile of the previous version of the service (Resource::service_version)
-// found in the baseline directory, where every window's profile is saved.
+// Baselines, by default, so that the design's 4-argument constructor
+// compares from the first windows on. The window is compared with, first
+// found:
+//   1. the pinned baseline: the profiler's (ProfileRecorder::
+//      SetBaselineProfile), set by PinBaseline (which also saves it) or
+//      loaded from the baseline store at Start;
+//   2. this version's own baseline (Resource::service_version): loaded from
+//      the store at Start (a restart of the same version), or made in this
+//      run: the first `baseline_windows` (3) full windows after Start whose
+//      comparison found no regression (any full window while there is
+//      nothing to compare with), merged into one profile and saved in the
+//      store, pinned;
+//   3. the previous version's: the newest own baseline of another version
+//      of the service in the store, until this version's own is made.
+// A fresh service with no baseline anywhere compares from its
+// (baseline_windows + 1)th window. Because a window that regresses does
+// not count towards the version's baseline, a version that made things
+// slower keeps comparing with the previous version's (and keeps its alert)
+// until the regression is gone or a new baseline is pinned. Where the
+// baselines are kept: options.baselines; else a directory
+// (options.baseline_directory); else the profiler's (gcp::CloudProfiler:
+// the embedded store of the process's design pipeline); else memory only,
+// where a restart makes them again. Observability::ProfilingOptions() sets
+// the embedded store.
 //
-// Alerts go to the logger (WARN for LOW and MEDIUM, ERROR for HIGH and
-// CRITICAL) and to the on_alert callback; every comparison (with its
-// regressions, maybe none) goes to on_comparison, which feeds the alert
-// engine and the store's comparison history.
+// One alert per regression while it lasts: the service keeps the active
+// regressions by (function, profile kind) and raises AlertTriggered only
+// for those that start, or rise to a higher severity band, in a window;
+// the first compared window that no longer shows one records AlertResolved
+// for it. Windows that are not compared (no baseline yet, a failed or
+// skipped window, the one cut short by Stop) change nothing. Alerts go to
+// the logger (WARN for LOW and MEDIUM, ERROR for HIGH, FATAL's level for
+// CRITICAL; a resolution at INFO) and to the on_alert callback; every
+// comparison (with its regressions, maybe none) goes to on_comparison,
+// which feeds the alert engine (which keeps one alert per regression the
+// same way) and the store's comparison history.
 //
 // Heap profiling (options.heap): Start also starts the process's heap
 // profiler (tai::HeapProfiler) and fails, naming why, when it cannot: the
@@ -47,8 +74,11 @@
 // heap_profiles_finished, not profiles_finished.
 //
 // Events are kept in a bounded log (the oldest dropped and counted), the
-// upload queue is bounded too (the oldest profile dropped and counted). One
-// CPU profile runs per process: while another is running a window is
+// upload queue is bounded too (the oldest profile dropped and counted). The
+// profiler's windows are shared starts (ProfileRecorder): with the Cloud
+// Profiler agent sampling at the same rate and clock, both get their
+// profiles from one sampling session. While a CPU profile runs that cannot
+// be shared (an unshared CpuProfiler, another rate or clock) a window is
 // skipped and counted in profile_errors, never a crash.
 //
 // The service owns its thread; it shares the profiler and the sinks.
@@ -80,10 +110,15 @@
 #include "tai/profile/profile_sink.h"
 
 namespace tai {
+namespace internal {
+class RegressionEpisodes;
+}  // namespace internal
 
 // The events, in the order the service makes them for one window:
 // ProfileStarted, ProfileFinished, then RegressionDetected for each
-// regression and one AlertTriggered, and ProfileUploaded when its batch is
+// regression, one AlertTriggered when a regression started (or rose to a
+// higher band) in this window, one AlertResolved for each regression that
+// this window no longer shows, and ProfileUploaded when its batch is
 // delivered. Timestamps are ns since the Unix epoch.
 struct ProfileStarted {
   int64_t timestamp = 0;
@@ -105,10 +140,25 @@ struct RegressionDetected {
   Regression regression;
   double threshold_percent = 0;
 };
+// An alert for the regressions that started (or rose to a higher band) in
+// the window `profile_id`: alert.regressions holds only those; the ones
+// still active from earlier windows were alerted then.
 struct AlertTriggered {
   int64_t timestamp = 0;
   std::string profile_id;
   RegressionAlert alert;
+};
+// A regression that earlier windows showed and the window `profile_id`,
+// compared with the baseline, no longer shows: its alert is over.
+struct AlertResolved {
+  int64_t timestamp = 0;
+  std::string profile_id;  // the first window without it
+  std::string function;
+  ProfileKind kind = ProfileKind::kCpu;
+  std::string alert_id;                           // the AlertTriggered that last raised it
+  AlertSeverity severity = AlertSeverity::kNone;  // the highest band it reached
+  int64_t since = 0;    // when it started (its first AlertTriggered's timestamp)
+  int64_t windows = 0;  // the compared windows that showed it
 };
 struct ProfileUploaded {
   int64_t timestamp = 0;
@@ -116,12 +166,13 @@ struct ProfileUploaded {
   std::vector<std::string> sinks;  // names of the sinks that took it
 };
 using ProfilingEvent = std::variant<ProfileStarted, ProfileFinished, RegressionDetected,
-                                    AlertTriggered, ProfileUploaded>;
+                                    AlertTriggered, ProfileUploaded, AlertResolved>;
 
 // "ProfileStarted", "ProfileFinished", ...
 std::string_view EventName(const ProfilingEvent& event);
 // The level the service logs an event at: DEBUG for the routine ones,
-// WARN for a regression, WARN/ERROR/FATAL (CRITICAL) for an alert by severity.
+// WARN for a regression, WARN/ERROR/FATAL (CRITICAL) for an alert by
+// severity, INFO for the end of one.
 LogLevel EventLevel(const ProfilingEvent& event);
 // The original design's log lines: "ProfileFinished: cpu-000001 finished
 // (1000 samples, 342ms CPU time)", "AlertTriggered: MEDIUM severity alert
@@ -139,8 +190,10 @@ struct ProfilingStatistics {
   uint64_t profile_errors = 0;  // windows that could not start or finish, failed heap snapshots
   uint64_t comparisons = 0;
   uint64_t regressions_detected = 0;
-  uint64_t total_alerts = 0;
+  uint64_t total_alerts = 0;                     // AlertTriggered events
   std::array<uint64_t, 5> alerts_by_severity{};  // indexed by AlertSeverity
+  uint64_t alerts_resolved = 0;                  // AlertResolved events
+  uint64_t active_regressions = 0;  // alerted and not resolved yet, by (function, kind)
   uint64_t events_dropped = 0;
   uint64_t baseline_errors = 0;  // saving or loading a baseline failed
   // The profiler's measured overhead (CPU per wall second) of the last
@@ -180,8 +233,15 @@ struct ContinuousProfilingOptions {
   std::function<double()> work_counter;
   // Names the profiles' service and version: baselines and sinks use it.
   Resource resource;
-  // Where baselines are kept across restarts; "" keeps them in memory only.
+  // Where baselines are kept across restarts (see the top of this file);
+  // null: a directory when baseline_directory is set, else the profiler's
+  // ProfileRecorder::baseline_store() (gcp::CloudProfiler: the embedded
+  // store), else memory only.
+  std::shared_ptr<BaselineStore> baselines;
   std::string baseline_directory;
+  // How many full windows without a regression make a version's own
+  // baseline (at least 1).
+  int baseline_windows = 3;
   // Heap snapshots at the end of every window too (see the top of this
   // file); Start fails when the heap profiler cannot start. Default off.
   bool heap = false;
@@ -230,7 +290,9 @@ class ContinuousProfilingService {
   Status Stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
   bool running() const;
 
-  // Pins a baseline: set on the profiler and saved in the baseline directory.
+  // Pins a baseline: set on the profiler and saved in the baseline store
+  // (pinned for the service: every version and restart uses it). With the
+  // embedded store it waits for the store to commit it (at most 10 s).
   Status PinBaseline(const Profile& baseline);
   // The baseline the next window is compared with, if any.
   std::optional<Profile> baseline() const;
@@ -253,7 +315,11 @@ class ContinuousProfilingService {
   void SnapshotHeap(bool last);
   void Enqueue(std::string id, ProfileKind kind, Profile profile);
   void CountProfileError(std::string_view what, const Status& status);
-  void Compare(const std::string& id, const Profile& profile);
+  // True when the window may go into the version's baseline: nothing to
+  // compare with, or compared and no regression found.
+  bool Compare(const std::string& id, const Profile& profile);
+  void AddToVersionBaseline(const std::string& id, const Profile& profile);
+  void CountBaselineError(std::string_view what, const Status& status);
   void RaiseAlert(const std::string& id, const RegressionAlert& alert);
   void Upload();
   void LoadBaselines();
@@ -264,7 +330,7 @@ class ContinuousProfilingService {
 
   const std::shared_ptr<ProfileRecorder> profiler_;
   ContinuousProfilingOptions options_;
-  std::optional<ProfileBaselineStore> store_;
+  std::shared_ptr<BaselineStore> baselines_;
   std::vector<std::shared_ptr<ProfileSink>> sinks_;
 
   mutable std::mutex mu_;
@@ -274,10 +340,15 @@ class ContinuousProfilingService {
   Clock::time_point stop_by_;
   ProfilingStatistics stats_;
   std::deque<ProfilingEvent> events_;
-  std::optional<Profile> auto_baseline_;
+  std::optional<Profile> version_baseline_;   // this version's own, loaded or made
+  std::optional<Profile> previous_baseline_;  // the previous version's
   std::thread thread_;
 
   // Only the service thread touches these.
+  std::unique_ptr<internal::RegressionEpisodes> episodes_;
+  std::optional<Profile> collecting_;  // stable windows merged towards the version's baseline
+  int collected_ = 0;
+  std::string collecting_from_;  // the first of them
   std::deque<UploadedProfile> queue_;
   bool in_window_ = false;
   std::string window_id_;         // the CPU profile's; "" when none runs

@@ -16,8 +16,9 @@
 // A CloudProfiler is a ProfileRecorder, so it can be given to a
 // ContinuousProfilingService as the original design does. Finished
 // profiles stay in memory (the last kKeptProfiles of them) under their id.
-// One CPU profile runs per process at a time: starting a second, from this
-// or any other profiler, is an error.
+// One CPU profile runs per CloudProfiler at a time: starting a second is an
+// error. Profilers of the process at the same rate share one sampling
+// session (ProfileRecorder), each with its own window of its samples.
 //
 // Where finished profiles go: every profile it finishes (by the caller, or
 // by a ContinuousProfilingService's windows) is uploaded, from a bounded
@@ -120,6 +121,10 @@ class CloudProfiler : public ProfileRecorder {
   // before any profile has run.
   OverheadCheck CheckOverhead() const;
   void set_overhead_limit(double fraction) { overhead_limit_ = fraction; }
+
+  // The embedded store of the design pipeline (when open), for the
+  // baselines of a ContinuousProfilingService over this profiler.
+  std::shared_ptr<BaselineStore> baseline_store() const override;
 
  protected:
   void OnProfileFinished(const std::string& id, const Profile& profile) override;

@@ -20,10 +20,15 @@
 // failures from turning into a tight loop). It never asks again sooner, so
 // it never profiles more often than the server allows.
 //
-// One profile runs at a time. When another CPU profile already runs in the
-// process (CpuProfiler is one per process), a CPU or WALL request is
-// skipped: nothing is uploaded for it (an empty profile would read as an
-// idle process) and stats().skipped_busy counts it.
+// One profile runs at a time. CPU and WALL profiles are started shared
+// (CpuProfileOptions::shared): while the continuous profiling service (or
+// any ProfileRecorder) samples at the same rate and clock, the agent gets
+// its own window of the same samples and both get every profile, at the
+// cost of one profiler. When another CPU profile runs that it cannot share
+// (an unshared CpuProfiler, or another rate or clock: a WALL request while
+// the service samples CPU time), the request is skipped: nothing is
+// uploaded for it (an empty profile would read as an idle process) and
+// stats().skipped_busy counts it.
 //
 // Stop() is prompt: it cuts an outstanding long poll (within about a second,
 // libcurl's idle progress interval), a wait between retries and a running
@@ -105,7 +110,7 @@ struct CloudProfilerAgentStats {
   uint64_t server_backoffs = 0;    // of which the server named the delay
   uint64_t collected[4] = {};      // by ProfileKind
   uint64_t collection_errors = 0;  // asked for a type we could not collect
-  uint64_t skipped_busy = 0;       // CPU/WALL asked while another CPU profile ran
+  uint64_t skipped_busy = 0;       // CPU/WALL asked while an unsharable CPU profile ran
   uint64_t uploaded = 0;           // successful profiles.patch
   uint64_t upload_errors = 0;
   std::chrono::milliseconds last_backoff{0};

@@ -7,8 +7,10 @@
 // lock, no stdio); a background thread drains it, finds new threads and
 // symbolizes. See docs/profiling.md for how and why.
 //
-// One profile runs per process at a time, whichever CpuProfiler started it:
-// a second Start() returns an error. A child made by fork() does not inherit
+// One sampling session runs per process at a time, whichever CpuProfiler
+// started it: a second Start() returns an error, unless both start shared
+// (CpuProfileOptions::shared) with the same rate and clock, in which case
+// each gets its own window of the one session's samples. A child made by fork() does not inherit
 // the running profile (timers are not inherited; the child may Start its
 // own). Destroying a running CpuProfiler stops it and drops the profile.
 //
@@ -45,6 +47,16 @@ struct CpuProfileOptions {
   std::chrono::milliseconds scan_interval{50};
   // Label every sample with its thread's name ("thread") and id ("thread_id").
   bool thread_labels = true;
+  // Share the process's sampling: a shared Start joins a running shared
+  // profile with the same hz, clock and thread_labels instead of failing,
+  // and gets its own window of the same samples (from its Start to its
+  // Stop) at the cost of one profiler; the first to start sets the buffer,
+  // stack depth and scan interval, and the last to stop ends the sampling.
+  // The continuous profiling service (ProfileRecorder) and the Cloud
+  // Profiler agent start shared, so both get every window. A shared start
+  // still fails while an unshared profile runs, or a shared one with other
+  // options; an unshared start (the default) fails while any profile runs.
+  bool shared = false;
 };
 
 // What the profiler cost and saw, measured while it ran.
@@ -87,7 +99,8 @@ class CpuProfiler {
  private:
   Result<Profile> StopLocked();
   mutable std::mutex mu_;
-  std::unique_ptr<Session> session_;
+  std::shared_ptr<Session> session_;  // shared with the other windows of a shared session
+  uint64_t window_ = 0;               // this profiler's window in it
   ProfilerStats last_stats_;
 };
 

@@ -10,13 +10,18 @@
 //   ... work ...
 //   auto profile = recorder->FinishCpuProfile();  // Result<Profile>, kept as "checkout-1"
 //
-// One CPU profile runs per process at a time: starting a second, from this
-// or any other recorder or CpuProfiler, is an error. Shared by its users
+// A recorder starts its profiles shared (CpuProfileOptions::shared): while
+// other recorders, or the Cloud Profiler agent, profile at the same rate and
+// clock, each gets its own window of the one sampling session's samples.
+// Starting a second profile on the same recorder is an error, and so is a
+// start while an unshared profile (a CpuProfiler started without `shared`)
+// or a shared one at another rate or clock runs. Shared by its users
 // (shared_ptr). Thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "tai/core/status.h"
+#include "tai/profile/baseline_store.h"
 #include "tai/profile/cpu_profiler.h"
 #include "tai/profile/profile.h"
 
@@ -42,7 +48,8 @@ class ProfileRecorder {
   ProfileRecorder& operator=(const ProfileRecorder&) = delete;
 
   int hz() const;
-  // Options for the next StartCpuProfile (hz from the constructor unless set here).
+  // Options for the next StartCpuProfile (hz from the constructor unless
+  // set here; `shared` is always on).
   void set_options(const CpuProfileOptions& options);
 
   // kInvalidArgument for an empty id; the profiler's error (with the id)
@@ -65,6 +72,12 @@ class ProfileRecorder {
   // of the last one.
   double MeasuredOverhead() const;
   ProfilerStats stats() const { return profiler_.stats(); }
+
+  // Where a ContinuousProfilingService over this recorder keeps its
+  // baselines when its options name no place: none for a plain recorder
+  // (memory only); gcp::CloudProfiler answers with the embedded store its
+  // profiles go to, under its service name and version.
+  virtual std::shared_ptr<BaselineStore> baseline_store() const { return nullptr; }
 
  protected:
   // Called with every finished profile once it is kept, outside the lock and

@@ -21,6 +21,8 @@ struct ProfileQuery {
   int64_t start_nanos = 0;
   int64_t end_nanos = INT64_MAX;
   size_t limit = 100;  // newest first
+  // Only pinned profiles (baselines, which retention keeps).
+  bool pinned_only = false;
 };
 
 // What the store knows about one profile, without its samples.

@@ -1,4 +1,4 @@
-#include "store/profile_merge.h"
+#include "profile/profile_merge.h"
 
 #include <algorithm>
 #include <map>
