@@ -278,7 +278,24 @@ TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one, batch[0].profile);
 
-  auto merged = store_->MergeProfiles({.kind = "CPU"});
+  // The same id at another start time is another profile (a restarted
+  // service numbers its windows from 1 again): kept beside the first.
+  std::vector<UploadedProfile> restarted = {batch[0]};
+  restarted[0].profile.time_nanos = kBaseTime + 10 * testing::kMinute;
+  store_->AddProfiles(restarted, r);
+  ASSERT_TRUE(store_->Flush(std::chrono::seconds(10)).ok());
+  auto reused = store_->ListProfiles({.profile_id = "cpu-0"});
+  ASSERT_TRUE(reused.ok());
+  ASSERT_EQ(reused->size(), 2u);
+  EXPECT_EQ((*reused)[0].time_nanos, restarted[0].profile.time_nanos);  // newest first
+  EXPECT_EQ((*reused)[1].time_nanos, batch[0].profile.time_nanos);
+  list = store_->ListProfiles(
+      {.service = "svc", .kind = "CPU", .end_nanos = kBaseTime + 5 * testing::kMinute});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+
+  auto merged =
+      store_->MergeProfiles({.kind = "CPU", .end_nanos = kBaseTime + 5 * testing::kMinute});
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_EQ(merged->TotalValue(), batch[0].profile.TotalValue() + batch[1].profile.TotalValue() +
                                       batch[2].profile.TotalValue());

@@ -187,7 +187,35 @@ CREATE INDEX profile_comparisons_t ON profile_comparisons(t);
 CREATE INDEX profile_comparisons_kind ON profile_comparisons(service, kind, t);
 )sql";
 
-constexpr Migration kMigrations[] = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}};
+// Version 4: a profile is one (service, id, start time). Until now the
+// first profile under an id was kept and later ones ignored, so the windows
+// of a restarted service (whose ids start again at cpu-000001) and the
+// design API's reused ids ("current") were silently not stored. A delivery
+// offered twice still has one start time and is stored once. SQLite cannot
+// change a table's constraint, so the table is rebuilt; no other table
+// refers to its rows.
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE profiles_v4(
+  id INTEGER PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  service TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  duration INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  data BLOB NOT NULL,
+  UNIQUE(service, profile_id, t));
+INSERT INTO profiles_v4(id, profile_id, service, kind, t, duration, version, labels, pinned, data)
+  SELECT id, profile_id, service, kind, t, duration, version, labels, pinned, data FROM profiles;
+DROP TABLE profiles;
+ALTER TABLE profiles_v4 RENAME TO profiles;
+CREATE INDEX profiles_kind_t ON profiles(service, kind, t);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}};
 
 }  // namespace
 

@@ -82,7 +82,15 @@ Result<Profile> StoreBaselineStore::LoadPinned() const {
   return store_->GetProfile(newest->row_id);
 }
 
+// A version's baseline is made once: a second save (a race between two
+// processes of one version) keeps the first.
 Status StoreBaselineStore::SaveVersionBaseline(const Profile& profile) {
+  TAI_ASSIGN_OR_RETURN(auto existing, store_->ListProfiles({.service = resource_.service_name,
+                                                            .kind = "CPU",
+                                                            .profile_id = std::string(kIdPrefix) +
+                                                                          resource_.service_version,
+                                                            .limit = 1}));
+  if (!existing.empty()) return Status::Ok();
   return SaveAndPin({.id = std::string(kIdPrefix) + resource_.service_version,
                      .kind = ProfileKind::kCpu,
                      .profile = profile,
@@ -97,16 +105,18 @@ Status StoreBaselineStore::SavePinned(const Profile& profile) {
                      .labels = {{"baseline", "pinned"}, {"pinned_at", at}}});
 }
 
-// The store keeps the first profile under an id (a version's baseline is
-// made once); whichever is there is pinned.
+// Saved, committed, then pinned: the row is found by its id and time.
 Status StoreBaselineStore::SaveAndPin(UploadedProfile profile) {
   const std::string id = profile.id;
   store_->AddProfiles(std::span<const UploadedProfile>(&profile, 1), resource_);
   TAI_RETURN_IF_ERROR(store_->Flush(kSaveTimeout).WithContext("saving baseline " + id));
-  TAI_ASSIGN_OR_RETURN(
-      auto saved,
-      store_->ListProfiles(
-          {.service = resource_.service_name, .kind = "CPU", .profile_id = id, .limit = 1}));
+  TAI_ASSIGN_OR_RETURN(auto saved,
+                       store_->ListProfiles({.service = resource_.service_name,
+                                             .kind = "CPU",
+                                             .profile_id = id,
+                                             .start_nanos = profile.profile.time_nanos,
+                                             .end_nanos = profile.profile.time_nanos + 1,
+                                             .limit = 1}));
   if (saved.empty()) {
     return UnavailableError("baseline " + id +
                             " is not in the embedded store after its write (dropped: see "
