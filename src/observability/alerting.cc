@@ -315,6 +315,15 @@ ContinuousProfilingOptions Observability::ProfilingOptions() {
   options.resource = *resource_;
   options.logger = &logger("tai.profiling");
   if (store_) options.baselines = std::make_shared<StoreBaselineStore>(store_, *resource_);
+  // A change of traffic is not a regression: windows are compared per
+  // request served when the golden-signal middleware counts requests, and
+  // by share of the CPU when a window (or the baseline) has no count.
+  options.comparison.normalization = Normalization::kPerWork;
+  if (http_server_metrics_) {
+    options.work_counter = [metrics = http_server_metrics_] {
+      return static_cast<double>(metrics->requests_recorded());
+    };
+  }
   if (!alerts_ && !store_) return options;
   options.on_comparison = [engine = alerts_.get(), store = store_.get(),
                            service = resource_->service_name](const ComparisonOutcome& c) {

@@ -546,13 +546,21 @@ TEST(ObservabilityTest, GoldenSignalsWithoutHandWork) {
     auto answer = client.Send({.method = "GET", .url = server->url() + path});
     ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   }
+  // Continuous profiling made from the Observability divides each window's
+  // CPU by the requests the middleware recorded in it.
+  ContinuousProfilingOptions profiling = (*obs)->ProfilingOptions();
+  EXPECT_EQ(profiling.comparison.normalization, Normalization::kPerWork);
+  ASSERT_TRUE(profiling.work_counter);
+  EXPECT_EQ(profiling.work_counter(), 2.0);
+  ASSERT_TRUE(client.Send({.method = "GET", .url = server->url() + "/pay/3"}).ok());
+  EXPECT_EQ(profiling.work_counter(), 3.0);
   auto batch = (*obs)->metrics().Collect();
   std::map<std::string, int64_t> routes;
   for (const MetricData& m : batch->metrics) {
     if (m.descriptor->metric_type != "http.server.requests") continue;
     for (const MetricPoint& p : m.points) routes[*p.labels.Find("http_route")] += p.value.int64();
   }
-  EXPECT_EQ(routes, (std::map<std::string, int64_t>{{"/pay/:id", 2}}));
+  EXPECT_EQ(routes, (std::map<std::string, int64_t>{{"/pay/:id", 3}}));
   bool errors = false, memory = false;
   for (const MetricData& m : batch->metrics) {
     errors |= m.descriptor->metric_type == "http.server.request.errors" && !m.points.empty();

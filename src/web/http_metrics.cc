@@ -130,6 +130,7 @@ void HttpServerMetrics::Record(const RequestTimer& t, int status_code,
   requests_.Add(1, labels);
   if (status_code >= 500) errors_.Add(1, labels);
   active_.Add(-1, {{kMethod, t.method_}});
+  recorded_.fetch_add(1, std::memory_order_relaxed);
 }
 
 HttpMiddleware HttpMetricsMiddleware(std::shared_ptr<const HttpServerMetrics> metrics,
