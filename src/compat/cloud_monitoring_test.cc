@@ -72,6 +72,20 @@ TEST_F(CloudMonitoringTest, OriginalDesignExamples) {
   EXPECT_FALSE(*monitoring.CheckThreshold("custom.googleapis.com/app/cpu_usage", 90.0,
                                           ComparisonOperator::kGreaterThanOrEqual));
 
+  // Written without descriptors, as the design writes them: a number is a
+  // GAUGE, as Cloud Monitoring makes it on first write (the design's
+  // "counter", total_requests, included: a CUMULATIVE needs its descriptor
+  // first, since a written total that went down would be refused), and a
+  // distribution a DISTRIBUTION.
+  auto kind = [&](const char* type) {
+    auto d = monitoring.registry()->FindDescriptor(type);
+    return d ? d->value_type : MetricType::kUnspecified;
+  };
+  EXPECT_EQ(kind("custom.googleapis.com/app/total_requests"), MetricType::kGauge);
+  EXPECT_EQ(kind("custom.googleapis.com/app/cpu_usage"), MetricType::kGauge);
+  EXPECT_EQ(kind("custom.googleapis.com/app/latency_distribution"), MetricType::kDistribution);
+  EXPECT_EQ(kind("custom.googleapis.com/myapp/request_latency"), MetricType::kDistribution);
+
   // Written points are exported like every other metric.
   std::string text;
   WritePrometheusText(*monitoring.registry()->Collect(), {}, &text);
