@@ -398,10 +398,6 @@ void ContinuousProfilingService::AddToVersionBaseline(const std::string& id,
       CountBaselineError("window " + id + " not added to the version's baseline", merged.status());
       return;
     }
-    // The merge keeps samples, not comments: the work done (work_counter,
-    // for kPerWork) is summed here.
-    const std::optional<double> before = ProfileWork(*collecting_), now = ProfileWork(profile);
-    if (before && now) SetProfileWork(*merged, *before + *now);
     collecting_ = std::move(merged).value();
   }
   if (++collected_ < options_.baseline_windows) return;

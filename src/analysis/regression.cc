@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <map>
 #include <unordered_set>
@@ -538,27 +536,6 @@ Result<Normalization> ParseNormalization(std::string_view name) {
   if (auto n = internal::ValueNamed(kNormalizationNames, name)) return *n;
   return InvalidArgumentError("unknown normalisation '" + std::string(name) +
                               "' (expected run, rate, share or work)");
-}
-
-constexpr std::string_view kWorkComment = "tai.work=";
-
-void SetProfileWork(Profile& profile, double work) {
-  std::erase_if(profile.comments, [](const std::string& c) { return c.starts_with(kWorkComment); });
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", work);
-  profile.comments.push_back(std::string(kWorkComment) + buf);
-}
-
-std::optional<double> ProfileWork(const Profile& profile) {
-  for (const std::string& c : profile.comments) {
-    if (!c.starts_with(kWorkComment)) continue;
-    const std::string number = c.substr(kWorkComment.size());
-    char* end = nullptr;
-    double w = std::strtod(number.c_str(), &end);
-    if (end == number.c_str() || *end != '\0' || !(w > 0) || !std::isfinite(w)) return std::nullopt;
-    return w;
-  }
-  return std::nullopt;
 }
 
 std::string_view NormalizationUnit(Normalization normalization) {

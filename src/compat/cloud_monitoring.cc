@@ -48,16 +48,12 @@ void CloudMonitoring::Attach(Observability& observability) {
 }
 
 Result<std::unique_ptr<CloudMonitoring>> CloudMonitoring::Create(std::string project) {
-  auto monitoring = std::make_unique<CloudMonitoring>(std::move(project));
-  if (!monitoring->status().ok()) return monitoring->status();
-  return monitoring;
+  return internal::MadeOrError<CloudMonitoring>(std::move(project));
 }
 
 Result<std::unique_ptr<CloudMonitoring>> CloudMonitoring::Create(std::string project,
                                                                  Observability& observability) {
-  auto monitoring = std::make_unique<CloudMonitoring>(std::move(project), observability);
-  if (!monitoring->status().ok()) return monitoring->status();
-  return monitoring;
+  return internal::MadeOrError<CloudMonitoring>(std::move(project), observability);
 }
 
 // The design pipeline, when this was its last user, flushes on its way out.

@@ -35,9 +35,7 @@ CloudProfiler::CloudProfiler(std::string project, int hz,
 CloudProfiler::~CloudProfiler() = default;
 
 Result<std::unique_ptr<CloudProfiler>> CloudProfiler::Create(std::string project, int hz) {
-  auto profiler = std::make_unique<CloudProfiler>(std::move(project), hz);
-  if (!profiler->status().ok()) return profiler->status();
-  return profiler;
+  return internal::MadeOrError<CloudProfiler>(std::move(project), hz);
 }
 
 std::shared_ptr<BaselineStore> CloudProfiler::baseline_store() const {

@@ -125,18 +125,14 @@ CloudTrace::CloudTrace(std::string project, double sample_rate,
 
 Result<std::unique_ptr<CloudTrace>> CloudTrace::Create(std::string project, double sample_rate,
                                                        CloudTraceOptions options) {
-  auto tracer = std::make_unique<CloudTrace>(std::move(project), sample_rate, options);
-  if (!tracer->status().ok()) return tracer->status();
-  return tracer;
+  return internal::MadeOrError<CloudTrace>(std::move(project), sample_rate, options);
 }
 
 Result<std::unique_ptr<CloudTrace>> CloudTrace::Create(
     std::string project, double sample_rate, std::shared_ptr<BatchSpanProcessor> upload_to,
     CloudTraceOptions options) {
-  auto tracer =
-      std::make_unique<CloudTrace>(std::move(project), sample_rate, std::move(upload_to), options);
-  if (!tracer->status().ok()) return tracer->status();
-  return tracer;
+  return internal::MadeOrError<CloudTrace>(std::move(project), sample_rate, std::move(upload_to),
+                                           options);
 }
 
 void CloudTrace::Init(std::shared_ptr<BatchSpanProcessor> upload_to) {

@@ -33,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tai/compat/cloud_profiler.h"
@@ -46,6 +47,15 @@ struct ProfileUploadCounters {
   std::mutex mu;
   gcp::ProfileUploadStats stats;
 };
+
+// A design object built from `args`, or the error its constructor kept
+// (the objects' Create functions).
+template <typename T, typename... Args>
+Result<std::unique_ptr<T>> MadeOrError(Args&&... args) {
+  auto made = std::make_unique<T>(std::forward<Args>(args)...);
+  if (!made->status().ok()) return made->status();
+  return made;
+}
 
 class DesignPipeline {
  public:

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
+
+#include "tai/profile/profile_work.h"
 
 namespace tai::internal {
 namespace {
@@ -123,8 +126,17 @@ class Merger {
 Result<Profile> MergeProfileList(const std::vector<Profile>& profiles) {
   if (profiles.empty()) return InvalidArgumentError("no profiles to merge");
   Merger merger(profiles.front());
-  for (const Profile& p : profiles) TAI_RETURN_IF_ERROR(merger.Add(p));
-  return std::move(merger).Finish();
+  std::optional<double> work = 0.0;
+  for (const Profile& p : profiles) {
+    TAI_RETURN_IF_ERROR(merger.Add(p));
+    const std::optional<double> own = ProfileWork(p);
+    work = work && own ? std::optional<double>(*work + *own) : std::nullopt;
+  }
+  Result<Profile> merged = std::move(merger).Finish();
+  // The work the merged profile covers is the inputs' together, when each
+  // says what it covered.
+  if (merged.ok() && work) SetProfileWork(*merged, *work);
+  return merged;
 }
 
 }  // namespace tai::internal

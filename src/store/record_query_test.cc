@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "store/store_testing.h"
+#include "tai/profile/profile_work.h"
 
 namespace tai {
 namespace {
@@ -255,6 +256,7 @@ TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   for (int i = 0; i < 3; ++i) {
     Profile p = CpuProfile({{"hot", 10 * (i + 1)}, {"cold", 1}});
     p.time_nanos = kBaseTime + i * testing::kMinute;
+    SetProfileWork(p, 100.0 * (i + 1));  // requests served in the window
     batch.push_back({"cpu-" + std::to_string(i), ProfileKind::kCpu, p, {{"zone", "z1"}}});
   }
   Resource r;
@@ -299,6 +301,7 @@ TEST_F(RecordQueryTest, ProfilesAreListedReadMergedAndPinned) {
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_EQ(merged->TotalValue(), batch[0].profile.TotalValue() + batch[1].profile.TotalValue() +
                                       batch[2].profile.TotalValue());
+  EXPECT_EQ(ProfileWork(*merged), 600.0);  // the windows' work together
   auto hot = merged->HotPaths(1);
   ASSERT_EQ(hot.size(), 1u);
   EXPECT_EQ(hot[0].function, "hot");

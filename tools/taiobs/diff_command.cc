@@ -5,7 +5,6 @@
 //   0  no regression at or above --fail-on
 //   1  a regression at or above --fail-on (default: any regression reported)
 //   2  bad usage or input (unreadable file, profiles that cannot be compared)
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +14,7 @@
 
 #include "tai/analysis/flame_graph.h"
 #include "tai/analysis/regression.h"
+#include "tai/core/parse.h"
 #include "tools/taiobs/commands.h"
 
 namespace taiobs {
@@ -65,17 +65,14 @@ bool ParseNumber(const char* text, double* out) {
 // "1200,1180.5": work counts, one per profile of a side.
 std::string ParseCounts(std::string_view flag, std::string_view text, std::vector<double>* out) {
   out->clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = std::min(text.find(',', start), text.size());
-    std::string item(text.substr(start, end - start));
+  for (const std::string& item : tai::ParseList(text)) {
     double v = 0;
     if (!ParseNumber(item.c_str(), &v)) {
       return std::string(flag) + " needs numbers separated by commas, not '" + item + "'";
     }
     out->push_back(v);
-    start = end + 1;
   }
+  if (out->empty()) return std::string(flag) + " needs numbers separated by commas";
   return "";
 }
 

@@ -30,6 +30,7 @@
 
 #include "tai/core/status.h"
 #include "tai/profile/profile.h"
+#include "tai/profile/profile_work.h"  // the work counts kPerWork reads
 
 namespace tai {
 
@@ -180,14 +181,6 @@ struct ProfileComparison {
   // The worst severity among the regressions, by SeverityOf's rule.
   AlertSeverity severity() const;
 };
-
-// A profile's work count (e.g. the requests served in its window) travels
-// with it as the pprof comment "tai.work=N", so that a baseline kept in a
-// store or a file keeps it, and kPerWork finds it without being told.
-// SetProfileWork replaces an earlier count; ProfileWork is nullopt without
-// one (or with one that is not a finite number > 0).
-void SetProfileWork(Profile& profile, double work);
-std::optional<double> ProfileWork(const Profile& profile);
 
 // Compares two profiles of the same kind (same default sample type). Fails
 // with kInvalidArgument when they cannot be compared (different or missing
