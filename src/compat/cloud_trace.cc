@@ -8,6 +8,7 @@
 #include "compat/design_pipeline.h"
 #include "tai/compat/trace_span.h"
 #include "tai/core/clock.h"
+#include "tai/log/log.h"
 
 namespace tai::gcp {
 
@@ -47,8 +48,10 @@ class CloudTrace::CompletedTraces : public SpanSink {
         ++over;
       }
     }
-    owner_->Count(&CloudTraceStats::dropped_incomplete, incomplete);
-    owner_->Count(&CloudTraceStats::dropped_waiting_full, over);
+    owner_->CountDropped(&CloudTraceStats::dropped_incomplete, incomplete,
+                         "their root span never ended (or was dropped)");
+    owner_->CountDropped(&CloudTraceStats::dropped_waiting_full, over,
+                         "the traces waiting for BatchExport were at their limit");
     if (!overdue.empty()) (void)owner_->Send(overdue, /*automatic=*/true);
     return Status::Ok();
   }
@@ -324,6 +327,15 @@ void CloudTrace::Count(uint64_t CloudTraceStats::*field, uint64_t n) {
   if (n == 0) return;
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.*field += n;
+}
+
+void CloudTrace::CountDropped(uint64_t CloudTraceStats::*field, uint64_t n, std::string_view why) {
+  if (n == 0) return;
+  Count(field, n);
+  if (!pipeline_) return;
+  TAI_LOG_RATE_LIMITED(pipeline_->observability().logger("tai.trace"), LogLevel::kWarn, 1,
+                       "CloudTrace dropped {} trace(s): {} (counted in CloudTrace::stats())", n,
+                       why);
 }
 
 size_t CloudTrace::open_traces() const {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tai/gcp/cloud_profiler_sink.h"
+#include "tai/log/log.h"
 #include "tai/store/store_sinks.h"
 
 namespace tai::internal {
@@ -152,11 +153,16 @@ void DesignPipeline::UploadProfile(UploadedProfile profile,
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (stop_ || queue_.size() >= kMaxQueuedProfiles) {
-    std::lock_guard<std::mutex> c(counters->mu);
-    ++counters->stats.dropped;
-    counters->stats.last_error = "profile '" + profile.id +
-                                 "' dropped: " + std::to_string(kMaxQueuedProfiles) +
-                                 " profiles already wait for upload";
+    const std::string why = "profile '" + profile.id +
+                            "' dropped: " + std::to_string(kMaxQueuedProfiles) +
+                            " profiles already wait for upload";
+    {
+      std::lock_guard<std::mutex> c(counters->mu);
+      ++counters->stats.dropped;
+      counters->stats.last_error = why;
+    }
+    TAI_LOG_RATE_LIMITED(obs_->logger("tai.profiling"), LogLevel::kWarn, 1,
+                         "CloudProfiler: {} (counted in upload_stats())", why);
     return;
   }
   queue_.push_back({std::move(profile), std::move(counters)});
@@ -189,6 +195,12 @@ void DesignPipeline::UploadLoop() {
         ++q.counters->stats.failed;
         q.counters->stats.last_error = result.ToString();
       }
+    }
+    if (!result.ok()) {
+      TAI_LOG_RATE_LIMITED(obs_->logger("tai.profiling"), LogLevel::kWarn, 1,
+                           "CloudProfiler: profile '{}' was not delivered: {} (counted in "
+                           "upload_stats())",
+                           q.profile.id, result.ToString());
     }
     lock.lock();
     --in_flight_;

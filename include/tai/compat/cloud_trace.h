@@ -160,6 +160,9 @@ class CloudTrace {
   // Queues whole traces on upload_to_ and counts them.
   Status Send(const std::vector<Trace>& traces, bool automatic);
   void Count(uint64_t CloudTraceStats::*field, uint64_t n);
+  // Counts traces dropped for `why`, and says so in the design pipeline's
+  // log (logger tai.trace, WARN, at most once a second).
+  void CountDropped(uint64_t CloudTraceStats::*field, uint64_t n, std::string_view why);
 
   const std::string project_;
   const double sample_rate_;
